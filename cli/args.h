@@ -1,0 +1,78 @@
+/*
+ * Declarative command-line options for the subcommands: each subcommand
+ * lists its options once, and the same table drives parsing, validation
+ * (values, ranges) and the --help text. Errors are one sentence on stderr.
+ */
+#ifndef MINEMETER_CLI_ARGS_H
+#define MINEMETER_CLI_ARGS_H
+
+#include <stdio.h>
+
+/* Exit codes shared by every subcommand. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILURE = 1, /* The work ran and something was wrong (a bad hash). */
+    CLI_EXIT_USAGE = 2,   /* The command line was wrong, or the feature is missing. */
+};
+
+typedef enum {
+    CLI_OPT_FLAG,   /* --name */
+    CLI_OPT_STRING, /* --name VALUE */
+    CLI_OPT_UINT,   /* --name N, checked against [min, max] */
+} cli_opt_kind_t;
+
+typedef struct {
+    const char *name; /* Long name without the dashes. */
+    cli_opt_kind_t kind;
+    const char *metavar; /* How --help shows the value: "N", "URL". */
+    unsigned long min;   /* CLI_OPT_UINT range, inclusive. */
+    unsigned long max;
+    const char *help; /* One line for --help. */
+} cli_option_t;
+
+typedef struct {
+    int set;              /* Given on the command line. */
+    const char *text;     /* The value as written (STRING and UINT). */
+    unsigned long number; /* The parsed value (UINT). */
+} cli_value_t;
+
+typedef struct {
+    const char *name;        /* "info" */
+    const char *summary;     /* One line for the command list. */
+    const char *usage;       /* Arguments after the name, e.g. "[--json]". */
+    const char *description; /* Paragraphs for --help; may be NULL. */
+    const cli_option_t *options;
+    unsigned option_count;
+} cli_command_spec_t;
+
+typedef enum {
+    CLI_PARSE_OK,
+    CLI_PARSE_HELP,  /* --help was printed on stdout: exit 0. */
+    CLI_PARSE_ERROR, /* An error was printed on stderr: exit 2. */
+} cli_parse_result_t;
+
+/*
+ * Parses argv[1..argc-1] (argv[0] is the subcommand's name) against the
+ * spec into values (spec->option_count entries, zeroed here).
+ */
+cli_parse_result_t cli_parse(const cli_command_spec_t *spec, int argc, char **argv,
+                             cli_value_t *values);
+
+/* Prints the subcommand's --help text. */
+void cli_print_help(const cli_command_spec_t *spec, FILE *out);
+
+/* Prints "minemeter CMD: MESSAGE" and a pointer to --help on stderr. */
+void cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "minemeter CMD: MESSAGE" on stderr. */
+void cli_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Parses a decimal unsigned number within [min, max]. On failure prints one
+ * sentence naming the option and returns -1.
+ */
+int cli_parse_uint(const char *command, const char *option, const char *text, unsigned long min,
+                   unsigned long max, unsigned long *out);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * minemeter info: what this machine offers a miner, read from the machine
+ * itself: CPU and features, topology and caches, huge pages, counters.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/clock.h"
+#include "arch/cpu.h"
+#include "arch/energy.h"
+#include "arch/pages.h"
+#include "arch/topology.h"
+#include "cli/commands.h"
+
+#define MAX_CACHES 512
+
+typedef struct {
+    const arch_cpu_t *cpu;
+    unsigned packages, cores, pus, numa;
+    arch_cache_t caches[MAX_CACHES];
+    size_t cache_count;
+    int have_2m, have_1g;
+    unsigned long total_2m, free_2m, total_1g, free_1g;
+    const char *thp;
+    int energy_rc;
+    arch_energy_t energy;
+    int perf_cycles;
+    double tsc_hz;
+} machine_info_t;
+
+static const char *compiled_paths[] = {
+    "portable",
+#ifdef MM_BUILD_SSE2
+    "sse2",
+#endif
+#ifdef MM_BUILD_SSSE3
+    "ssse3",
+#endif
+#ifdef MM_BUILD_AESNI
+    "aesni",
+#endif
+#ifdef MM_BUILD_AVX2
+    "avx2",
+#endif
+#ifdef MM_BUILD_NEON
+    "neon",
+#endif
+#ifdef MM_BUILD_ARMCRYPTO
+    "armcrypto",
+#endif
+};
+
+#define COMPILED_PATH_COUNT (sizeof(compiled_paths) / sizeof(compiled_paths[0]))
+
+static int gather(machine_info_t *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->cpu = arch_cpu();
+    arch_topology_t *topo = NULL;
+    int rc = arch_topology_load(&topo);
+    if (rc != 0)
+        return rc;
+    m->packages = arch_topology_count(topo, ARCH_TOPO_PACKAGE);
+    m->cores = arch_topology_count(topo, ARCH_TOPO_CORE);
+    m->pus = arch_topology_count(topo, ARCH_TOPO_PU);
+    m->numa = arch_topology_count(topo, ARCH_TOPO_NUMA);
+    m->cache_count = arch_topology_caches(topo, m->caches, MAX_CACHES);
+    if (m->cache_count > MAX_CACHES)
+        m->cache_count = MAX_CACHES;
+    arch_topology_free(topo);
+
+    m->have_2m = arch_pages_hugetlb_pool((size_t)2 << 20, &m->total_2m, &m->free_2m) == 0;
+    m->have_1g = arch_pages_hugetlb_pool((size_t)1 << 30, &m->total_1g, &m->free_1g) == 0;
+    m->thp = arch_pages_thp_mode();
+    m->energy_rc = arch_energy_open(&m->energy);
+    m->perf_cycles = arch_cycles_perf_available();
+    m->tsc_hz = arch_tsc_hz();
+    return 0;
+}
+
+/* "32 KiB", "2 MiB": caches are powers of two in practice, sizes exact otherwise. */
+static void format_size(uint64_t bytes, char *out, size_t cap)
+{
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+        snprintf(out, cap, "%llu MiB", (unsigned long long)(bytes >> 20));
+    else if (bytes >= 1024 && bytes % 1024 == 0)
+        snprintf(out, cap, "%llu KiB", (unsigned long long)(bytes >> 10));
+    else
+        snprintf(out, cap, "%llu B", (unsigned long long)bytes);
+}
+
+static void feature_list(uint32_t features, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (unsigned bit = 0; bit < 32; bit++) {
+        const char *name = arch_cpu_feature_name(1u << bit);
+        if (name == NULL || !(features & (1u << bit)))
+            continue;
+        int n = snprintf(out + used, cap - used, "%s%s", used ? " " : "", name);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static void print_caches(const machine_info_t *m)
+{
+    /* One line per cache kind: size, instance count and the PU sets sharing each. */
+    int done[MAX_CACHES] = {0};
+    for (size_t i = 0; i < m->cache_count; i++) {
+        if (done[i])
+            continue;
+        const arch_cache_t *c = &m->caches[i];
+        unsigned count = 0;
+        char sets[256] = "";
+        size_t used = 0;
+        for (size_t j = i; j < m->cache_count; j++) {
+            const arch_cache_t *d = &m->caches[j];
+            if (d->level != c->level || d->type != c->type || d->size != c->size)
+                continue;
+            done[j] = 1;
+            count++;
+            if (used + strlen(d->pus) + 8 < sizeof(sets))
+                used += (size_t)snprintf(sets + used, sizeof(sets) - used, "%s{%s}",
+                                         used ? " " : "", d->pus);
+            else if (used + 5 < sizeof(sets) && sets[used - 1] != '.')
+                used += (size_t)snprintf(sets + used, sizeof(sets) - used, " ...");
+        }
+        char size[32];
+        format_size(c->size, size, sizeof(size));
+        char name[8];
+        snprintf(name, sizeof(name), "L%u%s", c->level,
+                 c->type == 'd'   ? "d"
+                 : c->type == 'i' ? "i"
+                                  : "");
+        fprintf(stdout, "  %-4s %8s x %-3u line %3u B, PUs per instance %u: %s\n", name, size,
+                count, c->line, c->pu_count, sets);
+    }
+}
+
+static void print_text(const machine_info_t *m)
+{
+    const arch_cpu_t *cpu = m->cpu;
+    char features[512];
+    feature_list(cpu->features, features, sizeof(features));
+    printf("minemeter %s\n\n", PACKAGE_VERSION);
+    printf("CPU:        %s\n", cpu->brand[0] ? cpu->brand : "(no brand string)");
+    printf("            %s, %s, family 0x%x model 0x%x stepping %u\n", cpu->arch, cpu->vendor,
+           cpu->family, cpu->model, cpu->stepping);
+    printf("Features:   %s\n", features[0] ? features : "(none of interest)");
+    printf("Code paths: ");
+    for (size_t i = 0; i < COMPILED_PATH_COUNT; i++)
+        printf("%s%s", i ? " " : "", compiled_paths[i]);
+    printf(" (compiled)\n");
+    printf("Topology:   %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n", m->packages,
+           m->cores, m->pus, m->numa);
+    printf("Caches:\n");
+    print_caches(m);
+    printf("Huge pages: 2 MiB: ");
+    if (m->have_2m)
+        printf("%lu free of %lu reserved", m->free_2m, m->total_2m);
+    else
+        printf("not supported");
+    printf("; 1 GiB: ");
+    if (m->have_1g)
+        printf("%lu free of %lu reserved", m->free_1g, m->total_1g);
+    else
+        printf("not supported");
+    printf("; THP: %s\n", m->thp);
+    if (m->have_2m && m->total_2m == 0)
+        printf("            (reserve some as root: sysctl -w vm.nr_hugepages=1280)\n");
+    printf("Cycles:     perf cycles %s; TSC %.3f GHz\n",
+           m->perf_cycles ? "readable" : "not readable", m->tsc_hz / 1e9);
+    if (m->energy_rc == 0)
+        printf("Energy:     %s, %u package zone(s)\n", arch_energy_source_name(m->energy.source),
+               m->energy.zones);
+    else
+        printf("Energy:     not readable: %s\n", m->energy.reason);
+}
+
+static json_t *pool_json(int have, unsigned long total, unsigned long free_pages)
+{
+    if (!have)
+        return json_null();
+    return json_pack("{s:I, s:I}", "total", (json_int_t)total, "free", (json_int_t)free_pages);
+}
+
+static int print_json(const machine_info_t *m)
+{
+    const arch_cpu_t *cpu = m->cpu;
+    json_t *features = json_array();
+    for (unsigned bit = 0; bit < 32; bit++) {
+        const char *name = arch_cpu_feature_name(1u << bit);
+        if (name != NULL && (cpu->features & (1u << bit)))
+            json_array_append_new(features, json_string(name));
+    }
+    json_t *paths = json_array();
+    for (size_t i = 0; i < COMPILED_PATH_COUNT; i++)
+        json_array_append_new(paths, json_string(compiled_paths[i]));
+    json_t *caches = json_array();
+    for (size_t i = 0; i < m->cache_count; i++) {
+        const arch_cache_t *c = &m->caches[i];
+        char type[2] = {c->type, '\0'};
+        json_array_append_new(caches, json_pack("{s:i, s:s, s:I, s:i, s:s}", "level", (int)c->level,
+                                                "type", type, "size", (json_int_t)c->size, "line",
+                                                (int)c->line, "pus", c->pus));
+    }
+    json_t *energy =
+        m->energy_rc == 0
+            ? json_pack("{s:b, s:s, s:i}", "readable", 1, "source",
+                        arch_energy_source_name(m->energy.source), "zones", (int)m->energy.zones)
+            : json_pack("{s:b, s:s}", "readable", 0, "reason", m->energy.reason);
+    json_t *root = json_pack(
+        "{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:o}, s:o,"
+        " s:{s:i, s:i, s:i, s:i}, s:o, s:{s:o, s:o, s:s}, s:{s:b, s:f}, s:o}",
+        "version", PACKAGE_VERSION, "cpu", "arch", cpu->arch, "vendor", cpu->vendor, "brand",
+        cpu->brand, "family", (int)cpu->family, "model", (int)cpu->model, "stepping",
+        (int)cpu->stepping, "features", features, "compiled_paths", paths, "topology", "packages",
+        (int)m->packages, "cores", (int)m->cores, "pus", (int)m->pus, "numa_nodes", (int)m->numa,
+        "caches", caches, "huge_pages", "2MiB", pool_json(m->have_2m, m->total_2m, m->free_2m),
+        "1GiB", pool_json(m->have_1g, m->total_1g, m->free_1g), "thp", m->thp, "cycles",
+        "perf_readable", m->perf_cycles, "tsc_hz", m->tsc_hz, "energy", energy);
+    if (root == NULL)
+        return -ENOMEM;
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc == 0 ? 0 : -EIO;
+}
+
+static const cli_option_t info_options[] = {
+    {"json", CLI_OPT_FLAG, NULL, 0, 0, "print one JSON object instead of text"},
+};
+
+static const cli_command_spec_t info_spec = {
+    "info",
+    "show the CPU, its features, topology, caches, huge pages and counters",
+    "[--json]",
+    "Everything is read from this machine (CPUID or HWCAP, hwloc, /sys). Huge pages\n"
+    "and energy counters matter for honest numbers: without them minemeter still\n"
+    "runs, slower, or without joules per hash.",
+    info_options,
+    sizeof(info_options) / sizeof(info_options[0]),
+};
+
+static int run_info(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t values[1];
+    switch (cli_parse(spec, argc, argv, values)) {
+    case CLI_PARSE_HELP:
+        return CLI_EXIT_OK;
+    case CLI_PARSE_ERROR:
+        return CLI_EXIT_USAGE;
+    case CLI_PARSE_OK:
+        break;
+    }
+    static machine_info_t machine;
+    int rc = gather(&machine);
+    if (rc != 0) {
+        cli_error(spec->name, "cannot read the machine's topology: %s", strerror(-rc));
+        return CLI_EXIT_FAILURE;
+    }
+    if (values[0].set)
+        rc = print_json(&machine);
+    else
+        print_text(&machine);
+    arch_energy_close(&machine.energy);
+    if (rc != 0) {
+        cli_error(spec->name, "cannot write the JSON output: %s", strerror(-rc));
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
+const cli_command_t cli_command_info = {&info_spec, run_info};

@@ -1,0 +1,98 @@
+/*
+ * Subcommands whose work is not built yet. Their options are declared and
+ * checked already (so --help teaches what is coming, and a bad number is
+ * refused the same way it will be later), but running one says plainly that
+ * it is not built and exits 2: nothing pretends to measure.
+ */
+#include "config.h"
+
+#include "cli/commands.h"
+
+static int run_planned(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t values[32];
+    if (spec->option_count > sizeof(values) / sizeof(values[0]))
+        return CLI_EXIT_USAGE;
+    switch (cli_parse(spec, argc, argv, values)) {
+    case CLI_PARSE_HELP:
+        return CLI_EXIT_OK;
+    case CLI_PARSE_ERROR:
+        return CLI_EXIT_USAGE;
+    case CLI_PARSE_OK:
+        break;
+    }
+    cli_error(spec->name, "not built yet in minemeter %s; nothing was run", PACKAGE_VERSION);
+    return CLI_EXIT_USAGE;
+}
+
+static const cli_option_t bench_options[] = {
+    {"algo", CLI_OPT_STRING, "LIST", 0, 0, "algorithms, comma-separated (default: all)"},
+    {"threads", CLI_OPT_STRING, "LIST", 0, 0, "thread counts, e.g. 1,2,4 (default: 1..cores)"},
+    {"repeat", CLI_OPT_UINT, "N", 1, 1000, "repetitions per measurement (default: 3)"},
+    {"duration", CLI_OPT_UINT, "SECONDS", 1, 86400, "time per measurement"},
+    {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
+};
+static const cli_command_spec_t bench_spec = {
+    "bench",
+    "benchmark every algorithm over thread counts (not built yet)",
+    "[--algo LIST] [--threads LIST] [--repeat N]",
+    "Verifies each algorithm against a known hash, then measures H/s, scaling,\n"
+    "cycles/hash and J/hash with pinned threads.",
+    bench_options,
+    sizeof(bench_options) / sizeof(bench_options[0])};
+
+static const cli_option_t hash_options[] = {
+    {"algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm: cn/0, cn/1, cn/2, cn/r, rx/0, ..."},
+    {"input", CLI_OPT_STRING, "TEXT", 0, 0, "hash these bytes"},
+    {"input-hex", CLI_OPT_STRING, "HEX", 0, 0, "hash these bytes, given in hex"},
+    {"key", CLI_OPT_STRING, "TEXT", 0, 0, "RandomX key (seed)"},
+    {"key-hex", CLI_OPT_STRING, "HEX", 0, 0, "RandomX key in hex"},
+    {"height", CLI_OPT_UINT, "N", 0, 0xffffffffffffffffUL, "block height (cn/r)"},
+    {"isa", CLI_OPT_STRING, "PATH", 0, 0, "force a code path: portable, aesni, avx2, neon"},
+};
+static const cli_command_spec_t hash_spec = {
+    "hash",
+    "compute one hash, or one per stdin line (not built yet)",
+    "--algo ALGO [--input TEXT | --input-hex HEX]",
+    NULL,
+    hash_options,
+    sizeof(hash_options) / sizeof(hash_options[0])};
+
+static const cli_option_t selftest_options[] = {
+    {"isa", CLI_OPT_STRING, "PATH", 0, 0, "test only this code path"},
+};
+static const cli_command_spec_t selftest_spec = {
+    "selftest",       "check every published vector on every code path (not built yet)",
+    "[--isa PATH]",   NULL,
+    selftest_options, sizeof(selftest_options) / sizeof(selftest_options[0])};
+
+static const cli_option_t mine_options[] = {
+    {"url", CLI_OPT_STRING, "URL", 0, 0, "stratum+tcp://, stratum+ssl:// or daemon+http://"},
+    {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login or wallet address"},
+    {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "pool password"},
+    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads"},
+    {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000, "stop after this long"},
+};
+static const cli_command_spec_t mine_spec = {
+    "mine",       "mine on a pool or a monerod (not built yet)", "--url URL --user NAME", NULL,
+    mine_options, sizeof(mine_options) / sizeof(mine_options[0])};
+
+static const cli_option_t load_options[] = {
+    {"duration", CLI_OPT_UINT, "SECONDS", 1, 86400, "how long to run (required)"},
+    {"intensity", CLI_OPT_UINT, "PERCENT", 1, 100, "per-thread duty cycle"},
+    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads"},
+    {"log", CLI_OPT_STRING, "FILE", 0, 0, "ground-truth log, JSON lines"},
+};
+static const cli_command_spec_t load_spec = {
+    "load",
+    "bounded, labelled miner load for labs (not built yet)",
+    "--duration SECONDS [--intensity PERCENT]",
+    NULL,
+    load_options,
+    sizeof(load_options) / sizeof(load_options[0])};
+
+const cli_command_t cli_command_bench = {&bench_spec, run_planned};
+const cli_command_t cli_command_hash = {&hash_spec, run_planned};
+const cli_command_t cli_command_selftest = {&selftest_spec, run_planned};
+const cli_command_t cli_command_mine = {&mine_spec, run_planned};
+const cli_command_t cli_command_load = {&load_spec, run_planned};

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what minemeter needs to build and test on Debian 12, as root.
+# Idempotent: packages already installed are left alone, and the package
+# lists are only refreshed when something is missing.
+set -euo pipefail
+
+packages=(
+    # Build.
+    build-essential autoconf automake pkg-config
+    libuv1-dev libhwloc-dev libssl-dev libjansson-dev
+    # Tests: Criterion, Monero's hash vectors and its reference hash tool,
+    # the RandomX reference library (a differential oracle, never our core).
+    libcriterion-dev monero-tests librandomx-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#packages[@]} packages are installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run this script as root (or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

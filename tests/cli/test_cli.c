@@ -1,0 +1,140 @@
+/*
+ * The minemeter command line: help, version, and every kind of bad
+ * argument gives one sentence on stderr and exit code 2, never a crash.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tests/support/run_command.h"
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void expect_usage_error(const char *const args[], const char *needle)
+{
+    run_result_t *r = run_minemeter(args);
+    cr_expect(r->exited, "killed by signal %d", r->signal);
+    cr_expect_eq(r->exit_code, 2, "exit code %d, stderr: %s", r->exit_code, r->err);
+    cr_expect_eq(count_lines(r->err), 1, "want one line on stderr, got: %s", r->err);
+    cr_expect_not_null(strstr(r->err, needle), "'%s' not in: %s", needle, r->err);
+    cr_expect_str_eq(r->out, "", "nothing on stdout for an error");
+    run_result_free(r);
+}
+
+Test(cli, no_arguments_prints_usage_and_exits_2)
+{
+    run_result_t *r = run_minemeter((const char *const[]){NULL});
+    cr_expect_eq(r->exit_code, 2);
+    cr_expect_not_null(strstr(r->err, "Usage: minemeter"));
+    run_result_free(r);
+}
+
+Test(cli, help_lists_every_command)
+{
+    run_result_t *r = run_minemeter(ARGS("--help"));
+    cr_expect_eq(r->exit_code, 0);
+    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        cr_expect_not_null(strstr(r->out, names[i]), "--help does not mention %s", names[i]);
+    run_result_free(r);
+}
+
+Test(cli, version_prints_the_package_version)
+{
+    run_result_t *r = run_minemeter(ARGS("--version"));
+    cr_expect_eq(r->exit_code, 0);
+    cr_expect_str_eq(r->out, "minemeter " PACKAGE_VERSION "\n");
+    run_result_free(r);
+}
+
+Test(cli, every_subcommand_has_help)
+{
+    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        run_result_t *r = run_minemeter(ARGS(names[i], "--help"));
+        cr_expect_eq(r->exit_code, 0, "%s --help exit %d", names[i], r->exit_code);
+        char want[64];
+        snprintf(want, sizeof(want), "Usage: minemeter %s", names[i]);
+        cr_expect_not_null(strstr(r->out, want), "%s --help: %s", names[i], r->out);
+        run_result_free(r);
+
+        r = run_minemeter(ARGS("help", names[i]));
+        cr_expect_eq(r->exit_code, 0);
+        cr_expect_not_null(strstr(r->out, want));
+        run_result_free(r);
+    }
+}
+
+Test(cli, unknown_command_exits_2)
+{
+    expect_usage_error(ARGS("frobnicate"), "unknown command 'frobnicate'");
+    expect_usage_error(ARGS("help", "frobnicate"), "unknown command 'frobnicate'");
+}
+
+Test(cli, unknown_global_option_exits_2)
+{
+    expect_usage_error(ARGS("--frobnicate"), "unknown option '--frobnicate'");
+}
+
+Test(cli, unknown_subcommand_option_exits_2)
+{
+    expect_usage_error(ARGS("info", "--frobnicate"), "unknown option '--frobnicate'");
+    expect_usage_error(ARGS("info", "--frobnicate=3"), "unknown option '--frobnicate'");
+    expect_usage_error(ARGS("info", "stray"), "unexpected argument 'stray'");
+}
+
+Test(cli, missing_value_exits_2)
+{
+    expect_usage_error(ARGS("bench", "--repeat"), "--repeat needs a value");
+    expect_usage_error(ARGS("mine", "--url"), "--url needs a value");
+}
+
+Test(cli, flag_with_a_value_exits_2)
+{
+    expect_usage_error(ARGS("info", "--json=yes"), "--json takes no value");
+}
+
+Test(cli, numbers_out_of_range_or_malformed_exit_2)
+{
+    expect_usage_error(ARGS("bench", "--repeat", "0"), "between 1 and 1000");
+    expect_usage_error(ARGS("bench", "--repeat=1001"), "between 1 and 1000");
+    expect_usage_error(ARGS("bench", "--repeat", "99999999999999999999999999"), "between");
+    expect_usage_error(ARGS("bench", "--repeat", "-1"), "whole number");
+    expect_usage_error(ARGS("bench", "--repeat", "3x"), "whole number");
+    expect_usage_error(ARGS("bench", "--repeat", ""), "whole number");
+    expect_usage_error(ARGS("load", "--intensity", "101"), "between 1 and 100");
+}
+
+Test(cli, commands_not_built_yet_say_so_and_exit_2)
+{
+    const char *names[] = {"bench", "hash", "selftest", "mine", "load"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        expect_usage_error(ARGS(names[i]), "not built yet");
+}
+
+Test(cli, info_prints_the_machine)
+{
+    run_result_t *r = run_minemeter(ARGS("info"));
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    const char *fields[] = {"CPU:", "Features:", "Topology:", "Caches:", "Huge pages:", "Energy:"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        cr_expect_not_null(strstr(r->out, fields[i]), "no '%s' in: %s", fields[i], r->out);
+    run_result_free(r);
+}
+
+Test(cli, info_json_parses_and_counts_pus)
+{
+    run_result_t *r = run_minemeter(ARGS("info", "--json"));
+    cr_assert_eq(r->exit_code, 0, "stderr: %s", r->err);
+    json_error_t error;
+    json_t *root = json_loads(r->out, 0, &error);
+    cr_assert_not_null(root, "not JSON: %s at line %d", error.text, error.line);
+    json_t *pus = json_object_get(json_object_get(root, "topology"), "pus");
+    cr_expect_eq(json_integer_value(pus), sysconf(_SC_NPROCESSORS_ONLN));
+    cr_expect(json_is_array(json_object_get(json_object_get(root, "cpu"), "features")));
+    cr_expect(json_is_boolean(json_object_get(json_object_get(root, "energy"), "readable")));
+    json_decref(root);
+    run_result_free(r);
+}
