@@ -76,19 +76,18 @@ static const cli_option_t *find_option(const cli_command_spec_t *spec, const cha
     return NULL;
 }
 
-cli_parse_result_t cli_parse(const cli_command_spec_t *spec, int argc, char **argv,
-                             cli_value_t *values)
+int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t *values)
 {
     memset(values, 0, sizeof(*values) * spec->option_count);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             cli_print_help(spec, stdout);
-            return CLI_PARSE_HELP;
+            return CLI_EXIT_OK;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             cli_usage_error(spec->name, "unexpected argument '%s'", arg);
-            return CLI_PARSE_ERROR;
+            return CLI_EXIT_USAGE;
         }
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
@@ -97,13 +96,13 @@ cli_parse_result_t cli_parse(const cli_command_spec_t *spec, int argc, char **ar
         const cli_option_t *opt = find_option(spec, name, name_len, &index);
         if (opt == NULL) {
             cli_usage_error(spec->name, "unknown option '--%.*s'", (int)name_len, name);
-            return CLI_PARSE_ERROR;
+            return CLI_EXIT_USAGE;
         }
         cli_value_t *value = &values[index];
         if (opt->kind == CLI_OPT_FLAG) {
             if (eq != NULL) {
                 cli_usage_error(spec->name, "--%s takes no value", opt->name);
-                return CLI_PARSE_ERROR;
+                return CLI_EXIT_USAGE;
             }
             value->set = 1;
             continue;
@@ -115,15 +114,15 @@ cli_parse_result_t cli_parse(const cli_command_spec_t *spec, int argc, char **ar
             text = argv[++i];
         } else {
             cli_usage_error(spec->name, "--%s needs a value (%s)", opt->name, opt->metavar);
-            return CLI_PARSE_ERROR;
+            return CLI_EXIT_USAGE;
         }
         if (opt->kind == CLI_OPT_UINT &&
             cli_parse_uint(spec->name, opt->name, text, opt->min, opt->max, &value->number) != 0)
-            return CLI_PARSE_ERROR;
+            return CLI_EXIT_USAGE;
         value->set = 1;
         value->text = text;
     }
-    return CLI_PARSE_OK;
+    return CLI_CONTINUE;
 }
 
 void cli_print_help(const cli_command_spec_t *spec, FILE *out)

@@ -45,18 +45,16 @@ typedef struct {
     unsigned option_count;
 } cli_command_spec_t;
 
-typedef enum {
-    CLI_PARSE_OK,
-    CLI_PARSE_HELP,  /* --help was printed on stdout: exit 0. */
-    CLI_PARSE_ERROR, /* An error was printed on stderr: exit 2. */
-} cli_parse_result_t;
+/* What cli_parse returns when the command should go on and run. */
+#define CLI_CONTINUE (-1)
 
 /*
  * Parses argv[1..argc-1] (argv[0] is the subcommand's name) against the
- * spec into values (spec->option_count entries, zeroed here).
+ * spec into values (spec->option_count entries, zeroed here). Returns
+ * CLI_CONTINUE, or the exit code to return at once: CLI_EXIT_OK after
+ * printing --help, CLI_EXIT_USAGE after printing an error.
  */
-cli_parse_result_t cli_parse(const cli_command_spec_t *spec, int argc, char **argv,
-                             cli_value_t *values);
+int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t *values);
 
 /* Prints the subcommand's --help text. */
 void cli_print_help(const cli_command_spec_t *spec, FILE *out);

@@ -252,14 +252,9 @@ static const cli_command_spec_t info_spec = {
 static int run_info(const cli_command_spec_t *spec, int argc, char **argv)
 {
     cli_value_t values[1];
-    switch (cli_parse(spec, argc, argv, values)) {
-    case CLI_PARSE_HELP:
-        return CLI_EXIT_OK;
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    case CLI_PARSE_OK:
-        break;
-    }
+    int parsed = cli_parse(spec, argc, argv, values);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     static machine_info_t machine;
     int rc = gather(&machine);
     if (rc != 0) {

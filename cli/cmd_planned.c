@@ -13,14 +13,9 @@ static int run_planned(const cli_command_spec_t *spec, int argc, char **argv)
     cli_value_t values[32];
     if (spec->option_count > sizeof(values) / sizeof(values[0]))
         return CLI_EXIT_USAGE;
-    switch (cli_parse(spec, argc, argv, values)) {
-    case CLI_PARSE_HELP:
-        return CLI_EXIT_OK;
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    case CLI_PARSE_OK:
-        break;
-    }
+    int parsed = cli_parse(spec, argc, argv, values);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     cli_error(spec->name, "not built yet in minemeter %s; nothing was run", PACKAGE_VERSION);
     return CLI_EXIT_USAGE;
 }
@@ -40,31 +35,6 @@ static const cli_command_spec_t bench_spec = {
     "cycles/hash and J/hash with pinned threads.",
     bench_options,
     sizeof(bench_options) / sizeof(bench_options[0])};
-
-static const cli_option_t hash_options[] = {
-    {"algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm: cn/0, cn/1, cn/2, cn/r, rx/0, ..."},
-    {"input", CLI_OPT_STRING, "TEXT", 0, 0, "hash these bytes"},
-    {"input-hex", CLI_OPT_STRING, "HEX", 0, 0, "hash these bytes, given in hex"},
-    {"key", CLI_OPT_STRING, "TEXT", 0, 0, "RandomX key (seed)"},
-    {"key-hex", CLI_OPT_STRING, "HEX", 0, 0, "RandomX key in hex"},
-    {"height", CLI_OPT_UINT, "N", 0, 0xffffffffffffffffUL, "block height (cn/r)"},
-    {"isa", CLI_OPT_STRING, "PATH", 0, 0, "force a code path: portable, aesni, avx2, neon"},
-};
-static const cli_command_spec_t hash_spec = {
-    "hash",
-    "compute one hash, or one per stdin line (not built yet)",
-    "--algo ALGO [--input TEXT | --input-hex HEX]",
-    NULL,
-    hash_options,
-    sizeof(hash_options) / sizeof(hash_options[0])};
-
-static const cli_option_t selftest_options[] = {
-    {"isa", CLI_OPT_STRING, "PATH", 0, 0, "test only this code path"},
-};
-static const cli_command_spec_t selftest_spec = {
-    "selftest",       "check every published vector on every code path (not built yet)",
-    "[--isa PATH]",   NULL,
-    selftest_options, sizeof(selftest_options) / sizeof(selftest_options[0])};
 
 static const cli_option_t mine_options[] = {
     {"url", CLI_OPT_STRING, "URL", 0, 0, "stratum+tcp://, stratum+ssl:// or daemon+http://"},
@@ -92,7 +62,5 @@ static const cli_command_spec_t load_spec = {
     sizeof(load_options) / sizeof(load_options[0])};
 
 const cli_command_t cli_command_bench = {&bench_spec, run_planned};
-const cli_command_t cli_command_hash = {&hash_spec, run_planned};
-const cli_command_t cli_command_selftest = {&selftest_spec, run_planned};
 const cli_command_t cli_command_mine = {&mine_spec, run_planned};
 const cli_command_t cli_command_load = {&load_spec, run_planned};

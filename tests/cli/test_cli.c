@@ -10,19 +10,6 @@
 #include "config.h"
 #include "tests/support/run_command.h"
 
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-static void expect_usage_error(const char *const args[], const char *needle)
-{
-    run_result_t *r = run_minemeter(args);
-    cr_expect(r->exited, "killed by signal %d", r->signal);
-    cr_expect_eq(r->exit_code, 2, "exit code %d, stderr: %s", r->exit_code, r->err);
-    cr_expect_eq(count_lines(r->err), 1, "want one line on stderr, got: %s", r->err);
-    cr_expect_not_null(strstr(r->err, needle), "'%s' not in: %s", needle, r->err);
-    cr_expect_str_eq(r->out, "", "nothing on stdout for an error");
-    run_result_free(r);
-}
-
 Test(cli, no_arguments_prints_usage_and_exits_2)
 {
     run_result_t *r = run_minemeter((const char *const[]){NULL});
@@ -109,7 +96,7 @@ Test(cli, numbers_out_of_range_or_malformed_exit_2)
 
 Test(cli, commands_not_built_yet_say_so_and_exit_2)
 {
-    const char *names[] = {"bench", "hash", "selftest", "mine", "load"};
+    const char *names[] = {"bench", "mine", "load"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         expect_usage_error(ARGS(names[i]), "not built yet");
 }

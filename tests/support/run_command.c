@@ -120,3 +120,14 @@ size_t count_lines(const char *text)
     }
     return lines;
 }
+
+void expect_usage_error(const char *const args[], const char *needle)
+{
+    run_result_t *r = run_minemeter(args);
+    cr_expect(r->exited, "killed by signal %d", r->signal);
+    cr_expect_eq(r->exit_code, 2, "exit code %d, stderr: %s", r->exit_code, r->err);
+    cr_expect_eq(count_lines(r->err), 1, "want one line on stderr, got: %s", r->err);
+    cr_expect_not_null(strstr(r->err, needle), "'%s' not in: %s", needle, r->err);
+    cr_expect_str_eq(r->out, "", "nothing on stdout for an error");
+    run_result_free(r);
+}

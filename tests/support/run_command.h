@@ -30,6 +30,15 @@ run_result_t *run_minemeter(const char *const args[]);
 
 void run_result_free(run_result_t *r);
 
+/* A NULL-terminated argument list for run_minemeter. */
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/*
+ * Runs minemeter and expects a usage error: exit code 2, exactly one line on
+ * stderr containing needle, nothing on stdout, no signal.
+ */
+void expect_usage_error(const char *const args[], const char *needle);
+
 /* Number of lines in text (a last line without '\n' counts). */
 size_t count_lines(const char *text);
 

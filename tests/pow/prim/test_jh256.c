@@ -22,45 +22,9 @@
 /* The file's case count, checked so that a truncated or replaced file cannot pass quietly. */
 #define TESTS_JH_CASES 321
 
-/* Larger than the longest input in the file (4288 bytes). */
-#define MAX_INPUT 8192
-
-static uint8_t input[MAX_INPUT];
-
 Test(jh256, matches_monero_tests_extra_jh_every_line)
 {
-    vector_file_t vf;
-    size_t cases = 0;
-    size_t failures = 0;
-
-    vector_file_open(&vf, TESTS_JH_PATH);
-    while (vector_file_next(&vf)) {
-        uint8_t expected[32];
-        uint8_t actual[32];
-
-        cr_assert_eq(vf.field_count, 2, "line %zu: expected 2 fields, found %zu",
-                     vf.line_number, vf.field_count);
-        cr_assert_eq(vector_field_hex(&vf, 0, expected, sizeof(expected)), sizeof(expected),
-                     "line %zu: the expected hash is not 32 bytes", vf.line_number);
-        size_t len = vector_field_hex(&vf, 1, input, sizeof(input));
-
-        pow_jh256(input, len, actual);
-        cases++;
-        if (memcmp(actual, expected, sizeof(expected)) != 0) {
-            char expected_hex[2 * sizeof(expected) + 1];
-            char actual_hex[2 * sizeof(actual) + 1];
-
-            vector_to_hex(expected, sizeof(expected), expected_hex);
-            vector_to_hex(actual, sizeof(actual), actual_hex);
-            cr_expect_fail("%s line %zu (%zu-byte input): expected %s, got %s",
-                           TESTS_JH_PATH, vf.line_number, len, expected_hex, actual_hex);
-            failures++;
-        }
-    }
-    vector_file_close(&vf);
-
-    cr_assert_eq(cases, TESTS_JH_CASES, "read %zu cases, expected %d", cases, TESTS_JH_CASES);
-    cr_log_info("tests-extra-jh.txt: %zu of %zu lines passed", cases - failures, cases);
+    vector_file_check_hash256(TESTS_JH_PATH, pow_jh256, TESTS_JH_CASES);
 }
 
 static void expect_digest(const char *text, const char *expected_hex)
@@ -88,41 +52,16 @@ Test(jh256, matches_published_examples)
 
 Test(jh256, accepts_null_input_of_length_zero)
 {
-    uint8_t from_null[32];
-    uint8_t from_empty[32];
-    static const uint8_t empty[1] = {0};
-
-    pow_jh256(NULL, 0, from_null);
-    pow_jh256(empty, 0, from_empty);
-    cr_expect_arr_eq(from_null, from_empty, sizeof(from_null));
+    vector_hash256_check_null_input(pow_jh256);
 }
 
 /* The input is read byte by byte, so its alignment must not matter. */
 Test(jh256, does_not_depend_on_input_alignment)
 {
-    uint8_t buf[200 + 8];
-    uint8_t expected[32];
-
-    for (size_t i = 0; i < 200; i++)
-        buf[i] = (uint8_t)(i * 7 + 3);
-    pow_jh256(buf, 200, expected);
-    for (size_t shift = 1; shift < 8; shift++) {
-        uint8_t actual[32];
-
-        memmove(buf + shift, buf + shift - 1, 200);
-        pow_jh256(buf + shift, 200, actual);
-        cr_expect_arr_eq(actual, expected, sizeof(actual), "input at offset %zu", shift);
-    }
+    vector_hash256_check_alignment(pow_jh256);
 }
 
 Test(jh256, allows_output_to_overlap_input)
 {
-    uint8_t buf[32];
-    uint8_t expected[32];
-
-    for (size_t i = 0; i < sizeof(buf); i++)
-        buf[i] = (uint8_t)(i * 5 + 1);
-    pow_jh256(buf, sizeof(buf), expected);
-    pow_jh256(buf, sizeof(buf), buf);
-    cr_expect_arr_eq(buf, expected, sizeof(buf));
+    vector_hash256_check_overlap(pow_jh256);
 }

@@ -5,7 +5,6 @@
 #include "pow/prim/keccak.h"
 
 #include <criterion/criterion.h>
-#include <string.h>
 
 #include "tests/support/vector_file.h"
 
@@ -20,46 +19,9 @@
 /* The file's case count, checked so that a truncated or replaced file cannot pass quietly. */
 #define TESTS_FAST_CASES 321
 
-/* Larger than the longest input in the file (4288 bytes). */
-#define MAX_INPUT 8192
-
-static uint8_t input[MAX_INPUT];
-
 Test(keccak, matches_monero_tests_fast_every_line)
 {
-    vector_file_t vf;
-    size_t cases = 0;
-    size_t failures = 0;
-
-    vector_file_open(&vf, TESTS_FAST_PATH);
-    while (vector_file_next(&vf)) {
-        uint8_t expected[32];
-        uint8_t actual[32];
-
-        cr_assert_eq(vf.field_count, 2, "line %zu: expected 2 fields, found %zu",
-                     vf.line_number, vf.field_count);
-        cr_assert_eq(vector_field_hex(&vf, 0, expected, sizeof(expected)), sizeof(expected),
-                     "line %zu: the expected hash is not 32 bytes", vf.line_number);
-        size_t len = vector_field_hex(&vf, 1, input, sizeof(input));
-
-        pow_keccak256(input, len, actual);
-        cases++;
-        if (memcmp(actual, expected, sizeof(expected)) != 0) {
-            char expected_hex[2 * sizeof(expected) + 1];
-            char actual_hex[2 * sizeof(actual) + 1];
-
-            vector_to_hex(expected, sizeof(expected), expected_hex);
-            vector_to_hex(actual, sizeof(actual), actual_hex);
-            cr_expect_fail("%s line %zu (%zu-byte input): expected %s, got %s",
-                           TESTS_FAST_PATH, vf.line_number, len, expected_hex, actual_hex);
-            failures++;
-        }
-    }
-    vector_file_close(&vf);
-
-    cr_assert_eq(cases, TESTS_FAST_CASES, "read %zu cases, expected %d", cases,
-                 TESTS_FAST_CASES);
-    cr_log_info("tests-fast.txt: %zu of %zu lines passed", cases - failures, cases);
+    vector_file_check_hash256(TESTS_FAST_PATH, pow_keccak256, TESTS_FAST_CASES);
 }
 
 /*
@@ -146,8 +108,9 @@ Test(keccak, keccak256_is_the_first_32_bytes_of_keccak1600)
 {
     /* Lengths around the 136-byte rate and a few blocks in. */
     static const size_t lengths[] = {0, 1, 31, 32, 135, 136, 137, 271, 272, 273, 1000};
+    static uint8_t input[1000];
 
-    for (size_t i = 0; i < MAX_INPUT; i++)
+    for (size_t i = 0; i < sizeof(input); i++)
         input[i] = (uint8_t)(i * 131 + 17);
     for (size_t n = 0; n < sizeof(lengths) / sizeof(lengths[0]); n++) {
         uint8_t state[POW_KECCAK_STATE_SIZE];
@@ -161,12 +124,5 @@ Test(keccak, keccak256_is_the_first_32_bytes_of_keccak1600)
 
 Test(keccak, keccak256_allows_output_to_overlap_input)
 {
-    uint8_t buf[32];
-    uint8_t expected[32];
-
-    for (size_t i = 0; i < sizeof(buf); i++)
-        buf[i] = (uint8_t)i;
-    pow_keccak256(buf, sizeof(buf), expected);
-    pow_keccak256(buf, sizeof(buf), buf);
-    cr_expect_arr_eq(buf, expected, sizeof(buf));
+    vector_hash256_check_overlap(pow_keccak256);
 }

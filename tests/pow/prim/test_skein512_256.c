@@ -3,7 +3,6 @@
  * against the vectors Monero uses for its CryptoNight finalizer.
  */
 #include <criterion/criterion.h>
-#include <string.h>
 
 #include "pow/prim/skein512_256.h"
 #include "tests/support/vector_file.h"
@@ -21,42 +20,10 @@
  * would otherwise pass silently.
  */
 #define SKEIN_VECTOR_LINES 321
-#define SKEIN_VECTOR_MAX_INPUT 8192
 
 Test(skein512_256, matches_monero_tests_extra_skein_every_line)
 {
-    static uint8_t input[SKEIN_VECTOR_MAX_INPUT];
-    vector_file_t vf;
-    size_t checked = 0;
-    size_t failed = 0;
-
-    vector_file_open(&vf, SKEIN_VECTOR_FILE);
-    while (vector_file_next(&vf)) {
-        uint8_t expected[32];
-        uint8_t actual[32];
-        char expected_hex[65];
-        char actual_hex[65];
-
-        cr_assert_eq(vector_field_hex(&vf, 0, expected, sizeof(expected)), sizeof(expected),
-                     "line %zu: expected hash is not 32 bytes", vf.line_number);
-        size_t len = vector_field_hex(&vf, 1, input, sizeof(input));
-        pow_skein512_256(input, len, actual);
-        checked++;
-
-        /* Expect rather than assert, so that one run reports every failing line. */
-        if (memcmp(expected, actual, sizeof(actual)) != 0) {
-            failed++;
-            vector_to_hex(expected, sizeof(expected), expected_hex);
-            vector_to_hex(actual, sizeof(actual), actual_hex);
-            cr_expect_fail("line %zu (%zu-byte input): expected %s, got %s", vf.line_number, len,
-                           expected_hex, actual_hex);
-        }
-    }
-    vector_file_close(&vf);
-
-    cr_assert_eq(failed, 0, "%zu of %zu lines of %s failed", failed, checked, SKEIN_VECTOR_FILE);
-    cr_assert_eq(checked, SKEIN_VECTOR_LINES, "checked %zu lines of %s, expected %d", checked,
-                 SKEIN_VECTOR_FILE, SKEIN_VECTOR_LINES);
+    vector_file_check_hash256(SKEIN_VECTOR_FILE, pow_skein512_256, SKEIN_VECTOR_LINES);
 }
 
 /* The empty message is a valid input, and callers need not find a buffer for it. */
@@ -72,6 +39,7 @@ Test(skein512_256, empty_input_accepts_null_pointer)
 
     pow_skein512_256(NULL, 0, actual);
     cr_assert_arr_eq(actual, expected, sizeof(expected));
+    vector_hash256_check_null_input(pow_skein512_256);
 }
 
 /*
@@ -80,20 +48,5 @@ Test(skein512_256, empty_input_accepts_null_pointer)
  */
 Test(skein512_256, hash_does_not_depend_on_input_alignment)
 {
-    uint8_t buffer[200 + 8];
-    uint8_t reference[32];
-
-    for (size_t i = 0; i < sizeof(buffer); i++)
-        buffer[i] = (uint8_t)(i * 7 + 3);
-    for (size_t offset = 0; offset < 8; offset++) {
-        uint8_t moved[200 + 8];
-        uint8_t actual[32];
-
-        memcpy(moved + offset, buffer, 200);
-        pow_skein512_256(moved + offset, 200, actual);
-        if (offset == 0)
-            memcpy(reference, actual, sizeof(reference));
-        else
-            cr_assert_arr_eq(actual, reference, sizeof(reference), "offset %zu differs", offset);
-    }
+    vector_hash256_check_alignment(pow_skein512_256);
 }

@@ -1,0 +1,193 @@
+/*
+ * minemeter hash: one hash of one input, or one hash per hex line on stdin
+ * (so thousands of vectors cost one process and one scratchpad).
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/pages.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/isa_option.h"
+#include "pow/cn/cn.h"
+#include "pow/hex.h"
+
+enum { OPT_ALGO, OPT_INPUT, OPT_INPUT_HEX, OPT_KEY, OPT_KEY_HEX, OPT_HEIGHT, OPT_ISA, OPT_COUNT };
+
+static const cli_option_t hash_options[OPT_COUNT] = {
+    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
+                  "algorithm: cn/0, cn/1, cn/2, cn/r, ... (required)"},
+    [OPT_INPUT] = {"input", CLI_OPT_STRING, "TEXT", 0, 0, "hash these bytes"},
+    [OPT_INPUT_HEX] = {"input-hex", CLI_OPT_STRING, "HEX", 0, 0, "hash these bytes, given in hex"},
+    [OPT_KEY] = {"key", CLI_OPT_STRING, "TEXT", 0, 0,
+                 "RandomX key (seed); RandomX is not built yet"},
+    [OPT_KEY_HEX] = {"key-hex", CLI_OPT_STRING, "HEX", 0, 0, "RandomX key in hex"},
+    [OPT_HEIGHT] = {"height", CLI_OPT_UINT, "N", 0, 0xffffffffffffffffUL,
+                    "block height (required for cn/r)"},
+    [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
+                 "force a code path: portable, aesni, armcrypto"},
+};
+
+static const cli_command_spec_t hash_spec = {
+    "hash",
+    "compute one hash, or one per stdin line",
+    "--algo ALGO [--height N] [--input TEXT | --input-hex HEX]",
+    "Prints the 32-byte hash as 64 hex digits. Without --input or --input-hex,\n"
+    "reads one hex input per line on stdin and prints one hash per line, in order.\n"
+    "Examples:\n"
+    "  minemeter hash --algo cn/0 --input 'This is a test'\n"
+    "  minemeter hash --algo cn/r --height 1806260 --input-hex 5468697320...\n"
+    "  cut -d' ' -f2 vectors.txt | minemeter hash --algo cn/2\n"
+    "Algorithms: run 'minemeter selftest' for the list with their vectors.",
+    hash_options,
+    OPT_COUNT,
+};
+
+typedef struct {
+    pow_cn_ctx_t cn;
+    uint64_t height;
+} hasher_t;
+
+/* Hashes one input and prints it; returns an exit code. */
+static int hash_one(hasher_t *h, const uint8_t *input, size_t len, const char *where)
+{
+    uint8_t out[32];
+    char hex[65];
+    if (pow_cn_hash(&h->cn, input, len, h->height, out) != 0) {
+        cli_error("hash", "%s%s needs at least %zu bytes of input, got %zu", where,
+                  pow_cn_algo_name(h->cn.algo), pow_cn_algo_min_input(h->cn.algo), len);
+        return CLI_EXIT_USAGE;
+    }
+    pow_hex_encode(out, sizeof(out), hex);
+    puts(hex);
+    return CLI_EXIT_OK;
+}
+
+/* Decodes hex into a fresh buffer; prints why not and returns NULL on error. */
+static uint8_t *decode_hex_arg(const char *what, const char *hex, size_t len, size_t *out_len)
+{
+    uint8_t *buf = malloc(len / 2 + 1);
+    if (buf == NULL) {
+        cli_error("hash", "out of memory");
+        return NULL;
+    }
+    size_t bad_at = 0;
+    long n = pow_hex_decode(hex, len, buf, len / 2 + 1, &bad_at);
+    if (n == POW_HEX_BAD_DIGIT)
+        cli_usage_error("hash", "%s is not hex: '%c' at position %zu", what, hex[bad_at],
+                        bad_at + 1);
+    else if (n == POW_HEX_ODD_LENGTH)
+        cli_usage_error("hash", "%s has an odd number of hex digits (%zu)", what, len);
+    if (n < 0) {
+        free(buf);
+        return NULL;
+    }
+    *out_len = (size_t)n;
+    return buf;
+}
+
+static int hash_stdin(hasher_t *h)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    unsigned long number = 0;
+    int rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (got = getline(&line, &cap, stdin)) >= 0) {
+        number++;
+        size_t len = (size_t)got;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+            len--;
+        char what[48];
+        snprintf(what, sizeof(what), "stdin line %lu", number);
+        size_t n = 0;
+        uint8_t *input = decode_hex_arg(what, line, len, &n);
+        if (input == NULL) {
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        char where[64];
+        snprintf(where, sizeof(where), "stdin line %lu: ", number);
+        rc = hash_one(h, input, n, where);
+        free(input);
+    }
+    free(line);
+    return rc;
+}
+
+static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t v[OPT_COUNT];
+    int parsed = cli_parse(spec, argc, argv, v);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
+    if (!v[OPT_ALGO].set) {
+        cli_usage_error(spec->name, "--algo is required");
+        return CLI_EXIT_USAGE;
+    }
+    if (v[OPT_INPUT].set && v[OPT_INPUT_HEX].set) {
+        cli_usage_error(spec->name, "give --input or --input-hex, not both");
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = v[OPT_ALGO].text;
+    const pow_cn_algo_t *algo = pow_cn_algo_find(name);
+    if (algo == NULL) {
+        if (strncmp(name, "rx/", 3) == 0)
+            cli_error(spec->name, "%s: RandomX is not built yet in minemeter %s", name,
+                      PACKAGE_VERSION);
+        else
+            cli_usage_error(spec->name, "unknown algorithm '%s'", name);
+        return CLI_EXIT_USAGE;
+    }
+    if (v[OPT_KEY].set || v[OPT_KEY_HEX].set) {
+        cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", name);
+        return CLI_EXIT_USAGE;
+    }
+    if (pow_cn_algo_needs_height(algo) && !v[OPT_HEIGHT].set) {
+        cli_usage_error(spec->name, "%s needs --height (the block height picks its program)", name);
+        return CLI_EXIT_USAGE;
+    }
+    pow_isa_t isa = pow_cn_isa_best();
+    if (cli_isa_option(spec->name, &v[OPT_ISA], pow_cn_isa_available, &isa) < 0)
+        return CLI_EXIT_USAGE;
+
+    arch_pages_t pad;
+    if (arch_pages_alloc(&pad, pow_cn_algo_memory(algo), 0) != 0) {
+        cli_error(spec->name, "cannot allocate the %zu-byte scratchpad", pow_cn_algo_memory(algo));
+        return CLI_EXIT_FAILURE;
+    }
+    hasher_t h;
+    h.height = v[OPT_HEIGHT].number;
+    int rc = pow_cn_ctx_init(&h.cn, algo, isa, pad.ptr, pad.mapped);
+    if (rc != 0) {
+        cli_error(spec->name, "cannot set up %s: %s", name, strerror(-rc));
+        arch_pages_free(&pad);
+        return CLI_EXIT_FAILURE;
+    }
+
+    if (v[OPT_INPUT].set) {
+        const char *text = v[OPT_INPUT].text;
+        rc = hash_one(&h, (const uint8_t *)text, strlen(text), "");
+    } else if (v[OPT_INPUT_HEX].set) {
+        const char *hex = v[OPT_INPUT_HEX].text;
+        size_t n = 0;
+        uint8_t *input = decode_hex_arg("--input-hex", hex, strlen(hex), &n);
+        rc = input == NULL ? CLI_EXIT_USAGE : hash_one(&h, input, n, "");
+        free(input);
+    } else {
+        rc = hash_stdin(&h);
+    }
+    arch_pages_free(&pad);
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+        cli_error(spec->name, "cannot write the output: %s", strerror(errno));
+        rc = CLI_EXIT_FAILURE;
+    }
+    return rc;
+}
+
+const cli_command_t cli_command_hash = {&hash_spec, run_hash};

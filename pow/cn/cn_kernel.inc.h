@@ -1,0 +1,279 @@
+/*
+ * The CryptoNight kernel, written once and compiled once per instruction
+ * set. The including file provides cn_vec_t and the cn_vec_* operations
+ * (cn_vec_portable.h, cn_vec_aesni.h ...) and names the kernel table with
+ * CN_KERNEL_TABLE.
+ *
+ * The kernel body takes the variant's family as compile-time constants, so
+ * each kernel in the table is a specialised copy without the branches of the
+ * families it is not (as Monero's and XMRig's templates do); sizes stay run
+ * time values.
+ *
+ * Sources: CNS008 for the base algorithm; Monero's slow-hash.c (variants 1,
+ * 2 and 4) and XMRig's CryptoNight_x86.h (sub-variants) read as
+ * specifications; ../shared/notes/cryptonight.md condenses both.
+ */
+#ifndef CN_KERNEL_TABLE
+#error "define CN_KERNEL_TABLE and include a cn_vec_*.h header before cn_kernel.inc.h"
+#endif
+
+#include <stdint.h>
+#include <string.h>
+
+#include "pow/cn/cn_kernel.h"
+#include "pow/cn/cn_v2_sqrt.h"
+#include "pow/prim/aes.h"
+
+#define CN_INLINE static inline __attribute__((always_inline))
+
+CN_INLINE uint64_t cn_load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+CN_INLINE void cn_store64(uint8_t *p, uint64_t v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+CN_INLINE void cn_round_keys(const uint8_t key[32], cn_vec_t k[10])
+{
+    uint8_t rk[POW_AES_CN_ROUND_KEYS][16];
+    pow_aes256_key_schedule10(key, rk);
+    for (int i = 0; i < POW_AES_CN_ROUND_KEYS; i++)
+        k[i] = cn_vec_load(rk[i]);
+}
+
+/* Ten AES rounds on eight independent blocks, round by round. */
+CN_INLINE void cn_aes10(cn_vec_t x[8], const cn_vec_t k[10])
+{
+    for (int r = 0; r < POW_AES_CN_ROUND_KEYS; r++) {
+        for (int b = 0; b < 8; b++)
+            x[b] = cn_vec_aesenc(x[b], k[r]);
+    }
+}
+
+/* cn-heavy's mixing: each block takes in its right neighbour, cyclically. */
+CN_INLINE void cn_mix(cn_vec_t x[8])
+{
+    cn_vec_t first = x[0];
+    for (int b = 0; b < 7; b++)
+        x[b] = cn_vec_xor(x[b], x[b + 1]);
+    x[7] = cn_vec_xor(x[7], first);
+}
+
+/* Fills the scratchpad from state bytes 64..191 with key state[0..31]. */
+CN_INLINE void cn_explode(const uint8_t *state, uint8_t *pad, size_t memory, const int heavy)
+{
+    cn_vec_t k[10], x[8];
+    cn_round_keys(state, k);
+    for (int b = 0; b < 8; b++)
+        x[b] = cn_vec_load(state + 64 + 16 * b);
+    if (heavy) {
+        for (int i = 0; i < 16; i++) {
+            cn_aes10(x, k);
+            cn_mix(x);
+        }
+    }
+    for (size_t off = 0; off < memory; off += 128) {
+        cn_aes10(x, k);
+        for (int b = 0; b < 8; b++)
+            cn_vec_store(pad + off + 16 * b, x[b]);
+    }
+}
+
+/* Folds the scratchpad back into state bytes 64..191 with key state[32..63]. */
+CN_INLINE void cn_implode(uint8_t *state, const uint8_t *pad, size_t memory, const int heavy)
+{
+    cn_vec_t k[10], x[8];
+    cn_round_keys(state + 32, k);
+    for (int b = 0; b < 8; b++)
+        x[b] = cn_vec_load(state + 64 + 16 * b);
+    for (int pass = 0; pass < (heavy ? 2 : 1); pass++) {
+        for (size_t off = 0; off < memory; off += 128) {
+            for (int b = 0; b < 8; b++)
+                x[b] = cn_vec_xor(x[b], cn_vec_load(pad + off + 16 * b));
+            cn_aes10(x, k);
+            if (heavy)
+                cn_mix(x);
+        }
+    }
+    if (heavy) {
+        for (int i = 0; i < 16; i++) {
+            cn_aes10(x, k);
+            cn_mix(x);
+        }
+    }
+    for (int b = 0; b < 8; b++)
+        cn_vec_store(state + 64 + 16 * b, x[b]);
+}
+
+CN_INLINE uint64_t cn_mul128(uint64_t a, uint64_t b, uint64_t *hi)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    *hi = (uint64_t)(p >> 64);
+    return (uint64_t)p;
+}
+
+/* Variant 2's shuffle of the other three 16-byte blocks of j's 64-byte line. */
+typedef struct {
+    cn_vec_t c1, c2, c3; /* The blocks at j ^ 0x10, 0x20, 0x30 before the stores. */
+} cn_line_t;
+
+CN_INLINE cn_line_t cn_shuffle(uint8_t *pad, uint64_t j, cn_vec_t a, cn_vec_t b0, cn_vec_t b1,
+                               const int reverse, cn_vec_t xor_into_c1)
+{
+    cn_line_t old;
+    old.c1 = cn_vec_load(pad + (j ^ 0x10));
+    old.c2 = cn_vec_load(pad + (j ^ 0x20));
+    old.c3 = cn_vec_load(pad + (j ^ 0x30));
+    cn_vec_t from_10 = cn_vec_xor(old.c1, xor_into_c1);
+    if (reverse) {
+        cn_vec_store(pad + (j ^ 0x10), cn_vec_add64(from_10, b1));
+        cn_vec_store(pad + (j ^ 0x20), cn_vec_add64(old.c3, b0));
+    } else {
+        cn_vec_store(pad + (j ^ 0x10), cn_vec_add64(old.c3, b1));
+        cn_vec_store(pad + (j ^ 0x20), cn_vec_add64(from_10, b0));
+    }
+    cn_vec_store(pad + (j ^ 0x30), cn_vec_add64(old.c2, a));
+    return old;
+}
+
+/* Variant 1's tweak of byte 11 of the block just written. */
+CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
+{
+    uint8_t t = block[11];
+    unsigned index = (unsigned)((((t >> 3) & 6) | (t & 1)) << 1);
+    block[11] = (uint8_t)(t ^ ((0x75310u >> index) & 0x30));
+}
+
+enum { CN_FAMILY_V0, CN_FAMILY_V1, CN_FAMILY_V2, CN_FAMILY_R };
+
+CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo,
+                              uint64_t tweak, const cn_r_program_t *program, const int family,
+                              const int heavy, const int xhv, const int reverse, const int rto)
+{
+    uint8_t *state = (uint8_t *)h;
+    const size_t memory = algo->memory;
+    const uint64_t mask = algo->mask;
+    const uint32_t iterations = algo->iterations;
+
+    cn_explode(state, pad, memory, heavy);
+
+    cn_vec_t a = cn_vec_make(h[0] ^ h[4], h[1] ^ h[5]);
+    cn_vec_t b0 = cn_vec_make(h[2] ^ h[6], h[3] ^ h[7]);
+    cn_vec_t b1 = cn_vec_make(h[8] ^ h[10], h[9] ^ h[11]);
+    uint64_t division_result = h[12];
+    uint64_t sqrt_result = h[13];
+    uint32_t r[9] = {(uint32_t)h[12], (uint32_t)(h[12] >> 32), (uint32_t)h[13],
+                     (uint32_t)(h[13] >> 32)};
+    const cn_vec_t zero = cn_vec_make(0, 0);
+    uint64_t idx = cn_vec_lo(a);
+
+    for (uint32_t i = 0; i < iterations; i++) {
+        /* First half-step: one AES round keyed by a. */
+        uint64_t j = idx & mask;
+        cn_vec_t c1 = cn_vec_aesenc(cn_vec_load(pad + j), a);
+        if (family >= CN_FAMILY_V2) {
+            cn_line_t old = cn_shuffle(pad, j, a, b0, b1, reverse, zero);
+            if (family == CN_FAMILY_R)
+                c1 = cn_vec_xor(cn_vec_xor(c1, old.c3), cn_vec_xor(old.c1, old.c2));
+        }
+        cn_vec_store(pad + j, cn_vec_xor(b0, c1));
+        if (family == CN_FAMILY_V1)
+            cn_v1_tweak_byte11(pad + j);
+
+        /* Second half-step: a 64x64->128 multiply. */
+        idx = cn_vec_lo(c1);
+        j = idx & mask;
+        uint64_t cl = cn_load64(pad + j);
+        uint64_t ch = cn_load64(pad + j + 8);
+        uint64_t al = cn_vec_lo(a), ah = cn_vec_hi(a);
+        if (family == CN_FAMILY_V2) {
+            cl ^= division_result ^ (sqrt_result << 32);
+            uint64_t c1_lo = cn_vec_lo(c1), c1_hi = cn_vec_hi(c1);
+            uint32_t divisor = (uint32_t)(c1_lo + (uint32_t)(sqrt_result << 1)) | 0x80000001u;
+            division_result = (uint32_t)(c1_hi / divisor) + ((c1_hi % divisor) << 32);
+            sqrt_result = pow_cn_v2_sqrt(c1_lo + division_result);
+        }
+        if (family == CN_FAMILY_R) {
+            cl ^= (uint64_t)(r[0] + r[1]) | (uint64_t)(r[2] + r[3]) << 32;
+            r[4] = (uint32_t)al;
+            r[5] = (uint32_t)ah;
+            r[6] = (uint32_t)cn_vec_lo(b0);
+            r[7] = (uint32_t)cn_vec_lo(b1);
+            r[8] = (uint32_t)cn_vec_hi(b1);
+            pow_cn_r_execute(program, r);
+            al ^= r[2] | (uint64_t)r[3] << 32;
+            ah ^= r[0] | (uint64_t)r[1] << 32;
+        }
+        uint64_t hi, lo = cn_mul128(cn_vec_lo(c1), cl, &hi);
+        if (family == CN_FAMILY_V2) {
+            /* The product is mixed into the line before the shuffle moves it. */
+            cn_line_t old = cn_shuffle(pad, j, a, b0, b1, reverse, cn_vec_make(hi, lo));
+            hi ^= cn_vec_lo(old.c2);
+            lo ^= cn_vec_hi(old.c2);
+        } else if (family == CN_FAMILY_R) {
+            cn_line_t old = cn_shuffle(pad, j, a, b0, b1, 0, zero);
+            c1 = cn_vec_xor(cn_vec_xor(c1, old.c3), cn_vec_xor(old.c1, old.c2));
+        }
+        al += hi;
+        ah += lo;
+        cn_store64(pad + j, al);
+        if (family == CN_FAMILY_V1)
+            cn_store64(pad + j + 8, rto ? ah ^ tweak ^ al : ah ^ tweak);
+        else
+            cn_store64(pad + j + 8, ah);
+        al ^= cl;
+        ah ^= ch;
+        a = cn_vec_make(al, ah);
+        idx = al;
+
+        if (heavy) {
+            uint8_t *p = pad + (idx & mask);
+            int64_t n = (int64_t)cn_load64(p);
+            int32_t d32;
+            memcpy(&d32, p + 8, sizeof(d32));
+            int64_t d = d32;
+            int64_t divisor = d | 5;
+            /* INT64_MIN / -1 traps on x86; define it as the wrapped quotient. */
+            int64_t q = divisor == -1 ? (int64_t)(0 - (uint64_t)n) : n / divisor;
+            cn_store64(p, (uint64_t)(n ^ q));
+            idx = (uint64_t)((xhv ? ~d : d) ^ q);
+        }
+        if (family >= CN_FAMILY_V2)
+            b1 = b0;
+        b0 = c1;
+    }
+
+    cn_implode(state, pad, memory, heavy);
+}
+
+#define CN_DEFINE_KERNEL(name, family, heavy, xhv, reverse, rto)                                   \
+    static void name(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo, uint64_t tweak,      \
+                     const cn_r_program_t *program)                                                \
+    {                                                                                              \
+        cn_kernel_body(h, pad, algo, tweak, program, family, heavy, xhv, reverse, rto);            \
+    }
+
+CN_DEFINE_KERNEL(cn_kernel_v0, CN_FAMILY_V0, 0, 0, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_v1, CN_FAMILY_V1, 0, 0, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_v1_rto, CN_FAMILY_V1, 0, 0, 0, 1)
+CN_DEFINE_KERNEL(cn_kernel_v2, CN_FAMILY_V2, 0, 0, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_v2_reverse, CN_FAMILY_V2, 0, 0, 1, 0)
+CN_DEFINE_KERNEL(cn_kernel_r, CN_FAMILY_R, 0, 0, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_heavy, CN_FAMILY_V0, 1, 0, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_heavy_xhv, CN_FAMILY_V0, 1, 1, 0, 0)
+
+const cn_kernel_fn CN_KERNEL_TABLE[CN_KERNEL_COUNT] = {
+    [CN_KERNEL_V0] = cn_kernel_v0,
+    [CN_KERNEL_V1] = cn_kernel_v1,
+    [CN_KERNEL_V1_RTO] = cn_kernel_v1_rto,
+    [CN_KERNEL_V2] = cn_kernel_v2,
+    [CN_KERNEL_V2_REVERSE] = cn_kernel_v2_reverse,
+    [CN_KERNEL_R] = cn_kernel_r,
+    [CN_KERNEL_HEAVY] = cn_kernel_heavy,
+    [CN_KERNEL_HEAVY_XHV] = cn_kernel_heavy_xhv,
+};

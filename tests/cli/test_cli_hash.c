@@ -1,0 +1,98 @@
+/*
+ * minemeter hash and minemeter selftest from the outside: right hashes,
+ * stdin mode, and every bad input refused with one sentence and exit 2.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "config.h"
+#include "tests/support/run_command.h"
+
+/* CNS008's own example (variant 0). */
+#define THIS_IS_A_TEST "a084f01d1437a09c6985401b60d43554ae105802c5f5d8a9b3253649c0be6605\n"
+
+Test(cli_hash, hashes_text_and_hex_input)
+{
+    run_result_t *r = run_minemeter(ARGS("hash", "--algo", "cn/0", "--input", "This is a test"));
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(r->out, THIS_IS_A_TEST);
+    run_result_free(r);
+
+    r = run_minemeter(ARGS("hash", "--algo=cn/0", "--input-hex", "5468697320697320612074657374"));
+    cr_expect_str_eq(r->out, THIS_IS_A_TEST);
+    run_result_free(r);
+}
+
+Test(cli_hash, cn_r_uses_the_height)
+{
+    /* Monero tests-slow-4.txt, first line. */
+    run_result_t *r =
+        run_minemeter(ARGS("hash", "--algo", "cn/r", "--height", "1806260", "--input-hex",
+                           "54686973206973206120746573742054686973206973206120746573742054686973206"
+                           "97320612074657374"));
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(r->out, "f759588ad57e758467295443a9bd71490abff8e9dad1b95b6bf2f5d0d78387bc\n");
+    run_result_free(r);
+}
+
+Test(cli_hash, stdin_mode_prints_one_hash_per_line_in_order)
+{
+    /* Monero tests-slow.txt lines 1 and 3, then CNS008's "This is a test". */
+    const char *in = "6465206f6d6e69627573206475626974616e64756d\n"
+                     "63617665617420656d70746f72\r\n"
+                     "5468697320697320612074657374\n";
+    const char *argv[] = {MINEMETER_BIN, "hash", "--algo", "cn/0", "--isa", "portable", NULL};
+    run_result_t *r = run_command(argv, in, 120);
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(
+        r->out,
+        "2f8e3df40bd11f9ac90c743ca8e32bb391da4fb98612aa3b6cdc639ee00b31f5\n"
+        "bbec2cacf69866a8e740380fe7b818fc78f8571221742d729d9d02d7f8989b87\n" THIS_IS_A_TEST);
+    run_result_free(r);
+}
+
+Test(cli_hash, stdin_mode_stops_at_a_bad_line_with_its_number)
+{
+    const char *argv[] = {MINEMETER_BIN, "hash", "--algo", "cn/0", NULL};
+    run_result_t *r = run_command(argv, "5468697320697320612074657374\nzz\n00\n", 60);
+    cr_expect_eq(r->exit_code, 2);
+    cr_expect_str_eq(r->out, THIS_IS_A_TEST);
+    cr_expect_not_null(strstr(r->err, "stdin line 2"), "stderr: %s", r->err);
+    run_result_free(r);
+}
+
+Test(cli_hash, bad_arguments_exit_2_with_one_sentence)
+{
+    expect_usage_error(ARGS("hash", "--input", "x"), "--algo is required");
+    expect_usage_error(ARGS("hash", "--algo", "cn/9", "--input", "x"), "unknown algorithm 'cn/9'");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input-hex", "abc"), "odd number");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input-hex", "zz"), "not hex");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input", "a", "--input-hex", "00"),
+                       "not both");
+    expect_usage_error(ARGS("hash", "--algo", "cn/r", "--input", "x"), "needs --height");
+    expect_usage_error(ARGS("hash", "--algo", "cn/r", "--height", "-3", "--input", "x"),
+                       "whole number");
+    expect_usage_error(ARGS("hash", "--algo", "cn/1", "--input", "too short"), "at least 43 bytes");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--isa", "sse9", "--input", "x"),
+                       "unknown --isa");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--key", "k", "--input", "x"), "no key");
+    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--input", "x"), "not built yet");
+}
+
+Test(cli_selftest, passes_every_vector_on_every_path, .timeout = 600)
+{
+    const char *argv[] = {MINEMETER_BIN, "selftest", NULL};
+    run_result_t *r = run_command(argv, NULL, 600);
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "vector checks passed"), "stdout: %s", r->out);
+    cr_expect_null(strstr(r->out, "FAIL"));
+    cr_expect_not_null(strstr(r->out, "cn/r "));
+    cr_expect_not_null(strstr(r->out, "cn-heavy/xhv"));
+    run_result_free(r);
+}
+
+Test(cli_selftest, refuses_an_unknown_path)
+{
+    expect_usage_error(ARGS("selftest", "--isa", "sse9"), "unknown --isa");
+    expect_usage_error(ARGS("selftest", "--isa", "armcrypto"), "no such path");
+}

@@ -1,0 +1,75 @@
+/*
+ * The CryptonightR program generator: the bounds and rules every program
+ * must satisfy. (Bit-exactness is proven by the cn/r hash vectors.)
+ */
+#include <criterion/criterion.h>
+
+#include "pow/cn/cn_r.h"
+
+Test(cn_r, programs_respect_size_register_and_r8_rules)
+{
+    unsigned histogram[CN_R_MAX_INSTRUCTIONS + 1] = {0};
+    for (uint64_t height = 1806000; height < 1806400; height++) {
+        cn_r_program_t p;
+        pow_cn_r_generate(&p, height);
+        cr_assert_eq(p.height, height);
+        cr_assert(p.size >= CN_R_MIN_INSTRUCTIONS && p.size <= CN_R_MAX_INSTRUCTIONS,
+                  "height %llu: %u instructions", (unsigned long long)height, p.size);
+        cr_assert_eq(p.code[p.size].op, CN_R_RET);
+        int r8_read = 0;
+        for (unsigned i = 0; i < p.size; i++) {
+            const cn_r_instruction_t *ins = &p.code[i];
+            cr_assert_lt(ins->op, CN_R_RET);
+            cr_assert_lt(ins->dst, 4, "only r0-r3 are written");
+            cr_assert_lt(ins->src, 9);
+            if (ins->op != CN_R_ADD)
+                cr_assert_eq(ins->c, 0);
+            if (ins->op == CN_R_ADD || ins->op == CN_R_SUB || ins->op == CN_R_XOR)
+                cr_assert_neq(ins->src, ins->dst, "x op x is never generated");
+            r8_read |= ins->src == 8;
+        }
+        cr_assert(r8_read, "height %llu: r8 unused", (unsigned long long)height);
+        histogram[p.size]++;
+    }
+    /* Monero's variant4_random_math.h: 62-63 instructions are by far the most common. */
+    cr_expect_gt(histogram[62] + histogram[63], 200);
+}
+
+static int same_instruction(const cn_r_instruction_t *x, const cn_r_instruction_t *y)
+{
+    return x->op == y->op && x->dst == y->dst && x->src == y->src && x->c == y->c;
+}
+
+Test(cn_r, generation_is_deterministic_and_height_dependent)
+{
+    cn_r_program_t a, b, c;
+    pow_cn_r_generate(&a, 1806260);
+    pow_cn_r_generate(&b, 1806260);
+    pow_cn_r_generate(&c, 1806261);
+    cr_assert_eq(a.size, b.size);
+    int same_as_next_height = a.size == c.size;
+    for (unsigned i = 0; i <= a.size; i++) {
+        cr_expect(same_instruction(&a.code[i], &b.code[i]), "instruction %u differs", i);
+        same_as_next_height = same_as_next_height && same_instruction(&a.code[i], &c.code[i]);
+    }
+    cr_expect(!same_as_next_height, "heights 1806260 and 1806261 gave the same program");
+}
+
+Test(cn_r, interpreter_follows_the_opcode_semantics)
+{
+    cn_r_program_t p = {0};
+    p.code[0] = (cn_r_instruction_t){CN_R_MUL, 0, 4, 0};
+    p.code[1] = (cn_r_instruction_t){CN_R_ADD, 1, 5, 0x10};
+    p.code[2] = (cn_r_instruction_t){CN_R_SUB, 2, 6, 0};
+    p.code[3] = (cn_r_instruction_t){CN_R_ROR, 3, 7, 0};
+    p.code[4] = (cn_r_instruction_t){CN_R_ROL, 0, 8, 0};
+    p.code[5] = (cn_r_instruction_t){CN_R_XOR, 1, 0, 0};
+    p.code[6] = (cn_r_instruction_t){CN_R_RET, 0, 0, 0};
+    p.size = 6;
+    uint32_t r[9] = {3, 5, 7, 0x80000001u, 0x40000000u, 11, 9, 33, 4};
+    pow_cn_r_execute(&p, r);
+    cr_expect_eq(r[0], 0x0000000Cu);               /* 3 * 2^30 = 0xC0000000, rotated left by 4 */
+    cr_expect_eq(r[1], (5u + 11u + 0x10u) ^ 0xCu); /* then xor the new r0 */
+    cr_expect_eq(r[2], (uint32_t)(7 - 9));
+    cr_expect_eq(r[3], 0xC0000000u); /* ror by 33 % 32 = 1 */
+}
