@@ -182,6 +182,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     } else {
         rc = hash_stdin(&h);
     }
+    pow_cn_ctx_release(&h.cn);
     arch_pages_free(&pad);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         cli_error(spec->name, "cannot write the output: %s", strerror(errno));

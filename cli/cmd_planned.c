@@ -20,22 +20,6 @@ static int run_planned(const cli_command_spec_t *spec, int argc, char **argv)
     return CLI_EXIT_USAGE;
 }
 
-static const cli_option_t bench_options[] = {
-    {"algo", CLI_OPT_STRING, "LIST", 0, 0, "algorithms, comma-separated (default: all)"},
-    {"threads", CLI_OPT_STRING, "LIST", 0, 0, "thread counts, e.g. 1,2,4 (default: 1..cores)"},
-    {"repeat", CLI_OPT_UINT, "N", 1, 1000, "repetitions per measurement (default: 3)"},
-    {"duration", CLI_OPT_UINT, "SECONDS", 1, 86400, "time per measurement"},
-    {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
-};
-static const cli_command_spec_t bench_spec = {
-    "bench",
-    "benchmark every algorithm over thread counts (not built yet)",
-    "[--algo LIST] [--threads LIST] [--repeat N]",
-    "Verifies each algorithm against a known hash, then measures H/s, scaling,\n"
-    "cycles/hash and J/hash with pinned threads.",
-    bench_options,
-    sizeof(bench_options) / sizeof(bench_options[0])};
-
 static const cli_option_t mine_options[] = {
     {"url", CLI_OPT_STRING, "URL", 0, 0, "stratum+tcp://, stratum+ssl:// or daemon+http://"},
     {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login or wallet address"},
@@ -61,6 +45,5 @@ static const cli_command_spec_t load_spec = {
     load_options,
     sizeof(load_options) / sizeof(load_options[0])};
 
-const cli_command_t cli_command_bench = {&bench_spec, run_planned};
 const cli_command_t cli_command_mine = {&mine_spec, run_planned};
 const cli_command_t cli_command_load = {&load_spec, run_planned};

@@ -136,6 +136,17 @@ int pow_cn_ctx_init(pow_cn_ctx_t *ctx, const pow_cn_algo_t *algo, pow_isa_t isa,
     return 0;
 }
 
+void pow_cn_ctx_release(pow_cn_ctx_t *ctx)
+{
+    pow_cn_r_jit_release(&ctx->jit);
+    ctx->program_valid = 0;
+}
+
+int pow_cn_ctx_uses_jit(const pow_cn_ctx_t *ctx)
+{
+    return ctx->isa != POW_ISA_PORTABLE && pow_cn_r_jit_supported() && !ctx->jit_failed;
+}
+
 typedef void (*finalizer_fn)(const uint8_t *in, size_t len, uint8_t out[32]);
 
 int pow_cn_hash(pow_cn_ctx_t *ctx, const void *input, size_t len, uint64_t height, uint8_t out[32])
@@ -160,11 +171,14 @@ int pow_cn_hash(pow_cn_ctx_t *ctx, const void *input, size_t len, uint64_t heigh
         if (!ctx->program_valid || ctx->program.height != height) {
             pow_cn_r_generate(&ctx->program, height);
             ctx->program_valid = 1;
+            if (pow_cn_ctx_uses_jit(ctx) && pow_cn_r_jit_compile(&ctx->jit, &ctx->program) != 0)
+                ctx->jit_failed = 1;
         }
         program = &ctx->program;
     }
+    cn_r_jit_fn jit = pow_cn_ctx_uses_jit(ctx) ? ctx->jit.fn : NULL;
 
-    kernels_for(ctx->isa)[algo->kernel](state, ctx->scratchpad, algo, tweak, program);
+    kernels_for(ctx->isa)[algo->kernel](state, ctx->scratchpad, algo, tweak, program, jit);
 
     pow_keccakf(state);
     const uint8_t *bytes = (const uint8_t *)state;

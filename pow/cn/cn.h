@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "pow/cn/cn_r.h"
+#include "pow/cn/cn_r_jit.h"
 #include "pow/isa.h"
 
 typedef struct pow_cn_algo pow_cn_algo_t;
@@ -47,15 +48,27 @@ typedef struct {
     uint8_t *scratchpad;
     cn_r_program_t program; /* cn/r: the program of program.height */
     int program_valid;
+    cn_r_jit_t jit; /* cn/r on a non-portable path: the program compiled */
+    int jit_failed; /* The JIT was tried and refused; the program is interpreted. */
 } pow_cn_ctx_t;
 
 /*
  * Prepares ctx to hash algo on isa with a caller-owned scratchpad of size
  * bytes (at least pow_cn_algo_memory, 64-byte aligned). Returns 0, -ENOTSUP
  * when isa is not available, or -ENOBUFS / -EINVAL for a bad scratchpad.
+ * A context that was set up must be released before it is set up again.
  */
 int pow_cn_ctx_init(pow_cn_ctx_t *ctx, const pow_cn_algo_t *algo, pow_isa_t isa, void *scratchpad,
                     size_t size);
+
+/* Frees what the context holds besides the caller's scratchpad (the JIT buffer). */
+void pow_cn_ctx_release(pow_cn_ctx_t *ctx);
+
+/*
+ * Whether cn/r programs run compiled (1) or interpreted (0) in this context:
+ * the portable path always interprets, the others compile where they can.
+ */
+int pow_cn_ctx_uses_jit(const pow_cn_ctx_t *ctx);
 
 /*
  * Hashes len bytes of input into out. height is used by cn/r only. Returns

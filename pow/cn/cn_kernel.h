@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "pow/cn/cn.h"
+#include "pow/cn/cn_r_jit.h"
 
 typedef enum {
     CN_KERNEL_V0,         /* original CryptoNight */
@@ -34,10 +35,11 @@ struct pow_cn_algo {
 /*
  * A kernel: runs on the 200-byte Keccak state (25 little-endian words)
  * and leaves the hashed scratchpad in state bytes 64..191. tweak is cn/1's
- * nonce tweak; program is cn/r's, NULL for the others.
+ * nonce tweak; program is cn/r's, NULL for the others, and jit its compiled
+ * form when there is one (NULL: interpret).
  */
 typedef void (*cn_kernel_fn)(uint64_t state[25], uint8_t *scratchpad, const pow_cn_algo_t *algo,
-                             uint64_t tweak, const cn_r_program_t *program);
+                             uint64_t tweak, const cn_r_program_t *program, cn_r_jit_fn jit);
 
 extern const cn_kernel_fn pow__cn_kernels_portable[CN_KERNEL_COUNT];
 extern const cn_kernel_fn pow__cn_kernels_aesni[CN_KERNEL_COUNT];

@@ -152,8 +152,9 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
 enum { CN_FAMILY_V0, CN_FAMILY_V1, CN_FAMILY_V2, CN_FAMILY_R };
 
 CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo,
-                              uint64_t tweak, const cn_r_program_t *program, const int family,
-                              const int heavy, const int xhv, const int reverse, const int rto)
+                              uint64_t tweak, const cn_r_program_t *program, cn_r_jit_fn jit,
+                              const int family, const int heavy, const int xhv, const int reverse,
+                              const int rto)
 {
     uint8_t *state = (uint8_t *)h;
     const size_t memory = algo->memory;
@@ -205,7 +206,10 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
             r[6] = (uint32_t)cn_vec_lo(b0);
             r[7] = (uint32_t)cn_vec_lo(b1);
             r[8] = (uint32_t)cn_vec_hi(b1);
-            pow_cn_r_execute(program, r);
+            if (jit != NULL)
+                jit(r);
+            else
+                pow_cn_r_execute(program, r);
             al ^= r[2] | (uint64_t)r[3] << 32;
             ah ^= r[0] | (uint64_t)r[1] << 32;
         }
@@ -253,9 +257,9 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
 
 #define CN_DEFINE_KERNEL(name, family, heavy, xhv, reverse, rto)                                   \
     static void name(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo, uint64_t tweak,      \
-                     const cn_r_program_t *program)                                                \
+                     const cn_r_program_t *program, cn_r_jit_fn jit)                               \
     {                                                                                              \
-        cn_kernel_body(h, pad, algo, tweak, program, family, heavy, xhv, reverse, rto);            \
+        cn_kernel_body(h, pad, algo, tweak, program, jit, family, heavy, xhv, reverse, rto);       \
     }
 
 CN_DEFINE_KERNEL(cn_kernel_v0, CN_FAMILY_V0, 0, 0, 0, 0)

@@ -85,8 +85,8 @@ Test(cli, flag_with_a_value_exits_2)
 
 Test(cli, numbers_out_of_range_or_malformed_exit_2)
 {
-    expect_usage_error(ARGS("bench", "--repeat", "0"), "between 1 and 1000");
-    expect_usage_error(ARGS("bench", "--repeat=1001"), "between 1 and 1000");
+    expect_usage_error(ARGS("bench", "--repeat", "0"), "between 1 and 64");
+    expect_usage_error(ARGS("bench", "--repeat=65"), "between 1 and 64");
     expect_usage_error(ARGS("bench", "--repeat", "99999999999999999999999999"), "between");
     expect_usage_error(ARGS("bench", "--repeat", "-1"), "whole number");
     expect_usage_error(ARGS("bench", "--repeat", "3x"), "whole number");
@@ -96,7 +96,7 @@ Test(cli, numbers_out_of_range_or_malformed_exit_2)
 
 Test(cli, commands_not_built_yet_say_so_and_exit_2)
 {
-    const char *names[] = {"bench", "mine", "load"};
+    const char *names[] = {"mine", "load"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         expect_usage_error(ARGS(names[i]), "not built yet");
 }

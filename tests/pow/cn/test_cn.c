@@ -82,6 +82,7 @@ static void check_monero_file(const char *file, const char *algo_name, size_t wa
             lines++;
         }
         vector_file_close(&vf);
+        pow_cn_ctx_release(&ctx);
         cr_expect_eq(lines, want_lines, "%s: %zu lines, expected %zu", path, lines, want_lines);
     }
 }
@@ -125,6 +126,7 @@ Test(cn, every_shipped_vector_matches_on_every_path)
             char where[64];
             snprintf(where, sizeof(where), "%s, cn_vectors.txt line %u", v->algo, v->line);
             expect_hash(&ctx, input, (size_t)len, v->height, expected, where);
+            pow_cn_ctx_release(&ctx);
             checked++;
         }
     }
@@ -186,6 +188,7 @@ Test(cn, cn1_family_rejects_input_shorter_than_43_bytes)
         pow_cn_ctx_t ctx;
         cr_assert_eq(pow_cn_ctx_init(&ctx, algo, POW_ISA_PORTABLE, pad, PAD_SIZE), 0);
         cr_expect_eq(pow_cn_hash(&ctx, input, 42, 0, out), -EINVAL, "%s took 42 bytes", names[i]);
+        pow_cn_ctx_release(&ctx);
     }
     cr_expect_eq(pow_cn_algo_min_input(pow_cn_algo_find("cn/0")), 0);
 }
@@ -248,9 +251,11 @@ Test(cn, paths_agree_on_random_inputs)
             pow_cn_ctx_t ctx;
             cr_assert_eq(pow_cn_ctx_init(&ctx, algo, paths[0], pad, PAD_SIZE), 0);
             cr_assert_eq(pow_cn_hash(&ctx, input, sizeof(input), seed % 3000000, first), 0);
+            pow_cn_ctx_release(&ctx);
             for (unsigned p = 1; p < npaths; p++) {
                 cr_assert_eq(pow_cn_ctx_init(&ctx, algo, paths[p], pad, PAD_SIZE), 0);
                 cr_assert_eq(pow_cn_hash(&ctx, input, sizeof(input), seed % 3000000, other), 0);
+                pow_cn_ctx_release(&ctx);
                 cr_expect_arr_eq(first, other, 32, "%s: %s and %s differ", names[n],
                                  pow_isa_name(paths[0]), pow_isa_name(paths[p]));
             }

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "pow/cn/cn_r.h"
+#include "pow/cn/cn_r_jit.h"
 
 Test(cn_r, programs_respect_size_register_and_r8_rules)
 {
@@ -72,4 +73,31 @@ Test(cn_r, interpreter_follows_the_opcode_semantics)
     cr_expect_eq(r[1], (5u + 11u + 0x10u) ^ 0xCu); /* then xor the new r0 */
     cr_expect_eq(r[2], (uint32_t)(7 - 9));
     cr_expect_eq(r[3], 0xC0000000u); /* ror by 33 % 32 = 1 */
+}
+
+Test(cn_r, jit_matches_the_interpreter_on_many_programs)
+{
+    if (!pow_cn_r_jit_supported())
+        cr_skip_test("no CryptonightR JIT for this architecture");
+    cn_r_jit_t jit = {0};
+    uint64_t seed = 12345;
+    for (uint64_t height = 1000000; height < 1000300; height++) {
+        cn_r_program_t p;
+        pow_cn_r_generate(&p, height);
+        cr_assert_eq(pow_cn_r_jit_compile(&jit, &p), 0);
+        cr_assert_not_null(jit.fn);
+        for (int round = 0; round < 4; round++) {
+            uint32_t a[9], b[9];
+            for (int i = 0; i < 9; i++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                a[i] = b[i] = (uint32_t)(seed >> 32);
+            }
+            pow_cn_r_execute(&p, a);
+            jit.fn(b);
+            cr_assert_arr_eq(a, b, sizeof(a), "height %llu round %d", (unsigned long long)height,
+                             round);
+        }
+    }
+    pow_cn_r_jit_release(&jit);
+    cr_expect_null(jit.code);
 }

@@ -1,0 +1,35 @@
+/*
+ * CryptoNight throughput: N threads, each pinned to its own core with its
+ * own scratchpad, hash distinct nonces for a fixed time.
+ */
+#ifndef MINEMETER_BENCH_CN_THROUGHPUT_H
+#define MINEMETER_BENCH_CN_THROUGHPUT_H
+
+#include <stdint.h>
+
+#include "arch/clock.h"
+#include "arch/pages.h"
+#include "arch/topology.h"
+#include "pow/cn/cn.h"
+
+#define BENCH_MAX_THREADS 256
+
+typedef struct {
+    double hashes_per_second; /* all threads together */
+    double cycles_per_hash;   /* per thread, averaged; 0 when no counter */
+    arch_cycles_source_t cycles_source;
+    double joules; /* package energy over the run; < 0 when unreadable */
+    uint64_t hashes;
+    double seconds;
+    arch_page_kind_t pages; /* what the scratchpads got (thread 0's) */
+    int jit;                /* cn/r programs ran compiled */
+} bench_cn_sample_t;
+
+/*
+ * Runs threads workers on the PUs pus[0..threads-1] (OS indexes; -1 leaves
+ * a thread unpinned) for about seconds. Returns 0 or a negative errno.
+ */
+int bench_cn_throughput(arch_topology_t *topo, const pow_cn_algo_t *algo, pow_isa_t isa,
+                        unsigned threads, const int *pus, double seconds, bench_cn_sample_t *out);
+
+#endif

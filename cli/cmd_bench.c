@@ -1,0 +1,434 @@
+/*
+ * minemeter bench: what hashing costs this CPU. Every algorithm is first
+ * verified against its published vectors; only then is it measured, over
+ * thread counts, repeated, with the median and the spread reported, and
+ * side by side with the reference implementation where one is installed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch/cpu.h"
+#include "arch/pages.h"
+#include "arch/topology.h"
+#include "bench/cn_throughput.h"
+#include "bench/monero_reference.h"
+#include "bench/stats.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/isa_option.h"
+#include "pow/cn/cn.h"
+#include "pow/cn/cn_verify.h"
+
+#define MAX_ALGOS     32
+#define MAX_REPEAT    64
+#define DEFAULT_ALGOS "cn/r,cn/2"
+
+enum { OPT_ALGO, OPT_THREADS, OPT_REPEAT, OPT_DURATION, OPT_ISA, OPT_JSON, OPT_NO_REF, OPT_COUNT };
+
+static const cli_option_t bench_options[OPT_COUNT] = {
+    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "LIST", 0, 0,
+                  "algorithms, comma-separated (default: " DEFAULT_ALGOS ")"},
+    [OPT_THREADS] = {"threads", CLI_OPT_STRING, "LIST", 0, 0,
+                     "thread counts, e.g. 1,2,4 (default: 1 to the number of cores)"},
+    [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, MAX_REPEAT,
+                    "repetitions per measurement (default: 3)"},
+    [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                      "length of one measurement (default: 5)"},
+    [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0, "force a code path: portable, aesni"},
+    [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
+    [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
+                    "skip the side-by-side run of the reference implementation"},
+};
+
+static const cli_command_spec_t bench_spec = {
+    "bench",
+    "benchmark algorithms over thread counts, verified, against the reference",
+    "[--algo LIST] [--threads LIST] [--repeat N] [--duration SECONDS]",
+    "Each algorithm first hashes its published vectors; a wrong hash stops that\n"
+    "algorithm (exit status 1) before any figure is printed. Then each thread\n"
+    "count is measured --repeat times for --duration seconds, threads pinned one\n"
+    "per core, each with its own scratchpad: the median H/s with its min-max\n"
+    "spread, H/s per thread, scaling over one thread, cycles per hash and, where\n"
+    "a package energy counter is readable, joules per hash.\n"
+    "For cn/0, cn/1, cn/2 and cn/r, Monero's reference tool (Debian monero-tests)\n"
+    "is timed on the same core in the same run, and the ratio is printed.\n"
+    "RandomX is not built yet.",
+    bench_options,
+    OPT_COUNT,
+};
+
+typedef struct {
+    const pow_cn_algo_t *algo;
+    int verified;
+    unsigned thread_counts;
+    unsigned threads[BENCH_MAX_THREADS];
+    bench_stats_t hps[BENCH_MAX_THREADS];
+    bench_stats_t cycles[BENCH_MAX_THREADS];
+    double joules_per_hash[BENCH_MAX_THREADS]; /* < 0: unknown */
+    bench_cn_sample_t last[BENCH_MAX_THREADS];
+    int have_reference;
+    bench_stats_t reference_seconds_per_hash;
+    char reference_note[160];
+} algo_result_t;
+
+static int parse_algos(const char *list, const pow_cn_algo_t **algos, unsigned *count)
+{
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", list);
+    *count = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        const pow_cn_algo_t *algo = pow_cn_algo_find(name);
+        if (algo == NULL) {
+            if (strncmp(name, "rx/", 3) == 0)
+                cli_error("bench", "%s: RandomX is not built yet in minemeter %s", name,
+                          PACKAGE_VERSION);
+            else
+                cli_usage_error("bench", "unknown algorithm '%s'", name);
+            return -1;
+        }
+        if (*count == MAX_ALGOS) {
+            cli_usage_error("bench", "at most %d algorithms at once", MAX_ALGOS);
+            return -1;
+        }
+        algos[(*count)++] = algo;
+    }
+    if (*count == 0) {
+        cli_usage_error("bench", "--algo needs at least one algorithm");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_threads(const char *list, unsigned *threads, unsigned *count)
+{
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", list);
+    *count = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        unsigned long n;
+        if (cli_parse_uint("bench", "threads", item, 1, BENCH_MAX_THREADS, &n) != 0)
+            return -1;
+        if (*count == BENCH_MAX_THREADS) {
+            cli_usage_error("bench", "too many thread counts");
+            return -1;
+        }
+        threads[(*count)++] = (unsigned)n;
+    }
+    if (*count == 0) {
+        cli_usage_error("bench", "--threads needs at least one number");
+        return -1;
+    }
+    return 0;
+}
+
+/* PUs in pinning order: the first PU of every core, then the second of every core ... */
+static unsigned pinning_order(arch_topology_t *topo, int *pus, unsigned max)
+{
+    unsigned n = 0, total = arch_topology_count(topo, ARCH_TOPO_PU);
+    unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
+    for (unsigned c = 0; c < cores && n < max; c++) {
+        int pu = arch_topology_core_first_pu(topo, c);
+        if (pu >= 0)
+            pus[n++] = pu;
+    }
+    for (unsigned i = 0; i < total && n < max; i++) {
+        int pu = arch_topology_pu_os_index(topo, i), seen = 0;
+        for (unsigned k = 0; k < n; k++)
+            seen |= pus[k] == pu;
+        if (!seen && pu >= 0)
+            pus[n++] = pu;
+    }
+    return n;
+}
+
+/* A status line on a terminal's stderr, overwritten by the next one. */
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+    if (!isatty(2))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "\r\033[K");
+    vfprintf(stderr, fmt, ap);
+    fflush(stderr);
+    va_end(ap);
+}
+
+static void progress_done(void)
+{
+    if (isatty(2))
+        fprintf(stderr, "\r\033[K");
+}
+
+static int verify_algo(const pow_cn_algo_t *algo, pow_isa_t isa)
+{
+    arch_pages_t pad;
+    pow_cn_ctx_t ctx;
+    pow_cn_verify_result_t result;
+    if (arch_pages_alloc(&pad, pow_cn_algo_memory(algo), 0) != 0)
+        return -ENOMEM;
+    int rc = pow_cn_ctx_init(&ctx, algo, isa, pad.ptr, pad.mapped);
+    if (rc == 0) {
+        rc = pow_cn_verify(&ctx, &result);
+        pow_cn_ctx_release(&ctx);
+    }
+    arch_pages_free(&pad);
+    if (rc == -EIO)
+        printf("%s: verification FAILED on %s (pow/cn/cn_vectors.txt line %u); not measured\n",
+               pow_cn_algo_name(algo), pow_isa_name(isa), result.first_failure->line);
+    else if (rc != 0)
+        printf("%s: cannot verify (%s); not measured\n", pow_cn_algo_name(algo), strerror(-rc));
+    return rc;
+}
+
+static void print_row(const algo_result_t *r, unsigned t)
+{
+    const bench_stats_t *h = &r->hps[t];
+    double single = r->hps[0].median;
+    char cycles[32] = "n/a", joules[32] = "n/a", scaling[16] = "";
+    if (r->cycles[t].median > 0)
+        snprintf(cycles, sizeof(cycles), "%.1fM", r->cycles[t].median / 1e6);
+    if (r->joules_per_hash[t] >= 0)
+        snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
+    if (r->threads[0] == 1 && single > 0)
+        snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
+    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", pow_cn_algo_name(r->algo),
+           r->threads[t], h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles,
+           joules);
+}
+
+static json_t *stats_json(const bench_stats_t *s)
+{
+    return json_pack("{s:f, s:f, s:f, s:i}", "median", s->median, "min", s->min, "max", s->max, "n",
+                     (int)s->n);
+}
+
+static int write_json(const char *path, const algo_result_t *results, unsigned count, pow_isa_t isa,
+                      unsigned repeat, unsigned duration)
+{
+    const arch_cpu_t *cpu = arch_cpu();
+    json_t *algos = json_array();
+    for (unsigned a = 0; a < count; a++) {
+        const algo_result_t *r = &results[a];
+        json_t *runs = json_array();
+        for (unsigned t = 0; r->verified && t < r->thread_counts; t++) {
+            json_array_append_new(
+                runs,
+                json_pack("{s:i, s:o, s:f, s:o, s:s, s:o, s:s, s:b}", "threads", (int)r->threads[t],
+                          "hashes_per_second", stats_json(&r->hps[t]),
+                          "hashes_per_second_per_thread", r->hps[t].median / r->threads[t],
+                          "cycles_per_hash", stats_json(&r->cycles[t]), "cycles_source",
+                          arch_cycles_source_name(r->last[t].cycles_source), "joules_per_hash",
+                          r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t])
+                                                     : json_null(),
+                          "pages", arch_pages_kind_name(r->last[t].pages), "jit", r->last[t].jit));
+        }
+        json_t *ref = r->have_reference
+                          ? json_pack("{s:s, s:o}", "implementation",
+                                      "Monero hash-tests (Debian monero-tests)", "seconds_per_hash",
+                                      stats_json(&r->reference_seconds_per_hash))
+                          : json_pack("{s:s}", "unavailable", r->reference_note);
+        json_array_append_new(algos,
+                              json_pack("{s:s, s:b, s:o, s:o}", "algo", pow_cn_algo_name(r->algo),
+                                        "verified", r->verified, "runs", runs, "reference", ref));
+    }
+    json_t *root =
+        json_pack("{s:s, s:{s:s, s:s}, s:s, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION, "cpu",
+                  "brand", cpu->brand, "arch", cpu->arch, "isa", pow_isa_name(isa), "repeat",
+                  (int)repeat, "duration_seconds", (int)duration, "algorithms", algos);
+    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return rc;
+}
+
+/* One reference run; on failure stops further runs and says why. */
+static void reference_once(algo_result_t *r, int pu, double *times, unsigned *count)
+{
+    bench_reference_t ref;
+    char why[160] = "";
+    if (bench_monero_reference(pow_cn_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
+        times[(*count)++] = ref.seconds_per_hash;
+        r->have_reference = 1;
+    } else {
+        snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
+        r->have_reference = -1; /* tried and failed: do not try again */
+    }
+}
+
+static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, unsigned repeat,
+                        unsigned duration, int with_reference, algo_result_t *r)
+{
+    const char *name = pow_cn_algo_name(r->algo);
+    int want_reference = with_reference && bench_monero_reference_has(name);
+    if (!with_reference)
+        snprintf(r->reference_note, sizeof(r->reference_note), "skipped (--no-reference)");
+    else if (!want_reference)
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "no reference implementation "
+                 "installed for %s",
+                 name);
+    double ref_times[MAX_REPEAT];
+    unsigned ref_count = 0;
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        double hps[MAX_REPEAT], cycles[MAX_REPEAT], joules = 0;
+        uint64_t hashes = 0;
+        int energy_ok = 1;
+        for (unsigned rep = 0; rep < repeat; rep++) {
+            progress("measuring %s with %u thread(s), repetition %u of %u", name, r->threads[t],
+                     rep + 1, repeat);
+            bench_cn_sample_t s;
+            int rc = bench_cn_throughput(topo, r->algo, isa, r->threads[t], pus, duration, &s);
+            if (rc != 0) {
+                progress_done();
+                printf("%s: measurement with %u threads failed: %s\n", name, r->threads[t],
+                       strerror(-rc));
+                return rc;
+            }
+            hps[rep] = s.hashes_per_second;
+            cycles[rep] = s.cycles_per_hash;
+            energy_ok = energy_ok && s.joules >= 0;
+            joules += s.joules;
+            hashes += s.hashes;
+            r->last[t] = s;
+            /* The reference runs right after each single-thread run, on the same core. */
+            if (want_reference && r->threads[t] == 1 && r->have_reference >= 0)
+                reference_once(r, pus[0], ref_times, &ref_count);
+        }
+        r->hps[t] = bench_stats(hps, repeat);
+        r->cycles[t] = bench_stats(cycles, repeat);
+        r->joules_per_hash[t] = energy_ok && hashes > 0 ? joules / (double)hashes : -1;
+        progress_done();
+        print_row(r, t);
+        fflush(stdout);
+    }
+    /* No single-thread run in the plan: time the reference on its own. */
+    for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {
+        if (r->have_reference < 0)
+            break;
+        reference_once(r, pus[0], ref_times, &ref_count);
+    }
+    if (ref_count > 0) {
+        r->have_reference = 1;
+        r->reference_seconds_per_hash = bench_stats(ref_times, ref_count);
+    } else if (r->have_reference < 0) {
+        r->have_reference = 0;
+    }
+    return 0;
+}
+
+static void print_reference(const algo_result_t *r)
+{
+    const char *name = pow_cn_algo_name(r->algo);
+    if (!r->verified)
+        return;
+    if (!r->have_reference) {
+        printf("  %-10s reference: %s\n", name, r->reference_note);
+        return;
+    }
+    const bench_stats_t *ref = &r->reference_seconds_per_hash;
+    double ours = 0;
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        if (r->threads[t] == 1)
+            ours = r->hps[t].median;
+    }
+    printf("  %-10s reference %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name, ref->median * 1e3,
+           ref->min * 1e3, ref->max * 1e3, 1.0 / ref->median);
+    if (ours > 0)
+        printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
+    printf("\n");
+}
+
+static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t v[OPT_COUNT];
+    int parsed = cli_parse(spec, argc, argv, v);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
+    const pow_cn_algo_t *algos[MAX_ALGOS];
+    unsigned algo_count = 0;
+    if (parse_algos(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS, algos, &algo_count) != 0)
+        return CLI_EXIT_USAGE;
+    pow_isa_t isa = pow_cn_isa_best();
+    if (cli_isa_option(spec->name, &v[OPT_ISA], pow_cn_isa_available, &isa) < 0)
+        return CLI_EXIT_USAGE;
+
+    arch_topology_t *topo = NULL;
+    int rc = arch_topology_load(&topo);
+    if (rc != 0) {
+        cli_error(spec->name, "cannot read the machine's topology: %s", strerror(-rc));
+        return CLI_EXIT_FAILURE;
+    }
+    static int pus[BENCH_MAX_THREADS];
+    unsigned pu_count = pinning_order(topo, pus, BENCH_MAX_THREADS);
+    unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
+    unsigned threads[BENCH_MAX_THREADS], thread_counts = 0;
+    if (v[OPT_THREADS].set) {
+        if (parse_threads(v[OPT_THREADS].text, threads, &thread_counts) != 0) {
+            arch_topology_free(topo);
+            return CLI_EXIT_USAGE;
+        }
+    } else {
+        for (unsigned t = 1; t <= cores && t <= BENCH_MAX_THREADS; t++)
+            threads[thread_counts++] = t;
+    }
+    for (unsigned i = pu_count; i < BENCH_MAX_THREADS; i++)
+        pus[i] = -1; /* more threads than PUs: the rest float */
+    unsigned repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 3;
+    unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 5;
+
+    const arch_cpu_t *cpu = arch_cpu();
+    printf("minemeter %s bench: %s, %u core(s), %u PU(s); path %s; %u x %u s per measurement\n",
+           PACKAGE_VERSION, cpu->brand[0] ? cpu->brand : cpu->arch, cores, pu_count,
+           pow_isa_name(isa), repeat, duration);
+    printf("%-12s %7s %10s %-19s %10s %7s %12s %8s\n", "algorithm", "threads", "H/s", "min-max",
+           "H/s/thread", "scaling", "cycles/hash", "J/hash");
+
+    static algo_result_t results[MAX_ALGOS];
+    int failed = 0;
+    for (unsigned a = 0; a < algo_count; a++) {
+        algo_result_t *r = &results[a];
+        memset(r, 0, sizeof(*r));
+        r->algo = algos[a];
+        r->thread_counts = thread_counts;
+        memcpy(r->threads, threads, sizeof(threads[0]) * thread_counts);
+        progress("verifying %s", pow_cn_algo_name(r->algo));
+        if (verify_algo(r->algo, isa) != 0) {
+            progress_done();
+            failed = 1;
+            continue;
+        }
+        r->verified = 1;
+        if (measure_algo(topo, pus, isa, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
+            r->verified = 0;
+            failed = 1;
+        }
+    }
+    const bench_cn_sample_t *first = &results[0].last[0];
+    printf("scratchpads on %s pages; cycles from %s", arch_pages_kind_name(first->pages),
+           arch_cycles_source_name(first->cycles_source));
+    printf("; J/hash %s\n", results[0].joules_per_hash[0] >= 0
+                                ? "from the package energy counter"
+                                : "n/a (no readable energy counter: see minemeter info)");
+    for (unsigned a = 0; a < algo_count; a++)
+        print_reference(&results[a]);
+    arch_topology_free(topo);
+
+    if (v[OPT_JSON].set &&
+        write_json(v[OPT_JSON].text, results, algo_count, isa, repeat, duration) != 0) {
+        cli_error(spec->name, "cannot write %s", v[OPT_JSON].text);
+        return CLI_EXIT_FAILURE;
+    }
+    return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+const cli_command_t cli_command_bench = {&bench_spec, run_bench};

@@ -1,0 +1,158 @@
+/*
+ * The CryptonightR JIT for x86-64 (System V ABI: r arrives in rdi).
+ *
+ * r0-r3 live in eax, edx, esi and r8d; r4-r8 are read straight from memory
+ * as instruction operands, since the program never writes them; ecx holds
+ * rotation counts. Every instruction is a plain 32-bit ALU op.
+ */
+#include "config.h"
+#include "pow/cn/cn_r_jit.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if defined(__x86_64__)
+
+#define JIT_BUFFER_SIZE 4096
+#define REG_RCX         1
+#define REG_RDI         7
+
+/* x86 register numbers of r0..r3. */
+static const int variable_reg[4] = {0 /* eax */, 2 /* edx */, 6 /* esi */, 8 /* r8d */};
+
+typedef struct {
+    uint8_t *p;
+    size_t used;
+} emitter_t;
+
+static void emit(emitter_t *e, uint8_t byte)
+{
+    e->p[e->used++] = byte;
+}
+
+/*
+ * Emits opcode with a ModRM operand pair: reg is a register number, and
+ * the other operand is register rm_reg, or the 32-bit word r[slot] at
+ * [rdi + 4 * slot] when rm_reg < 0.
+ */
+static void emit_op(emitter_t *e, const uint8_t *opcode, size_t opcode_len, int reg, int rm_reg,
+                    unsigned slot)
+{
+    uint8_t rex = 0x40;
+    if (reg & 8)
+        rex |= 4; /* REX.R */
+    if (rm_reg >= 0 && (rm_reg & 8))
+        rex |= 1; /* REX.B */
+    if (rex != 0x40)
+        emit(e, rex);
+    for (size_t i = 0; i < opcode_len; i++)
+        emit(e, opcode[i]);
+    if (rm_reg >= 0) {
+        emit(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm_reg & 7)));
+    } else {
+        emit(e, (uint8_t)(0x40 | (reg & 7) << 3 | REG_RDI)); /* [rdi + disp8] */
+        emit(e, (uint8_t)(4 * slot));
+    }
+}
+
+/* op dst_reg, r[src]: the source is a register for r0-r3, memory for r4-r8. */
+static void emit_with_source(emitter_t *e, const uint8_t *opcode, size_t len, int dst_reg,
+                             unsigned src)
+{
+    if (src < 4)
+        emit_op(e, opcode, len, dst_reg, variable_reg[src], 0);
+    else
+        emit_op(e, opcode, len, dst_reg, -1, src);
+}
+
+static void emit_instruction(emitter_t *e, const cn_r_instruction_t *ins)
+{
+    static const uint8_t IMUL[] = {0x0F, 0xAF}, ADD[] = {0x03}, SUB[] = {0x2B}, XOR[] = {0x33},
+                         MOV_LOAD[] = {0x8B}, ADD_IMM32[] = {0x81}, ROTATE_CL[] = {0xD3};
+    int dst = variable_reg[ins->dst];
+    switch (ins->op) {
+    case CN_R_MUL:
+        emit_with_source(e, IMUL, 2, dst, ins->src);
+        break;
+    case CN_R_ADD:
+        emit_with_source(e, ADD, 1, dst, ins->src);
+        emit_op(e, ADD_IMM32, 1, 0 /* /0 */, dst, 0);
+        for (int i = 0; i < 4; i++)
+            emit(e, (uint8_t)(ins->c >> (8 * i)));
+        break;
+    case CN_R_SUB:
+        emit_with_source(e, SUB, 1, dst, ins->src);
+        break;
+    case CN_R_XOR:
+        emit_with_source(e, XOR, 1, dst, ins->src);
+        break;
+    case CN_R_ROR:
+    case CN_R_ROL:
+        /* The hardware takes the count modulo 32, as the algorithm does. */
+        emit_with_source(e, MOV_LOAD, 1, REG_RCX, ins->src);
+        emit_op(e, ROTATE_CL, 1, ins->op == CN_R_ROR ? 1 : 0, dst, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+int pow_cn_r_jit_supported(void)
+{
+    return 1;
+}
+
+int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
+{
+    static const uint8_t MOV_LOAD[] = {0x8B}, MOV_STORE[] = {0x89};
+    if (jit->code == NULL) {
+        void *p =
+            mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return -errno;
+        jit->code = p;
+        jit->size = JIT_BUFFER_SIZE;
+    } else if (mprotect(jit->code, jit->size, PROT_READ | PROT_WRITE) != 0) {
+        return -errno;
+    }
+    jit->fn = NULL;
+
+    emitter_t e = {jit->code, 0};
+    for (unsigned k = 0; k < 4; k++)
+        emit_op(&e, MOV_LOAD, 1, variable_reg[k], -1, k);
+    for (unsigned i = 0; i < program->size; i++)
+        emit_instruction(&e, &program->code[i]);
+    for (unsigned k = 0; k < 4; k++)
+        emit_op(&e, MOV_STORE, 1, variable_reg[k], -1, k);
+    emit(&e, 0xC3); /* ret */
+
+    if (mprotect(jit->code, jit->size, PROT_READ | PROT_EXEC) != 0)
+        return -errno;
+    __builtin___clear_cache((char *)jit->code, (char *)jit->code + e.used);
+    jit->fn = (cn_r_jit_fn)(void *)jit->code;
+    return 0;
+}
+
+#else
+
+int pow_cn_r_jit_supported(void)
+{
+    return 0;
+}
+
+int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
+{
+    (void)program;
+    jit->fn = NULL;
+    return -ENOTSUP;
+}
+
+#endif
+
+void pow_cn_r_jit_release(cn_r_jit_t *jit)
+{
+    if (jit->code != NULL)
+        munmap(jit->code, jit->size);
+    memset(jit, 0, sizeof(*jit));
+}

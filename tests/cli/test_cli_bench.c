@@ -1,0 +1,60 @@
+/*
+ * minemeter bench from the outside: a short verified run with JSON output,
+ * and bad plans refused with one sentence and exit 2. (Speed is measured by
+ * the benchmark itself, never asserted in a test.)
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/support/run_command.h"
+
+Test(cli_bench, short_run_verifies_measures_and_writes_json, .timeout = 300)
+{
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    int fd = mkstemp(json_path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "cn/upx2,cn-pico", "--threads", "1,2",
+                                         "--repeat", "2", "--duration", "1", "--json", json_path));
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "cn/upx2"));
+    cr_expect_not_null(strstr(r->out, "reference: no reference implementation"), "%s", r->out);
+    run_result_free(r);
+
+    json_error_t error;
+    json_t *root = json_load_file(json_path, 0, &error);
+    unlink(json_path);
+    cr_assert_not_null(root, "bad JSON: %s", error.text);
+    json_t *algos = json_object_get(root, "algorithms");
+    cr_assert_eq(json_array_size(algos), 2);
+    json_t *first = json_array_get(algos, 0);
+    cr_expect_str_eq(json_string_value(json_object_get(first, "algo")), "cn/upx2");
+    cr_expect(json_is_true(json_object_get(first, "verified")));
+    json_t *runs = json_object_get(first, "runs");
+    cr_assert_eq(json_array_size(runs), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *run = json_array_get(runs, i);
+        cr_expect_eq(json_integer_value(json_object_get(run, "threads")), (json_int_t)(i + 1));
+        json_t *hps = json_object_get(run, "hashes_per_second");
+        double median = json_real_value(json_object_get(hps, "median"));
+        cr_expect_gt(median, 0.0);
+        cr_expect_leq(json_real_value(json_object_get(hps, "min")), median);
+        cr_expect_geq(json_real_value(json_object_get(hps, "max")), median);
+        cr_expect_eq(json_integer_value(json_object_get(hps, "n")), 2);
+    }
+    json_decref(root);
+}
+
+Test(cli_bench, bad_plans_exit_2_with_one_sentence)
+{
+    expect_usage_error(ARGS("bench", "--algo", "cn/9"), "unknown algorithm 'cn/9'");
+    expect_usage_error(ARGS("bench", "--algo", "rx/0"), "not built yet");
+    expect_usage_error(ARGS("bench", "--algo", ","), "at least one algorithm");
+    expect_usage_error(ARGS("bench", "--threads", "0"), "between 1 and 256");
+    expect_usage_error(ARGS("bench", "--threads", "1,x"), "whole number");
+    expect_usage_error(ARGS("bench", "--duration", "0"), "between 1 and 3600");
+    expect_usage_error(ARGS("bench", "--isa", "neon9"), "unknown --isa");
+}
