@@ -14,21 +14,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch/clock.h"
 #include "arch/cpu.h"
 #include "arch/pages.h"
 #include "arch/topology.h"
-#include "bench/cn_throughput.h"
+#include "bench/throughput.h"
 #include "bench/monero_reference.h"
+#include "bench/randomx_reference.h"
 #include "bench/stats.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
-#include "pow/cn/cn.h"
-#include "pow/cn/cn_verify.h"
+#include "pow/algo.h"
 
 #define MAX_ALGOS     32
 #define MAX_REPEAT    64
-#define DEFAULT_ALGOS "cn/r,cn/2"
+#define DEFAULT_ALGOS "rx/0,rx/2,cn/r,cn/2"
 
 enum { OPT_ALGO, OPT_THREADS, OPT_REPEAT, OPT_DURATION, OPT_ISA, OPT_JSON, OPT_NO_REF, OPT_COUNT };
 
@@ -41,7 +42,8 @@ static const cli_option_t bench_options[OPT_COUNT] = {
                     "repetitions per measurement (default: 3)"},
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 3600,
                       "length of one measurement (default: 5)"},
-    [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0, "force a code path: portable, aesni"},
+    [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
+                 "force a code path for every algorithm: portable, aesni"},
     [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
@@ -59,39 +61,42 @@ static const cli_command_spec_t bench_spec = {
     "a package energy counter is readable, joules per hash.\n"
     "For cn/0, cn/1, cn/2 and cn/r, Monero's reference tool (Debian monero-tests)\n"
     "is timed on the same core in the same run, and the ratio is printed.\n"
-    "RandomX is not built yet.",
+    "RandomX runs in light mode (its 256 MiB cache, dataset items computed on\n"
+    "demand, interpreted): fast mode and the JIT are not built yet. Its key is\n"
+    "four zero bytes, as the RandomX reference benchmark's --seed 0.",
     bench_options,
     OPT_COUNT,
 };
 
 typedef struct {
-    const pow_cn_algo_t *algo;
+    const pow_algo_t *algo;
+    pow_isa_t isa;
     int verified;
+    double cache_seconds; /* RandomX: time to build the cache */
     unsigned thread_counts;
     unsigned threads[BENCH_MAX_THREADS];
     bench_stats_t hps[BENCH_MAX_THREADS];
     bench_stats_t cycles[BENCH_MAX_THREADS];
     double joules_per_hash[BENCH_MAX_THREADS]; /* < 0: unknown */
-    bench_cn_sample_t last[BENCH_MAX_THREADS];
+    bench_sample_t last[BENCH_MAX_THREADS];
     int have_reference;
+    const char *reference_name;       /* what was timed, for the report */
+    bench_randomx_ref_t *randomx_ref; /* RandomX: the loaded reference, during measuring */
+    arch_topology_t *topo;
     bench_stats_t reference_seconds_per_hash;
     char reference_note[160];
 } algo_result_t;
 
-static int parse_algos(const char *list, const pow_cn_algo_t **algos, unsigned *count)
+static int parse_algos(const char *list, const pow_algo_t **algos, unsigned *count)
 {
     char copy[512];
     snprintf(copy, sizeof(copy), "%s", list);
     *count = 0;
     char *save = NULL;
     for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-        const pow_cn_algo_t *algo = pow_cn_algo_find(name);
+        const pow_algo_t *algo = pow_algo_find(name);
         if (algo == NULL) {
-            if (strncmp(name, "rx/", 3) == 0)
-                cli_error("bench", "%s: RandomX is not built yet in minemeter %s", name,
-                          PACKAGE_VERSION);
-            else
-                cli_usage_error("bench", "unknown algorithm '%s'", name);
+            cli_usage_error("bench", "unknown algorithm '%s'", name);
             return -1;
         }
         if (*count == MAX_ALGOS) {
@@ -170,24 +175,15 @@ static void progress_done(void)
         fprintf(stderr, "\r\033[K");
 }
 
-static int verify_algo(const pow_cn_algo_t *algo, pow_isa_t isa)
+static int verify_algo(const pow_algo_t *algo, pow_isa_t isa)
 {
-    arch_pages_t pad;
-    pow_cn_ctx_t ctx;
-    pow_cn_verify_result_t result;
-    if (arch_pages_alloc(&pad, pow_cn_algo_memory(algo), 0) != 0)
-        return -ENOMEM;
-    int rc = pow_cn_ctx_init(&ctx, algo, isa, pad.ptr, pad.mapped);
-    if (rc == 0) {
-        rc = pow_cn_verify(&ctx, &result);
-        pow_cn_ctx_release(&ctx);
-    }
-    arch_pages_free(&pad);
+    pow_verify_result_t result;
+    int rc = pow_algo_verify(algo, isa, &result);
     if (rc == -EIO)
-        printf("%s: verification FAILED on %s (pow/cn/cn_vectors.txt line %u); not measured\n",
-               pow_cn_algo_name(algo), pow_isa_name(isa), result.first_failure->line);
+        printf("%s: verification FAILED on %s (%s line %u); not measured\n", pow_algo_name(algo),
+               pow_isa_name(isa), result.vector_file, result.first_failure_line);
     else if (rc != 0)
-        printf("%s: cannot verify (%s); not measured\n", pow_cn_algo_name(algo), strerror(-rc));
+        printf("%s: cannot verify (%s); not measured\n", pow_algo_name(algo), strerror(-rc));
     return rc;
 }
 
@@ -202,7 +198,7 @@ static void print_row(const algo_result_t *r, unsigned t)
         snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
     if (r->threads[0] == 1 && single > 0)
         snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
-    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", pow_cn_algo_name(r->algo),
+    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", pow_algo_name(r->algo),
            r->threads[t], h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles,
            joules);
 }
@@ -213,7 +209,7 @@ static json_t *stats_json(const bench_stats_t *s)
                      (int)s->n);
 }
 
-static int write_json(const char *path, const algo_result_t *results, unsigned count, pow_isa_t isa,
+static int write_json(const char *path, const algo_result_t *results, unsigned count,
                       unsigned repeat, unsigned duration)
 {
     const arch_cpu_t *cpu = arch_cpu();
@@ -233,30 +229,41 @@ static int write_json(const char *path, const algo_result_t *results, unsigned c
                                                      : json_null(),
                           "pages", arch_pages_kind_name(r->last[t].pages), "jit", r->last[t].jit));
         }
-        json_t *ref = r->have_reference
-                          ? json_pack("{s:s, s:o}", "implementation",
-                                      "Monero hash-tests (Debian monero-tests)", "seconds_per_hash",
-                                      stats_json(&r->reference_seconds_per_hash))
-                          : json_pack("{s:s}", "unavailable", r->reference_note);
-        json_array_append_new(algos,
-                              json_pack("{s:s, s:b, s:o, s:o}", "algo", pow_cn_algo_name(r->algo),
-                                        "verified", r->verified, "runs", runs, "reference", ref));
+        json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",
+                                                    r->reference_name, "seconds_per_hash",
+                                                    stats_json(&r->reference_seconds_per_hash))
+                                        : json_pack("{s:s}", "unavailable", r->reference_note);
+        json_array_append_new(algos, json_pack("{s:s, s:s, s:b, s:f, s:o, s:o}", "algo",
+                                               pow_algo_name(r->algo), "isa", pow_isa_name(r->isa),
+                                               "verified", r->verified, "cache_seconds",
+                                               r->cache_seconds, "runs", runs, "reference", ref));
     }
-    json_t *root =
-        json_pack("{s:s, s:{s:s, s:s}, s:s, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION, "cpu",
-                  "brand", cpu->brand, "arch", cpu->arch, "isa", pow_isa_name(isa), "repeat",
-                  (int)repeat, "duration_seconds", (int)duration, "algorithms", algos);
+    json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
+                             "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
+                             "duration_seconds", (int)duration, "algorithms", algos);
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     return rc;
 }
 
 /* One reference run; on failure stops further runs and says why. */
-static void reference_once(algo_result_t *r, int pu, double *times, unsigned *count)
+static void reference_once(algo_result_t *r, int pu, unsigned duration, double *times,
+                           unsigned *count)
 {
+    if (r->randomx_ref != NULL) {
+        double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pu, duration);
+        if (rate > 0) {
+            times[(*count)++] = 1.0 / rate;
+            r->have_reference = 1;
+        } else {
+            snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
+            r->have_reference = -1;
+        }
+        return;
+    }
     bench_reference_t ref;
     char why[160] = "";
-    if (bench_monero_reference(pow_cn_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
+    if (bench_monero_reference(pow_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
         times[(*count)++] = ref.seconds_per_hash;
         r->have_reference = 1;
     } else {
@@ -265,13 +272,56 @@ static void reference_once(algo_result_t *r, int pu, double *times, unsigned *co
     }
 }
 
-static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, unsigned repeat,
-                        unsigned duration, int with_reference, algo_result_t *r)
+/*
+ * Loads the RandomX reference for rx/0 (Debian's library predates v2) with
+ * our configuration: light mode, interpreted, hardware AES when we use it.
+ * It must agree with us on a hash before it is timed.
+ */
+static int open_randomx_reference(algo_result_t *r, const bench_target_t *target)
 {
-    const char *name = pow_cn_algo_name(r->algo);
+    static const uint8_t key[4] = {0, 0, 0, 0};
+    if (strcmp(pow_algo_name(r->algo), "rx/0") != 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "the installed RandomX reference (1.1.10) has no %s", pow_algo_name(r->algo));
+        return 0;
+    }
+    char why[160] = "";
+    if (bench_randomx_ref_open(&r->randomx_ref, r->isa != POW_ISA_PORTABLE, 0, key, sizeof(key),
+                               why, sizeof(why)) != 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
+        return 0;
+    }
+    uint8_t blob[76] = {1, 2, 3}, theirs[32], ours[32];
+    pow_rx_vm_t *vm = pow_rx_vm_create(target->rx_cache, r->isa);
+    if (vm != NULL)
+        pow_rx_hash(vm, blob, sizeof(blob), ours);
+    pow_rx_vm_destroy(vm);
+    bench_randomx_ref_hash(r->randomx_ref, blob, sizeof(blob), theirs);
+    if (vm == NULL || memcmp(ours, theirs, 32) != 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "the reference disagrees with our hash: not compared");
+        bench_randomx_ref_close(r->randomx_ref);
+        r->randomx_ref = NULL;
+        return 0;
+    }
+    r->reference_name = r->isa != POW_ISA_PORTABLE
+                            ? "librandomx 1.1.10, light mode, interpreted, hardware AES"
+                            : "librandomx 1.1.10, light mode, interpreted, software AES";
+    return 1;
+}
+
+static int measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
+                        unsigned repeat, unsigned duration, int with_reference, algo_result_t *r)
+{
+    const char *name = pow_algo_name(r->algo);
     int want_reference = with_reference && bench_monero_reference_has(name);
+    r->reference_name = "Monero hash-tests (Debian monero-tests, software AES)";
+    if (with_reference && target->rx_cache != NULL)
+        want_reference = open_randomx_reference(r, target);
     if (!with_reference)
         snprintf(r->reference_note, sizeof(r->reference_note), "skipped (--no-reference)");
+    else if (!want_reference && r->reference_note[0] != '\0')
+        ; /* open_randomx_reference said why */
     else if (!want_reference)
         snprintf(r->reference_note, sizeof(r->reference_note),
                  "no reference implementation "
@@ -286,8 +336,8 @@ static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, un
         for (unsigned rep = 0; rep < repeat; rep++) {
             progress("measuring %s with %u thread(s), repetition %u of %u", name, r->threads[t],
                      rep + 1, repeat);
-            bench_cn_sample_t s;
-            int rc = bench_cn_throughput(topo, r->algo, isa, r->threads[t], pus, duration, &s);
+            bench_sample_t s;
+            int rc = bench_throughput(topo, target, r->threads[t], pus, duration, &s);
             if (rc != 0) {
                 progress_done();
                 printf("%s: measurement with %u threads failed: %s\n", name, r->threads[t],
@@ -302,7 +352,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, un
             r->last[t] = s;
             /* The reference runs right after each single-thread run, on the same core. */
             if (want_reference && r->threads[t] == 1 && r->have_reference >= 0)
-                reference_once(r, pus[0], ref_times, &ref_count);
+                reference_once(r, pus[0], duration, ref_times, &ref_count);
         }
         r->hps[t] = bench_stats(hps, repeat);
         r->cycles[t] = bench_stats(cycles, repeat);
@@ -315,7 +365,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, un
     for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {
         if (r->have_reference < 0)
             break;
-        reference_once(r, pus[0], ref_times, &ref_count);
+        reference_once(r, pus[0], duration, ref_times, &ref_count);
     }
     if (ref_count > 0) {
         r->have_reference = 1;
@@ -328,7 +378,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, pow_isa_t isa, un
 
 static void print_reference(const algo_result_t *r)
 {
-    const char *name = pow_cn_algo_name(r->algo);
+    const char *name = pow_algo_name(r->algo);
     if (!r->verified)
         return;
     if (!r->have_reference) {
@@ -341,8 +391,8 @@ static void print_reference(const algo_result_t *r)
         if (r->threads[t] == 1)
             ours = r->hps[t].median;
     }
-    printf("  %-10s reference %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name, ref->median * 1e3,
-           ref->min * 1e3, ref->max * 1e3, 1.0 / ref->median);
+    printf("  %-10s reference (%s): %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name, r->reference_name,
+           ref->median * 1e3, ref->min * 1e3, ref->max * 1e3, 1.0 / ref->median);
     if (ours > 0)
         printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
     printf("\n");
@@ -354,13 +404,16 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
-    const pow_cn_algo_t *algos[MAX_ALGOS];
+    const pow_algo_t *algos[MAX_ALGOS];
+    pow_isa_t isas[MAX_ALGOS];
     unsigned algo_count = 0;
     if (parse_algos(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS, algos, &algo_count) != 0)
         return CLI_EXIT_USAGE;
-    pow_isa_t isa = pow_cn_isa_best();
-    if (cli_isa_option(spec->name, &v[OPT_ISA], pow_cn_isa_available, &isa) < 0)
-        return CLI_EXIT_USAGE;
+    for (unsigned a = 0; a < algo_count; a++) {
+        isas[a] = pow_algo_isa_best(algos[a]);
+        if (cli_isa_option(spec->name, &v[OPT_ISA], algos[a], &isas[a]) < 0)
+            return CLI_EXIT_USAGE;
+    }
 
     arch_topology_t *topo = NULL;
     int rc = arch_topology_load(&topo);
@@ -387,9 +440,9 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 5;
 
     const arch_cpu_t *cpu = arch_cpu();
-    printf("minemeter %s bench: %s, %u core(s), %u PU(s); path %s; %u x %u s per measurement\n",
-           PACKAGE_VERSION, cpu->brand[0] ? cpu->brand : cpu->arch, cores, pu_count,
-           pow_isa_name(isa), repeat, duration);
+    printf("minemeter %s bench: %s, %u core(s), %u PU(s); %u x %u s per measurement\n",
+           PACKAGE_VERSION, cpu->brand[0] ? cpu->brand : cpu->arch, cores, pu_count, repeat,
+           duration);
     printf("%-12s %7s %10s %-19s %10s %7s %12s %8s\n", "algorithm", "threads", "H/s", "min-max",
            "H/s/thread", "scaling", "cycles/hash", "J/hash");
 
@@ -399,21 +452,51 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         algo_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
         r->algo = algos[a];
+        r->isa = isas[a];
         r->thread_counts = thread_counts;
         memcpy(r->threads, threads, sizeof(threads[0]) * thread_counts);
-        progress("verifying %s", pow_cn_algo_name(r->algo));
-        if (verify_algo(r->algo, isa) != 0) {
+        progress("verifying %s", pow_algo_name(r->algo));
+        if (verify_algo(r->algo, r->isa) != 0) {
             progress_done();
             failed = 1;
             continue;
         }
+        bench_target_t target = {r->algo, r->isa, NULL};
+        if (pow_algo_rx(r->algo) != NULL) {
+            progress("building the %s cache", pow_algo_name(r->algo));
+            static const uint8_t key[4] = {0, 0, 0, 0};
+            uint64_t t0 = arch_clock_ns();
+            target.rx_cache = pow_rx_cache_alloc(pow_algo_rx(r->algo));
+            if (target.rx_cache == NULL || pow_rx_cache_init(target.rx_cache, key, 4) != 0) {
+                progress_done();
+                printf("%s: cannot build the cache (out of memory?); not measured\n",
+                       pow_algo_name(r->algo));
+                pow_rx_cache_release(target.rx_cache);
+                failed = 1;
+                continue;
+            }
+            r->cache_seconds = (double)(arch_clock_ns() - t0) / 1e9;
+        }
         r->verified = 1;
-        if (measure_algo(topo, pus, isa, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
+        r->topo = topo;
+        if (measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
             r->verified = 0;
             failed = 1;
         }
+        bench_randomx_ref_close(r->randomx_ref);
+        r->randomx_ref = NULL;
+        pow_rx_cache_release(target.rx_cache);
     }
-    const bench_cn_sample_t *first = &results[0].last[0];
+    const bench_sample_t *first = &results[0].last[0];
+    printf("paths:");
+    for (unsigned a = 0; a < algo_count; a++)
+        printf(" %s %s;", pow_algo_name(results[a].algo), pow_isa_name(results[a].isa));
+    printf(" RandomX in light mode, interpreted\n");
+    for (unsigned a = 0; a < algo_count; a++) {
+        if (results[a].cache_seconds > 0)
+            printf("%s cache (Argon2d, 256 MiB) built in %.2f s\n", pow_algo_name(results[a].algo),
+                   results[a].cache_seconds);
+    }
     printf("scratchpads on %s pages; cycles from %s", arch_pages_kind_name(first->pages),
            arch_cycles_source_name(first->cycles_source));
     printf("; J/hash %s\n", results[0].joules_per_hash[0] >= 0
@@ -424,7 +507,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     arch_topology_free(topo);
 
     if (v[OPT_JSON].set &&
-        write_json(v[OPT_JSON].text, results, algo_count, isa, repeat, duration) != 0) {
+        write_json(v[OPT_JSON].text, results, algo_count, repeat, duration) != 0) {
         cli_error(spec->name, "cannot write %s", v[OPT_JSON].text);
         return CLI_EXIT_FAILURE;
     }

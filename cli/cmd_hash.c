@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/pages.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
-#include "pow/cn/cn.h"
+#include "pow/algo.h"
 #include "pow/hex.h"
 
 enum { OPT_ALGO, OPT_INPUT, OPT_INPUT_HEX, OPT_KEY, OPT_KEY_HEX, OPT_HEIGHT, OPT_ISA, OPT_COUNT };
@@ -43,13 +42,17 @@ static const cli_command_spec_t hash_spec = {
     "  minemeter hash --algo cn/0 --input 'This is a test'\n"
     "  minemeter hash --algo cn/r --height 1806260 --input-hex 5468697320...\n"
     "  cut -d' ' -f2 vectors.txt | minemeter hash --algo cn/2\n"
+    "  minemeter hash --algo rx/0 --key 'test key 000' --input 'This is a test'\n"
+    "RandomX needs --key or --key-hex (the seed); building its 256 MiB cache takes\n"
+    "a few seconds, once per process. RandomX runs in light mode here.\n"
     "Algorithms: run 'minemeter selftest' for the list with their vectors.",
     hash_options,
     OPT_COUNT,
 };
 
 typedef struct {
-    pow_cn_ctx_t cn;
+    const pow_algo_t *algo;
+    pow_hasher_t *hasher;
     uint64_t height;
 } hasher_t;
 
@@ -58,9 +61,9 @@ static int hash_one(hasher_t *h, const uint8_t *input, size_t len, const char *w
 {
     uint8_t out[32];
     char hex[65];
-    if (pow_cn_hash(&h->cn, input, len, h->height, out) != 0) {
+    if (pow_hasher_hash(h->hasher, input, len, h->height, out) != 0) {
         cli_error("hash", "%s%s needs at least %zu bytes of input, got %zu", where,
-                  pow_cn_algo_name(h->cn.algo), pow_cn_algo_min_input(h->cn.algo), len);
+                  pow_algo_name(h->algo), pow_algo_min_input(h->algo), len);
         return CLI_EXIT_USAGE;
     }
     pow_hex_encode(out, sizeof(out), hex);
@@ -135,38 +138,54 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *name = v[OPT_ALGO].text;
-    const pow_cn_algo_t *algo = pow_cn_algo_find(name);
+    const pow_algo_t *algo = pow_algo_find(name);
     if (algo == NULL) {
-        if (strncmp(name, "rx/", 3) == 0)
-            cli_error(spec->name, "%s: RandomX is not built yet in minemeter %s", name,
-                      PACKAGE_VERSION);
-        else
-            cli_usage_error(spec->name, "unknown algorithm '%s'", name);
+        cli_usage_error(spec->name, "unknown algorithm '%s'", name);
         return CLI_EXIT_USAGE;
     }
-    if (v[OPT_KEY].set || v[OPT_KEY_HEX].set) {
+    if (v[OPT_KEY].set && v[OPT_KEY_HEX].set) {
+        cli_usage_error(spec->name, "give --key or --key-hex, not both");
+        return CLI_EXIT_USAGE;
+    }
+    int has_key = v[OPT_KEY].set || v[OPT_KEY_HEX].set;
+    if (has_key && !pow_algo_needs_key(algo)) {
         cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", name);
         return CLI_EXIT_USAGE;
     }
-    if (pow_cn_algo_needs_height(algo) && !v[OPT_HEIGHT].set) {
+    if (!has_key && pow_algo_needs_key(algo)) {
+        cli_usage_error(spec->name, "%s needs --key or --key-hex (the seed)", name);
+        return CLI_EXIT_USAGE;
+    }
+    if (pow_algo_needs_height(algo) && !v[OPT_HEIGHT].set) {
         cli_usage_error(spec->name, "%s needs --height (the block height picks its program)", name);
         return CLI_EXIT_USAGE;
     }
-    pow_isa_t isa = pow_cn_isa_best();
-    if (cli_isa_option(spec->name, &v[OPT_ISA], pow_cn_isa_available, &isa) < 0)
+    pow_isa_t isa = pow_algo_isa_best(algo);
+    if (cli_isa_option(spec->name, &v[OPT_ISA], algo, &isa) < 0)
         return CLI_EXIT_USAGE;
 
-    arch_pages_t pad;
-    if (arch_pages_alloc(&pad, pow_cn_algo_memory(algo), 0) != 0) {
-        cli_error(spec->name, "cannot allocate the %zu-byte scratchpad", pow_cn_algo_memory(algo));
-        return CLI_EXIT_FAILURE;
+    uint8_t *key = NULL;
+    size_t key_len = 0;
+    if (v[OPT_KEY_HEX].set) {
+        key =
+            decode_hex_arg("--key-hex", v[OPT_KEY_HEX].text, strlen(v[OPT_KEY_HEX].text), &key_len);
+        if (key == NULL)
+            return CLI_EXIT_USAGE;
+    } else if (v[OPT_KEY].set) {
+        key_len = strlen(v[OPT_KEY].text);
+        key = (uint8_t *)strdup(v[OPT_KEY].text);
     }
-    hasher_t h;
-    h.height = v[OPT_HEIGHT].number;
-    int rc = pow_cn_ctx_init(&h.cn, algo, isa, pad.ptr, pad.mapped);
+    if (key_len > 60) {
+        cli_usage_error(spec->name, "the key is %zu bytes; RandomX keys are at most 60", key_len);
+        free(key);
+        return CLI_EXIT_USAGE;
+    }
+
+    hasher_t h = {algo, NULL, v[OPT_HEIGHT].number};
+    int rc = pow_hasher_create(&h.hasher, algo, isa, key, key_len);
+    free(key);
     if (rc != 0) {
         cli_error(spec->name, "cannot set up %s: %s", name, strerror(-rc));
-        arch_pages_free(&pad);
         return CLI_EXIT_FAILURE;
     }
 
@@ -182,8 +201,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     } else {
         rc = hash_stdin(&h);
     }
-    pow_cn_ctx_release(&h.cn);
-    arch_pages_free(&pad);
+    pow_hasher_destroy(h.hasher);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         cli_error(spec->name, "cannot write the output: %s", strerror(errno));
         rc = CLI_EXIT_FAILURE;

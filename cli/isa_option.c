@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_isa_option(const char *command, const cli_value_t *value, int (*available)(pow_isa_t),
+int cli_isa_option(const char *command, const cli_value_t *value, const pow_algo_t *algo,
                    pow_isa_t *isa)
 {
     if (!value->set)
@@ -12,7 +12,7 @@ int cli_isa_option(const char *command, const cli_value_t *value, int (*availabl
     char paths[128] = "";
     size_t used = 0;
     for (unsigned i = 0; i < POW_ISA_COUNT; i++) {
-        if (available((pow_isa_t)i))
+        if (pow_algo_isa_available(algo, (pow_isa_t)i))
             used += (size_t)snprintf(paths + used, sizeof(paths) - used, "%s%s", used ? ", " : "",
                                      pow_isa_name((pow_isa_t)i));
     }
@@ -21,9 +21,9 @@ int cli_isa_option(const char *command, const cli_value_t *value, int (*availabl
         cli_usage_error(command, "unknown --isa '%s'; paths here: %s", value->text, paths);
         return -1;
     }
-    if (!available(chosen)) {
-        cli_error(command, "--isa %s: no such path in this binary for this CPU; paths here: %s",
-                  value->text, paths);
+    if (!pow_algo_isa_available(algo, chosen)) {
+        cli_error(command, "--isa %s: %s has no such path here; its paths here: %s", value->text,
+                  pow_algo_name(algo), paths);
         return -1;
     }
     *isa = chosen;

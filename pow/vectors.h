@@ -12,11 +12,16 @@ typedef struct {
     const char *hash_hex;  /* expected, 64 hex digits */
     const char *input_hex; /* the input */
     uint64_t height;       /* cn/r's block height, else 0 */
+    const char *key_hex;   /* RandomX's key (seed), else "" */
     unsigned line;         /* line in the vector file, for messages */
 } pow_vector_t;
 
 /* CryptoNight: generated from pow/cn/cn_vectors.txt. */
 extern const pow_vector_t pow_cn_vectors[];
 extern const unsigned pow_cn_vectors_count;
+
+/* RandomX: generated from pow/rx/rx_vectors.txt. */
+extern const pow_vector_t pow_rx_vectors[];
+extern const unsigned pow_rx_vectors_count;
 
 #endif

@@ -9,8 +9,14 @@ BEGIN {
 /^#/ || NF == 0 { next }
 NF < 3 || NF > 4 { printf "%s:%d: expected 3 or 4 fields\n", FILENAME, FNR > "/dev/stderr"; bad = 1; exit 1 }
 {
-    height = NF == 4 ? $4 : 0
-    printf "    {\"%s\", \"%s\", \"%s\", %sull, %d},\n", $1, $2, $3, height, FNR
+    # The optional fourth field is a block height (a number) or key=<hex>.
+    height = 0
+    key = ""
+    if (NF == 4 && $4 ~ /^key=/)
+        key = substr($4, 5)
+    else if (NF == 4)
+        height = $4
+    printf "    {\"%s\", \"%s\", \"%s\", %sull, \"%s\", %d},\n", $1, $2, $3, height, key, FNR
     count++
 }
 END {

@@ -1,10 +1,12 @@
 /*
- * AES tables and key schedule (FIPS-197), written for CryptoNight.
+ * AES tables and key schedule (FIPS-197), written for CryptoNight and
+ * RandomX.
  */
 #include "pow/prim/aes.h"
 
 #include <string.h>
 
+#include "pow/prim/aes_inv_sbox.h"
 #include "pow/prim/aes_sbox.h"
 
 /* Multiplication by x (that is, 2) in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1. */
@@ -30,6 +32,33 @@ const uint32_t pow__aes_te[4][256] = {
     {POW_AES_SBOX_LIST(AES_TE1_ENTRY)},
     {POW_AES_SBOX_LIST(AES_TE2_ENTRY)},
     {POW_AES_SBOX_LIST(AES_TE3_ENTRY)},
+};
+
+/* Products of s with the InvMixColumns coefficients 9, 11, 13 and 14. */
+#define AES_X4(s)    AES_XTIME(AES_XTIME(s))
+#define AES_X8(s)    AES_XTIME(AES_X4(s))
+#define AES_MUL9(s)  (AES_X8(s) ^ (uint32_t)(s))
+#define AES_MUL11(s) (AES_X8(s) ^ AES_XTIME(s) ^ (uint32_t)(s))
+#define AES_MUL13(s) (AES_X8(s) ^ AES_X4(s) ^ (uint32_t)(s))
+#define AES_MUL14(s) (AES_X8(s) ^ AES_X4(s) ^ AES_XTIME(s))
+
+/*
+ * InvMixColumns multiplies a column by the rows (14 11 13 9), (9 14 11 13),
+ * (13 9 14 11), (11 13 9 14), so an inverse S-box output s in row 0 adds
+ * (14s, 9s, 13s, 11s); rows 1-3 again rotate that word by 8, 16, 24 bits.
+ */
+#define AES_TD0(s) (AES_MUL14(s) | (AES_MUL9(s) << 8) | (AES_MUL13(s) << 16) | (AES_MUL11(s) << 24))
+
+#define AES_TD0_ENTRY(s) AES_TD0(s),
+#define AES_TD1_ENTRY(s) AES_ROTL(AES_TD0(s), 8),
+#define AES_TD2_ENTRY(s) AES_ROTL(AES_TD0(s), 16),
+#define AES_TD3_ENTRY(s) AES_ROTL(AES_TD0(s), 24),
+
+const uint32_t pow__aes_td[4][256] = {
+    {POW_AES_INV_SBOX_LIST(AES_TD0_ENTRY)},
+    {POW_AES_INV_SBOX_LIST(AES_TD1_ENTRY)},
+    {POW_AES_INV_SBOX_LIST(AES_TD2_ENTRY)},
+    {POW_AES_INV_SBOX_LIST(AES_TD3_ENTRY)},
 };
 
 #define AES_SBOX_ENTRY(s) s,

@@ -51,7 +51,6 @@ Test(cli_bench, short_run_verifies_measures_and_writes_json, .timeout = 300)
 Test(cli_bench, bad_plans_exit_2_with_one_sentence)
 {
     expect_usage_error(ARGS("bench", "--algo", "cn/9"), "unknown algorithm 'cn/9'");
-    expect_usage_error(ARGS("bench", "--algo", "rx/0"), "not built yet");
     expect_usage_error(ARGS("bench", "--algo", ","), "at least one algorithm");
     expect_usage_error(ARGS("bench", "--threads", "0"), "between 1 and 256");
     expect_usage_error(ARGS("bench", "--threads", "1,x"), "whole number");

@@ -76,7 +76,33 @@ Test(cli_hash, bad_arguments_exit_2_with_one_sentence)
     expect_usage_error(ARGS("hash", "--algo", "cn/0", "--isa", "sse9", "--input", "x"),
                        "unknown --isa");
     expect_usage_error(ARGS("hash", "--algo", "cn/0", "--key", "k", "--input", "x"), "no key");
-    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--input", "x"), "not built yet");
+    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--input", "x"), "needs --key");
+    expect_usage_error(
+        ARGS("hash", "--algo", "rx/0", "--key", "a", "--key-hex", "00", "--input", "x"),
+        "not both");
+    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--key-hex", "0", "--input", "x"),
+                       "odd number");
+    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--key",
+                            "0123456789012345678901234567890123456789012345678901234567890",
+                            "--input", "x"),
+                       "at most 60");
+}
+
+/* tevador/RandomX src/tests/tests.cpp, hash test a (v1) and its v2 value. */
+Test(cli_hash, randomx_hashes_with_a_key, .timeout = 300)
+{
+    run_result_t *r = run_minemeter(
+        ARGS("hash", "--algo", "rx/0", "--key", "test key 000", "--input", "This is a test"));
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(r->out, "639183aae1bf4c9a35884cb46b09cad9175f04efd7684e7262a0ac1c2f0b4e3f\n");
+    run_result_free(r);
+
+    const char *argv[] = {
+        MINEMETER_BIN, "hash", "--algo", "rx/2", "--key-hex", "74657374206b657920303030", NULL};
+    r = run_command(argv, "5468697320697320612074657374\n", 300);
+    cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
+    cr_expect_str_eq(r->out, "22ec6b861b3eb23686b2efbad69513c967ecfce80983df66c9c5b4fbfb4cdb6f\n");
+    run_result_free(r);
 }
 
 Test(cli_selftest, passes_every_vector_on_every_path, .timeout = 600)
@@ -88,6 +114,8 @@ Test(cli_selftest, passes_every_vector_on_every_path, .timeout = 600)
     cr_expect_null(strstr(r->out, "FAIL"));
     cr_expect_not_null(strstr(r->out, "cn/r "));
     cr_expect_not_null(strstr(r->out, "cn-heavy/xhv"));
+    cr_expect_not_null(strstr(r->out, "rx/0 "));
+    cr_expect_not_null(strstr(r->out, "rx/2 "));
     run_result_free(r);
 }
 

@@ -6,7 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "config.h"
-#include "bench/cn_throughput.h"
+#include "bench/throughput.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "arch/energy.h"
+#include "pow/cn/cn.h"
 
 /* A Monero block hashing blob (XMRig's first self-test input); the nonce sits at 39. */
 static const uint8_t blob[76] = {
@@ -31,8 +32,7 @@ static const uint8_t blob[76] = {
 #define BENCH_HEIGHT 1806260 /* cn/r: a real block height */
 
 typedef struct {
-    const pow_cn_algo_t *algo;
-    pow_isa_t isa;
+    const bench_target_t *target;
     arch_topology_t *topo;
     int pu;
     unsigned index;
@@ -49,11 +49,48 @@ typedef struct {
     int jit;
 } worker_t;
 
+/* One thread's hashing state: a CryptoNight context or a RandomX VM. */
+typedef struct {
+    const bench_target_t *target;
+    arch_pages_t pad;
+    pow_cn_ctx_t cn;
+    pow_rx_vm_t *vm;
+} hashing_t;
+
+static int hashing_open(hashing_t *h, const bench_target_t *target)
+{
+    memset(h, 0, sizeof(*h));
+    h->target = target;
+    const pow_cn_algo_t *cn = pow_algo_cn(target->algo);
+    if (cn == NULL) {
+        h->vm = pow_rx_vm_create(target->rx_cache, target->isa);
+        return h->vm == NULL ? -ENOMEM : 0;
+    }
+    int rc = arch_pages_alloc(&h->pad, pow_cn_algo_memory(cn), 0);
+    return rc != 0 ? rc : pow_cn_ctx_init(&h->cn, cn, target->isa, h->pad.ptr, h->pad.mapped);
+}
+
+static void hashing_run(hashing_t *h, const uint8_t *input, size_t len, uint8_t out[32])
+{
+    if (h->vm != NULL)
+        pow_rx_hash(h->vm, input, len, out);
+    else
+        pow_cn_hash(&h->cn, input, len, BENCH_HEIGHT, out);
+}
+
+static void hashing_close(hashing_t *h)
+{
+    if (h->vm != NULL)
+        pow_rx_vm_destroy(h->vm);
+    else
+        pow_cn_ctx_release(&h->cn);
+    arch_pages_free(&h->pad);
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
-    arch_pages_t pad = {0};
-    pow_cn_ctx_t ctx;
+    hashing_t hashing;
     arch_cycles_t counter;
     int ready = 0;
 
@@ -62,18 +99,17 @@ static void *worker_main(void *arg)
         w->rc = arch_topology_pin_thread(w->topo, (unsigned)w->pu, &kind);
     }
     if (w->rc == 0)
-        w->rc = arch_pages_alloc(&pad, pow_cn_algo_memory(w->algo), 0);
-    if (w->rc == 0)
-        w->rc = pow_cn_ctx_init(&ctx, w->algo, w->isa, pad.ptr, pad.mapped);
+        w->rc = hashing_open(&hashing, w->target);
     uint8_t input[sizeof(blob)], out[32];
     memcpy(input, blob, sizeof(blob));
     /* Each thread owns the top byte of the nonce, so nonces never repeat across threads. */
     input[NONCE_OFFSET + 3] = (uint8_t)w->index;
     if (w->rc == 0) {
         ready = 1;
-        pow_cn_hash(&ctx, input, sizeof(input), BENCH_HEIGHT, out); /* warm-up */
-        w->pages = pad.kind;
-        w->jit = pow_cn_algo_needs_height(w->algo) && pow_cn_ctx_uses_jit(&ctx);
+        hashing_run(&hashing, input, sizeof(input), out); /* warm-up: touches every page */
+        w->pages = hashing.vm != NULL ? ARCH_PAGES_NORMAL : hashing.pad.kind;
+        w->jit = hashing.vm == NULL && pow_algo_needs_height(w->target->algo) &&
+                 pow_cn_ctx_uses_jit(&hashing.cn);
     }
     arch_cycles_open(&counter);
     w->cycles_source = counter.source;
@@ -89,7 +125,7 @@ static void *worker_main(void *arg)
         input[NONCE_OFFSET + 1] = (uint8_t)(nonce >> 8);
         input[NONCE_OFFSET + 2] = (uint8_t)(nonce >> 16);
         nonce++;
-        pow_cn_hash(&ctx, input, sizeof(input), BENCH_HEIGHT, out);
+        hashing_run(&hashing, input, sizeof(input), out);
         w->hashes++;
         end = arch_clock_ns();
         cycles1 = arch_cycles_read(&counter);
@@ -98,8 +134,7 @@ static void *worker_main(void *arg)
     w->cycles = cycles1 - cycles0;
     arch_cycles_close(&counter);
     if (ready)
-        pow_cn_ctx_release(&ctx);
-    arch_pages_free(&pad);
+        hashing_close(&hashing);
     return NULL;
 }
 
@@ -117,8 +152,8 @@ static void sleep_seconds(double seconds)
     }
 }
 
-int bench_cn_throughput(arch_topology_t *topo, const pow_cn_algo_t *algo, pow_isa_t isa,
-                        unsigned threads, const int *pus, double seconds, bench_cn_sample_t *out)
+int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsigned threads,
+                     const int *pus, double seconds, bench_sample_t *out)
 {
     memset(out, 0, sizeof(*out));
     if (threads == 0 || threads > BENCH_MAX_THREADS)
@@ -135,8 +170,7 @@ int bench_cn_throughput(arch_topology_t *topo, const pow_cn_algo_t *algo, pow_is
     unsigned started = 0;
     int rc = 0;
     for (unsigned i = 0; i < threads; i++) {
-        workers[i] = (worker_t){.algo = algo,
-                                .isa = isa,
+        workers[i] = (worker_t){.target = target,
                                 .topo = topo,
                                 .pu = pus[i],
                                 .index = i,

@@ -1,16 +1,18 @@
 /*
- * CryptoNight throughput: N threads, each pinned to its own core with its
- * own scratchpad, hash distinct nonces for a fixed time.
+ * Hashing throughput: N threads, each pinned to its own core with its own
+ * scratchpad (RandomX: its own VM over one shared cache), hash distinct
+ * nonces for a fixed time.
  */
-#ifndef MINEMETER_BENCH_CN_THROUGHPUT_H
-#define MINEMETER_BENCH_CN_THROUGHPUT_H
+#ifndef MINEMETER_BENCH_THROUGHPUT_H
+#define MINEMETER_BENCH_THROUGHPUT_H
 
 #include <stdint.h>
 
 #include "arch/clock.h"
 #include "arch/pages.h"
 #include "arch/topology.h"
-#include "pow/cn/cn.h"
+#include "pow/algo.h"
+#include "pow/rx/randomx.h"
 
 #define BENCH_MAX_THREADS 256
 
@@ -23,13 +25,20 @@ typedef struct {
     double seconds;
     arch_page_kind_t pages; /* what the scratchpads got (thread 0's) */
     int jit;                /* cn/r programs ran compiled */
-} bench_cn_sample_t;
+} bench_sample_t;
+
+/* What to hash: the algorithm, the path, and for RandomX the initialised shared cache. */
+typedef struct {
+    const pow_algo_t *algo;
+    pow_isa_t isa;
+    pow_rx_cache_t *rx_cache;
+} bench_target_t;
 
 /*
  * Runs threads workers on the PUs pus[0..threads-1] (OS indexes; -1 leaves
  * a thread unpinned) for about seconds. Returns 0 or a negative errno.
  */
-int bench_cn_throughput(arch_topology_t *topo, const pow_cn_algo_t *algo, pow_isa_t isa,
-                        unsigned threads, const int *pus, double seconds, bench_cn_sample_t *out);
+int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsigned threads,
+                     const int *pus, double seconds, bench_sample_t *out);
 
 #endif

@@ -1,0 +1,215 @@
+/*
+ * The registry over the two families, and the single-thread hasher.
+ */
+#include "config.h"
+#include "pow/algo.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/pages.h"
+#include "pow/cn/cn.h"
+#include "pow/hex.h"
+#include "pow/rx/randomx.h"
+#include "pow/vectors.h"
+
+#define MAX_ALGOS 64
+
+struct pow_algo {
+    const char *name;
+    pow_family_t family;
+    const pow_cn_algo_t *cn;
+    const pow_rx_variant_t *rx;
+};
+
+static struct pow_algo registry[MAX_ALGOS];
+static size_t registry_count;
+static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
+
+static void build_registry(void)
+{
+    for (size_t i = 0; pow_cn_algo_at(i) != NULL && registry_count < MAX_ALGOS; i++) {
+        const pow_cn_algo_t *cn = pow_cn_algo_at(i);
+        registry[registry_count++] =
+            (struct pow_algo){pow_cn_algo_name(cn), POW_FAMILY_CN, cn, NULL};
+    }
+    for (size_t i = 0; pow_rx_variant_at(i) != NULL && registry_count < MAX_ALGOS; i++) {
+        const pow_rx_variant_t *rx = pow_rx_variant_at(i);
+        registry[registry_count++] = (struct pow_algo){rx->name, POW_FAMILY_RX, NULL, rx};
+    }
+}
+
+const pow_algo_t *pow_algo_at(size_t i)
+{
+    pthread_once(&registry_once, build_registry);
+    return i < registry_count ? &registry[i] : NULL;
+}
+
+const pow_algo_t *pow_algo_find(const char *name)
+{
+    for (size_t i = 0; pow_algo_at(i) != NULL; i++) {
+        if (strcmp(registry[i].name, name) == 0)
+            return &registry[i];
+    }
+    return NULL;
+}
+
+const char *pow_algo_name(const pow_algo_t *algo)
+{
+    return algo->name;
+}
+
+pow_family_t pow_algo_family(const pow_algo_t *algo)
+{
+    return algo->family;
+}
+
+const struct pow_cn_algo *pow_algo_cn(const pow_algo_t *algo)
+{
+    return algo->cn;
+}
+
+const struct pow_rx_variant *pow_algo_rx(const pow_algo_t *algo)
+{
+    return algo->rx;
+}
+
+int pow_algo_needs_height(const pow_algo_t *algo)
+{
+    return algo->family == POW_FAMILY_CN && pow_cn_algo_needs_height(algo->cn);
+}
+
+int pow_algo_needs_key(const pow_algo_t *algo)
+{
+    return algo->family == POW_FAMILY_RX;
+}
+
+size_t pow_algo_min_input(const pow_algo_t *algo)
+{
+    return algo->family == POW_FAMILY_CN ? pow_cn_algo_min_input(algo->cn) : 0;
+}
+
+int pow_algo_isa_available(const pow_algo_t *algo, pow_isa_t isa)
+{
+    return algo->family == POW_FAMILY_CN ? pow_cn_isa_available(isa) : pow_rx_isa_available(isa);
+}
+
+pow_isa_t pow_algo_isa_best(const pow_algo_t *algo)
+{
+    return algo->family == POW_FAMILY_CN ? pow_cn_isa_best() : pow_rx_isa_best();
+}
+
+struct pow_hasher {
+    const pow_algo_t *algo;
+    arch_pages_t pad;
+    pow_cn_ctx_t cn;
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm;
+};
+
+int pow_hasher_create(pow_hasher_t **out, const pow_algo_t *algo, pow_isa_t isa, const void *key,
+                      size_t key_len)
+{
+    *out = NULL;
+    if (!pow_algo_isa_available(algo, isa))
+        return -ENOTSUP;
+    pow_hasher_t *h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        return -ENOMEM;
+    h->algo = algo;
+    int rc = 0;
+    if (algo->family == POW_FAMILY_CN) {
+        rc = arch_pages_alloc(&h->pad, pow_cn_algo_memory(algo->cn), 0);
+        if (rc == 0)
+            rc = pow_cn_ctx_init(&h->cn, algo->cn, isa, h->pad.ptr, h->pad.mapped);
+    } else {
+        h->cache = pow_rx_cache_alloc(algo->rx);
+        rc = h->cache == NULL ? -ENOMEM : pow_rx_cache_init(h->cache, key, key_len);
+        if (rc == 0) {
+            h->vm = pow_rx_vm_create(h->cache, isa);
+            rc = h->vm == NULL ? -ENOMEM : 0;
+        }
+    }
+    if (rc != 0) {
+        pow_hasher_destroy(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+int pow_hasher_set_key(pow_hasher_t *h, const void *key, size_t key_len)
+{
+    if (h->algo->family != POW_FAMILY_RX)
+        return -EINVAL;
+    return pow_rx_cache_init(h->cache, key, key_len);
+}
+
+int pow_hasher_hash(pow_hasher_t *h, const void *in, size_t len, uint64_t height, uint8_t out[32])
+{
+    if (h->algo->family == POW_FAMILY_CN)
+        return pow_cn_hash(&h->cn, in, len, height, out);
+    pow_rx_hash(h->vm, in, len, out);
+    return 0;
+}
+
+void pow_hasher_destroy(pow_hasher_t *h)
+{
+    if (h == NULL)
+        return;
+    if (h->algo->family == POW_FAMILY_CN) {
+        pow_cn_ctx_release(&h->cn);
+        arch_pages_free(&h->pad);
+    } else {
+        pow_rx_vm_destroy(h->vm);
+        pow_rx_cache_release(h->cache);
+    }
+    free(h);
+}
+
+/* The longest shipped input is a 76-byte blob; keys are at most 60 bytes. */
+#define MAX_VECTOR_BYTES 256
+
+int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *result)
+{
+    memset(result, 0, sizeof(*result));
+    const pow_vector_t *vectors = algo->family == POW_FAMILY_CN ? pow_cn_vectors : pow_rx_vectors;
+    unsigned count = algo->family == POW_FAMILY_CN ? pow_cn_vectors_count : pow_rx_vectors_count;
+    result->vector_file =
+        algo->family == POW_FAMILY_CN ? "pow/cn/cn_vectors.txt" : "pow/rx/rx_vectors.txt";
+    pow_hasher_t *h = NULL;
+    int rc = 0;
+    for (unsigned i = 0; i < count && rc == 0; i++) {
+        const pow_vector_t *v = &vectors[i];
+        if (strcmp(v->algo, algo->name) != 0)
+            continue;
+        uint8_t input[MAX_VECTOR_BYTES], key[MAX_VECTOR_BYTES], expected[32], actual[32];
+        long len = pow_hex_decode(v->input_hex, strlen(v->input_hex), input, sizeof(input), NULL);
+        long key_len = pow_hex_decode(v->key_hex, strlen(v->key_hex), key, sizeof(key), NULL);
+        if (len < 0 || key_len < 0 ||
+            pow_hex_decode(v->hash_hex, strlen(v->hash_hex), expected, 32, NULL) != 32)
+            return -EINVAL;
+        if (h == NULL)
+            rc = pow_hasher_create(&h, algo, isa, key, (size_t)key_len);
+        else if (algo->family == POW_FAMILY_RX)
+            rc = pow_hasher_set_key(h, key, (size_t)key_len);
+        if (rc != 0)
+            break;
+        int ok = pow_hasher_hash(h, input, (size_t)len, v->height, actual) == 0 &&
+                 memcmp(actual, expected, 32) == 0;
+        result->checked++;
+        if (!ok && result->failed++ == 0) {
+            result->first_failure_line = v->line;
+            memcpy(result->expected_hex, v->hash_hex, 64);
+            pow_hex_encode(actual, 32, result->got_hex);
+        }
+    }
+    pow_hasher_destroy(h);
+    if (rc != 0)
+        return rc;
+    if (result->checked == 0)
+        return -ENOENT;
+    return result->failed == 0 ? 0 : -EIO;
+}

@@ -1,0 +1,50 @@
+/*
+ * RandomX's AES building blocks (spec chapter 3): AesGenerator1R fills the
+ * scratchpad, AesGenerator4R fills each program, AesHash1R fingerprints the
+ * scratchpad at the end of a hash.
+ *
+ * All three work on a 64-byte state seen as four 16-byte columns; each
+ * column takes AES rounds in the x86 AESENC/AESDEC form. One vtable per
+ * instruction set: the portable one (T-tables) always exists, the AES-NI one
+ * only when configure found the compiler able to build it (MM_BUILD_AESNI).
+ */
+#ifndef MINEMETER_POW_RX_AES_HASH_H
+#define MINEMETER_POW_RX_AES_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    /*
+     * AesGenerator1R: writes len bytes (a multiple of 64) to out, one
+     * 64-byte state per round, and leaves the final state in state.
+     */
+    void (*fill_1r)(uint8_t state[64], void *out, size_t len);
+    /*
+     * AesGenerator4R with the given eight keys (variants differ in them):
+     * like fill_1r but four rounds per 64 bytes. The final state is written
+     * back to state as well.
+     */
+    void (*fill_4r)(uint8_t state[64], void *out, size_t len, const uint8_t keys[8][16]);
+    /* AesHash1R: the 64-byte fingerprint of len bytes (a multiple of 64). */
+    void (*hash_1r)(const void *in, size_t len, uint8_t out[64]);
+} pow_rx_aes_t;
+
+/* T-table rounds; runs anywhere. */
+extern const pow_rx_aes_t pow_rx_aes_portable;
+
+/* AESENC/AESDEC rounds (pow/rx/aes_hash_aesni.c); only built with MM_BUILD_AESNI. */
+extern const pow_rx_aes_t pow_rx_aes_aesni;
+
+/* AesGenerator4R's keys for rx/0 (Hash512 of "RandomX AesGenerator4R keys 0-3", "... 4-7"). */
+extern const uint8_t pow_rx_aes4r_keys_rx0[8][16];
+
+/*
+ * The fixed keys and initial state both paths share, defined in
+ * pow/rx/aes_hash_portable.c; byte 0 of each is the lowest address.
+ */
+extern const uint8_t pow_rx__aes1r_keys[4][16];     /* Hash512("RandomX AesGenerator1R keys") */
+extern const uint8_t pow_rx__aes_hash_state[4][16]; /* Hash512("RandomX AesHash1R state") */
+extern const uint8_t pow_rx__aes_hash_xkeys[2][16]; /* Hash256("RandomX AesHash1R xkeys") */
+
+#endif

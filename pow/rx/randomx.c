@@ -1,0 +1,233 @@
+/*
+ * The RandomX pipeline (spec chapter 2) and the cache/VM lifecycle.
+ */
+#include "config.h"
+#include "pow/rx/randomx.h"
+
+#include <errno.h>
+#include <fenv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/cpu.h"
+#include "arch/pages.h"
+#include "pow/prim/blake2b.h"
+#include "pow/rx/aes_hash.h"
+#include "pow/rx/argon2d.h"
+#include "pow/rx/blake_generator.h"
+#include "pow/rx/dataset_item.h"
+#include "pow/rx/superscalar.h"
+#include "pow/rx/vm.h"
+
+struct pow_rx_cache {
+    const pow_rx_variant_t *variant;
+    arch_pages_t memory;
+    size_t bytes;
+    int initialized;
+    size_t key_len;
+    uint8_t key[POW_RX_MAX_KEY];
+    pow_rx_superscalar_t programs[RX_CACHE_ACCESSES];
+};
+
+struct pow_rx_vm {
+    rx_vm_t vm;
+    const pow_rx_aes_t *aes;
+    pow_rx_cache_t *cache;
+    arch_pages_t scratchpad;
+    uint8_t seed[64];
+    uint8_t program[128 + 8 * RX_PROGRAM_MAX_SIZE];
+};
+
+int pow_rx_isa_available(pow_isa_t isa)
+{
+    switch (isa) {
+    case POW_ISA_PORTABLE:
+        return 1;
+#ifdef MM_BUILD_AESNI
+    case POW_ISA_AESNI:
+        return pow_isa_runnable(isa);
+#endif
+    default:
+        return 0;
+    }
+}
+
+pow_isa_t pow_rx_isa_best(void)
+{
+    return pow_rx_isa_available(POW_ISA_AESNI) ? POW_ISA_AESNI : POW_ISA_PORTABLE;
+}
+
+pow_rx_cache_t *pow_rx_cache_alloc(const pow_rx_variant_t *variant)
+{
+    pow_rx_cache_t *cache = calloc(1, sizeof(*cache));
+    if (cache == NULL)
+        return NULL;
+    cache->variant = variant;
+    cache->bytes = (size_t)variant->argon_memory_kib * 1024;
+    if (arch_pages_alloc(&cache->memory, cache->bytes, 0) != 0) {
+        free(cache);
+        return NULL;
+    }
+    return cache;
+}
+
+int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len)
+{
+    if (key_len > POW_RX_MAX_KEY)
+        return -EINVAL;
+    if (cache->initialized && cache->key_len == key_len && memcmp(cache->key, key, key_len) == 0)
+        return 0;
+    const pow_rx_variant_t *v = cache->variant;
+    pow_rx_argon2d_params_t params = {
+        .salt = (const uint8_t *)v->argon_salt,
+        .salt_len = v->argon_salt_len,
+        .memory_kib = v->argon_memory_kib,
+        .passes = v->argon_iterations,
+        .lanes = v->argon_lanes,
+    };
+    cache->initialized = 0;
+    int rc;
+#ifdef MM_BUILD_AVX2
+    if (arch_cpu_has(ARCH_CPU_AVX2))
+        rc = pow_rx_argon2d_fill_avx2(cache->memory.ptr, &params, key, key_len);
+    else
+#endif
+        rc = pow_rx_argon2d_fill(cache->memory.ptr, &params, key, key_len);
+    if (rc != 0)
+        return rc;
+    pow_rx_blake_generator_t gen;
+    pow_rx_blake_generator_init(&gen, key, key_len, 0);
+    for (int i = 0; i < RX_CACHE_ACCESSES; i++)
+        pow_rx_superscalar_generate(&cache->programs[i], &gen, v->superscalar_latency);
+    memcpy(cache->key, key, key_len);
+    cache->key_len = key_len;
+    cache->initialized = 1;
+    return 0;
+}
+
+const char *pow_rx_cache_pages(const pow_rx_cache_t *cache)
+{
+    return arch_pages_kind_name(cache->memory.kind);
+}
+
+void pow_rx_cache_release(pow_rx_cache_t *cache)
+{
+    if (cache == NULL)
+        return;
+    arch_pages_free(&cache->memory);
+    free(cache);
+}
+
+void pow_rx_cache_dataset_item(const pow_rx_cache_t *cache, uint64_t item_number, uint8_t out[64])
+{
+    pow_rx_dataset_item(cache->memory.ptr, cache->bytes, cache->programs, item_number, out);
+}
+
+/* Light mode: every dataset item is computed from the cache when read. */
+static void read_item_from_cache(void *source, uint64_t item_number, uint64_t out[8])
+{
+    uint8_t item[64];
+    pow_rx_cache_dataset_item(source, item_number, item);
+    memcpy(out, item, sizeof(item));
+}
+
+pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
+{
+    if (!pow_rx_isa_available(isa))
+        return NULL;
+    pow_rx_vm_t *vm = aligned_alloc(64, (sizeof(*vm) + 63) / 64 * 64);
+    if (vm == NULL)
+        return NULL;
+    memset(vm, 0, sizeof(*vm));
+    const pow_rx_variant_t *v = cache->variant;
+    if (arch_pages_alloc(&vm->scratchpad, v->scratchpad_l3, 0) != 0) {
+        free(vm);
+        return NULL;
+    }
+    vm->cache = cache;
+    vm->aes = &pow_rx_aes_portable;
+    vm->vm.fe_mix_v2 = pow_rx_fe_mix_portable;
+#ifdef MM_BUILD_AESNI
+    if (isa == POW_ISA_AESNI) {
+        vm->aes = &pow_rx_aes_aesni;
+        vm->vm.fe_mix_v2 = pow_rx_fe_mix_aesni;
+    }
+#endif
+    vm->vm.variant = v;
+    vm->vm.scratchpad = vm->scratchpad.ptr;
+    vm->vm.dataset_read = read_item_from_cache;
+    vm->vm.dataset_source = cache;
+    pow_rx_vm_setup(&vm->vm);
+    return vm;
+}
+
+void pow_rx_vm_destroy(pow_rx_vm_t *vm)
+{
+    if (vm == NULL)
+        return;
+    arch_pages_free(&vm->scratchpad);
+    free(vm);
+}
+
+/* Seed from the input, then the scratchpad from the seed (the seed becomes the generator's end
+ * state). */
+static void start_hash(pow_rx_vm_t *vm, const void *in, size_t len)
+{
+    pow_blake2b(vm->seed, sizeof(vm->seed), in, len);
+    vm->aes->fill_1r(vm->seed, vm->vm.scratchpad, vm->vm.variant->scratchpad_l3);
+}
+
+/* The chained programs and the final hash of the register file. */
+static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
+{
+    const pow_rx_variant_t *v = vm->vm.variant;
+    const size_t program_bytes = 128 + 8 * (size_t)v->program_size;
+    vm->vm.fprc = 0;
+    pow_rx_set_rounding(0);
+    for (uint32_t chain = 0; chain < v->program_count; chain++) {
+        vm->aes->fill_4r(vm->seed, vm->program, program_bytes, v->aes4r_keys);
+        pow_rx_vm_program(&vm->vm, vm->program);
+        pow_rx_vm_execute(&vm->vm);
+        if (chain + 1 < v->program_count)
+            pow_blake2b(vm->seed, sizeof(vm->seed), &vm->vm.reg, sizeof(vm->vm.reg));
+    }
+    vm->aes->hash_1r(vm->vm.scratchpad, v->scratchpad_l3, (uint8_t *)vm->vm.reg.a);
+    pow_blake2b(out, 32, &vm->vm.reg, sizeof(vm->vm.reg));
+}
+
+void pow_rx_hash(pow_rx_vm_t *vm, const void *in, size_t len, uint8_t out[32])
+{
+    int caller_mode = fegetround();
+    start_hash(vm, in, len);
+    finish_hash(vm, out);
+    fesetround(caller_mode);
+}
+
+void pow_rx_hash_first(pow_rx_vm_t *vm, const void *in, size_t len)
+{
+    start_hash(vm, in, len);
+}
+
+void pow_rx_hash_next(pow_rx_vm_t *vm, const void *next_in, size_t next_len, uint8_t out[32])
+{
+    int caller_mode = fegetround();
+    finish_hash(vm, out);
+    start_hash(vm, next_in, next_len);
+    fesetround(caller_mode);
+}
+
+void pow_rx_hash_last(pow_rx_vm_t *vm, uint8_t out[32])
+{
+    int caller_mode = fegetround();
+    finish_hash(vm, out);
+    fesetround(caller_mode);
+}
+
+void pow_rx_commitment(const void *in, size_t len, const uint8_t hash[32], uint8_t out[32])
+{
+    pow_blake2b_t s;
+    pow_blake2b_init(&s, 32);
+    pow_blake2b_update(&s, in, len);
+    pow_blake2b_update(&s, hash, 32);
+    pow_blake2b_final(&s, out);
+}

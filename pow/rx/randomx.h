@@ -1,0 +1,76 @@
+/*
+ * RandomX, in the shape of the reference's C API (randomx.h) with our
+ * names: a cache (Argon2d-filled, 256 MiB for rx/0) built once per key and
+ * shared read-only by any number of VMs, one VM per thread.
+ *
+ * This is light mode: dataset items are computed from the cache on demand.
+ * Every function that hashes saves the caller's floating-point rounding
+ * mode and restores it before returning.
+ */
+#ifndef MINEMETER_POW_RX_RANDOMX_H
+#define MINEMETER_POW_RX_RANDOMX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pow/isa.h"
+#include "pow/rx/variant.h"
+
+/* Keys (seeds) longer than this are refused, as RandomX leaves them undefined. */
+#define POW_RX_MAX_KEY 60
+
+typedef struct pow_rx_cache pow_rx_cache_t;
+typedef struct pow_rx_vm pow_rx_vm_t;
+
+/* Whether RandomX has a path for isa that this CPU runs. */
+int pow_rx_isa_available(pow_isa_t isa);
+
+/* The fastest available path. */
+pow_isa_t pow_rx_isa_best(void);
+
+/* Allocates a cache for variant (on huge pages when it can). NULL when out of memory. */
+pow_rx_cache_t *pow_rx_cache_alloc(const pow_rx_variant_t *variant);
+
+/*
+ * Builds the cache for key: the Argon2d fill and the SuperscalarHash
+ * programs. A no-op when the cache already holds key. Returns 0, or -EINVAL
+ * for a key longer than POW_RX_MAX_KEY bytes.
+ */
+int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len);
+
+/*
+ * Dataset item item_number (0 .. 34078718) computed from the initialised
+ * cache: what fast mode stores and light mode computes on demand.
+ */
+void pow_rx_cache_dataset_item(const pow_rx_cache_t *cache, uint64_t item_number, uint8_t out[64]);
+
+/* What pages the cache got: "2MB", "THP", "4KB" ... */
+const char *pow_rx_cache_pages(const pow_rx_cache_t *cache);
+
+void pow_rx_cache_release(pow_rx_cache_t *cache);
+
+/*
+ * A VM hashing in light mode from cache on path isa. The cache must be
+ * initialised before hashing and outlive the VM. NULL when isa is not
+ * available or memory runs out.
+ */
+pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa);
+
+void pow_rx_vm_destroy(pow_rx_vm_t *vm);
+
+/* out = RandomX(in) under the cache's key. */
+void pow_rx_hash(pow_rx_vm_t *vm, const void *in, size_t len, uint8_t out[32]);
+
+/*
+ * The pipelined form: first(a); next(b) gives hash(a); next(c) gives
+ * hash(b); last() gives hash(c). The next input's scratchpad fill is done
+ * as the current hash finishes.
+ */
+void pow_rx_hash_first(pow_rx_vm_t *vm, const void *in, size_t len);
+void pow_rx_hash_next(pow_rx_vm_t *vm, const void *next_in, size_t next_len, uint8_t out[32]);
+void pow_rx_hash_last(pow_rx_vm_t *vm, uint8_t out[32]);
+
+/* RandomX v2's commitment: BLAKE2b-256(in || hash). */
+void pow_rx_commitment(const void *in, size_t len, const uint8_t hash[32], uint8_t out[32]);
+
+#endif

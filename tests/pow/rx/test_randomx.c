@@ -1,0 +1,184 @@
+/*
+ * RandomX end to end in light mode: the published hash vectors of
+ * tevador/RandomX src/tests/tests.cpp for v1 (rx/0) and v2 (rx/2), on every
+ * path; the pipelined API; the v2 commitment; the caller's rounding mode.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fenv.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pow/hex.h"
+#include "pow/rx/randomx.h"
+#include "pow/vectors.h"
+
+TestSuite(randomx, .timeout = 900);
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    long n = pow_hex_decode(hex, strlen(hex), out, cap, NULL);
+    cr_assert_geq(n, 0, "bad hex in a vector");
+    return (size_t)n;
+}
+
+static void expect_hex(const uint8_t hash[32], const char *want, const char *what)
+{
+    char got[65];
+    pow_hex_encode(hash, 32, got);
+    cr_expect_str_eq(got, want, "%s", what);
+}
+
+/* All vectors of one variant on one path, one cache per distinct key. */
+static void check_variant(const char *name, pow_isa_t isa)
+{
+    const pow_rx_variant_t *variant = pow_rx_variant_find(name);
+    cr_assert_not_null(variant, "%s is not shipped", name);
+    if (!pow_rx_isa_available(isa))
+        cr_skip_test("path %s is not available here", pow_isa_name(isa));
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(variant);
+    cr_assert_not_null(cache);
+    pow_rx_vm_t *vm = pow_rx_vm_create(cache, isa);
+    cr_assert_not_null(vm);
+    unsigned checked = 0;
+    for (unsigned i = 0; i < pow_rx_vectors_count; i++) {
+        const pow_vector_t *v = &pow_rx_vectors[i];
+        if (strcmp(v->algo, name) != 0)
+            continue;
+        uint8_t key[64], input[256], hash[32];
+        size_t key_len = unhex(v->key_hex, key, sizeof(key));
+        size_t len = unhex(v->input_hex, input, sizeof(input));
+        cr_assert_eq(pow_rx_cache_init(cache, key, key_len), 0);
+        pow_rx_hash(vm, input, len, hash);
+        char what[96];
+        snprintf(what, sizeof(what), "%s on %s, rx_vectors.txt line %u", name, pow_isa_name(isa),
+                 v->line);
+        expect_hex(hash, v->hash_hex, what);
+        checked++;
+    }
+    cr_expect_eq(checked, 5);
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+Test(randomx, rx0_matches_reference_vectors_portable)
+{
+    check_variant("rx/0", POW_ISA_PORTABLE);
+}
+
+Test(randomx, rx0_matches_reference_vectors_aesni)
+{
+    check_variant("rx/0", POW_ISA_AESNI);
+}
+
+Test(randomx, rx2_matches_reference_vectors_portable)
+{
+    check_variant("rx/2", POW_ISA_PORTABLE);
+}
+
+Test(randomx, rx2_matches_reference_vectors_aesni)
+{
+    check_variant("rx/2", POW_ISA_AESNI);
+}
+
+/* A VM of variant name on isa over a fresh cache for "test key 000". */
+static pow_rx_vm_t *vm_for_test_key(const char *name, pow_isa_t isa, pow_rx_cache_t **cache)
+{
+    *cache = pow_rx_cache_alloc(pow_rx_variant_find(name));
+    cr_assert_not_null(*cache);
+    cr_assert_eq(pow_rx_cache_init(*cache, "test key 000", 12), 0);
+    pow_rx_vm_t *vm = pow_rx_vm_create(*cache, isa);
+    cr_assert_not_null(vm);
+    return vm;
+}
+
+static const char *const inputs[3] = {
+    "This is a test", "Lorem ipsum dolor sit amet",
+    "sed do eiusmod tempor incididunt ut labore et dolore magna aliqua"};
+
+Test(randomx, pipelined_api_gives_the_same_hashes_in_order)
+{
+    const char *names[] = {"rx/0", "rx/2"};
+    for (size_t n = 0; n < 2; n++) {
+        pow_rx_cache_t *cache;
+        pow_rx_vm_t *vm = vm_for_test_key(names[n], pow_rx_isa_best(), &cache);
+        uint8_t single[3][32], piped[3][32];
+        for (int i = 0; i < 3; i++)
+            pow_rx_hash(vm, inputs[i], strlen(inputs[i]), single[i]);
+        pow_rx_hash_first(vm, inputs[0], strlen(inputs[0]));
+        pow_rx_hash_next(vm, inputs[1], strlen(inputs[1]), piped[0]);
+        pow_rx_hash_next(vm, inputs[2], strlen(inputs[2]), piped[1]);
+        pow_rx_hash_last(vm, piped[2]);
+        for (int i = 0; i < 3; i++)
+            cr_expect_arr_eq(piped[i], single[i], 32, "%s input %d", names[n], i);
+        pow_rx_vm_destroy(vm);
+        pow_rx_cache_release(cache);
+    }
+}
+
+/* tests.cpp "Commitment test": key "test key 000", input "This is a test", v2. */
+Test(randomx, v2_commitment_matches_reference)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/2", pow_rx_isa_best(), &cache);
+    uint8_t hash[32], commitment[32];
+    pow_rx_hash(vm, inputs[0], strlen(inputs[0]), hash);
+    pow_rx_commitment(inputs[0], strlen(inputs[0]), hash, commitment);
+    expect_hex(commitment, "133be717399046b03ae82ce8ddd9d1ee4d3ea7fca03a50dec09b6848cbb98e18",
+               "commitment");
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+Test(randomx, hashing_preserves_the_callers_rounding_mode)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/0", POW_ISA_PORTABLE, &cache);
+    static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    uint8_t first[32], hash[32];
+    for (size_t m = 0; m < 4; m++) {
+        fesetround(modes[m]);
+        pow_rx_hash(vm, inputs[0], strlen(inputs[0]), hash);
+        cr_expect_eq(fegetround(), modes[m], "mode %zu not restored", m);
+        if (m == 0)
+            memcpy(first, hash, 32);
+        else
+            cr_expect_arr_eq(hash, first, 32, "the caller's mode %zu changed the hash", m);
+    }
+    fesetround(FE_TONEAREST);
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+Test(randomx, keys_longer_than_60_bytes_are_refused)
+{
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
+    cr_assert_not_null(cache);
+    uint8_t key[61] = {0};
+    cr_expect_eq(pow_rx_cache_init(cache, key, sizeof(key)), -EINVAL);
+    pow_rx_cache_release(cache);
+    cr_expect_null(pow_rx_variant_find("rx/9"));
+}
+
+/* tests.cpp "Dataset initialization": key "test key 000", first word of items. */
+Test(randomx, dataset_items_match_reference_words)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/0", POW_ISA_PORTABLE, &cache);
+    static const struct {
+        uint64_t item, first_word;
+    } items[] = {{0, 0x680588a85ae222dbull},
+                 {10000000, 0x7943a1f6186ffb72ull},
+                 {20000000, 0x9035244d718095e1ull},
+                 {30000000, 0x145a5091f7853099ull}};
+    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+        uint8_t out[64];
+        uint64_t word;
+        pow_rx_cache_dataset_item(cache, items[i].item, out);
+        memcpy(&word, out, sizeof(word));
+        cr_expect_eq(word, items[i].first_word, "item %llu: %016llx",
+                     (unsigned long long)items[i].item, (unsigned long long)word);
+    }
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
