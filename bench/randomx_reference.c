@@ -15,7 +15,9 @@
 enum {
     REF_FLAG_HARD_AES = 2,
     REF_FLAG_JIT = 8,
+    REF_FLAG_ARGON2 = 96, /* SSSE3 | AVX2 */
 };
+typedef int (*get_flags_fn)(void);
 typedef void *(*alloc_cache_fn)(int flags);
 typedef void (*init_cache_fn)(void *cache, const void *key, size_t len);
 typedef void (*release_cache_fn)(void *cache);
@@ -33,7 +35,7 @@ struct bench_randomx_ref {
 };
 
 int bench_randomx_ref_open(bench_randomx_ref_t **out, int hard_aes, int jit, const void *key,
-                           size_t key_len, char *why, size_t why_len)
+                           size_t key_len, double *cache_seconds, char *why, size_t why_len)
 {
     *out = NULL;
     void *lib = dlopen("librandomx.so.0", RTLD_NOW | RTLD_LOCAL);
@@ -58,9 +60,13 @@ int bench_randomx_ref_open(bench_randomx_ref_t **out, int hard_aes, int jit, con
     ref->destroy_vm = (destroy_vm_fn)dlsym(lib, "randomx_destroy_vm");
     ref->hash = (hash_fn)dlsym(lib, "randomx_calculate_hash");
     int flags = (hard_aes ? REF_FLAG_HARD_AES : 0) | (jit ? REF_FLAG_JIT : 0);
-    ref->cache = alloc_cache(jit ? REF_FLAG_JIT : 0);
+    get_flags_fn get_flags = (get_flags_fn)dlsym(lib, "randomx_get_flags");
+    int argon = get_flags != NULL ? get_flags() & REF_FLAG_ARGON2 : 0;
+    ref->cache = alloc_cache((jit ? REF_FLAG_JIT : 0) | argon);
     if (ref->cache != NULL) {
+        uint64_t start = arch_clock_ns();
         init_cache(ref->cache, key, key_len);
+        *cache_seconds = (double)(arch_clock_ns() - start) / 1e9;
         ref->vm = create_vm(flags, ref->cache, NULL);
     }
     if (ref->vm == NULL || ref->hash == NULL) {

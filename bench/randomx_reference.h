@@ -16,11 +16,13 @@ typedef struct bench_randomx_ref bench_randomx_ref_t;
 
 /*
  * Loads the library and builds a light-mode cache for key, with hardware
- * AES and the JIT as asked. Returns 0, or -ENOENT / -ENOTSUP with why filled
- * (not installed, or the flags are not supported here).
+ * AES and the JIT as asked and the fastest Argon2 the library offers here;
+ * *cache_seconds receives the time randomx_init_cache took. Returns 0, or
+ * -ENOENT / -ENOTSUP with why filled (not installed, or the flags are not
+ * supported here).
  */
 int bench_randomx_ref_open(bench_randomx_ref_t **out, int hard_aes, int jit, const void *key,
-                           size_t key_len, char *why, size_t why_len);
+                           size_t key_len, double *cache_seconds, char *why, size_t why_len);
 
 /* One hash with the reference (for checking it agrees with us). */
 void bench_randomx_ref_hash(bench_randomx_ref_t *ref, const void *in, size_t len, uint8_t out[32]);

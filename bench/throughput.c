@@ -45,7 +45,7 @@ typedef struct {
     uint64_t ns;
     uint64_t cycles;
     arch_cycles_source_t cycles_source;
-    arch_page_kind_t pages;
+    const char *pages;
     int jit;
 } worker_t;
 
@@ -107,7 +107,8 @@ static void *worker_main(void *arg)
     if (w->rc == 0) {
         ready = 1;
         hashing_run(&hashing, input, sizeof(input), out); /* warm-up: touches every page */
-        w->pages = hashing.vm != NULL ? ARCH_PAGES_NORMAL : hashing.pad.kind;
+        w->pages = hashing.vm != NULL ? pow_rx_vm_pages(hashing.vm)
+                                      : arch_pages_kind_name(hashing.pad.kind);
         w->jit = hashing.vm == NULL && pow_algo_needs_height(w->target->algo) &&
                  pow_cn_ctx_uses_jit(&hashing.cn);
     }

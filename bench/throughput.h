@@ -23,8 +23,8 @@ typedef struct {
     double joules; /* package energy over the run; < 0 when unreadable */
     uint64_t hashes;
     double seconds;
-    arch_page_kind_t pages; /* what the scratchpads got (thread 0's) */
-    int jit;                /* cn/r programs ran compiled */
+    const char *pages; /* what the scratchpads got (thread 0's): "2MB", "4KB" ... */
+    int jit;           /* cn/r programs ran compiled */
 } bench_sample_t;
 
 /* What to hash: the algorithm, the path, and for RandomX the initialised shared cache. */

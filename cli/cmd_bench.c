@@ -72,7 +72,8 @@ typedef struct {
     const pow_algo_t *algo;
     pow_isa_t isa;
     int verified;
-    double cache_seconds; /* RandomX: time to build the cache */
+    double cache_seconds;     /* RandomX: time to build the cache */
+    double ref_cache_seconds; /* and the reference's, 0 when not measured */
     unsigned thread_counts;
     unsigned threads[BENCH_MAX_THREADS];
     bench_stats_t hps[BENCH_MAX_THREADS];
@@ -220,23 +221,24 @@ static int write_json(const char *path, const algo_result_t *results, unsigned c
         for (unsigned t = 0; r->verified && t < r->thread_counts; t++) {
             json_array_append_new(
                 runs,
-                json_pack("{s:i, s:o, s:f, s:o, s:s, s:o, s:s, s:b}", "threads", (int)r->threads[t],
-                          "hashes_per_second", stats_json(&r->hps[t]),
-                          "hashes_per_second_per_thread", r->hps[t].median / r->threads[t],
-                          "cycles_per_hash", stats_json(&r->cycles[t]), "cycles_source",
-                          arch_cycles_source_name(r->last[t].cycles_source), "joules_per_hash",
-                          r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t])
-                                                     : json_null(),
-                          "pages", arch_pages_kind_name(r->last[t].pages), "jit", r->last[t].jit));
+                json_pack(
+                    "{s:i, s:o, s:f, s:o, s:s, s:o, s:s, s:b}", "threads", (int)r->threads[t],
+                    "hashes_per_second", stats_json(&r->hps[t]), "hashes_per_second_per_thread",
+                    r->hps[t].median / r->threads[t], "cycles_per_hash", stats_json(&r->cycles[t]),
+                    "cycles_source", arch_cycles_source_name(r->last[t].cycles_source),
+                    "joules_per_hash",
+                    r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t]) : json_null(),
+                    "pages", r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit));
         }
         json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",
                                                     r->reference_name, "seconds_per_hash",
                                                     stats_json(&r->reference_seconds_per_hash))
                                         : json_pack("{s:s}", "unavailable", r->reference_note);
-        json_array_append_new(algos, json_pack("{s:s, s:s, s:b, s:f, s:o, s:o}", "algo",
-                                               pow_algo_name(r->algo), "isa", pow_isa_name(r->isa),
-                                               "verified", r->verified, "cache_seconds",
-                                               r->cache_seconds, "runs", runs, "reference", ref));
+        json_array_append_new(
+            algos, json_pack("{s:s, s:s, s:b, s:f, s:f, s:o, s:o}", "algo", pow_algo_name(r->algo),
+                             "isa", pow_isa_name(r->isa), "verified", r->verified, "cache_seconds",
+                             r->cache_seconds, "reference_cache_seconds", r->ref_cache_seconds,
+                             "runs", runs, "reference", ref));
     }
     json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
                              "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
@@ -287,7 +289,7 @@ static int open_randomx_reference(algo_result_t *r, const bench_target_t *target
     }
     char why[160] = "";
     if (bench_randomx_ref_open(&r->randomx_ref, r->isa != POW_ISA_PORTABLE, 0, key, sizeof(key),
-                               why, sizeof(why)) != 0) {
+                               &r->ref_cache_seconds, why, sizeof(why)) != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
         return 0;
     }
@@ -488,16 +490,25 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         pow_rx_cache_release(target.rx_cache);
     }
     const bench_sample_t *first = &results[0].last[0];
+    int any_randomx = 0;
     printf("paths:");
-    for (unsigned a = 0; a < algo_count; a++)
-        printf(" %s %s;", pow_algo_name(results[a].algo), pow_isa_name(results[a].isa));
-    printf(" RandomX in light mode, interpreted\n");
     for (unsigned a = 0; a < algo_count; a++) {
-        if (results[a].cache_seconds > 0)
-            printf("%s cache (Argon2d, 256 MiB) built in %.2f s\n", pow_algo_name(results[a].algo),
-                   results[a].cache_seconds);
+        printf(" %s %s;", pow_algo_name(results[a].algo), pow_isa_name(results[a].isa));
+        any_randomx |= pow_algo_rx(results[a].algo) != NULL;
     }
-    printf("scratchpads on %s pages; cycles from %s", arch_pages_kind_name(first->pages),
+    printf("%s\n", any_randomx ? " RandomX in light mode, interpreted" : "");
+    for (unsigned a = 0; a < algo_count; a++) {
+        const algo_result_t *r = &results[a];
+        if (r->cache_seconds <= 0)
+            continue;
+        printf("%s cache (Argon2d, 256 MiB) built in %.2f s", pow_algo_name(r->algo),
+               r->cache_seconds);
+        if (r->ref_cache_seconds > 0)
+            printf("; reference randomx_init_cache %.2f s = %.2fx", r->ref_cache_seconds,
+                   r->ref_cache_seconds / r->cache_seconds);
+        printf("\n");
+    }
+    printf("scratchpads on %s pages; cycles from %s", first->pages ? first->pages : "no",
            arch_cycles_source_name(first->cycles_source));
     printf("; J/hash %s\n", results[0].joules_per_hash[0] >= 0
                                 ? "from the package energy counter"

@@ -161,12 +161,36 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     return vm;
 }
 
+const char *pow_rx_vm_pages(const pow_rx_vm_t *vm)
+{
+    return arch_pages_kind_name(vm->scratchpad.kind);
+}
+
 void pow_rx_vm_destroy(pow_rx_vm_t *vm)
 {
     if (vm == NULL)
         return;
     arch_pages_free(&vm->scratchpad);
     free(vm);
+}
+
+/* Whether two variants build the same cache from the same key. */
+static int same_cache(const pow_rx_variant_t *a, const pow_rx_variant_t *b)
+{
+    return a->argon_salt_len == b->argon_salt_len &&
+           memcmp(a->argon_salt, b->argon_salt, a->argon_salt_len) == 0 &&
+           a->argon_memory_kib == b->argon_memory_kib &&
+           a->argon_iterations == b->argon_iterations && a->argon_lanes == b->argon_lanes &&
+           a->superscalar_latency == b->superscalar_latency;
+}
+
+int pow_rx_vm_set_variant(pow_rx_vm_t *vm, const pow_rx_variant_t *variant)
+{
+    if (!same_cache(vm->cache->variant, variant) || variant->scratchpad_l3 > vm->scratchpad.size)
+        return -EINVAL;
+    vm->vm.variant = variant;
+    pow_rx_vm_setup(&vm->vm);
+    return 0;
 }
 
 /* Seed from the input, then the scratchpad from the seed (the seed becomes the generator's end

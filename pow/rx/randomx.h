@@ -58,6 +58,16 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa);
 
 void pow_rx_vm_destroy(pow_rx_vm_t *vm);
 
+/* What pages the VM's scratchpad got: "2MB", "THP", "4KB" ... */
+const char *pow_rx_vm_pages(const pow_rx_vm_t *vm);
+
+/*
+ * Switches the VM to another variant that shares its cache (rx/0 and rx/2:
+ * RandomX v1 and v2 on one VM, as the reference's V2 flag does). Returns 0,
+ * or -EINVAL when the variant needs another cache or a larger scratchpad.
+ */
+int pow_rx_vm_set_variant(pow_rx_vm_t *vm, const pow_rx_variant_t *variant);
+
 /* out = RandomX(in) under the cache's key. */
 void pow_rx_hash(pow_rx_vm_t *vm, const void *in, size_t len, uint8_t out[32]);
 

@@ -317,7 +317,7 @@ static rx_fpair_t masked_pair(uint64_t word, const uint64_t emask[2])
     return p;
 }
 
-static void run_program(rx_vm_t *vm)
+void pow_rx_vm_run_once(rx_vm_t *vm)
 {
     const uint8_t *sp = vm->scratchpad;
     uint8_t *spw = vm->scratchpad;
@@ -484,7 +484,7 @@ void pow_rx_vm_execute(rx_vm_t *vm)
             reg->e[i] = masked_pair(load64(sp + sp_addr1 + 32 + 8 * i), vm->emask);
         }
 
-        run_program(vm);
+        pow_rx_vm_run_once(vm);
 
         /* v1 reads at ma and prepares mx; v2 prepares ma itself, two iterations ahead. */
         uint32_t read_at = vm->ma;

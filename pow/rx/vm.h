@@ -69,6 +69,12 @@ void pow_rx_vm_setup(rx_vm_t *vm);
  */
 void pow_rx_vm_program(rx_vm_t *vm, const uint8_t *program_bytes);
 
+/*
+ * Runs the decoded instructions once, without the loop around them: the
+ * unit the per-instruction tests check.
+ */
+void pow_rx_vm_run_once(rx_vm_t *vm);
+
 /* Runs the program loop (spec 4.6.2) in the caller's current rounding mode state. */
 void pow_rx_vm_execute(rx_vm_t *vm);
 

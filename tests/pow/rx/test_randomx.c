@@ -182,3 +182,23 @@ Test(randomx, dataset_items_match_reference_words)
     pow_rx_vm_destroy(vm);
     pow_rx_cache_release(cache);
 }
+
+/* tests.cpp: switching one VM between v1 and v2 gives a, a(v2), a. */
+Test(randomx, one_vm_switches_between_v1_and_v2)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/0", pow_rx_isa_best(), &cache);
+    uint8_t hash[32];
+    const char *a = inputs[0];
+    pow_rx_hash(vm, a, strlen(a), hash);
+    expect_hex(hash, "639183aae1bf4c9a35884cb46b09cad9175f04efd7684e7262a0ac1c2f0b4e3f", "v1");
+    cr_assert_eq(pow_rx_vm_set_variant(vm, pow_rx_variant_find("rx/2")), 0);
+    pow_rx_hash(vm, a, strlen(a), hash);
+    expect_hex(hash, "22ec6b861b3eb23686b2efbad69513c967ecfce80983df66c9c5b4fbfb4cdb6f", "v2");
+    cr_assert_eq(pow_rx_vm_set_variant(vm, pow_rx_variant_find("rx/0")), 0);
+    pow_rx_hash(vm, a, strlen(a), hash);
+    expect_hex(hash, "639183aae1bf4c9a35884cb46b09cad9175f04efd7684e7262a0ac1c2f0b4e3f",
+               "v1 again");
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
