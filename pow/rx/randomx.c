@@ -15,6 +15,7 @@
 #include "pow/rx/aes_hash.h"
 #include "pow/rx/argon2d.h"
 #include "pow/rx/blake_generator.h"
+#include "pow/rx/dataset_memory.h"
 #include "pow/rx/dataset_item.h"
 #include "pow/rx/superscalar.h"
 #include "pow/rx/vm.h"
@@ -161,6 +162,11 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     return vm;
 }
 
+void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset)
+{
+    vm->vm.dataset = dataset != NULL ? pow_rx__dataset_memory(dataset) : NULL;
+}
+
 const char *pow_rx_vm_pages(const pow_rx_vm_t *vm)
 {
     return arch_pages_kind_name(vm->scratchpad.kind);
@@ -174,8 +180,7 @@ void pow_rx_vm_destroy(pow_rx_vm_t *vm)
     free(vm);
 }
 
-/* Whether two variants build the same cache from the same key. */
-static int same_cache(const pow_rx_variant_t *a, const pow_rx_variant_t *b)
+int pow_rx_variants_share_cache(const pow_rx_variant_t *a, const pow_rx_variant_t *b)
 {
     return a->argon_salt_len == b->argon_salt_len &&
            memcmp(a->argon_salt, b->argon_salt, a->argon_salt_len) == 0 &&
@@ -186,7 +191,8 @@ static int same_cache(const pow_rx_variant_t *a, const pow_rx_variant_t *b)
 
 int pow_rx_vm_set_variant(pow_rx_vm_t *vm, const pow_rx_variant_t *variant)
 {
-    if (!same_cache(vm->cache->variant, variant) || variant->scratchpad_l3 > vm->scratchpad.size)
+    if (!pow_rx_variants_share_cache(vm->cache->variant, variant) ||
+        variant->scratchpad_l3 > vm->scratchpad.size)
         return -EINVAL;
     vm->vm.variant = variant;
     pow_rx_vm_setup(&vm->vm);

@@ -20,6 +20,7 @@
 #define POW_RX_MAX_KEY 60
 
 typedef struct pow_rx_cache pow_rx_cache_t;
+typedef struct pow_rx_dataset pow_rx_dataset_t;
 typedef struct pow_rx_vm pow_rx_vm_t;
 
 /* Whether RandomX has a path for isa that this CPU runs. */
@@ -50,6 +51,29 @@ const char *pow_rx_cache_pages(const pow_rx_cache_t *cache);
 void pow_rx_cache_release(pow_rx_cache_t *cache);
 
 /*
+ * Fast mode's dataset: 2080 MiB (34078719 items of 64 bytes) computed from
+ * a cache, shared read-only by every VM. Allocation tries 1 GiB pages when
+ * try_1g is set, then 2 MiB pages, THP, normal pages. NULL when out of memory.
+ */
+pow_rx_dataset_t *pow_rx_dataset_alloc(int try_1g);
+
+/* Items in the dataset: 34078719. */
+uint64_t pow_rx_dataset_item_count(void);
+
+/*
+ * Computes items [start, start + count) from cache. Disjoint ranges may be
+ * initialised from different threads at once (that is how the dataset is
+ * built in parallel: the caller owns the threads).
+ */
+void pow_rx_dataset_init(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, uint64_t start,
+                         uint64_t count);
+
+/* What pages the dataset got: "1GB", "2MB", "THP", "4KB". */
+const char *pow_rx_dataset_pages(const pow_rx_dataset_t *dataset);
+
+void pow_rx_dataset_release(pow_rx_dataset_t *dataset);
+
+/*
  * A VM hashing in light mode from cache on path isa. The cache must be
  * initialised before hashing and outlive the VM. NULL when isa is not
  * available or memory runs out.
@@ -58,8 +82,18 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa);
 
 void pow_rx_vm_destroy(pow_rx_vm_t *vm);
 
+/*
+ * Fast mode: the VM reads items from dataset (initialised, outliving the
+ * VM) instead of computing them from the cache. NULL switches back to light
+ * mode. Both modes give identical hashes.
+ */
+void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset);
+
 /* What pages the VM's scratchpad got: "2MB", "THP", "4KB" ... */
 const char *pow_rx_vm_pages(const pow_rx_vm_t *vm);
+
+/* Whether two variants build the same cache from the same key (rx/0 and rx/2 do). */
+int pow_rx_variants_share_cache(const pow_rx_variant_t *a, const pow_rx_variant_t *b);
 
 /*
  * Switches the VM to another variant that shares its cache (rx/0 and rx/2:

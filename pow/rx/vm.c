@@ -492,10 +492,14 @@ void pow_rx_vm_execute(rx_vm_t *vm)
         *prepared ^= (uint32_t)(reg->r[vm->read_reg[2]] ^ reg->r[vm->read_reg[3]]);
         *prepared &= RX_CACHE_LINE_ALIGN_MASK;
         uint64_t item[8];
-        vm->dataset_read(vm->dataset_source,
-                         (vm->dataset_offset + (read_at & RX_CACHE_LINE_ALIGN_MASK)) /
-                             RX_DATASET_ITEM_SIZE,
-                         item);
+        uint64_t item_offset = vm->dataset_offset + (read_at & RX_CACHE_LINE_ALIGN_MASK);
+        if (vm->dataset != NULL) {
+            /* Fast mode: start fetching the item a later iteration reads. */
+            __builtin_prefetch(vm->dataset + vm->dataset_offset + *prepared);
+            memcpy(item, vm->dataset + item_offset, sizeof(item));
+        } else {
+            vm->dataset_read(vm->dataset_source, item_offset / RX_DATASET_ITEM_SIZE, item);
+        }
         for (int i = 0; i < 8; i++)
             reg->r[i] ^= item[i];
         uint32_t t = vm->mx;

@@ -55,7 +55,8 @@ typedef struct {
     unsigned fprc; /* 0 nearest, 1 down, 2 up, 3 toward zero */
     uint8_t kind_of_opcode[256];
     rx_op_t ops[RX_PROGRAM_MAX_SIZE];
-    rx_dataset_read_fn dataset_read;
+    const uint8_t *dataset;          /* fast mode: the whole dataset, else NULL */
+    rx_dataset_read_fn dataset_read; /* light mode: computes an item */
     void *dataset_source;
     rx_fe_mix_fn fe_mix_v2;
 } rx_vm_t;

@@ -1,0 +1,374 @@
+/*
+ * The worker pool. Workers only read shared state at a job switch (under
+ * job_lock, rare) and write their own counters; the hot loop takes no lock
+ * and allocates nothing. Results are rare and go through a small mutex-
+ * protected ring.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+#include "miner/miner.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arch/pages.h"
+#include "miner/rx_dataset_build.h"
+#include "pow/cn/cn.h"
+#include "pow/rx/randomx.h"
+
+#define RESULT_QUEUE 256
+
+/* RandomX state for one seed, shared read-only by the workers. */
+typedef struct {
+    const pow_rx_variant_t *variant;
+    uint8_t seed[60];
+    size_t seed_len;
+    pow_rx_cache_t *cache;
+    pow_rx_dataset_t *dataset;
+    uint64_t published_at; /* generation of the first job that used it */
+} rx_state_t;
+
+typedef struct {
+    struct miner *miner;
+    unsigned index;
+    int pu;
+    pthread_t id;
+    _Atomic uint64_t hashes;
+    _Atomic uint64_t generation; /* the job generation this worker is on */
+} worker_t;
+
+struct miner {
+    miner_config_t config;
+    worker_t *workers;
+    unsigned started;
+
+    pthread_mutex_t job_lock;
+    pthread_cond_t job_changed;
+    miner_job_t job; /* valid when job.algo != NULL */
+    rx_state_t *job_rx;
+    _Atomic uint64_t generation;
+    _Atomic int stop;
+    rx_state_t *rx[2]; /* the current seed's state and the previous one */
+
+    pthread_mutex_t results_lock;
+    miner_result_t results[RESULT_QUEUE];
+    unsigned results_head, results_count;
+    _Atomic uint64_t dropped;
+};
+
+/* One worker's hashing state for the job it is on. */
+typedef struct {
+    const pow_algo_t *algo;
+    pow_isa_t isa;
+    arch_pages_t pad;
+    pow_cn_ctx_t cn;
+    int cn_ready;
+    pow_rx_vm_t *vm;
+    const rx_state_t *vm_state;
+} hashing_t;
+
+static pow_isa_t isa_for(const miner_t *m, const pow_algo_t *algo)
+{
+    return m->config.isa == POW_ISA_COUNT ? pow_algo_isa_best(algo) : m->config.isa;
+}
+
+static void hashing_close(hashing_t *h)
+{
+    if (h->cn_ready)
+        pow_cn_ctx_release(&h->cn);
+    arch_pages_free(&h->pad);
+    pow_rx_vm_destroy(h->vm);
+    memset(h, 0, sizeof(*h));
+}
+
+/* Prepares h for a job; keeps what the previous job set up when it still fits. */
+static int hashing_prepare(hashing_t *h, const miner_t *m, const miner_job_t *job,
+                           const rx_state_t *rx)
+{
+    pow_isa_t isa = isa_for(m, job->algo);
+    const pow_cn_algo_t *cn = pow_algo_cn(job->algo);
+    if (cn != NULL) {
+        if (h->cn_ready && h->algo == job->algo && h->isa == isa)
+            return 0;
+        hashing_close(h);
+        int rc = arch_pages_alloc(&h->pad, pow_cn_algo_memory(cn), 0);
+        if (rc == 0)
+            rc = pow_cn_ctx_init(&h->cn, cn, isa, h->pad.ptr, h->pad.mapped);
+        h->cn_ready = rc == 0;
+    } else {
+        if (h->vm != NULL && h->vm_state == rx && h->isa == isa && h->algo == job->algo)
+            return 0;
+        hashing_close(h);
+        h->vm = pow_rx_vm_create(rx->cache, isa);
+        if (h->vm == NULL)
+            return -ENOMEM;
+        pow_rx_vm_set_variant(h->vm, pow_algo_rx(job->algo));
+        pow_rx_vm_set_dataset(h->vm, rx->dataset);
+        h->vm_state = rx;
+    }
+    h->algo = job->algo;
+    h->isa = isa;
+    return h->cn_ready || h->vm != NULL ? 0 : -ENOMEM;
+}
+
+static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uint32_t nonce,
+                        const uint8_t hash[32])
+{
+    pthread_mutex_lock(&m->results_lock);
+    if (m->results_count == RESULT_QUEUE) {
+        atomic_fetch_add(&m->dropped, 1);
+    } else {
+        miner_result_t *r = &m->results[(m->results_head + m->results_count) % RESULT_QUEUE];
+        r->job_id = job->job_id;
+        r->nonce = nonce;
+        r->thread = thread;
+        memcpy(r->hash, hash, 32);
+        m->results_count++;
+    }
+    pthread_mutex_unlock(&m->results_lock);
+    if (m->config.on_result != NULL)
+        m->config.on_result(m->config.context);
+}
+
+static uint64_t hash_tail(const uint8_t hash[32])
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | hash[24 + i];
+    return v;
+}
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    miner_t *m = w->miner;
+    if (m->config.topo != NULL && w->pu >= 0) {
+        arch_pin_kind_t kind;
+        arch_topology_pin_thread(m->config.topo, (unsigned)w->pu, &kind);
+    }
+    hashing_t h;
+    memset(&h, 0, sizeof(h));
+    miner_job_t job;
+    int have_job = 0;
+    uint64_t nonce = 0;
+    const uint64_t step = m->config.threads;
+
+    while (!atomic_load(&m->stop)) {
+        uint64_t gen = atomic_load(&m->generation);
+        if (gen != atomic_load(&w->generation)) {
+            pthread_mutex_lock(&m->job_lock);
+            gen = atomic_load(&m->generation);
+            have_job = m->job.algo != NULL;
+            if (have_job)
+                job = m->job;
+            const rx_state_t *rx = m->job_rx;
+            pthread_mutex_unlock(&m->job_lock);
+            if (have_job && hashing_prepare(&h, m, &job, rx) != 0)
+                have_job = 0;
+            nonce = w->index;
+            atomic_store(&w->generation, gen);
+        }
+        if (!have_job || nonce > UINT32_MAX) {
+            /* Nothing to hash (no job, or this worker's nonces are spent): sleep until a new one.
+             */
+            pthread_mutex_lock(&m->job_lock);
+            while (!atomic_load(&m->stop) && atomic_load(&m->generation) == gen)
+                pthread_cond_wait(&m->job_changed, &m->job_lock);
+            pthread_mutex_unlock(&m->job_lock);
+            continue;
+        }
+        uint8_t out[32];
+        for (int i = 0; i < 4; i++)
+            job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(nonce >> (8 * i));
+        if (h.vm != NULL) {
+            pow_rx_hash(h.vm, job.blob, job.blob_len, out);
+        } else {
+            pow_cn_hash(&h.cn, job.blob, job.blob_len, job.height, out);
+        }
+        atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
+        if (hash_tail(out) < job.target)
+            push_result(m, w->index, &job, (uint32_t)nonce, out);
+        nonce += step;
+    }
+    hashing_close(&h);
+    return NULL;
+}
+
+int miner_create(miner_t **out, const miner_config_t *config)
+{
+    *out = NULL;
+    if (config->threads == 0 || config->threads > MINER_MAX_THREADS)
+        return -EINVAL;
+    miner_t *m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return -ENOMEM;
+    m->config = *config;
+    m->workers = calloc(config->threads, sizeof(*m->workers));
+    if (m->workers == NULL) {
+        free(m);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&m->job_lock, NULL);
+    pthread_cond_init(&m->job_changed, NULL);
+    pthread_mutex_init(&m->results_lock, NULL);
+    for (unsigned i = 0; i < config->threads; i++) {
+        worker_t *w = &m->workers[i];
+        w->miner = m;
+        w->index = i;
+        w->pu = config->pus != NULL ? config->pus[i] : -1;
+        if (w->pu < 0 && config->pus == NULL && config->topo != NULL) {
+            unsigned cores = arch_topology_count(config->topo, ARCH_TOPO_CORE);
+            w->pu = arch_topology_core_first_pu(config->topo, i % cores);
+        }
+        if (pthread_create(&w->id, NULL, worker_main, w) != 0) {
+            miner_destroy(m);
+            return -EAGAIN;
+        }
+        m->started++;
+    }
+    *out = m;
+    return 0;
+}
+
+static void publish(miner_t *m, const miner_job_t *job, rx_state_t *rx)
+{
+    pthread_mutex_lock(&m->job_lock);
+    if (job != NULL)
+        m->job = *job;
+    else
+        m->job.algo = NULL;
+    m->job_rx = rx;
+    atomic_fetch_add(&m->generation, 1);
+    pthread_cond_broadcast(&m->job_changed);
+    pthread_mutex_unlock(&m->job_lock);
+}
+
+/* Waits until every worker is on generation gen or later. */
+static void wait_for_workers(miner_t *m, uint64_t gen)
+{
+    struct timespec nap = {0, 1000 * 1000};
+    for (unsigned i = 0; i < m->started; i++) {
+        while (atomic_load(&m->workers[i].generation) < gen)
+            nanosleep(&nap, NULL);
+    }
+}
+
+static void rx_state_free(rx_state_t *s)
+{
+    if (s == NULL)
+        return;
+    pow_rx_dataset_release(s->dataset);
+    pow_rx_cache_release(s->cache);
+    free(s);
+}
+
+/* The state for job's seed: the current one, or a new one built now. */
+static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
+{
+    const pow_rx_variant_t *v = pow_algo_rx(job->algo);
+    rx_state_t *cur = m->rx[0];
+    if (cur != NULL && cur->seed_len == job->seed_len &&
+        memcmp(cur->seed, job->seed, job->seed_len) == 0 &&
+        pow_rx_variants_share_cache(cur->variant, v)) {
+        *out = cur;
+        return 0;
+    }
+    /* Free the state before the current one: no worker may still use it. */
+    if (m->rx[1] != NULL) {
+        wait_for_workers(m, m->rx[0]->published_at);
+        rx_state_free(m->rx[1]);
+        m->rx[1] = NULL;
+    }
+    rx_state_t *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -ENOMEM;
+    s->variant = v;
+    memcpy(s->seed, job->seed, job->seed_len);
+    s->seed_len = job->seed_len;
+    s->cache = pow_rx_cache_alloc(v);
+    int rc = s->cache == NULL ? -ENOMEM : pow_rx_cache_init(s->cache, job->seed, job->seed_len);
+    if (rc == 0 && m->config.randomx_fast) {
+        s->dataset = pow_rx_dataset_alloc(0);
+        rc = s->dataset == NULL ? -ENOMEM
+                                : miner_build_dataset(s->dataset, s->cache, m->config.threads,
+                                                      m->config.topo, m->config.pus);
+    }
+    if (rc != 0) {
+        rx_state_free(s);
+        return rc;
+    }
+    m->rx[1] = m->rx[0];
+    m->rx[0] = s;
+    *out = s;
+    return 0;
+}
+
+int miner_set_job(miner_t *m, const miner_job_t *job)
+{
+    if (job->algo == NULL || job->blob_len > MINER_MAX_BLOB ||
+        job->nonce_offset + 4 > job->blob_len || job->blob_len < pow_algo_min_input(job->algo) ||
+        job->seed_len > sizeof(job->seed) ||
+        !pow_algo_isa_available(job->algo, isa_for(m, job->algo)))
+        return -EINVAL;
+    rx_state_t *rx = NULL;
+    if (pow_algo_rx(job->algo) != NULL) {
+        int rc = rx_state_for(m, job, &rx);
+        if (rc != 0)
+            return rc;
+        if (rx->published_at == 0)
+            rx->published_at = atomic_load(&m->generation) + 1;
+    }
+    publish(m, job, rx);
+    return 0;
+}
+
+void miner_pause(miner_t *m)
+{
+    publish(m, NULL, NULL);
+}
+
+size_t miner_take_results(miner_t *m, miner_result_t *out, size_t max)
+{
+    pthread_mutex_lock(&m->results_lock);
+    size_t n = 0;
+    while (n < max && m->results_count > 0) {
+        out[n++] = m->results[m->results_head];
+        m->results_head = (m->results_head + 1) % RESULT_QUEUE;
+        m->results_count--;
+    }
+    pthread_mutex_unlock(&m->results_lock);
+    return n;
+}
+
+uint64_t miner_thread_hashes(const miner_t *m, unsigned i)
+{
+    return i < m->started ? atomic_load(&m->workers[i].hashes) : 0;
+}
+
+uint64_t miner_results_dropped(const miner_t *m)
+{
+    return atomic_load(&m->dropped);
+}
+
+void miner_destroy(miner_t *m)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->job_lock);
+    atomic_store(&m->stop, 1);
+    pthread_cond_broadcast(&m->job_changed);
+    pthread_mutex_unlock(&m->job_lock);
+    for (unsigned i = 0; i < m->started; i++)
+        pthread_join(m->workers[i].id, NULL);
+    rx_state_free(m->rx[0]);
+    rx_state_free(m->rx[1]);
+    pthread_mutex_destroy(&m->job_lock);
+    pthread_cond_destroy(&m->job_changed);
+    pthread_mutex_destroy(&m->results_lock);
+    free(m->workers);
+    free(m);
+}

@@ -1,0 +1,82 @@
+/*
+ * The worker pool shared by `mine`, `load` and the benchmarks: pinned
+ * threads hash their own nonces of the current job and queue the hashes
+ * that meet its target.
+ *
+ * A new job is published with one atomic generation counter; each worker
+ * notices it after its current hash and switches, so neither side waits on
+ * the other. Nonces never overlap: worker i of n hashes i, i + n, i + 2n ...
+ * of each job. RandomX state (cache, and in fast mode the dataset) is
+ * rebuilt only when the seed changes, and the old state keeps hashing the
+ * old job until the new one is ready.
+ */
+#ifndef MINEMETER_MINER_MINER_H
+#define MINEMETER_MINER_MINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/topology.h"
+#include "pow/algo.h"
+
+#define MINER_MAX_BLOB    256
+#define MINER_MAX_THREADS 256
+
+typedef struct {
+    uint64_t job_id; /* the caller's name for the job, echoed in results */
+    const pow_algo_t *algo;
+    uint8_t blob[MINER_MAX_BLOB];
+    size_t blob_len;
+    size_t nonce_offset; /* where the 4-byte little-endian nonce goes (39 for Monero) */
+    uint64_t target;     /* a share when the hash's last 8 bytes, little-endian, are below */
+    uint64_t height;     /* cn/r */
+    uint8_t seed[60];    /* RandomX key */
+    size_t seed_len;
+} miner_job_t;
+
+typedef struct {
+    uint64_t job_id;
+    uint32_t nonce;
+    unsigned thread; /* the worker that found it */
+    uint8_t hash[32];
+} miner_result_t;
+
+typedef struct {
+    unsigned threads;      /* 1 .. MINER_MAX_THREADS */
+    const int *pus;        /* PU (OS index) per thread, -1 unpinned; NULL: one per core */
+    arch_topology_t *topo; /* for pinning; NULL: no pinning */
+    int randomx_fast;      /* build the 2080 MiB dataset for RandomX */
+    pow_isa_t isa;         /* code path; POW_ISA_COUNT: the best for each algorithm */
+    void (*on_result)(void *context); /* called from a worker after queueing a result */
+    void *context;
+} miner_config_t;
+
+typedef struct miner miner_t;
+
+/* Starts the workers, idle until the first job. Returns 0 or a negative errno. */
+int miner_create(miner_t **out, const miner_config_t *config);
+
+/*
+ * Publishes a job. For RandomX with a new seed this builds the new cache
+ * (and dataset) first, in the calling thread, while the workers go on with
+ * the previous job. Returns 0, -EINVAL for a job that cannot be hashed (bad
+ * lengths, nonce outside the blob, unavailable path), or -ENOMEM.
+ */
+int miner_set_job(miner_t *miner, const miner_job_t *job);
+
+/* Stops hashing (workers idle) until the next job. */
+void miner_pause(miner_t *miner);
+
+/* Moves up to max queued results into out; returns how many. */
+size_t miner_take_results(miner_t *miner, miner_result_t *out, size_t max);
+
+/* Hashes done by worker i since it started (read without locks; may lag a hash). */
+uint64_t miner_thread_hashes(const miner_t *miner, unsigned i);
+
+/* Results dropped because the queue was full. */
+uint64_t miner_results_dropped(const miner_t *miner);
+
+/* Stops and joins the workers and frees everything. */
+void miner_destroy(miner_t *miner);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * miner/: every nonce of a job is hashed once and only once across the
+ * workers, a new job takes over after at most one more hash per worker,
+ * the shares it reports are right, and bad jobs are refused. No timing is
+ * asserted; waits have generous limits that only catch hangs.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "miner/miner.h"
+#include "pow/algo.h"
+#include "pow/cn/cn.h"
+#include "pow/rx/randomx.h"
+
+#define THREADS    2
+#define ALL_HASHES UINT64_MAX /* target: every hash is a share */
+
+static void nap_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&t, NULL);
+}
+
+static miner_job_t job_for(const char *algo, uint64_t id, uint64_t target)
+{
+    miner_job_t job;
+    memset(&job, 0, sizeof(job));
+    job.job_id = id;
+    job.algo = pow_algo_find(algo);
+    cr_assert_not_null(job.algo);
+    job.blob_len = 76;
+    for (size_t i = 0; i < job.blob_len; i++)
+        job.blob[i] = (uint8_t)(i * 3 + id);
+    job.nonce_offset = 39;
+    job.target = target;
+    job.height = 1806260;
+    return job;
+}
+
+static miner_t *start_miner(void)
+{
+    miner_config_t config = {.threads = THREADS, .isa = POW_ISA_COUNT};
+    miner_t *m = NULL;
+    cr_assert_eq(miner_create(&m, &config), 0);
+    return m;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+Test(miner, every_nonce_is_hashed_exactly_once_per_job, .timeout = 120)
+{
+    miner_t *m = start_miner();
+    miner_job_t job = job_for("cn/upx2", 7, ALL_HASHES);
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    static uint32_t nonces[1 << 20];
+    size_t n = 0;
+    miner_result_t batch[64];
+    while (n < 1000) {
+        size_t got = miner_take_results(m, batch, 64);
+        for (size_t i = 0; i < got && n < sizeof(nonces) / sizeof(nonces[0]); i++) {
+            cr_assert_eq(batch[i].job_id, 7);
+            nonces[n++] = batch[i].nonce;
+        }
+        if (got == 0)
+            nap_ms(1);
+    }
+    miner_pause(m);
+    nap_ms(200); /* lets the workers finish their last hash; any later result is still drained */
+    for (size_t got; (got = miner_take_results(m, batch, 64)) > 0;) {
+        for (size_t i = 0; i < got; i++)
+            nonces[n++] = batch[i].nonce;
+    }
+    cr_assert_eq(miner_results_dropped(m), 0, "the test drains too slowly");
+    uint64_t hashed = 0;
+    for (unsigned t = 0; t < THREADS; t++)
+        hashed += miner_thread_hashes(m, t);
+    cr_expect_eq(n, hashed, "%zu results for %llu hashes", n, (unsigned long long)hashed);
+
+    /* Worker t hashes t, t + THREADS, ...: the union is the first n nonces, each once. */
+    qsort(nonces, n, sizeof(nonces[0]), compare_u32);
+    for (size_t i = 1; i < n; i++)
+        cr_assert_neq(nonces[i], nonces[i - 1], "nonce %u hashed twice", nonces[i]);
+    for (unsigned t = 0; t < THREADS; t++) {
+        uint64_t h = miner_thread_hashes(m, t), found = 0;
+        for (size_t i = 0; i < n; i++)
+            found += nonces[i] % THREADS == t && nonces[i] < h * THREADS;
+        cr_expect_eq(found, h, "worker %u: %llu of its first %llu nonces", t,
+                     (unsigned long long)found, (unsigned long long)h);
+    }
+    miner_destroy(m);
+}
+
+/*
+ * Each worker reports its results in the order it hashes, so once a worker
+ * has reported a hash of the new job it must never report the old one again,
+ * and every worker must move to the new job.
+ */
+Test(miner, workers_switch_to_a_new_job_and_never_go_back, .timeout = 120)
+{
+    miner_t *m = start_miner();
+    miner_job_t a = job_for("cn/upx2", 1, ALL_HASHES), b = job_for("cn-pico", 2, ALL_HASHES);
+    cr_assert_eq(miner_set_job(m, &a), 0);
+    nap_ms(50);
+    cr_assert_eq(miner_set_job(m, &b), 0);
+    int on_b[THREADS] = {0};
+    unsigned workers_on_b = 0;
+    miner_result_t batch[256];
+    for (int waited = 0; workers_on_b < THREADS && waited < 60000; waited++) {
+        size_t got = miner_take_results(m, batch, 256);
+        for (size_t i = 0; i < got; i++) {
+            unsigned t = batch[i].thread;
+            cr_assert_lt(t, THREADS);
+            if (batch[i].job_id == 1) {
+                cr_expect(!on_b[t], "worker %u went back to the old job", t);
+            } else if (!on_b[t]) {
+                on_b[t] = 1;
+                workers_on_b++;
+            }
+        }
+        if (got == 0)
+            nap_ms(1);
+    }
+    cr_expect_eq(workers_on_b, THREADS, "not every worker moved to the new job");
+    miner_destroy(m);
+}
+
+Test(miner, shares_meet_the_target_and_are_the_right_hashes, .timeout = 300)
+{
+    miner_t *m = start_miner();
+    const uint64_t target = UINT64_MAX / 8; /* about one hash in eight */
+    miner_job_t job = job_for("cn/r", 9, target);
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    miner_result_t results[4];
+    size_t n = 0;
+    for (int waited = 0; n < 4 && waited < 120000; waited++) {
+        n += miner_take_results(m, results + n, 4 - n);
+        if (n < 4)
+            nap_ms(1);
+    }
+    miner_destroy(m);
+    cr_assert_eq(n, 4);
+    pow_hasher_t *h = NULL;
+    cr_assert_eq(pow_hasher_create(&h, job.algo, POW_ISA_PORTABLE, NULL, 0), 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t blob[76], hash[32];
+        memcpy(blob, job.blob, sizeof(blob));
+        for (int k = 0; k < 4; k++)
+            blob[39 + k] = (uint8_t)(results[i].nonce >> (8 * k));
+        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), job.height, hash), 0);
+        cr_expect_arr_eq(hash, results[i].hash, 32, "nonce %u", results[i].nonce);
+        uint64_t tail;
+        memcpy(&tail, hash + 24, sizeof(tail));
+        cr_expect_lt(tail, target);
+    }
+    pow_hasher_destroy(h);
+}
+
+Test(miner, randomx_jobs_follow_the_seed, .timeout = 600)
+{
+    miner_t *m = start_miner();
+    miner_job_t job = job_for("rx/0", 3, ALL_HASHES);
+    memcpy(job.seed, "test key 000", 12);
+    job.seed_len = 12;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            memcpy(job.seed, "test key 001", 12);
+            job.job_id = 4;
+        }
+        cr_assert_eq(miner_set_job(m, &job), 0);
+        miner_result_t r;
+        int found = 0;
+        for (int waited = 0; !found && waited < 300000; waited++) {
+            while (!found && miner_take_results(m, &r, 1) == 1)
+                found = r.job_id == job.job_id;
+            if (!found)
+                nap_ms(1);
+        }
+        cr_assert(found, "no result for seed %d", round);
+        pow_hasher_t *h = NULL;
+        cr_assert_eq(
+            pow_hasher_create(&h, job.algo, pow_algo_isa_best(job.algo), job.seed, job.seed_len),
+            0);
+        uint8_t blob[76], hash[32];
+        memcpy(blob, job.blob, sizeof(blob));
+        for (int k = 0; k < 4; k++)
+            blob[39 + k] = (uint8_t)(r.nonce >> (8 * k));
+        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), 0, hash), 0);
+        cr_expect_arr_eq(hash, r.hash, 32, "seed %d nonce %u", round, r.nonce);
+        pow_hasher_destroy(h);
+    }
+    miner_destroy(m);
+}
+
+Test(miner, bad_jobs_are_refused)
+{
+    miner_t *m = start_miner();
+    miner_job_t job = job_for("cn/1", 1, 1);
+    job.nonce_offset = 73; /* nonce would end past the 76-byte blob */
+    cr_expect_eq(miner_set_job(m, &job), -EINVAL);
+    job = job_for("cn/1", 1, 1);
+    job.blob_len = 42; /* cn/1 needs 43 bytes */
+    job.nonce_offset = 0;
+    cr_expect_eq(miner_set_job(m, &job), -EINVAL);
+    job = job_for("cn/0", 1, 1);
+    job.blob_len = MINER_MAX_BLOB + 1;
+    cr_expect_eq(miner_set_job(m, &job), -EINVAL);
+    job = job_for("cn/0", 1, 1);
+    job.algo = NULL;
+    cr_expect_eq(miner_set_job(m, &job), -EINVAL);
+    miner_destroy(m);
+}
