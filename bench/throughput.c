@@ -64,7 +64,10 @@ static int hashing_open(hashing_t *h, const bench_target_t *target)
     const pow_cn_algo_t *cn = pow_algo_cn(target->algo);
     if (cn == NULL) {
         h->vm = pow_rx_vm_create(target->rx_cache, target->isa);
-        return h->vm == NULL ? -ENOMEM : 0;
+        if (h->vm == NULL)
+            return -ENOMEM;
+        pow_rx_vm_set_dataset(h->vm, target->rx_dataset);
+        return pow_rx_vm_set_variant(h->vm, pow_algo_rx(target->algo));
     }
     int rc = arch_pages_alloc(&h->pad, pow_cn_algo_memory(cn), 0);
     return rc != 0 ? rc : pow_cn_ctx_init(&h->cn, cn, target->isa, h->pad.ptr, h->pad.mapped);

@@ -32,6 +32,7 @@ typedef struct {
     const pow_algo_t *algo;
     pow_isa_t isa;
     pow_rx_cache_t *rx_cache;
+    pow_rx_dataset_t *rx_dataset; /* fast mode; NULL: light mode */
 } bench_target_t;
 
 /*

@@ -19,6 +19,7 @@
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "bench/throughput.h"
+#include "miner/rx_dataset_build.h"
 #include "bench/monero_reference.h"
 #include "bench/randomx_reference.h"
 #include "bench/stats.h"
@@ -29,19 +30,31 @@
 
 #define MAX_ALGOS     32
 #define MAX_REPEAT    64
-#define DEFAULT_ALGOS "rx/0,rx/2,cn/r,cn/2"
+#define DEFAULT_ALGOS "rx/0:fast,rx/0:light,rx/2:fast,cn/r,cn/2"
 
-enum { OPT_ALGO, OPT_THREADS, OPT_REPEAT, OPT_DURATION, OPT_ISA, OPT_JSON, OPT_NO_REF, OPT_COUNT };
+enum {
+    OPT_ALGO,
+    OPT_MODE,
+    OPT_THREADS,
+    OPT_REPEAT,
+    OPT_DURATION,
+    OPT_ISA,
+    OPT_JSON,
+    OPT_NO_REF,
+    OPT_COUNT
+};
 
 static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "LIST", 0, 0,
                   "algorithms, comma-separated (default: " DEFAULT_ALGOS ")"},
+    [OPT_MODE] = {"mode", CLI_OPT_STRING, "LIST", 0, 0,
+                  "RandomX modes for --algo entries without one: fast, light (default: both)"},
     [OPT_THREADS] = {"threads", CLI_OPT_STRING, "LIST", 0, 0,
                      "thread counts, e.g. 1,2,4 (default: 1 to the number of cores)"},
     [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, MAX_REPEAT,
                     "repetitions per measurement (default: 3)"},
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 3600,
-                      "length of one measurement (default: 5)"},
+                      "length of one measurement (default: 3)"},
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
                  "force a code path for every algorithm: portable, aesni"},
     [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
@@ -61,15 +74,19 @@ static const cli_command_spec_t bench_spec = {
     "a package energy counter is readable, joules per hash.\n"
     "For cn/0, cn/1, cn/2 and cn/r, Monero's reference tool (Debian monero-tests)\n"
     "is timed on the same core in the same run, and the ratio is printed.\n"
-    "RandomX runs in light mode (its 256 MiB cache, dataset items computed on\n"
-    "demand, interpreted): fast mode and the JIT are not built yet. Its key is\n"
-    "four zero bytes, as the RandomX reference benchmark's --seed 0.",
+    "RandomX runs in fast mode (the 2080 MiB dataset, built once in parallel)\n"
+    "and light mode (the 256 MiB cache, items computed on demand); write\n"
+    "rx/0:fast or rx/0:light in --algo, or use --mode. The VM is interpreted: its\n"
+    "JIT is not built yet. The key is four zero bytes, as the RandomX reference\n"
+    "benchmark's --seed 0. Default plan: rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
     bench_options,
     OPT_COUNT,
 };
 
 typedef struct {
     const pow_algo_t *algo;
+    int fast;       /* RandomX fast mode (dataset) */
+    char label[24]; /* "rx/0 fast", "cn/r" */
     pow_isa_t isa;
     int verified;
     double cache_seconds;     /* RandomX: time to build the cache */
@@ -88,23 +105,60 @@ typedef struct {
     char reference_note[160];
 } algo_result_t;
 
-static int parse_algos(const char *list, const pow_algo_t **algos, unsigned *count)
+typedef struct {
+    const pow_algo_t *algo;
+    int fast;
+} plan_item_t;
+
+static int add_item(plan_item_t *items, unsigned *count, const pow_algo_t *algo, int fast)
 {
+    if (*count == MAX_ALGOS) {
+        cli_usage_error("bench", "at most %d measurements at once", MAX_ALGOS);
+        return -1;
+    }
+    items[(*count)++] = (plan_item_t){algo, fast};
+    return 0;
+}
+
+/* "rx/0:fast,cn/r": RandomX entries without a mode get every mode in modes. */
+static int parse_plan(const char *list, const char *modes, plan_item_t *items, unsigned *count)
+{
+    int want_fast = strstr(modes, "fast") != NULL, want_light = strstr(modes, "light") != NULL;
+    if (!want_fast && !want_light) {
+        cli_usage_error("bench", "--mode takes fast, light or both, not '%s'", modes);
+        return -1;
+    }
     char copy[512];
     snprintf(copy, sizeof(copy), "%s", list);
     *count = 0;
     char *save = NULL;
     for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        char *mode = strchr(name, ':');
+        if (mode != NULL)
+            *mode++ = '\0';
         const pow_algo_t *algo = pow_algo_find(name);
         if (algo == NULL) {
             cli_usage_error("bench", "unknown algorithm '%s'", name);
             return -1;
         }
-        if (*count == MAX_ALGOS) {
-            cli_usage_error("bench", "at most %d algorithms at once", MAX_ALGOS);
+        int is_rx = pow_algo_rx(algo) != NULL;
+        if (mode != NULL && (!is_rx || (strcmp(mode, "fast") != 0 && strcmp(mode, "light") != 0))) {
+            cli_usage_error("bench", "'%s:%s': only RandomX has modes, fast or light", name, mode);
             return -1;
         }
-        algos[(*count)++] = algo;
+        int rc = 0;
+        if (!is_rx)
+            rc = add_item(items, count, algo, 0);
+        else if (mode != NULL)
+            rc = add_item(items, count, algo, strcmp(mode, "fast") == 0);
+        else {
+            if (want_fast)
+                rc = add_item(items, count, algo, 1);
+            if (rc == 0 && want_light)
+                rc = add_item(items, count, algo, 0);
+        }
+        if (rc != 0)
+            return -1;
     }
     if (*count == 0) {
         cli_usage_error("bench", "--algo needs at least one algorithm");
@@ -199,9 +253,8 @@ static void print_row(const algo_result_t *r, unsigned t)
         snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
     if (r->threads[0] == 1 && single > 0)
         snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
-    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", pow_algo_name(r->algo),
-           r->threads[t], h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles,
-           joules);
+    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", r->label, r->threads[t],
+           h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles, joules);
 }
 
 static json_t *stats_json(const bench_stats_t *s)
@@ -234,11 +287,15 @@ static int write_json(const char *path, const algo_result_t *results, unsigned c
                                                     r->reference_name, "seconds_per_hash",
                                                     stats_json(&r->reference_seconds_per_hash))
                                         : json_pack("{s:s}", "unavailable", r->reference_note);
-        json_array_append_new(
-            algos, json_pack("{s:s, s:s, s:b, s:f, s:f, s:o, s:o}", "algo", pow_algo_name(r->algo),
-                             "isa", pow_isa_name(r->isa), "verified", r->verified, "cache_seconds",
-                             r->cache_seconds, "reference_cache_seconds", r->ref_cache_seconds,
-                             "runs", runs, "reference", ref));
+        json_array_append_new(algos, json_pack("{s:s, s:s, s:s, s:b, s:f, s:f, s:o, s:o}", "algo",
+                                               pow_algo_name(r->algo), "mode",
+                                               pow_algo_rx(r->algo) == NULL ? ""
+                                               : r->fast                    ? "fast"
+                                                                            : "light",
+                                               "isa", pow_isa_name(r->isa), "verified", r->verified,
+                                               "cache_seconds", r->cache_seconds,
+                                               "reference_cache_seconds", r->ref_cache_seconds,
+                                               "runs", runs, "reference", ref));
     }
     json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
                              "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
@@ -282,6 +339,12 @@ static void reference_once(algo_result_t *r, int pu, unsigned duration, double *
 static int open_randomx_reference(algo_result_t *r, const bench_target_t *target)
 {
     static const uint8_t key[4] = {0, 0, 0, 0};
+    if (r->fast) {
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "fast mode is not compared yet (the reference builds its dataset without a JIT "
+                 "for minutes); see light mode");
+        return 0;
+    }
     if (strcmp(pow_algo_name(r->algo), "rx/0") != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note),
                  "the installed RandomX reference (1.1.10) has no %s", pow_algo_name(r->algo));
@@ -306,9 +369,13 @@ static int open_randomx_reference(algo_result_t *r, const bench_target_t *target
         r->randomx_ref = NULL;
         return 0;
     }
-    r->reference_name = r->isa != POW_ISA_PORTABLE
-                            ? "librandomx 1.1.10, light mode, interpreted, hardware AES"
-                            : "librandomx 1.1.10, light mode, interpreted, software AES";
+    /* Say exactly what is compared: our aesni path compiles SuperscalarHash, the reference's
+     * interpreted light VM does not; --isa portable compares interpreter with interpreter. */
+    r->reference_name =
+        r->isa != POW_ISA_PORTABLE
+            ? "librandomx 1.1.10, light, interpreted VM and SuperscalarHash, hardware AES; "
+              "ours: interpreted VM, compiled SuperscalarHash"
+            : "librandomx 1.1.10, light, interpreted, software AES; ours: the same";
     return 1;
 }
 
@@ -380,7 +447,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, const bench_targe
 
 static void print_reference(const algo_result_t *r)
 {
-    const char *name = pow_algo_name(r->algo);
+    const char *name = r->label;
     if (!r->verified)
         return;
     if (!r->have_reference) {
@@ -406,14 +473,15 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
-    const pow_algo_t *algos[MAX_ALGOS];
+    static plan_item_t plan[MAX_ALGOS];
     pow_isa_t isas[MAX_ALGOS];
     unsigned algo_count = 0;
-    if (parse_algos(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS, algos, &algo_count) != 0)
+    if (parse_plan(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS,
+                   v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light", plan, &algo_count) != 0)
         return CLI_EXIT_USAGE;
     for (unsigned a = 0; a < algo_count; a++) {
-        isas[a] = pow_algo_isa_best(algos[a]);
-        if (cli_isa_option(spec->name, &v[OPT_ISA], algos[a], &isas[a]) < 0)
+        isas[a] = pow_algo_isa_best(plan[a].algo);
+        if (cli_isa_option(spec->name, &v[OPT_ISA], plan[a].algo, &isas[a]) < 0)
             return CLI_EXIT_USAGE;
     }
 
@@ -439,7 +507,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     for (unsigned i = pu_count; i < BENCH_MAX_THREADS; i++)
         pus[i] = -1; /* more threads than PUs: the rest float */
     unsigned repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 3;
-    unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 5;
+    unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 3;
 
     const arch_cpu_t *cpu = arch_cpu();
     printf("minemeter %s bench: %s, %u core(s), %u PU(s); %u x %u s per measurement\n",
@@ -450,10 +518,21 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
 
     static algo_result_t results[MAX_ALGOS];
     int failed = 0;
+    /* One cache and one dataset serve every RandomX entry: rx/0 and rx/2 share them. */
+    static const uint8_t key[4] = {0, 0, 0, 0};
+    pow_rx_cache_t *rx_cache = NULL;
+    pow_rx_dataset_t *rx_dataset = NULL;
+    double cache_seconds = 0, dataset_seconds = 0;
+    const char *dataset_pages = NULL;
     for (unsigned a = 0; a < algo_count; a++) {
         algo_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
-        r->algo = algos[a];
+        r->algo = plan[a].algo;
+        r->fast = plan[a].fast;
+        snprintf(r->label, sizeof(r->label), "%s%s", pow_algo_name(r->algo),
+                 pow_algo_rx(r->algo) == NULL ? ""
+                 : r->fast                    ? " fast"
+                                              : " light");
         r->isa = isas[a];
         r->thread_counts = thread_counts;
         memcpy(r->threads, threads, sizeof(threads[0]) * thread_counts);
@@ -463,21 +542,49 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
             failed = 1;
             continue;
         }
-        bench_target_t target = {r->algo, r->isa, NULL};
+        bench_target_t target = {r->algo, r->isa, NULL, NULL};
         if (pow_algo_rx(r->algo) != NULL) {
-            progress("building the %s cache", pow_algo_name(r->algo));
-            static const uint8_t key[4] = {0, 0, 0, 0};
-            uint64_t t0 = arch_clock_ns();
-            target.rx_cache = pow_rx_cache_alloc(pow_algo_rx(r->algo));
-            if (target.rx_cache == NULL || pow_rx_cache_init(target.rx_cache, key, 4) != 0) {
-                progress_done();
-                printf("%s: cannot build the cache (out of memory?); not measured\n",
-                       pow_algo_name(r->algo));
-                pow_rx_cache_release(target.rx_cache);
+            if (rx_cache == NULL) {
+                progress("building the RandomX cache (256 MiB)");
+                uint64_t t0 = arch_clock_ns();
+                rx_cache = pow_rx_cache_alloc(pow_algo_rx(r->algo));
+                if (rx_cache == NULL || pow_rx_cache_init(rx_cache, key, sizeof(key)) != 0) {
+                    progress_done();
+                    printf("%s: cannot build the cache (out of memory?); not measured\n", r->label);
+                    pow_rx_cache_release(rx_cache);
+                    rx_cache = NULL;
+                    failed = 1;
+                    continue;
+                }
+                cache_seconds = (double)(arch_clock_ns() - t0) / 1e9;
+                r->cache_seconds = cache_seconds;
+            }
+            if (!pow_rx_variants_share_cache(pow_algo_rx(r->algo), pow_algo_rx(results[0].algo))) {
+                printf("%s: needs another cache than the first RandomX entry; not measured\n",
+                       r->label);
                 failed = 1;
                 continue;
             }
-            r->cache_seconds = (double)(arch_clock_ns() - t0) / 1e9;
+            if (r->fast && rx_dataset == NULL) {
+                progress("building the RandomX dataset (2080 MiB) with %u threads", cores);
+                uint64_t t0 = arch_clock_ns();
+                rx_dataset = pow_rx_dataset_alloc(0);
+                if (rx_dataset == NULL ||
+                    miner_build_dataset(rx_dataset, rx_cache, cores, topo, pus) != 0) {
+                    progress_done();
+                    printf("%s: cannot build the 2080 MiB dataset (out of memory?); not "
+                           "measured\n",
+                           r->label);
+                    pow_rx_dataset_release(rx_dataset);
+                    rx_dataset = NULL;
+                    failed = 1;
+                    continue;
+                }
+                dataset_seconds = (double)(arch_clock_ns() - t0) / 1e9;
+                dataset_pages = pow_rx_dataset_pages(rx_dataset);
+            }
+            target.rx_cache = rx_cache;
+            target.rx_dataset = r->fast ? rx_dataset : NULL;
         }
         r->verified = 1;
         r->topo = topo;
@@ -487,22 +594,26 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         bench_randomx_ref_close(r->randomx_ref);
         r->randomx_ref = NULL;
-        pow_rx_cache_release(target.rx_cache);
     }
+    pow_rx_dataset_release(rx_dataset);
+    pow_rx_cache_release(rx_cache);
+    if (dataset_seconds > 0)
+        printf("RandomX dataset (2080 MiB, %s pages) built in %.1f s with %u threads, the VM "
+               "interpreted\n",
+               dataset_pages, dataset_seconds, cores);
     const bench_sample_t *first = &results[0].last[0];
     int any_randomx = 0;
     printf("paths:");
     for (unsigned a = 0; a < algo_count; a++) {
-        printf(" %s %s;", pow_algo_name(results[a].algo), pow_isa_name(results[a].isa));
+        printf(" %s %s;", results[a].label, pow_isa_name(results[a].isa));
         any_randomx |= pow_algo_rx(results[a].algo) != NULL;
     }
-    printf("%s\n", any_randomx ? " RandomX in light mode, interpreted" : "");
+    printf("%s\n", any_randomx ? " RandomX VM interpreted" : "");
     for (unsigned a = 0; a < algo_count; a++) {
         const algo_result_t *r = &results[a];
         if (r->cache_seconds <= 0)
             continue;
-        printf("%s cache (Argon2d, 256 MiB) built in %.2f s", pow_algo_name(r->algo),
-               r->cache_seconds);
+        printf("RandomX cache (Argon2d, 256 MiB) built in %.2f s", r->cache_seconds);
         if (r->ref_cache_seconds > 0)
             printf("; reference randomx_init_cache %.2f s = %.2fx", r->ref_cache_seconds,
                    r->ref_cache_seconds / r->cache_seconds);

@@ -17,6 +17,7 @@
 #include "pow/rx/blake_generator.h"
 #include "pow/rx/dataset_memory.h"
 #include "pow/rx/dataset_item.h"
+#include "pow/rx/dataset_jit.h"
 #include "pow/rx/superscalar.h"
 #include "pow/rx/vm.h"
 
@@ -28,10 +29,12 @@ struct pow_rx_cache {
     size_t key_len;
     uint8_t key[POW_RX_MAX_KEY];
     pow_rx_superscalar_t programs[RX_CACHE_ACCESSES];
+    pow_rx_dataset_jit_t jit; /* the programs compiled, when this machine has a JIT */
 };
 
 struct pow_rx_vm {
     rx_vm_t vm;
+    int compiled_items; /* light mode reads use the cache's compiled programs */
     const pow_rx_aes_t *aes;
     pow_rx_cache_t *cache;
     arch_pages_t scratchpad;
@@ -100,6 +103,10 @@ int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len)
     pow_rx_blake_generator_init(&gen, key, key_len, 0);
     for (int i = 0; i < RX_CACHE_ACCESSES; i++)
         pow_rx_superscalar_generate(&cache->programs[i], &gen, v->superscalar_latency);
+    /* Without a JIT (or if it fails) items are interpreted: slower, same values. */
+    if (pow_rx_dataset_jit_supported() &&
+        pow_rx_dataset_jit_compile(&cache->jit, cache->programs, cache->bytes) != 0)
+        cache->jit.fn = NULL;
     memcpy(cache->key, key, key_len);
     cache->key_len = key_len;
     cache->initialized = 1;
@@ -115,21 +122,39 @@ void pow_rx_cache_release(pow_rx_cache_t *cache)
 {
     if (cache == NULL)
         return;
+    pow_rx_dataset_jit_release(&cache->jit);
     arch_pages_free(&cache->memory);
     free(cache);
 }
 
 void pow_rx_cache_dataset_item(const pow_rx_cache_t *cache, uint64_t item_number, uint8_t out[64])
 {
-    pow_rx_dataset_item(cache->memory.ptr, cache->bytes, cache->programs, item_number, out);
+    if (cache->jit.fn != NULL) {
+        uint64_t words[8];
+        cache->jit.fn(cache->memory.ptr, item_number, words);
+        memcpy(out, words, sizeof(words));
+    } else {
+        pow_rx_dataset_item(cache->memory.ptr, cache->bytes, cache->programs, item_number, out);
+    }
 }
 
-/* Light mode: every dataset item is computed from the cache when read. */
-static void read_item_from_cache(void *source, uint64_t item_number, uint64_t out[8])
+/* The portable path interprets the programs, so that it stays a reference on every machine. */
+static void read_item_interpreted(void *source, uint64_t item_number, uint64_t out[8])
 {
+    const pow_rx_cache_t *cache = source;
     uint8_t item[64];
-    pow_rx_cache_dataset_item(source, item_number, item);
+    pow_rx_dataset_item(cache->memory.ptr, cache->bytes, cache->programs, item_number, item);
     memcpy(out, item, sizeof(item));
+}
+
+/* Light mode: every dataset item is computed from the cache when read, compiled when we can. */
+static void read_item_compiled(void *source, uint64_t item_number, uint64_t out[8])
+{
+    const pow_rx_cache_t *cache = source;
+    if (cache->jit.fn != NULL)
+        cache->jit.fn(cache->memory.ptr, item_number, out);
+    else
+        read_item_interpreted(source, item_number, out);
 }
 
 pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
@@ -156,7 +181,9 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
 #endif
     vm->vm.variant = v;
     vm->vm.scratchpad = vm->scratchpad.ptr;
-    vm->vm.dataset_read = read_item_from_cache;
+    /* The cache is initialised later, maybe for another key: decide at each read path change. */
+    vm->compiled_items = isa != POW_ISA_PORTABLE;
+    vm->vm.dataset_read = vm->compiled_items ? read_item_compiled : read_item_interpreted;
     vm->vm.dataset_source = cache;
     pow_rx_vm_setup(&vm->vm);
     return vm;

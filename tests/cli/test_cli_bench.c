@@ -56,4 +56,7 @@ Test(cli_bench, bad_plans_exit_2_with_one_sentence)
     expect_usage_error(ARGS("bench", "--threads", "1,x"), "whole number");
     expect_usage_error(ARGS("bench", "--duration", "0"), "between 1 and 3600");
     expect_usage_error(ARGS("bench", "--isa", "neon9"), "unknown --isa");
+    expect_usage_error(ARGS("bench", "--algo", "cn/r:fast"), "only RandomX has modes");
+    expect_usage_error(ARGS("bench", "--algo", "rx/0:turbo"), "only RandomX has modes");
+    expect_usage_error(ARGS("bench", "--algo", "rx/0", "--mode", "slow"), "--mode takes");
 }

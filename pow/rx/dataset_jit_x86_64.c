@@ -1,0 +1,347 @@
+/*
+ * The dataset item JIT for x86-64 (System V ABI: cache in rdi, item number
+ * in rsi, out in rdx).
+ *
+ * r0-r7 live in r8-r15, so every register operand needs a REX prefix and
+ * no program register is ever rax or rdx, which the one-operand mul and
+ * imul overwrite. rdi keeps the cache base; rsi holds the number of the
+ * next cache line and then its address, and is untouched by the programs,
+ * so the line can be prefetched before a program and XORed in after it;
+ * rcx holds 64-bit constants. The out pointer waits on the stack, below
+ * the saved r12-r15.
+ */
+#include "config.h"
+#include "pow/rx/dataset_jit.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if defined(__x86_64__)
+
+#include <assert.h>
+
+#define PROGRAMS   8
+#define LINE_BYTES 64
+
+/* x86 register numbers. */
+#define REG_RAX 0
+#define REG_RCX 1
+#define REG_RSI 6
+#define REG_RDI 7
+#define REG_R8  8
+
+/*
+ * Code size bounds. The longest instruction is IMUL_RCP (a 10-byte
+ * mov r64, imm64 and a 4-byte imul); a program's cache access takes at most
+ * 3 + 13 + 4 + 3 bytes to find the line, 3 to prefetch it and 8 * 4 to XOR
+ * it in (61); the prologue (121 bytes) and the epilogue (42) fit in the
+ * rest. The emitter asserts the bound as well.
+ */
+#define MAX_INSTRUCTION_BYTES 14
+#define MAX_ACCESS_BYTES      64
+#define MAX_FRAME_BYTES       256
+#define MAX_CODE_BYTES                                                                             \
+    (PROGRAMS * (POW_RX_SUPERSCALAR_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_ACCESS_BYTES) +         \
+     MAX_FRAME_BYTES)
+#define JIT_BUFFER_SIZE 65536
+
+_Static_assert(MAX_CODE_BYTES <= JIT_BUFFER_SIZE, "the longest code fits the buffer");
+
+/* Item seeds (spec 7.3), as in dataset_item.c. */
+#define ITEM_MULTIPLIER 6364136223846793005u
+static const uint64_t item_xor[7] = {
+    9298411001130361340u,  12065312585734608966u, 9306329213124626780u, 5281919268842080866u,
+    10536153434571861004u, 3398623926847679864u,  9549104520008361294u,
+};
+
+typedef struct {
+    uint8_t *p;
+    size_t used;
+    size_t capacity;
+} emitter_t;
+
+static void emit(emitter_t *e, uint8_t byte)
+{
+    assert(e->used < e->capacity);
+    e->p[e->used++] = byte;
+}
+
+static void emit_bytes(emitter_t *e, const uint8_t *bytes, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        emit(e, bytes[i]);
+}
+
+static void emit_u32(emitter_t *e, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        emit(e, (uint8_t)(v >> (8 * i)));
+}
+
+static void emit_u64(emitter_t *e, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        emit(e, (uint8_t)(v >> (8 * i)));
+}
+
+/* A REX prefix with W set: every operation here is 64-bit. */
+static void emit_rex_w(emitter_t *e, int reg, int index, int base)
+{
+    emit(e, (uint8_t)(0x48 | (reg & 8) >> 1 | (index & 8) >> 2 | (base & 8) >> 3));
+}
+
+/* op reg, rm with both operands registers (for /digit forms, reg is the digit). */
+static void emit_rr(emitter_t *e, const uint8_t *opcode, size_t len, int reg, int rm)
+{
+    emit_rex_w(e, reg, 0, rm);
+    emit_bytes(e, opcode, len);
+    emit(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+}
+
+/* op reg, [base + disp8]; base must not be rsp or r12, which would need a SIB byte. */
+static void emit_rm_disp8(emitter_t *e, const uint8_t *opcode, size_t len, int reg, int base,
+                          uint8_t disp)
+{
+    emit_rex_w(e, reg, 0, base);
+    emit_bytes(e, opcode, len);
+    emit(e, (uint8_t)(0x40 | (reg & 7) << 3 | (base & 7)));
+    emit(e, disp);
+}
+
+/* mov reg, imm64 */
+static void emit_mov_imm64(emitter_t *e, int reg, uint64_t imm)
+{
+    emit_rex_w(e, 0, 0, reg);
+    emit(e, (uint8_t)(0xB8 | (reg & 7)));
+    emit_u64(e, imm);
+}
+
+static const uint8_t OP_MOV[] = {0x8B}, OP_STORE[] = {0x89}, OP_SUB[] = {0x2B}, OP_XOR[] = {0x33},
+                     OP_ADD[] = {0x03}, OP_AND[] = {0x23}, OP_IMUL[] = {0x0F, 0xAF},
+                     OP_GROUP1_IMM32[] = {0x81}, OP_SHIFT_IMM8[] = {0xC1}, OP_GROUP3[] = {0xF7},
+                     OP_LEA[] = {0x8D};
+
+/* Digits of the /digit opcode forms. */
+enum { DIGIT_ADD = 0, DIGIT_ROR = 1, DIGIT_AND = 4, DIGIT_SHL = 4, DIGIT_XOR = 6 };
+enum { DIGIT_MUL = 4, DIGIT_IMUL = 5 };
+
+/* lea dst, [dst + src * 2^shift]: dst += src << shift in one operation. */
+static void emit_add_shifted(emitter_t *e, int dst, int src, unsigned shift)
+{
+    emit_rex_w(e, dst, src, dst);
+    emit_bytes(e, OP_LEA, sizeof(OP_LEA));
+    /* Base rbp or r13 has no mod 00 form (it means RIP- or disp32-only):
+       use mod 01 with a zero displacement. */
+    int needs_disp = (dst & 7) == 5;
+    emit(e, (uint8_t)((needs_disp ? 0x44 : 0x04) | (dst & 7) << 3)); /* rm 100: SIB follows */
+    emit(e, (uint8_t)(shift << 6 | (unsigned)(src & 7) << 3 | (unsigned)(dst & 7)));
+    if (needs_disp)
+        emit(e, 0);
+}
+
+/* One SuperscalarHash instruction; rcp is its reciprocal when it is an IMUL_RCP. */
+static void emit_instruction(emitter_t *e, const pow_rx_ss_instruction_t *in, uint64_t rcp)
+{
+    int dst = REG_R8 + in->dst, src = REG_R8 + in->src;
+    switch (in->opcode) {
+    case POW_RX_SS_ISUB_R:
+        emit_rr(e, OP_SUB, sizeof(OP_SUB), dst, src);
+        break;
+    case POW_RX_SS_IXOR_R:
+        emit_rr(e, OP_XOR, sizeof(OP_XOR), dst, src);
+        break;
+    case POW_RX_SS_IADD_RS:
+        emit_add_shifted(e, dst, src, (unsigned)(in->mod >> 2) & 3);
+        break;
+    case POW_RX_SS_IMUL_R:
+        emit_rr(e, OP_IMUL, sizeof(OP_IMUL), dst, src);
+        break;
+    case POW_RX_SS_IROR_C:
+        /* A rotation by 0 changes nothing and needs no code. */
+        if ((in->imm32 & 63) != 0) {
+            emit_rr(e, OP_SHIFT_IMM8, sizeof(OP_SHIFT_IMM8), DIGIT_ROR, dst);
+            emit(e, (uint8_t)(in->imm32 & 63));
+        }
+        break;
+    case POW_RX_SS_IADD_C7:
+    case POW_RX_SS_IADD_C8:
+    case POW_RX_SS_IADD_C9:
+        /* The CPU sign-extends the 32-bit immediate, as the instruction wants. */
+        emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_ADD, dst);
+        emit_u32(e, in->imm32);
+        break;
+    case POW_RX_SS_IXOR_C7:
+    case POW_RX_SS_IXOR_C8:
+    case POW_RX_SS_IXOR_C9:
+        emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_XOR, dst);
+        emit_u32(e, in->imm32);
+        break;
+    case POW_RX_SS_IMULH_R:
+    case POW_RX_SS_ISMULH_R:
+        /* mov rax, dst; mul/imul src (rdx:rax = rax * src); mov dst, rdx */
+        emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_RAX, dst);
+        emit_rr(e, OP_GROUP3, sizeof(OP_GROUP3),
+                in->opcode == POW_RX_SS_IMULH_R ? DIGIT_MUL : DIGIT_IMUL, src);
+        emit_rr(e, OP_MOV, sizeof(OP_MOV), dst, 2 /* rdx */);
+        break;
+    case POW_RX_SS_IMUL_RCP:
+        emit_mov_imm64(e, REG_RCX, rcp);
+        emit_rr(e, OP_IMUL, sizeof(OP_IMUL), dst, REG_RCX);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * rsi = cache + (rsi & mask) * 64, then prefetch it: the program that runs
+ * next does not touch rsi, so the line arrives while it runs.
+ */
+static void emit_line_address(emitter_t *e, uint64_t mask)
+{
+    static const uint8_t PREFETCHNTA_RSI[] = {0x0F, 0x18, 0x06};
+    if (mask <= 0x7FFFFFFF) {
+        emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_AND, REG_RSI);
+        emit_u32(e, (uint32_t)mask);
+    } else {
+        /* Only caches of 128 GiB and more get here: and has no imm64 form. */
+        emit_mov_imm64(e, REG_RCX, mask);
+        emit_rr(e, OP_AND, sizeof(OP_AND), REG_RSI, REG_RCX);
+    }
+    emit_rr(e, OP_SHIFT_IMM8, sizeof(OP_SHIFT_IMM8), DIGIT_SHL, REG_RSI);
+    emit(e, 6); /* log2(LINE_BYTES) */
+    emit_rr(e, OP_ADD, sizeof(OP_ADD), REG_RSI, REG_RDI);
+    emit_bytes(e, PREFETCHNTA_RSI, sizeof(PREFETCHNTA_RSI));
+}
+
+static void emit_function(emitter_t *e, const pow_rx_superscalar_t programs[PROGRAMS],
+                          uint64_t mask)
+{
+    static const uint8_t PROLOGUE[] = {
+        0x41, 0x54,             /* push r12 */
+        0x41, 0x55,             /* push r13 */
+        0x41, 0x56,             /* push r14 */
+        0x41, 0x57,             /* push r15 */
+        0x52,                   /* push rdx: the out pointer */
+        0x48, 0x8D, 0x46, 0x01, /* lea rax, [rsi + 1] */
+    };
+    static const uint8_t EPILOGUE[] = {
+        0x41, 0x5F, /* pop r15 */
+        0x41, 0x5E, /* pop r14 */
+        0x41, 0x5D, /* pop r13 */
+        0x41, 0x5C, /* pop r12 */
+        0xC3,       /* ret */
+    };
+
+    /* r0 = (item_number + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[]; rsi is the
+       item number, the first line number. */
+    emit_bytes(e, PROLOGUE, sizeof(PROLOGUE));
+    emit_mov_imm64(e, REG_RCX, ITEM_MULTIPLIER);
+    emit_rr(e, OP_IMUL, sizeof(OP_IMUL), REG_RAX, REG_RCX);
+    emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_R8, REG_RAX);
+    for (int k = 1; k < 8; k++) {
+        emit_mov_imm64(e, REG_R8 + k, item_xor[k - 1]);
+        emit_rr(e, OP_XOR, sizeof(OP_XOR), REG_R8 + k, REG_RAX);
+    }
+
+    for (int i = 0; i < PROGRAMS; i++) {
+        const pow_rx_superscalar_t *prog = &programs[i];
+        emit_line_address(e, mask);
+        uint32_t next_rcp = 0;
+        for (uint32_t j = 0; j < prog->size; j++) {
+            const pow_rx_ss_instruction_t *in = &prog->code[j];
+            uint64_t rcp = 0;
+            if (in->opcode == POW_RX_SS_IMUL_RCP)
+                rcp = prog->reciprocal[next_rcp++];
+            emit_instruction(e, in, rcp);
+        }
+        for (int k = 0; k < 8; k++)
+            emit_rm_disp8(e, OP_XOR, sizeof(OP_XOR), REG_R8 + k, REG_RSI, (uint8_t)(8 * k));
+        emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_RSI, REG_R8 + prog->address_register);
+    }
+
+    emit(e, 0x58); /* pop rax: the out pointer */
+    for (int k = 0; k < 8; k++)
+        emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_R8 + k, REG_RAX, (uint8_t)(8 * k));
+    emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
+}
+
+/* What emit_function relies on: registers below 8, known opcodes, a reciprocal per IMUL_RCP. */
+static int program_is_well_formed(const pow_rx_superscalar_t *prog)
+{
+    if (prog->size > POW_RX_SUPERSCALAR_MAX_SIZE || prog->address_register < 0 ||
+        prog->address_register > 7)
+        return 0;
+    uint32_t rcp_count = 0;
+    for (uint32_t j = 0; j < prog->size; j++) {
+        const pow_rx_ss_instruction_t *in = &prog->code[j];
+        if (in->opcode >= POW_RX_SS_INSTRUCTION_TYPES || in->dst > 7 || in->src > 7)
+            return 0;
+        if (in->opcode == POW_RX_SS_IMUL_RCP)
+            rcp_count++;
+    }
+    return rcp_count <= prog->reciprocal_count;
+}
+
+int pow_rx_dataset_jit_supported(void)
+{
+    return 1;
+}
+
+int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
+                               size_t cache_bytes)
+{
+    jit->fn = NULL;
+    if (cache_bytes < LINE_BYTES || (cache_bytes & (cache_bytes - 1)) != 0)
+        return -EINVAL;
+    for (int i = 0; i < PROGRAMS; i++) {
+        if (!program_is_well_formed(&programs[i]))
+            return -EINVAL;
+    }
+
+    if (jit->code == NULL) {
+        void *p =
+            mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return -errno;
+        jit->code = p;
+        jit->size = JIT_BUFFER_SIZE;
+    } else if (mprotect(jit->code, jit->size, PROT_READ | PROT_WRITE) != 0) {
+        return -errno;
+    }
+
+    emitter_t e = {jit->code, 0, jit->size};
+    emit_function(&e, programs, (uint64_t)(cache_bytes / LINE_BYTES) - 1);
+
+    if (mprotect(jit->code, jit->size, PROT_READ | PROT_EXEC) != 0)
+        return -errno;
+    __builtin___clear_cache((char *)jit->code, (char *)jit->code + e.used);
+    jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
+    return 0;
+}
+
+#else
+
+int pow_rx_dataset_jit_supported(void)
+{
+    return 0;
+}
+
+int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
+                               size_t cache_bytes)
+{
+    (void)programs;
+    (void)cache_bytes;
+    jit->fn = NULL;
+    return -ENOTSUP;
+}
+
+#endif
+
+void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit)
+{
+    if (jit->code != NULL)
+        munmap(jit->code, jit->size);
+    memset(jit, 0, sizeof(*jit));
+}

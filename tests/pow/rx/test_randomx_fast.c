@@ -1,0 +1,50 @@
+/*
+ * Fast mode: the 2080 MiB dataset built from the cache (in parallel, as the
+ * miner builds it) gives exactly the hashes of light mode. Slow: building
+ * the dataset takes tens of seconds, so the suite is named for the filter.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "miner/rx_dataset_build.h"
+#include "pow/rx/randomx.h"
+
+Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeout = 1800)
+{
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
+    cr_assert_not_null(cache);
+    cr_assert_eq(pow_rx_cache_init(cache, "test key 000", 12), 0);
+    pow_rx_dataset_t *dataset = pow_rx_dataset_alloc(0);
+    cr_assert_not_null(dataset, "cannot allocate the 2080 MiB dataset");
+    cr_assert_eq(miner_build_dataset(dataset, cache, 2, NULL, NULL), 0);
+
+    pow_rx_vm_t *light = pow_rx_vm_create(cache, pow_rx_isa_best());
+    pow_rx_vm_t *fast = pow_rx_vm_create(cache, pow_rx_isa_best());
+    cr_assert(light != NULL && fast != NULL);
+    pow_rx_vm_set_dataset(fast, dataset);
+
+    /* The published vector first, then inputs nobody published. */
+    uint8_t hash[32], other[32];
+    pow_rx_hash(fast, "This is a test", 14, hash);
+    static const uint8_t vector_a[32] = {0x63, 0x91, 0x83, 0xaa, 0xe1, 0xbf, 0x4c, 0x9a,
+                                         0x35, 0x88, 0x4c, 0xb4, 0x6b, 0x09, 0xca, 0xd9,
+                                         0x17, 0x5f, 0x04, 0xef, 0xd7, 0x68, 0x4e, 0x72,
+                                         0x62, 0xa0, 0xac, 0x1c, 0x2f, 0x0b, 0x4e, 0x3f};
+    cr_expect_arr_eq(hash, vector_a, 32, "fast mode, tests.cpp vector a");
+    uint64_t seed = 99;
+    for (int n = 0; n < 100; n++) {
+        uint8_t input[128];
+        size_t len = (size_t)(n * 7) % sizeof(input);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            input[i] = (uint8_t)(seed >> 56);
+        }
+        pow_rx_hash(fast, input, len, hash);
+        pow_rx_hash(light, input, len, other);
+        cr_expect_arr_eq(hash, other, 32, "input %d", n);
+    }
+    pow_rx_vm_destroy(light);
+    pow_rx_vm_destroy(fast);
+    pow_rx_dataset_release(dataset);
+    pow_rx_cache_release(cache);
+}
