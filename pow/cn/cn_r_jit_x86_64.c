@@ -6,11 +6,11 @@
  * rotation counts. Every instruction is a plain 32-bit ALU op.
  */
 #include "config.h"
+#include "arch/jit_memory.h"
 #include "pow/cn/cn_r_jit.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #if defined(__x86_64__)
 
@@ -106,16 +106,10 @@ int pow_cn_r_jit_supported(void)
 int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
 {
     static const uint8_t MOV_LOAD[] = {0x8B}, MOV_STORE[] = {0x89};
-    if (jit->code == NULL) {
-        void *p =
-            mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            return -errno;
-        jit->code = p;
-        jit->size = JIT_BUFFER_SIZE;
-    } else if (mprotect(jit->code, jit->size, PROT_READ | PROT_WRITE) != 0) {
-        return -errno;
-    }
+    int rc = arch_jit_memory_writable(&jit->code, JIT_BUFFER_SIZE);
+    if (rc != 0)
+        return rc;
+    jit->size = JIT_BUFFER_SIZE;
     jit->fn = NULL;
 
     emitter_t e = {jit->code, 0};
@@ -127,9 +121,9 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
         emit_op(&e, MOV_STORE, 1, variable_reg[k], -1, k);
     emit(&e, 0xC3); /* ret */
 
-    if (mprotect(jit->code, jit->size, PROT_READ | PROT_EXEC) != 0)
-        return -errno;
-    __builtin___clear_cache((char *)jit->code, (char *)jit->code + e.used);
+    rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
+    if (rc != 0)
+        return rc;
     jit->fn = (cn_r_jit_fn)(void *)jit->code;
     return 0;
 }
@@ -152,7 +146,6 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
 
 void pow_cn_r_jit_release(cn_r_jit_t *jit)
 {
-    if (jit->code != NULL)
-        munmap(jit->code, jit->size);
+    arch_jit_memory_free(jit->code, jit->size);
     memset(jit, 0, sizeof(*jit));
 }

@@ -11,11 +11,11 @@
  * the saved r12-r15.
  */
 #include "config.h"
+#include "arch/jit_memory.h"
 #include "pow/rx/dataset_jit.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #if defined(__x86_64__)
 
@@ -300,23 +300,17 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
             return -EINVAL;
     }
 
-    if (jit->code == NULL) {
-        void *p =
-            mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            return -errno;
-        jit->code = p;
-        jit->size = JIT_BUFFER_SIZE;
-    } else if (mprotect(jit->code, jit->size, PROT_READ | PROT_WRITE) != 0) {
-        return -errno;
-    }
+    int rc = arch_jit_memory_writable(&jit->code, JIT_BUFFER_SIZE);
+    if (rc != 0)
+        return rc;
+    jit->size = JIT_BUFFER_SIZE;
 
     emitter_t e = {jit->code, 0, jit->size};
     emit_function(&e, programs, (uint64_t)(cache_bytes / LINE_BYTES) - 1);
 
-    if (mprotect(jit->code, jit->size, PROT_READ | PROT_EXEC) != 0)
-        return -errno;
-    __builtin___clear_cache((char *)jit->code, (char *)jit->code + e.used);
+    rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
+    if (rc != 0)
+        return rc;
     jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
     return 0;
 }
@@ -341,7 +335,6 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
 
 void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit)
 {
-    if (jit->code != NULL)
-        munmap(jit->code, jit->size);
+    arch_jit_memory_free(jit->code, jit->size);
     memset(jit, 0, sizeof(*jit));
 }
