@@ -44,6 +44,7 @@ typedef struct {
     uint64_t hashes;
     uint64_t ns;
     uint64_t cycles;
+    uint64_t cpu_ns;
     arch_cycles_source_t cycles_source;
     const char *pages;
     int jit;
@@ -122,6 +123,7 @@ static void *worker_main(void *arg)
     while (!atomic_load(w->go))
         sched_yield();
     uint64_t start = arch_clock_ns(), end = start;
+    uint64_t cpu0 = arch_clock_thread_cpu_ns(), cpu1 = cpu0;
     uint64_t cycles0 = arch_cycles_read(&counter), cycles1 = cycles0;
     uint32_t nonce = 0;
     while (ready && !atomic_load_explicit(w->stop, memory_order_relaxed)) {
@@ -132,9 +134,11 @@ static void *worker_main(void *arg)
         hashing_run(&hashing, input, sizeof(input), out);
         w->hashes++;
         end = arch_clock_ns();
+        cpu1 = arch_clock_thread_cpu_ns();
         cycles1 = arch_cycles_read(&counter);
     }
     w->ns = end - start;
+    w->cpu_ns = cpu1 - cpu0;
     w->cycles = cycles1 - cycles0;
     arch_cycles_close(&counter);
     if (ready)
@@ -209,8 +213,8 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
     if (have_energy)
         arch_energy_close(&energy);
 
-    double cycles_sum = 0;
-    unsigned cycles_threads = 0;
+    double cycles_sum = 0, cpu_sum = 0;
+    unsigned cycles_threads = 0, cpu_threads = 0;
     for (unsigned i = 0; i < started && rc == 0; i++) {
         worker_t *w = &workers[i];
         if (w->rc != 0) {
@@ -220,6 +224,10 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
         if (w->ns > 0)
             out->hashes_per_second += (double)w->hashes * 1e9 / (double)w->ns;
         out->hashes += w->hashes;
+        if (w->hashes > 0) {
+            cpu_sum += (double)w->cpu_ns / 1e9 / (double)w->hashes;
+            cpu_threads++;
+        }
         if (w->hashes > 0 && w->cycles_source != ARCH_CYCLES_NONE) {
             cycles_sum += (double)w->cycles / (double)w->hashes;
             cycles_threads++;
@@ -228,6 +236,7 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
     if (rc == 0) {
         out->cycles_source = workers[0].cycles_source;
         out->cycles_per_hash = cycles_threads ? cycles_sum / cycles_threads : 0;
+        out->cpu_seconds_per_hash = cpu_threads ? cpu_sum / cpu_threads : 0;
         out->pages = workers[0].pages;
         out->jit = workers[0].jit;
     }

@@ -17,8 +17,9 @@
 #define BENCH_MAX_THREADS 256
 
 typedef struct {
-    double hashes_per_second; /* all threads together */
-    double cycles_per_hash;   /* per thread, averaged; 0 when no counter */
+    double hashes_per_second;    /* all threads together */
+    double cycles_per_hash;      /* per thread, averaged; 0 when no counter */
+    double cpu_seconds_per_hash; /* thread CPU time per hash, averaged over threads */
     arch_cycles_source_t cycles_source;
     double joules; /* package energy over the run; < 0 when unreadable */
     uint64_t hashes;

@@ -7,8 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +16,14 @@
 
 #include "arch/clock.h"
 #include "arch/cpu.h"
+#include "arch/energy.h"
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "bench/throughput.h"
 #include "miner/rx_dataset_build.h"
 #include "bench/monero_reference.h"
 #include "bench/randomx_reference.h"
+#include "bench/report.h"
 #include "bench/stats.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -41,6 +43,8 @@ enum {
     OPT_ISA,
     OPT_JSON,
     OPT_NO_REF,
+    OPT_PRICE,
+    OPT_HOURS,
     OPT_COUNT
 };
 
@@ -58,6 +62,10 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
                  "force a code path for every algorithm: portable, aesni"},
     [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
+    [OPT_PRICE] = {"price", CLI_OPT_STRING, "PER_KWH", 0, 0,
+                   "electricity price per kWh, for the cost of a miner per day"},
+    [OPT_HOURS] = {"hours", CLI_OPT_UINT, "N", 1, 8760,
+                   "hours of mining the cost is for (default: 24)"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
 };
@@ -82,28 +90,6 @@ static const cli_command_spec_t bench_spec = {
     bench_options,
     OPT_COUNT,
 };
-
-typedef struct {
-    const pow_algo_t *algo;
-    int fast;       /* RandomX fast mode (dataset) */
-    char label[24]; /* "rx/0 fast", "cn/r" */
-    pow_isa_t isa;
-    int verified;
-    double cache_seconds;     /* RandomX: time to build the cache */
-    double ref_cache_seconds; /* and the reference's, 0 when not measured */
-    unsigned thread_counts;
-    unsigned threads[BENCH_MAX_THREADS];
-    bench_stats_t hps[BENCH_MAX_THREADS];
-    bench_stats_t cycles[BENCH_MAX_THREADS];
-    double joules_per_hash[BENCH_MAX_THREADS]; /* < 0: unknown */
-    bench_sample_t last[BENCH_MAX_THREADS];
-    int have_reference;
-    const char *reference_name;       /* what was timed, for the report */
-    bench_randomx_ref_t *randomx_ref; /* RandomX: the loaded reference, during measuring */
-    arch_topology_t *topo;
-    bench_stats_t reference_seconds_per_hash;
-    char reference_note[160];
-} algo_result_t;
 
 typedef struct {
     const pow_algo_t *algo;
@@ -242,7 +228,7 @@ static int verify_algo(const pow_algo_t *algo, pow_isa_t isa)
     return rc;
 }
 
-static void print_row(const algo_result_t *r, unsigned t)
+static void print_row(const bench_result_t *r, unsigned t)
 {
     const bench_stats_t *h = &r->hps[t];
     double single = r->hps[0].median;
@@ -257,56 +243,8 @@ static void print_row(const algo_result_t *r, unsigned t)
            h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles, joules);
 }
 
-static json_t *stats_json(const bench_stats_t *s)
-{
-    return json_pack("{s:f, s:f, s:f, s:i}", "median", s->median, "min", s->min, "max", s->max, "n",
-                     (int)s->n);
-}
-
-static int write_json(const char *path, const algo_result_t *results, unsigned count,
-                      unsigned repeat, unsigned duration)
-{
-    const arch_cpu_t *cpu = arch_cpu();
-    json_t *algos = json_array();
-    for (unsigned a = 0; a < count; a++) {
-        const algo_result_t *r = &results[a];
-        json_t *runs = json_array();
-        for (unsigned t = 0; r->verified && t < r->thread_counts; t++) {
-            json_array_append_new(
-                runs,
-                json_pack(
-                    "{s:i, s:o, s:f, s:o, s:s, s:o, s:s, s:b}", "threads", (int)r->threads[t],
-                    "hashes_per_second", stats_json(&r->hps[t]), "hashes_per_second_per_thread",
-                    r->hps[t].median / r->threads[t], "cycles_per_hash", stats_json(&r->cycles[t]),
-                    "cycles_source", arch_cycles_source_name(r->last[t].cycles_source),
-                    "joules_per_hash",
-                    r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t]) : json_null(),
-                    "pages", r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit));
-        }
-        json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",
-                                                    r->reference_name, "seconds_per_hash",
-                                                    stats_json(&r->reference_seconds_per_hash))
-                                        : json_pack("{s:s}", "unavailable", r->reference_note);
-        json_array_append_new(algos, json_pack("{s:s, s:s, s:s, s:b, s:f, s:f, s:o, s:o}", "algo",
-                                               pow_algo_name(r->algo), "mode",
-                                               pow_algo_rx(r->algo) == NULL ? ""
-                                               : r->fast                    ? "fast"
-                                                                            : "light",
-                                               "isa", pow_isa_name(r->isa), "verified", r->verified,
-                                               "cache_seconds", r->cache_seconds,
-                                               "reference_cache_seconds", r->ref_cache_seconds,
-                                               "runs", runs, "reference", ref));
-    }
-    json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
-                             "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
-                             "duration_seconds", (int)duration, "algorithms", algos);
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return rc;
-}
-
 /* One reference run; on failure stops further runs and says why. */
-static void reference_once(algo_result_t *r, int pu, unsigned duration, double *times,
+static void reference_once(bench_result_t *r, int pu, unsigned duration, double *times,
                            unsigned *count)
 {
     if (r->randomx_ref != NULL) {
@@ -336,7 +274,7 @@ static void reference_once(algo_result_t *r, int pu, unsigned duration, double *
  * our configuration: light mode, interpreted, hardware AES when we use it.
  * It must agree with us on a hash before it is timed.
  */
-static int open_randomx_reference(algo_result_t *r, const bench_target_t *target)
+static int open_randomx_reference(bench_result_t *r, const bench_target_t *target)
 {
     static const uint8_t key[4] = {0, 0, 0, 0};
     if (r->fast) {
@@ -380,7 +318,7 @@ static int open_randomx_reference(algo_result_t *r, const bench_target_t *target
 }
 
 static int measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
-                        unsigned repeat, unsigned duration, int with_reference, algo_result_t *r)
+                        unsigned repeat, unsigned duration, int with_reference, bench_result_t *r)
 {
     const char *name = pow_algo_name(r->algo);
     int want_reference = with_reference && bench_monero_reference_has(name);
@@ -399,7 +337,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, const bench_targe
     double ref_times[MAX_REPEAT];
     unsigned ref_count = 0;
     for (unsigned t = 0; t < r->thread_counts; t++) {
-        double hps[MAX_REPEAT], cycles[MAX_REPEAT], joules = 0;
+        double hps[MAX_REPEAT], cycles[MAX_REPEAT], cpu[MAX_REPEAT], joules = 0, seconds = 0;
         uint64_t hashes = 0;
         int energy_ok = 1;
         for (unsigned rep = 0; rep < repeat; rep++) {
@@ -415,8 +353,10 @@ static int measure_algo(arch_topology_t *topo, const int *pus, const bench_targe
             }
             hps[rep] = s.hashes_per_second;
             cycles[rep] = s.cycles_per_hash;
+            cpu[rep] = s.cpu_seconds_per_hash;
             energy_ok = energy_ok && s.joules >= 0;
             joules += s.joules;
+            seconds += s.seconds;
             hashes += s.hashes;
             r->last[t] = s;
             /* The reference runs right after each single-thread run, on the same core. */
@@ -425,7 +365,9 @@ static int measure_algo(arch_topology_t *topo, const int *pus, const bench_targe
         }
         r->hps[t] = bench_stats(hps, repeat);
         r->cycles[t] = bench_stats(cycles, repeat);
+        r->cpu_seconds[t] = bench_stats(cpu, repeat);
         r->joules_per_hash[t] = energy_ok && hashes > 0 ? joules / (double)hashes : -1;
+        r->watts[t] = energy_ok && seconds > 0 ? joules / seconds : -1;
         progress_done();
         print_row(r, t);
         fflush(stdout);
@@ -445,7 +387,7 @@ static int measure_algo(arch_topology_t *topo, const int *pus, const bench_targe
     return 0;
 }
 
-static void print_reference(const algo_result_t *r)
+static void print_reference(const bench_result_t *r)
 {
     const char *name = r->label;
     if (!r->verified)
@@ -465,6 +407,55 @@ static void print_reference(const algo_result_t *r)
     if (ours > 0)
         printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
     printf("\n");
+}
+
+/* Package power while idle, for the marginal power of mining; < 0 without a counter. */
+static double idle_watts(double seconds)
+{
+    arch_energy_t e;
+    double j0 = 0, j1 = 0;
+    if (arch_energy_open(&e) != 0)
+        return -1;
+    uint64_t t0 = arch_clock_ns();
+    arch_energy_read(&e, &j0);
+    struct timespec pause = {(time_t)seconds, 0};
+    nanosleep(&pause, NULL);
+    int rc = arch_energy_read(&e, &j1);
+    double elapsed = (double)(arch_clock_ns() - t0) / 1e9;
+    arch_energy_close(&e);
+    return rc == 0 && elapsed > 0 ? (j1 - j0) / elapsed : -1;
+}
+
+/*
+ * What a miner at the measured load takes over hours: CPU-hours always,
+ * energy and money when a counter was readable. Derived from the figures
+ * above, and labelled so.
+ */
+static void print_cost(const bench_result_t *results, unsigned count, double hours, double price,
+                       int have_price, double idle)
+{
+    printf("cost of a miner over %.0f h (derived from the figures above):\n", hours);
+    for (unsigned a = 0; a < count; a++) {
+        const bench_result_t *r = &results[a];
+        if (!r->verified || r->thread_counts == 0)
+            continue;
+        unsigned t = r->thread_counts - 1; /* the most threads measured */
+        double cpu_hours = r->cpu_seconds[t].median * r->hps[t].median * hours;
+        printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, r->threads[t],
+               r->hps[t].median * hours * 3600, cpu_hours);
+        if (r->watts[t] >= 0) {
+            double kwh = r->watts[t] * hours / 1000;
+            printf(", %.1f W package = %.3f kWh", r->watts[t], kwh);
+            if (idle >= 0)
+                printf(" (%.1f W above idle = %.3f kWh stolen)", r->watts[t] - idle,
+                       (r->watts[t] - idle) * hours / 1000);
+            if (have_price)
+                printf(", %.2f at %.4f per kWh", kwh * price, price);
+        } else {
+            printf(", energy not measurable here (no readable package counter)");
+        }
+        printf("\n");
+    }
 }
 
 static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
@@ -508,6 +499,20 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         pus[i] = -1; /* more threads than PUs: the rest float */
     unsigned repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 3;
     unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 3;
+    double hours = v[OPT_HOURS].set ? (double)v[OPT_HOURS].number : 24;
+    double price = 0;
+    if (v[OPT_PRICE].set) {
+        char *end = NULL;
+        price = strtod(v[OPT_PRICE].text, &end);
+        if (end == v[OPT_PRICE].text || *end != '\0' || !(price >= 0 && price < 1000)) {
+            cli_usage_error(spec->name, "--price needs a price per kWh such as 0.25, not '%s'",
+                            v[OPT_PRICE].text);
+            arch_topology_free(topo);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    progress("measuring the idle package power");
+    double idle = idle_watts(1);
 
     const arch_cpu_t *cpu = arch_cpu();
     printf("minemeter %s bench: %s, %u core(s), %u PU(s); %u x %u s per measurement\n",
@@ -516,7 +521,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     printf("%-12s %7s %10s %-19s %10s %7s %12s %8s\n", "algorithm", "threads", "H/s", "min-max",
            "H/s/thread", "scaling", "cycles/hash", "J/hash");
 
-    static algo_result_t results[MAX_ALGOS];
+    static bench_result_t results[MAX_ALGOS];
     int failed = 0;
     /* One cache and one dataset serve every RandomX entry: rx/0 and rx/2 share them. */
     static const uint8_t key[4] = {0, 0, 0, 0};
@@ -525,7 +530,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     double cache_seconds = 0, dataset_seconds = 0;
     const char *dataset_pages = NULL;
     for (unsigned a = 0; a < algo_count; a++) {
-        algo_result_t *r = &results[a];
+        bench_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
         r->algo = plan[a].algo;
         r->fast = plan[a].fast;
@@ -610,7 +615,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     printf("%s\n", any_randomx ? " RandomX VM interpreted" : "");
     for (unsigned a = 0; a < algo_count; a++) {
-        const algo_result_t *r = &results[a];
+        const bench_result_t *r = &results[a];
         if (r->cache_seconds <= 0)
             continue;
         printf("RandomX cache (Argon2d, 256 MiB) built in %.2f s", r->cache_seconds);
@@ -626,10 +631,11 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                                 : "n/a (no readable energy counter: see minemeter info)");
     for (unsigned a = 0; a < algo_count; a++)
         print_reference(&results[a]);
+    print_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);
     arch_topology_free(topo);
 
     if (v[OPT_JSON].set &&
-        write_json(v[OPT_JSON].text, results, algo_count, repeat, duration) != 0) {
+        bench_report_json(v[OPT_JSON].text, results, algo_count, repeat, duration) != 0) {
         cli_error(spec->name, "cannot write %s", v[OPT_JSON].text);
         return CLI_EXIT_FAILURE;
     }

@@ -1,0 +1,60 @@
+/*
+ * The results of one benchmark run and the files they are written to:
+ * JSON for machines (docs/bench-json.md), CSV for spreadsheets, SVG for
+ * people.
+ */
+#ifndef MINEMETER_BENCH_REPORT_H
+#define MINEMETER_BENCH_REPORT_H
+
+#include "arch/topology.h"
+#include "bench/randomx_reference.h"
+#include "bench/stats.h"
+#include "bench/throughput.h"
+#include "pow/algo.h"
+
+/* One (algorithm, mode) of the plan, measured over thread counts. */
+typedef struct bench_result {
+    const pow_algo_t *algo;
+    int fast;       /* RandomX fast mode (dataset) */
+    char label[24]; /* "rx/0 fast", "cn/r" */
+    pow_isa_t isa;
+    int verified;
+    double cache_seconds;     /* RandomX: time to build the cache */
+    double ref_cache_seconds; /* and the reference's, 0 when not measured */
+    unsigned thread_counts;
+    unsigned threads[BENCH_MAX_THREADS];
+    bench_stats_t hps[BENCH_MAX_THREADS];
+    bench_stats_t cycles[BENCH_MAX_THREADS];
+    bench_stats_t cpu_seconds[BENCH_MAX_THREADS]; /* thread CPU seconds per hash */
+    double joules_per_hash[BENCH_MAX_THREADS];    /* < 0: unknown */
+    double watts[BENCH_MAX_THREADS];              /* package power while hashing, < 0: unknown */
+    bench_sample_t last[BENCH_MAX_THREADS];
+    int have_reference;
+    const char *reference_name;       /* what was timed, for the report */
+    bench_randomx_ref_t *randomx_ref; /* RandomX: the loaded reference, during measuring */
+    arch_topology_t *topo;
+    bench_stats_t reference_seconds_per_hash;
+    char reference_note[160];
+} bench_result_t;
+
+/* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or -1. */
+int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
+                      unsigned repeat, unsigned duration);
+
+/*
+ * Writes one row per verified (result, thread count) as RFC 4180 CSV, after
+ * a header line; unknown figures are empty fields. The file appears whole or
+ * not at all (written to path.tmp, then renamed). Returns 0 or a negative
+ * errno.
+ */
+int bench_report_csv(const char *path, const bench_result_t *results, unsigned count);
+
+/*
+ * Draws hashes per second against threads for every verified result as a
+ * self-contained SVG 1.1 chart, with the min-max spread, a legend and title.
+ * Written like the CSV: whole or not at all. Returns 0 or a negative errno.
+ */
+int bench_report_svg(const char *path, const bench_result_t *results, unsigned count,
+                     const char *title);
+
+#endif
