@@ -20,6 +20,7 @@
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "bench/throughput.h"
+#include "bench/xmrig_sum.h"
 #include "miner/rx_dataset_build.h"
 #include "bench/monero_reference.h"
 #include "bench/randomx_reference.h"
@@ -45,6 +46,7 @@ enum {
     OPT_NO_REF,
     OPT_PRICE,
     OPT_HOURS,
+    OPT_BENCH_SIZE,
     OPT_COUNT
 };
 
@@ -66,6 +68,9 @@ static const cli_option_t bench_options[OPT_COUNT] = {
                    "electricity price per kWh, for the cost of a miner per day"},
     [OPT_HOURS] = {"hours", CLI_OPT_UINT, "N", 1, 8760,
                    "hours of mining the cost is for (default: 24)"},
+    [OPT_BENCH_SIZE] = {"bench-size", CLI_OPT_STRING, "N", 0, 0,
+                        "XMRig's benchmark: hash nonces 0..N-1 (10K up, K/M suffixes) and print "
+                        "the hash sum"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
 };
@@ -458,6 +463,110 @@ static void print_cost(const bench_result_t *results, unsigned count, double hou
     }
 }
 
+/* "250K", "1M", "12345": a count of at least 10000; 0 after printing why not. */
+static uint64_t parse_bench_size(const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    uint64_t scale = 1;
+    if (end != text && (*end == 'K' || *end == 'k'))
+        scale = 1000, end++;
+    else if (end != text && (*end == 'M' || *end == 'm'))
+        scale = 1000000, end++;
+    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || n > 1000000000ull ||
+        n * scale < 10000) {
+        cli_usage_error("bench",
+                        "--bench-size takes a count from 10K up such as 250K or 1M, not "
+                        "'%s'",
+                        text);
+        return 0;
+    }
+    return (uint64_t)n * scale;
+}
+
+static void sum_progress(uint64_t done, uint64_t size)
+{
+    progress("%llu of %llu hashes (%.0f%%)", (unsigned long long)done, (unsigned long long)size,
+             100.0 * (double)done / (double)size);
+}
+
+/* The XMRig-compatible benchmark: one algorithm, one thread count, a hash sum. */
+static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_topology_t *topo,
+                          const int *pus, unsigned cores)
+{
+    uint64_t size = parse_bench_size(v[OPT_BENCH_SIZE].text);
+    if (size == 0)
+        return CLI_EXIT_USAGE;
+    const char *name = v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0";
+    const pow_algo_t *algo = pow_algo_find(name);
+    if (algo == NULL || pow_algo_rx(algo) == NULL) {
+        cli_usage_error(spec->name,
+                        "--bench-size is for one RandomX algorithm (rx/0, rx/2), "
+                        "not '%s'",
+                        name);
+        return CLI_EXIT_USAGE;
+    }
+    unsigned threads = cores;
+    if (v[OPT_THREADS].set) {
+        unsigned long n;
+        if (cli_parse_uint(spec->name, "threads", v[OPT_THREADS].text, 1, BENCH_MAX_THREADS, &n) !=
+            0)
+            return CLI_EXIT_USAGE;
+        threads = (unsigned)n;
+    }
+    int fast = !v[OPT_MODE].set || strstr(v[OPT_MODE].text, "fast") != NULL;
+    pow_isa_t isa = pow_algo_isa_best(algo);
+    if (cli_isa_option(spec->name, &v[OPT_ISA], algo, &isa) < 0)
+        return CLI_EXIT_USAGE;
+
+    pow_verify_result_t verified;
+    if (pow_algo_verify(algo, isa, &verified) != 0) {
+        printf("%s: verification FAILED on %s; no benchmark\n", name, pow_isa_name(isa));
+        return CLI_EXIT_FAILURE;
+    }
+    static const uint8_t zero_seed[32] = {0};
+    progress("building the RandomX cache");
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_algo_rx(algo));
+    pow_rx_dataset_t *dataset = NULL;
+    int rc = cache == NULL ? -ENOMEM : pow_rx_cache_init(cache, zero_seed, sizeof(zero_seed));
+    if (rc == 0 && fast) {
+        progress("building the RandomX dataset (2080 MiB)");
+        dataset = pow_rx_dataset_alloc(0);
+        rc = dataset == NULL ? -ENOMEM : miner_build_dataset(dataset, cache, cores, topo, pus);
+    }
+    bench_xmrig_result_t result;
+    if (rc == 0)
+        rc = bench_xmrig_sum(cache, dataset, pow_algo_rx(algo), isa, size, threads, topo, pus,
+                             isatty(2) ? sum_progress : NULL, &result);
+    progress_done();
+    pow_rx_dataset_release(dataset);
+    pow_rx_cache_release(cache);
+    if (rc != 0) {
+        cli_error(spec->name, "the benchmark failed: %s", strerror(-rc));
+        return CLI_EXIT_FAILURE;
+    }
+    printf("%s %s mode, %u thread(s), %s: %llu hashes in %.1f s (%.1f H/s), hash sum = %016llX\n",
+           name, fast ? "fast" : "light", threads, pow_isa_name(isa),
+           (unsigned long long)result.hashes, result.seconds,
+           (double)result.hashes / result.seconds, (unsigned long long)result.sum);
+    uint64_t published = bench_xmrig_published_sum(name, size);
+    if (threads < 2) {
+        printf("XMRig's one-thread sum uses a different chain, which minemeter does not "
+               "reproduce: run with 2 or more threads to compare with XMRig's table\n");
+        return CLI_EXIT_OK;
+    }
+    if (published == 0) {
+        printf("XMRig publishes no sum for %s at this size (it does for 250K, 500K, 1M-10M)\n",
+               name);
+        return CLI_EXIT_OK;
+    }
+    int match = published == result.sum;
+    printf("XMRig's published sum %016llX: %s\n", (unsigned long long)published,
+           match ? "MATCH" : "DIFFERENT (a wrong hash somewhere)");
+    return match ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
 static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
 {
     cli_value_t v[OPT_COUNT];
@@ -485,6 +594,13 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     static int pus[BENCH_MAX_THREADS];
     unsigned pu_count = pinning_order(topo, pus, BENCH_MAX_THREADS);
     unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
+    if (v[OPT_BENCH_SIZE].set) {
+        for (unsigned i = pu_count; i < BENCH_MAX_THREADS; i++)
+            pus[i] = -1;
+        int exit_code = run_bench_size(spec, v, topo, pus, cores);
+        arch_topology_free(topo);
+        return exit_code;
+    }
     unsigned threads[BENCH_MAX_THREADS], thread_counts = 0;
     if (v[OPT_THREADS].set) {
         if (parse_threads(v[OPT_THREADS].text, threads, &thread_counts) != 0) {

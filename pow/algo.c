@@ -172,9 +172,21 @@ void pow_hasher_destroy(pow_hasher_t *h)
 /* The longest shipped input is a 76-byte blob; keys are at most 60 bytes. */
 #define MAX_VECTOR_BYTES 256
 
+/*
+ * A test hook: MINEMETER_TEST_BREAK_ALGO=cn/2 makes verification see one
+ * wrong bit in every cn/2 hash, as a broken implementation would produce, so
+ * the tests can prove that nothing reports figures for a wrong algorithm.
+ */
+static int broken_by_test(const pow_algo_t *algo)
+{
+    const char *broken = getenv("MINEMETER_TEST_BREAK_ALGO");
+    return broken != NULL && strcmp(broken, algo->name) == 0;
+}
+
 int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *result)
 {
     memset(result, 0, sizeof(*result));
+    int break_for_test = broken_by_test(algo);
     const pow_vector_t *vectors = algo->family == POW_FAMILY_CN ? pow_cn_vectors : pow_rx_vectors;
     unsigned count = algo->family == POW_FAMILY_CN ? pow_cn_vectors_count : pow_rx_vectors_count;
     result->vector_file =
@@ -197,8 +209,10 @@ int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *
             rc = pow_hasher_set_key(h, key, (size_t)key_len);
         if (rc != 0)
             break;
-        int ok = pow_hasher_hash(h, input, (size_t)len, v->height, actual) == 0 &&
-                 memcmp(actual, expected, 32) == 0;
+        int hashed = pow_hasher_hash(h, input, (size_t)len, v->height, actual) == 0;
+        if (break_for_test)
+            actual[0] ^= 1;
+        int ok = hashed && memcmp(actual, expected, 32) == 0;
         result->checked++;
         if (!ok && result->failed++ == 0) {
             result->first_failure_line = v->line;

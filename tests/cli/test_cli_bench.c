@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,4 +60,32 @@ Test(cli_bench, bad_plans_exit_2_with_one_sentence)
     expect_usage_error(ARGS("bench", "--algo", "cn/r:fast"), "only RandomX has modes");
     expect_usage_error(ARGS("bench", "--algo", "rx/0:turbo"), "only RandomX has modes");
     expect_usage_error(ARGS("bench", "--algo", "rx/0", "--mode", "slow"), "--mode takes");
+    expect_usage_error(ARGS("bench", "--bench-size", "5K"), "from 10K up");
+    expect_usage_error(ARGS("bench", "--bench-size", "250X"), "from 10K up");
+    expect_usage_error(ARGS("bench", "--bench-size", "-1M"), "from 10K up");
+    expect_usage_error(ARGS("bench", "--bench-size", "250K", "--algo", "cn/r"),
+                       "one RandomX algorithm");
+    expect_usage_error(ARGS("bench", "--bench-size", "250K", "--threads", "0"), "between 1 and");
+    expect_usage_error(ARGS("bench", "--price", "cheap"), "--price needs a price");
+}
+
+/* A wrong implementation (injected through the test hook) is refused before any figure. */
+Test(cli_bench, a_wrong_algorithm_is_never_measured, .timeout = 120)
+{
+    setenv("MINEMETER_TEST_BREAK_ALGO", "cn-pico", 1);
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "cn-pico,cn/upx2", "--threads", "1",
+                                         "--repeat", "1", "--duration", "1", "--no-reference"));
+    unsetenv("MINEMETER_TEST_BREAK_ALGO");
+    cr_expect_eq(r->exit_code, 1, "stdout: %s", r->out);
+    cr_expect_not_null(strstr(r->out, "cn-pico: verification FAILED"), "%s", r->out);
+    cr_expect_null(strstr(r->out, "cn-pico            1"), "a figure for cn-pico: %s", r->out);
+    cr_expect_not_null(strstr(r->out, "cn/upx2"), "the correct algorithm is still measured");
+    run_result_free(r);
+
+    setenv("MINEMETER_TEST_BREAK_ALGO", "cn/upx2", 1);
+    r = run_minemeter(ARGS("selftest", "--algo", "cn/upx2"));
+    unsetenv("MINEMETER_TEST_BREAK_ALGO");
+    cr_expect_eq(r->exit_code, 1);
+    cr_expect_not_null(strstr(r->out, "FAIL"), "%s", r->out);
+    run_result_free(r);
 }
