@@ -37,7 +37,7 @@ typedef struct bench_result {
     char reference_note[160];
 } bench_result_t;
 
-/* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or -1. */
+/* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or a negative errno. */
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
                       unsigned repeat, unsigned duration);
 

@@ -1,7 +1,10 @@
 #include "config.h"
 #include "bench/report.h"
+#include "bench/report_file.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "arch/cpu.h"
 
@@ -50,7 +53,16 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
     json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
                              "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
                              "duration_seconds", (int)duration, "algorithms", algos);
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
+    if (text == NULL)
+        return -ENOMEM;
+    bench_out_t out;
+    int rc = bench_out_open(&out, path);
+    if (rc == 0) {
+        bench_out_printf(&out, "%s\n", text);
+        rc = bench_out_close(&out, path);
+    }
+    free(text);
     return rc;
 }

@@ -43,6 +43,8 @@ enum {
     OPT_DURATION,
     OPT_ISA,
     OPT_JSON,
+    OPT_CSV,
+    OPT_SVG,
     OPT_NO_REF,
     OPT_PRICE,
     OPT_HOURS,
@@ -64,6 +66,8 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
                  "force a code path for every algorithm: portable, aesni"},
     [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
+    [OPT_CSV] = {"csv", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as CSV"},
+    [OPT_SVG] = {"svg", CLI_OPT_STRING, "FILE", 0, 0, "also draw H/s against threads as SVG"},
     [OPT_PRICE] = {"price", CLI_OPT_STRING, "PER_KWH", 0, 0,
                    "electricity price per kWh, for the cost of a miner per day"},
     [OPT_HOURS] = {"hours", CLI_OPT_UINT, "N", 1, 8760,
@@ -750,10 +754,26 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     print_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);
     arch_topology_free(topo);
 
-    if (v[OPT_JSON].set &&
-        bench_report_json(v[OPT_JSON].text, results, algo_count, repeat, duration) != 0) {
-        cli_error(spec->name, "cannot write %s", v[OPT_JSON].text);
-        return CLI_EXIT_FAILURE;
+    char title[160];
+    snprintf(title, sizeof(title), "minemeter bench: %s, %u core(s)",
+             cpu->brand[0] ? cpu->brand : cpu->arch, cores);
+    const struct {
+        int option;
+        int rc;
+    } files[] = {
+        {OPT_JSON, v[OPT_JSON].set
+                       ? bench_report_json(v[OPT_JSON].text, results, algo_count, repeat, duration)
+                       : 0},
+        {OPT_CSV, v[OPT_CSV].set ? bench_report_csv(v[OPT_CSV].text, results, algo_count) : 0},
+        {OPT_SVG,
+         v[OPT_SVG].set ? bench_report_svg(v[OPT_SVG].text, results, algo_count, title) : 0},
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        if (files[i].rc != 0) {
+            cli_error(spec->name, "cannot write %s: %s", v[files[i].option].text,
+                      strerror(-files[i].rc));
+            failed = 1;
+        }
     }
     return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -18,12 +18,37 @@ Test(cli_bench, short_run_verifies_measures_and_writes_json, .timeout = 300)
     int fd = mkstemp(json_path);
     cr_assert_geq(fd, 0);
     close(fd);
+    char csv_path[64], svg_path[64];
+    snprintf(csv_path, sizeof(csv_path), "%s.csv", json_path);
+    snprintf(svg_path, sizeof(svg_path), "%s.svg", json_path);
     run_result_t *r = run_minemeter(ARGS("bench", "--algo", "cn/upx2,cn-pico", "--threads", "1,2",
-                                         "--repeat", "2", "--duration", "1", "--json", json_path));
+                                         "--repeat", "2", "--duration", "1", "--json", json_path,
+                                         "--csv", csv_path, "--svg", svg_path));
     cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
     cr_expect_not_null(strstr(r->out, "cn/upx2"));
     cr_expect_not_null(strstr(r->out, "reference: no reference implementation"), "%s", r->out);
     run_result_free(r);
+
+    /* The CSV has a header and one row per (algorithm, threads); the SVG is a whole document. */
+    FILE *csv = fopen(csv_path, "r");
+    cr_assert_not_null(csv, "no CSV written");
+    char line[1024];
+    int rows = 0;
+    while (fgets(line, sizeof(line), csv) != NULL)
+        rows++;
+    fclose(csv);
+    cr_expect_eq(rows, 1 + 2 * 2);
+    FILE *svg = fopen(svg_path, "r");
+    cr_assert_not_null(svg, "no SVG written");
+    static char doc[1 << 16];
+    size_t n = fread(doc, 1, sizeof(doc) - 1, svg);
+    doc[n] = '\0';
+    fclose(svg);
+    cr_expect_not_null(strstr(doc, "<svg"));
+    cr_expect_not_null(strstr(doc, "</svg>"));
+    cr_expect_not_null(strstr(doc, "cn/upx2"));
+    unlink(csv_path);
+    unlink(svg_path);
 
     json_error_t error;
     json_t *root = json_load_file(json_path, 0, &error);

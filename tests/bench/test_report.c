@@ -1,0 +1,907 @@
+/*
+ * bench/report_json.c, report_csv.c, report_svg.c: the three files a run
+ * writes, from results built by hand (rx/0 fast with a reference, cn/r
+ * without one, an unverified rx/2; threads 1 and 2; no energy counter).
+ * JSON is checked against the structure documented in docs/bench-json.md,
+ * CSV by parsing it back, SVG with a small well-formedness checker.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/report.h"
+
+/* ---- Fixtures -------------------------------------------------------------------------------- */
+
+static bench_stats_t stats(double median, double min, double max)
+{
+    return (bench_stats_t){.median = median, .min = min, .max = max, .n = 3};
+}
+
+#define FIXTURE_COUNT 3
+
+/* A label with a comma and quotes, so that quoting and escaping are exercised. */
+#define CN_LABEL "cn/r, \"jit\""
+
+static void fixture(bench_result_t r[FIXTURE_COUNT])
+{
+    memset(r, 0, sizeof(r[0]) * FIXTURE_COUNT);
+
+    r[0].algo = pow_algo_find("rx/0");
+    r[0].fast = 1;
+    snprintf(r[0].label, sizeof(r[0].label), "rx/0 fast");
+    r[0].isa = POW_ISA_PORTABLE;
+    r[0].verified = 1;
+    r[0].cache_seconds = 0.3;
+    r[0].ref_cache_seconds = 0.45;
+    r[0].thread_counts = 2;
+    r[0].threads[0] = 1;
+    r[0].threads[1] = 2;
+    r[0].hps[0] = stats(70.5, 70.25, 70.75);
+    r[0].hps[1] = stats(139.5, 138, 140.25);
+    r[0].cycles[0] = stats(3.46e7, 3.4e7, 3.5e7);
+    r[0].cycles[1] = stats(3.5e7, 3.45e7, 3.55e7);
+    r[0].cpu_seconds[0] = stats(0.0141, 0.014, 0.0142);
+    r[0].cpu_seconds[1] = stats(0.0143, 0.0142, 0.0144);
+    for (unsigned t = 0; t < 2; t++) {
+        r[0].joules_per_hash[t] = -1;
+        r[0].watts[t] = -1;
+        r[0].last[t].cycles_source = ARCH_CYCLES_TSC;
+        r[0].last[t].pages = "2MB";
+    }
+    r[0].have_reference = 1;
+    r[0].reference_name = "librandomx 1.1.10, fast";
+    r[0].reference_seconds_per_hash = stats(0.0125, 0.012, 0.013);
+
+    r[1].algo = pow_algo_find("cn/r");
+    snprintf(r[1].label, sizeof(r[1].label), "%s", CN_LABEL);
+    r[1].isa = POW_ISA_PORTABLE;
+    r[1].verified = 1;
+    r[1].thread_counts = 2;
+    r[1].threads[0] = 1;
+    r[1].threads[1] = 2;
+    r[1].hps[0] = stats(1000, 990, 1010.5);
+    r[1].hps[1] = stats(1900.25, 1880, 1920);
+    /* No cycle counter: the measurement leaves zeros. */
+    r[1].cpu_seconds[0] = stats(0.001, 0.00099, 0.00101);
+    r[1].cpu_seconds[1] = stats(0.00105, 0.001, 0.0011);
+    for (unsigned t = 0; t < 2; t++) {
+        r[1].joules_per_hash[t] = -1;
+        r[1].watts[t] = -1;
+        r[1].last[t].cycles_source = ARCH_CYCLES_NONE;
+        r[1].last[t].pages = "4KB";
+        r[1].last[t].jit = 1;
+    }
+    snprintf(r[1].reference_note, sizeof(r[1].reference_note), "no reference implementation");
+
+    /* Failed its vectors: planned for threads 1 and 2, never measured. */
+    r[2].algo = pow_algo_find("rx/2");
+    snprintf(r[2].label, sizeof(r[2].label), "rx/2 light");
+    r[2].isa = POW_ISA_PORTABLE;
+    r[2].thread_counts = 2;
+    r[2].threads[0] = 1;
+    r[2].threads[1] = 2;
+    r[2].joules_per_hash[0] = r[2].joules_per_hash[1] = -1;
+    r[2].watts[0] = r[2].watts[1] = -1;
+    snprintf(r[2].reference_note, sizeof(r[2].reference_note), "not verified");
+
+    for (unsigned a = 0; a < FIXTURE_COUNT; a++)
+        cr_assert_not_null(r[a].algo, "fixture %u: algorithm missing from the registry", a);
+}
+
+/* Each test gets a fresh directory; paths inside it are built with in_dir. */
+#define TEST_DIR_TEMPLATE "/tmp/minemeter-report-XXXXXX"
+static char test_dir[sizeof(TEST_DIR_TEMPLATE)];
+
+static void make_dir(void)
+{
+    memcpy(test_dir, TEST_DIR_TEMPLATE, sizeof(TEST_DIR_TEMPLATE));
+    cr_assert_not_null(mkdtemp(test_dir), "mkdtemp: %s", strerror(errno));
+}
+
+static void remove_dir(void)
+{
+    DIR *d = opendir(test_dir);
+    if (d == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", test_dir, e->d_name);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
+    closedir(d);
+    rmdir(test_dir);
+}
+
+static const char *in_dir(const char *name)
+{
+    static char paths[4][512];
+    static unsigned next;
+    char *p = paths[next++ % 4];
+    snprintf(p, sizeof(paths[0]), "%s/%s", test_dir, name);
+    return p;
+}
+
+/* Names in the test directory, for "nothing else was left behind". */
+static unsigned dir_entries(void)
+{
+    DIR *d = opendir(test_dir);
+    cr_assert_not_null(d);
+    unsigned n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    for (size_t got; (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+        len += got;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            cr_assert_not_null(buf);
+        }
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+static unsigned occurrences(const char *haystack, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = haystack; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+TestSuite(bench_report, .init = make_dir, .fini = remove_dir);
+
+/* ---- JSON against docs/bench-json.md --------------------------------------------------------- */
+
+/*
+ * The documented structure as data: every field docs/bench-json.md names,
+ * with its type. Objects must hold exactly the documented fields, so a field
+ * added to the writer but not to the document fails here.
+ */
+typedef enum {
+    JSON_T_STRING,
+    JSON_T_INTEGER,
+    JSON_T_NUMBER,
+    JSON_T_NUMBER_OR_NULL,
+    JSON_T_BOOLEAN,
+    JSON_T_OBJECT,
+    JSON_T_ARRAY,
+    JSON_T_EITHER,
+} json_kind_t;
+
+typedef struct doc_type doc_type_t;
+typedef struct {
+    const char *name;
+    const doc_type_t *type;
+} doc_field_t;
+
+struct doc_type {
+    json_kind_t kind;
+    const doc_field_t *fields;       /* objects: NULL-terminated */
+    const doc_type_t *items;         /* arrays */
+    const doc_type_t *const *either; /* alternatives: NULL-terminated */
+    const char *const *values;       /* strings with a fixed set of values: NULL-terminated */
+};
+
+static const doc_type_t STRING = {.kind = JSON_T_STRING};
+static const doc_type_t INTEGER = {.kind = JSON_T_INTEGER};
+static const doc_type_t NUMBER = {.kind = JSON_T_NUMBER};
+static const doc_type_t NUMBER_OR_NULL = {.kind = JSON_T_NUMBER_OR_NULL};
+static const doc_type_t BOOLEAN = {.kind = JSON_T_BOOLEAN};
+
+static const char *const MODES[] = {"fast", "light", "", NULL};
+static const doc_type_t MODE = {.kind = JSON_T_STRING, .values = MODES};
+/* The document names "perf cycles" and "tsc"; arch_cycles_source_name also gives "none". */
+static const char *const CYCLES_SOURCES[] = {"perf cycles", "tsc", "none", NULL};
+static const doc_type_t CYCLES_SOURCE = {.kind = JSON_T_STRING, .values = CYCLES_SOURCES};
+
+static const doc_field_t STATS_FIELDS[] = {
+    {"median", &NUMBER}, {"min", &NUMBER}, {"max", &NUMBER}, {"n", &INTEGER}, {NULL, NULL},
+};
+static const doc_type_t STATS = {.kind = JSON_T_OBJECT, .fields = STATS_FIELDS};
+
+static const doc_field_t RUN_FIELDS[] = {
+    {"threads", &INTEGER},
+    {"hashes_per_second", &STATS},
+    {"hashes_per_second_per_thread", &NUMBER},
+    {"cpu_seconds_per_hash", &STATS},
+    {"cycles_per_hash", &STATS},
+    {"cycles_source", &CYCLES_SOURCE},
+    {"joules_per_hash", &NUMBER_OR_NULL},
+    {"watts", &NUMBER_OR_NULL},
+    {"pages", &STRING},
+    {"jit", &BOOLEAN},
+    {NULL, NULL},
+};
+static const doc_type_t RUN = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS};
+static const doc_type_t RUNS = {.kind = JSON_T_ARRAY, .items = &RUN};
+
+static const doc_field_t MEASURED_FIELDS[] = {
+    {"implementation", &STRING},
+    {"seconds_per_hash", &STATS},
+    {NULL, NULL},
+};
+static const doc_type_t REFERENCE_MEASURED = {.kind = JSON_T_OBJECT, .fields = MEASURED_FIELDS};
+static const doc_field_t UNAVAILABLE_FIELDS[] = {{"unavailable", &STRING}, {NULL, NULL}};
+static const doc_type_t REFERENCE_UNAVAILABLE = {.kind = JSON_T_OBJECT,
+                                                 .fields = UNAVAILABLE_FIELDS};
+static const doc_type_t *const REFERENCE_KINDS[] = {&REFERENCE_MEASURED, &REFERENCE_UNAVAILABLE,
+                                                    NULL};
+static const doc_type_t REFERENCE = {.kind = JSON_T_EITHER, .either = REFERENCE_KINDS};
+
+static const doc_field_t ALGO_FIELDS[] = {
+    {"algo", &STRING},
+    {"mode", &MODE},
+    {"isa", &STRING},
+    {"verified", &BOOLEAN},
+    {"cache_seconds", &NUMBER},
+    {"reference_cache_seconds", &NUMBER},
+    {"runs", &RUNS},
+    {"reference", &REFERENCE},
+    {NULL, NULL},
+};
+static const doc_type_t ALGO = {.kind = JSON_T_OBJECT, .fields = ALGO_FIELDS};
+static const doc_type_t ALGOS = {.kind = JSON_T_ARRAY, .items = &ALGO};
+
+static const doc_field_t CPU_FIELDS[] = {{"brand", &STRING}, {"arch", &STRING}, {NULL, NULL}};
+static const doc_type_t CPU = {.kind = JSON_T_OBJECT, .fields = CPU_FIELDS};
+
+static const doc_field_t ROOT_FIELDS[] = {
+    {"minemeter", &STRING},         {"cpu", &CPU},          {"repeat", &INTEGER},
+    {"duration_seconds", &INTEGER}, {"algorithms", &ALGOS}, {NULL, NULL},
+};
+static const doc_type_t ROOT = {.kind = JSON_T_OBJECT, .fields = ROOT_FIELDS};
+
+/*
+ * Whether v has the documented type t. On a mismatch, why names where
+ * ("algorithms[1].runs[0].jit") and what was wrong.
+ */
+static int conforms(const json_t *v, const doc_type_t *t, const char *where, char *why,
+                    size_t why_len)
+{
+    char inner[256];
+    switch (t->kind) {
+    case JSON_T_STRING:
+        if (!json_is_string(v)) {
+            snprintf(why, why_len, "%s: not a string", where);
+            return 0;
+        }
+        if (t->values != NULL) {
+            for (const char *const *s = t->values; *s != NULL; s++)
+                if (strcmp(*s, json_string_value(v)) == 0)
+                    return 1;
+            snprintf(why, why_len, "%s: undocumented value \"%s\"", where, json_string_value(v));
+            return 0;
+        }
+        return 1;
+    case JSON_T_INTEGER:
+        if (json_is_integer(v))
+            return 1;
+        snprintf(why, why_len, "%s: not an integer", where);
+        return 0;
+    case JSON_T_NUMBER:
+        if (json_is_number(v))
+            return 1;
+        snprintf(why, why_len, "%s: not a number", where);
+        return 0;
+    case JSON_T_NUMBER_OR_NULL:
+        if (json_is_number(v) || json_is_null(v))
+            return 1;
+        snprintf(why, why_len, "%s: neither a number nor null", where);
+        return 0;
+    case JSON_T_BOOLEAN:
+        if (json_is_boolean(v))
+            return 1;
+        snprintf(why, why_len, "%s: not a boolean", where);
+        return 0;
+    case JSON_T_ARRAY:
+        if (!json_is_array(v)) {
+            snprintf(why, why_len, "%s: not an array", where);
+            return 0;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            snprintf(inner, sizeof(inner), "%s[%zu]", where, i);
+            if (!conforms(json_array_get(v, i), t->items, inner, why, why_len))
+                return 0;
+        }
+        return 1;
+    case JSON_T_OBJECT: {
+        if (!json_is_object(v)) {
+            snprintf(why, why_len, "%s: not an object", where);
+            return 0;
+        }
+        size_t documented = 0;
+        for (const doc_field_t *f = t->fields; f->name != NULL; f++, documented++) {
+            snprintf(inner, sizeof(inner), "%s.%s", where, f->name);
+            json_t *member = json_object_get(v, f->name);
+            if (member == NULL) {
+                snprintf(why, why_len, "%s: missing", inner);
+                return 0;
+            }
+            if (!conforms(member, f->type, inner, why, why_len))
+                return 0;
+        }
+        if (json_object_size(v) != documented) {
+            snprintf(why, why_len, "%s: %zu fields, the document names %zu", where,
+                     json_object_size(v), documented);
+            return 0;
+        }
+        return 1;
+    }
+    case JSON_T_EITHER:
+        for (const doc_type_t *const *alt = t->either; *alt != NULL; alt++)
+            if (conforms(v, *alt, where, why, why_len))
+                return 1;
+        snprintf(why, why_len, "%s: matches none of the documented forms", where);
+        return 0;
+    }
+    return 0;
+}
+
+static json_t *write_and_load_json(void)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    const char *path = in_dir("bench.json");
+    cr_assert_eq(bench_report_json(path, r, FIXTURE_COUNT, 3, 2), 0);
+    json_error_t error;
+    json_t *root = json_load_file(path, 0, &error);
+    cr_assert_not_null(root, "not JSON: %s (line %d)", error.text, error.line);
+    return root;
+}
+
+Test(bench_report, json_has_every_documented_field_with_its_documented_type)
+{
+    json_t *root = write_and_load_json();
+    char why[512] = "";
+    cr_expect(conforms(root, &ROOT, "$", why, sizeof(why)), "%s", why);
+    cr_expect_eq(json_integer_value(json_object_get(root, "repeat")), 3);
+    cr_expect_eq(json_integer_value(json_object_get(root, "duration_seconds")), 2);
+    json_t *algos = json_object_get(root, "algorithms");
+    cr_assert_eq(json_array_size(algos), FIXTURE_COUNT);
+    json_t *rx = json_array_get(algos, 0), *cn = json_array_get(algos, 1);
+    cr_expect_str_eq(json_string_value(json_object_get(rx, "algo")), "rx/0");
+    cr_expect_str_eq(json_string_value(json_object_get(rx, "mode")), "fast");
+    cr_expect_str_eq(json_string_value(json_object_get(cn, "mode")), "");
+    json_t *run = json_array_get(json_object_get(rx, "runs"), 1);
+    cr_expect_eq(json_integer_value(json_object_get(run, "threads")), 2);
+    cr_expect_float_eq(json_number_value(json_object_get(run, "hashes_per_second_per_thread")),
+                       139.5 / 2, 1e-12);
+    cr_expect(json_is_null(json_object_get(run, "joules_per_hash")),
+              "unknown energy must be null, not a number");
+    json_decref(root);
+}
+
+Test(bench_report, json_unverified_result_has_no_runs)
+{
+    json_t *root = write_and_load_json();
+    json_t *wow = json_array_get(json_object_get(root, "algorithms"), 2);
+    cr_expect(json_is_false(json_object_get(wow, "verified")));
+    json_t *runs = json_object_get(wow, "runs");
+    cr_expect(json_is_array(runs));
+    cr_expect_eq(json_array_size(runs), 0);
+    json_decref(root);
+}
+
+Test(bench_report, json_missing_reference_is_unavailable_with_the_reason)
+{
+    json_t *root = write_and_load_json();
+    json_t *algos = json_object_get(root, "algorithms");
+    json_t *missing = json_object_get(json_array_get(algos, 1), "reference");
+    cr_expect_eq(json_object_size(missing), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(missing, "unavailable")),
+                     "no reference implementation");
+    json_t *measured = json_object_get(json_array_get(algos, 0), "reference");
+    cr_expect_str_eq(json_string_value(json_object_get(measured, "implementation")),
+                     "librandomx 1.1.10, fast");
+    cr_expect_float_eq(
+        json_number_value(json_object_get(json_object_get(measured, "seconds_per_hash"), "median")),
+        0.0125, 1e-15);
+    json_decref(root);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+#define CSV_MAX_ROWS   16
+#define CSV_MAX_FIELDS 24
+
+typedef struct {
+    unsigned rows;
+    unsigned fields[CSV_MAX_ROWS];
+    char *field[CSV_MAX_ROWS][CSV_MAX_FIELDS];
+} csv_t;
+
+/* An RFC 4180 reader, strict enough to fail on a stray quote. */
+static void csv_parse(const char *text, csv_t *csv)
+{
+    memset(csv, 0, sizeof(*csv));
+    const char *p = text;
+    while (*p != '\0') {
+        cr_assert_lt(csv->rows, CSV_MAX_ROWS, "too many rows");
+        unsigned row = csv->rows++;
+        for (;;) {
+            cr_assert_lt(csv->fields[row], CSV_MAX_FIELDS, "row %u: too many fields", row);
+            char *value = malloc(strlen(p) + 1), *out = value;
+            cr_assert_not_null(value);
+            if (*p == '"') {
+                for (p++;; p++) {
+                    cr_assert_neq(*p, '\0', "row %u: unterminated quoted field", row);
+                    if (*p == '"' && p[1] == '"')
+                        *out++ = *p++;
+                    else if (*p == '"')
+                        break;
+                    else
+                        *out++ = *p;
+                }
+                p++;
+            } else {
+                for (; *p != ',' && *p != '\n' && *p != '\r' && *p != '\0'; p++) {
+                    cr_assert_neq(*p, '"', "row %u: quote inside an unquoted field", row);
+                    *out++ = *p;
+                }
+            }
+            *out = '\0';
+            csv->field[row][csv->fields[row]++] = value;
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p == '\r')
+                p++;
+            cr_assert(*p == '\n' || *p == '\0', "row %u: garbage after a field", row);
+            if (*p == '\n')
+                p++;
+            break;
+        }
+    }
+}
+
+static void csv_free(csv_t *csv)
+{
+    for (unsigned r = 0; r < csv->rows; r++)
+        for (unsigned f = 0; f < csv->fields[r]; f++)
+            free(csv->field[r][f]);
+}
+
+/* The value in data row (1-based, after the header) under the column named name. */
+static const char *csv_get(const csv_t *csv, unsigned row, const char *name)
+{
+    for (unsigned f = 0; f < csv->fields[0]; f++)
+        if (strcmp(csv->field[0][f], name) == 0)
+            return csv->field[row][f];
+    cr_assert_fail("no column %s", name);
+    return NULL;
+}
+
+static double csv_number(const csv_t *csv, unsigned row, const char *name)
+{
+    const char *s = csv_get(csv, row, name);
+    char *end;
+    double v = strtod(s, &end);
+    cr_assert(*s != '\0' && *end == '\0', "row %u %s: \"%s\" is not a number", row, name, s);
+    return v;
+}
+
+static const char *const CSV_COLUMNS[] = {
+    "label",
+    "algo",
+    "mode",
+    "isa",
+    "threads",
+    "hps_median",
+    "hps_min",
+    "hps_max",
+    "hps_per_thread",
+    "scaling",
+    "cpu_seconds_per_hash_median",
+    "cycles_per_hash_median",
+    "cycles_source",
+    "joules_per_hash",
+    "watts",
+    "pages",
+    "reference_seconds_per_hash_median",
+};
+
+Test(bench_report, csv_has_a_header_and_a_row_per_verified_thread_count)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    const char *path = in_dir("bench.csv");
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    char *text = slurp(path);
+    csv_t csv;
+    csv_parse(text, &csv);
+
+    cr_assert_eq(csv.rows, 1 + 4, "header and 2 results x 2 thread counts, unverified left out");
+    for (size_t c = 0; c < sizeof(CSV_COLUMNS) / sizeof(CSV_COLUMNS[0]); c++)
+        csv_get(&csv, 0, CSV_COLUMNS[c]);
+    for (unsigned row = 1; row < csv.rows; row++)
+        cr_expect_eq(csv.fields[row], csv.fields[0], "row %u has %u fields, the header %u", row,
+                     csv.fields[row], csv.fields[0]);
+
+    /* rx/0 fast, one thread, then two; the reference on every row of the result. */
+    cr_expect_str_eq(csv_get(&csv, 1, "label"), "rx/0 fast");
+    cr_expect_str_eq(csv_get(&csv, 1, "algo"), "rx/0");
+    cr_expect_str_eq(csv_get(&csv, 1, "mode"), "fast");
+    cr_expect_str_eq(csv_get(&csv, 1, "isa"), "portable");
+    cr_expect_str_eq(csv_get(&csv, 1, "threads"), "1");
+    cr_expect_eq(csv_number(&csv, 1, "hps_median"), 70.5);
+    cr_expect_eq(csv_number(&csv, 1, "hps_min"), 70.25);
+    cr_expect_eq(csv_number(&csv, 1, "hps_max"), 70.75);
+    cr_expect_eq(csv_number(&csv, 1, "hps_per_thread"), 70.5);
+    cr_expect_eq(csv_number(&csv, 1, "scaling"), 1.0);
+    cr_expect_eq(csv_number(&csv, 1, "cpu_seconds_per_hash_median"), 0.0141);
+    cr_expect_eq(csv_number(&csv, 1, "cycles_per_hash_median"), 3.46e7);
+    cr_expect_str_eq(csv_get(&csv, 1, "cycles_source"), "tsc");
+    cr_expect_str_eq(csv_get(&csv, 1, "pages"), "2MB");
+    cr_expect_eq(csv_number(&csv, 1, "reference_seconds_per_hash_median"), 0.0125);
+    cr_expect_str_eq(csv_get(&csv, 2, "threads"), "2");
+    cr_expect_eq(csv_number(&csv, 2, "hps_median"), 139.5);
+    cr_expect_eq(csv_number(&csv, 2, "hps_per_thread"), 139.5 / 2);
+    cr_expect_eq(csv_number(&csv, 2, "scaling"), 139.5 / 70.5);
+    cr_expect_eq(csv_number(&csv, 2, "reference_seconds_per_hash_median"), 0.0125);
+
+    /* cn/r: no mode, no cycle counter, no reference. */
+    cr_expect_str_eq(csv_get(&csv, 3, "algo"), "cn/r");
+    cr_expect_str_eq(csv_get(&csv, 4, "threads"), "2");
+    cr_expect_eq(csv_number(&csv, 4, "hps_median"), 1900.25);
+    cr_expect_eq(csv_number(&csv, 4, "scaling"), 1900.25 / 1000);
+    cr_expect_str_eq(csv_get(&csv, 4, "pages"), "4KB");
+    cr_expect_str_eq(csv_get(&csv, 4, "cycles_source"), "none");
+    csv_free(&csv);
+    free(text);
+}
+
+Test(bench_report, csv_quotes_a_label_with_a_comma_and_quotes)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    const char *path = in_dir("bench.csv");
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    char *text = slurp(path);
+    cr_expect_not_null(strstr(text, "\n\"cn/r, \"\"jit\"\"\",cn/r,"), "%s", text);
+    csv_t csv;
+    csv_parse(text, &csv);
+    cr_expect_str_eq(csv_get(&csv, 3, "label"), CN_LABEL);
+    cr_expect_eq(occurrences(text, "\""), 2 * 6, "only the label needs quotes:\n%s", text);
+    csv_free(&csv);
+    free(text);
+}
+
+Test(bench_report, csv_leaves_unknown_figures_empty)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    const char *path = in_dir("bench.csv");
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    char *text = slurp(path);
+    csv_t csv;
+    csv_parse(text, &csv);
+    for (unsigned row = 1; row <= 4; row++) {
+        cr_expect_str_eq(csv_get(&csv, row, "joules_per_hash"), "", "row %u", row);
+        cr_expect_str_eq(csv_get(&csv, row, "watts"), "", "row %u", row);
+    }
+    for (unsigned row = 3; row <= 4; row++) {
+        cr_expect_str_eq(csv_get(&csv, row, "mode"), "", "row %u", row);
+        cr_expect_str_eq(csv_get(&csv, row, "cycles_per_hash_median"), "", "row %u", row);
+        cr_expect_str_eq(csv_get(&csv, row, "reference_seconds_per_hash_median"), "", "row %u",
+                         row);
+    }
+    csv_free(&csv);
+    free(text);
+}
+
+Test(bench_report, csv_scaling_is_empty_without_a_one_thread_run)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    r[1].threads[0] = 2;
+    r[1].threads[1] = 4;
+    const char *path = in_dir("bench.csv");
+    cr_assert_eq(bench_report_csv(path, &r[1], 1), 0);
+    char *text = slurp(path);
+    csv_t csv;
+    csv_parse(text, &csv);
+    cr_assert_eq(csv.rows, 3);
+    cr_expect_str_eq(csv_get(&csv, 1, "scaling"), "");
+    cr_expect_str_eq(csv_get(&csv, 2, "scaling"), "");
+    cr_expect_eq(csv_number(&csv, 2, "hps_per_thread"), 1900.25 / 4);
+    csv_free(&csv);
+    free(text);
+}
+
+/* ---- SVG ------------------------------------------------------------------------------------- */
+
+/*
+ * A small XML well-formedness check (libxml2 would need a build dependency
+ * for one test): one root element, svg; every element closed in order;
+ * attributes as name="value"; no raw '<' in text or attributes, and '&' only
+ * in a predefined or numeric entity. Returns NULL, or what is wrong.
+ */
+#define XML_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_."
+
+static const char *xml_problem(const char *s, char *why, size_t why_len)
+{
+    enum { MAX_DEPTH = 64 };
+    const char *open[MAX_DEPTH];
+    size_t open_len[MAX_DEPTH];
+    unsigned depth = 0, roots = 0;
+    const char *p = s;
+    while (*p != '\0') {
+        if (*p == '&') {
+            static const char *const ENTITIES[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+            size_t i = 0, n = sizeof(ENTITIES) / sizeof(ENTITIES[0]);
+            while (i < n && strncmp(p, ENTITIES[i], strlen(ENTITIES[i])) != 0)
+                i++;
+            if (i == n && !(p[1] == '#' && strchr(p, ';') != NULL)) {
+                snprintf(why, why_len, "bare & at offset %td", p - s);
+                return why;
+            }
+            p++;
+            continue;
+        }
+        if (*p != '<') {
+            if (depth == 0 && !strchr(" \t\r\n", *p)) {
+                snprintf(why, why_len, "text outside the root at offset %td", p - s);
+                return why;
+            }
+            p++;
+            continue;
+        }
+        if (strncmp(p, "<?", 2) == 0) {
+            const char *end = strstr(p, "?>");
+            if (end == NULL || p != s) {
+                snprintf(why, why_len, "bad processing instruction at offset %td", p - s);
+                return why;
+            }
+            p = end + 2;
+            continue;
+        }
+        if (strncmp(p, "<!--", 4) == 0) {
+            const char *end = strstr(p + 4, "-->");
+            if (end == NULL) {
+                snprintf(why, why_len, "unterminated comment");
+                return why;
+            }
+            p = end + 3;
+            continue;
+        }
+        int closing = p[1] == '/';
+        const char *name = p + 1 + closing;
+        size_t len = strspn(name, XML_NAME_CHARS);
+        if (len == 0) {
+            snprintf(why, why_len, "bad tag at offset %td", p - s);
+            return why;
+        }
+        p = name + len;
+        if (closing) {
+            p += strspn(p, " \t\r\n");
+            if (*p != '>' || depth == 0 || open_len[depth - 1] != len ||
+                strncmp(open[depth - 1], name, len) != 0) {
+                snprintf(why, why_len, "</%.*s> at offset %td does not close the open element",
+                         (int)len, name, name - s);
+                return why;
+            }
+            depth--;
+            p++;
+            continue;
+        }
+        /* Attributes, then > or />. */
+        for (;;) {
+            size_t space = strspn(p, " \t\r\n");
+            p += space;
+            if (*p == '>' || strncmp(p, "/>", 2) == 0)
+                break;
+            size_t attr = strspn(p, XML_NAME_CHARS);
+            if (space == 0 || attr == 0 || p[attr] != '=' || p[attr + 1] != '"') {
+                snprintf(why, why_len, "bad attribute at offset %td", p - s);
+                return why;
+            }
+            const char *end = strchr(p + attr + 2, '"');
+            if (end == NULL || memchr(p, '<', (size_t)(end - p)) != NULL) {
+                snprintf(why, why_len, "bad attribute value at offset %td", p - s);
+                return why;
+            }
+            p = end + 1;
+        }
+        if (depth == 0 && roots++ > 0) {
+            snprintf(why, why_len, "a second root element at offset %td", name - 1 - s);
+            return why;
+        }
+        if (depth == 0 && !(len == 3 && strncmp(name, "svg", 3) == 0)) {
+            snprintf(why, why_len, "the root element is not svg");
+            return why;
+        }
+        if (*p == '/') {
+            p += 2;
+            continue;
+        }
+        if (depth == MAX_DEPTH) {
+            snprintf(why, why_len, "nested too deep");
+            return why;
+        }
+        open[depth] = name;
+        open_len[depth++] = len;
+        p++;
+    }
+    if (depth != 0) {
+        snprintf(why, why_len, "<%.*s> is never closed", (int)open_len[depth - 1], open[depth - 1]);
+        return why;
+    }
+    if (roots == 0) {
+        snprintf(why, why_len, "no root element");
+        return why;
+    }
+    return NULL;
+}
+
+Test(bench_report, xml_checker_rejects_what_is_not_well_formed)
+{
+    char why[128];
+    cr_expect_null(
+        xml_problem("<?xml version=\"1.0\"?>\n<svg a=\"1\"><g><p/></g></svg>\n", why, sizeof(why)));
+    cr_expect_not_null(xml_problem("<svg><g></svg>", why, sizeof(why)));
+    cr_expect_not_null(xml_problem("<svg><g></g>", why, sizeof(why)));
+    cr_expect_not_null(xml_problem("<svg>a & b</svg>", why, sizeof(why)));
+    cr_expect_not_null(xml_problem("<svg a=1></svg>", why, sizeof(why)));
+    cr_expect_not_null(xml_problem("<svg></svg><svg></svg>", why, sizeof(why)));
+}
+
+#define SVG_TITLE "Bench & <friends>"
+
+static char *write_svg(const bench_result_t *r, unsigned count)
+{
+    const char *path = in_dir("bench.svg");
+    cr_assert_eq(bench_report_svg(path, r, count, SVG_TITLE), 0);
+    char *text = slurp(path);
+    char why[256];
+    cr_assert_null(xml_problem(text, why, sizeof(why)), "%s\n%s", why, text);
+    return text;
+}
+
+Test(bench_report, svg_is_well_formed_with_a_line_per_verified_result)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    char *svg = write_svg(r, FIXTURE_COUNT);
+    cr_expect_not_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\""));
+    cr_expect_eq(occurrences(svg, "<polyline"), 2, "rx/0 fast and cn/r, not the unverified one");
+    /* A marker per measured point, and one in each legend entry. */
+    cr_expect_eq(occurrences(svg, "<circle"), 4 + 2);
+    cr_expect_not_null(strstr(svg, ">threads</text>"));
+    cr_expect_not_null(strstr(svg, ">hashes per second</text>"));
+    free(svg);
+}
+
+Test(bench_report, svg_legend_names_every_result_escaped)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    char *svg = write_svg(r, FIXTURE_COUNT);
+    cr_expect_not_null(strstr(svg, ">rx/0 fast</text>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">cn/r, &quot;jit&quot;</text>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">rx/2 light: not verified</text>"), "%s", svg);
+    free(svg);
+}
+
+Test(bench_report, svg_title_is_escaped)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    char *svg = write_svg(r, FIXTURE_COUNT);
+    cr_expect_eq(occurrences(svg, "Bench &amp; &lt;friends&gt;"), 2, "the <title> and the heading");
+    cr_expect_null(strstr(svg, SVG_TITLE));
+    free(svg);
+}
+
+Test(bench_report, svg_y_axis_runs_from_zero_to_a_round_number_above_the_highest_rate)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    char *svg = write_svg(r, FIXTURE_COUNT);
+    /* The highest maximum is 1920 H/s: steps of 400 up to 2000. */
+    for (unsigned v = 0; v <= 2000; v += 400) {
+        char label[32];
+        snprintf(label, sizeof(label), ">%u</text>", v);
+        cr_expect_not_null(strstr(svg, label), "no gridline label %u", v);
+    }
+    cr_expect_null(strstr(svg, ">2400</text>"));
+    free(svg);
+}
+
+Test(bench_report, svg_with_one_thread_count_draws_points_without_lines)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    r[0].thread_counts = r[1].thread_counts = 1;
+    char *svg = write_svg(r, 2);
+    cr_expect_eq(occurrences(svg, "<polyline"), 0);
+    cr_expect_eq(occurrences(svg, "<circle"), 2 + 2);
+    free(svg);
+}
+
+Test(bench_report, svg_without_verified_results_is_still_a_chart)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    char *svg = write_svg(&r[2], 1);
+    cr_expect_eq(occurrences(svg, "<polyline"), 0);
+    cr_expect_not_null(strstr(svg, "no verified results"));
+    free(svg);
+}
+
+/* ---- Failures leave no file behind ----------------------------------------------------------- */
+
+Test(bench_report, writing_into_a_missing_directory_fails_and_creates_nothing)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    cr_expect_eq(bench_report_csv(in_dir("missing/bench.csv"), r, FIXTURE_COUNT), -ENOENT);
+    cr_expect_eq(bench_report_svg(in_dir("missing/bench.svg"), r, FIXTURE_COUNT, "t"), -ENOENT);
+    cr_expect_eq(dir_entries(), 0);
+}
+
+Test(bench_report, a_failed_rename_leaves_no_temporary_file)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    cr_assert_eq(mkdir(in_dir("taken"), 0700), 0);
+    cr_expect_eq(bench_report_csv(in_dir("taken"), r, FIXTURE_COUNT), -EISDIR);
+    cr_expect_eq(bench_report_svg(in_dir("taken"), r, FIXTURE_COUNT, "t"), -EISDIR);
+    cr_expect_eq(dir_entries(), 1, "only the directory itself");
+}
+
+Test(bench_report, a_write_error_keeps_the_previous_file)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    const char *csv = in_dir("bench.csv"), *svg = in_dir("bench.svg");
+    for (unsigned i = 0; i < 2; i++) {
+        FILE *f = fopen(i == 0 ? csv : svg, "w");
+        cr_assert_not_null(f);
+        fputs("previous run\n", f);
+        fclose(f);
+    }
+    /* Files may grow to 64 bytes: the writers fail with EFBIG instead of a signal. */
+    struct rlimit old, small = {.rlim_cur = 64};
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small.rlim_max = old.rlim_max;
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int csv_rc = bench_report_csv(csv, r, FIXTURE_COUNT);
+    int svg_rc = bench_report_svg(svg, r, FIXTURE_COUNT, "t");
+    setrlimit(RLIMIT_FSIZE, &old);
+    cr_expect_eq(csv_rc, -EFBIG);
+    cr_expect_eq(svg_rc, -EFBIG);
+    for (unsigned i = 0; i < 2; i++) {
+        char *text = slurp(i == 0 ? csv : svg);
+        cr_expect_str_eq(text, "previous run\n");
+        free(text);
+    }
+    cr_expect_eq(dir_entries(), 2, "no temporary file left");
+}
