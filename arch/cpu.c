@@ -41,6 +41,8 @@ static const struct {
     {ARCH_CPU_ARM_AES, "aes"},     {ARCH_CPU_ARM_PMULL, "pmull"}, {ARCH_CPU_ARM_SHA2, "sha2"},
 };
 
+#if defined(__x86_64__)
+
 /* Copies src into dst, collapsing runs of spaces and trimming both ends. */
 static void copy_trimmed(char *dst, size_t cap, const char *src)
 {
@@ -58,8 +60,6 @@ static void copy_trimmed(char *dst, size_t cap, const char *src)
     }
     dst[n] = '\0';
 }
-
-#if defined(__x86_64__)
 
 static uint64_t read_xcr0(void)
 {

@@ -11,6 +11,8 @@ packages=(
     # Tests: Criterion, Monero's hash vectors and its reference hash tool,
     # the RandomX reference library (a differential oracle, never our core).
     libcriterion-dev monero-tests librandomx-dev
+    # The aarch64 check: a cross compiler and qemu-user.
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 missing=()
