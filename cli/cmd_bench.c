@@ -21,6 +21,7 @@
 #include "arch/topology.h"
 #include "bench/throughput.h"
 #include "bench/xmrig_sum.h"
+#include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
 #include "bench/monero_reference.h"
 #include "bench/randomx_reference.h"
@@ -49,6 +50,8 @@ enum {
     OPT_PRICE,
     OPT_HOURS,
     OPT_BENCH_SIZE,
+    OPT_AFFINITY,
+    OPT_PIN,
     OPT_COUNT
 };
 
@@ -75,6 +78,10 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_BENCH_SIZE] = {"bench-size", CLI_OPT_STRING, "N", 0, 0,
                         "XMRig's benchmark: hash nonces 0..N-1 (10K up, K/M suffixes) and print "
                         "the hash sum"},
+    [OPT_AFFINITY] = {"affinity", CLI_OPT_STRING, "LIST", 0, 0,
+                      "pin thread i to the i-th PU of LIST (OS indexes, e.g. 0-3,8)"},
+    [OPT_PIN] = {"pin", CLI_OPT_STRING, "MODE", 0, 0,
+                 "core (default: a core each, then second PUs), pu, or none"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
 };
@@ -183,26 +190,6 @@ static int parse_threads(const char *list, unsigned *threads, unsigned *count)
         return -1;
     }
     return 0;
-}
-
-/* PUs in pinning order: the first PU of every core, then the second of every core ... */
-static unsigned pinning_order(arch_topology_t *topo, int *pus, unsigned max)
-{
-    unsigned n = 0, total = arch_topology_count(topo, ARCH_TOPO_PU);
-    unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
-    for (unsigned c = 0; c < cores && n < max; c++) {
-        int pu = arch_topology_core_first_pu(topo, c);
-        if (pu >= 0)
-            pus[n++] = pu;
-    }
-    for (unsigned i = 0; i < total && n < max; i++) {
-        int pu = arch_topology_pu_os_index(topo, i), seen = 0;
-        for (unsigned k = 0; k < n; k++)
-            seen |= pus[k] == pu;
-        if (!seen && pu >= 0)
-            pus[n++] = pu;
-    }
-    return n;
 }
 
 /* A status line on a terminal's stderr, overwritten by the next one. */
@@ -596,11 +583,22 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     static int pus[BENCH_MAX_THREADS];
-    unsigned pu_count = pinning_order(topo, pus, BENCH_MAX_THREADS);
+    unsigned pu_count = arch_topology_count(topo, ARCH_TOPO_PU);
+    miner_pin_mode_t pin = MINER_PIN_CORE;
+    if (v[OPT_PIN].set && miner_pin_mode_from_name(v[OPT_PIN].text, &pin) != 0) {
+        cli_usage_error(spec->name, "--pin takes core, pu or none, not '%s'", v[OPT_PIN].text);
+        arch_topology_free(topo);
+        return CLI_EXIT_USAGE;
+    }
+    if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL,
+                            BENCH_MAX_THREADS, pus) != 0) {
+        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs (0-%u)",
+                        v[OPT_AFFINITY].text, pu_count - 1);
+        arch_topology_free(topo);
+        return CLI_EXIT_USAGE;
+    }
     unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
     if (v[OPT_BENCH_SIZE].set) {
-        for (unsigned i = pu_count; i < BENCH_MAX_THREADS; i++)
-            pus[i] = -1;
         int exit_code = run_bench_size(spec, v, topo, pus, cores);
         arch_topology_free(topo);
         return exit_code;
@@ -615,8 +613,6 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         for (unsigned t = 1; t <= cores && t <= BENCH_MAX_THREADS; t++)
             threads[thread_counts++] = t;
     }
-    for (unsigned i = pu_count; i < BENCH_MAX_THREADS; i++)
-        pus[i] = -1; /* more threads than PUs: the rest float */
     unsigned repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 3;
     unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 3;
     double hours = v[OPT_HOURS].set ? (double)v[OPT_HOURS].number : 24;

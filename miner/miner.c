@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "arch/pages.h"
+#include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
 #include "pow/cn/cn.h"
 #include "pow/rx/randomx.h"
@@ -43,6 +44,7 @@ typedef struct {
 
 struct miner {
     miner_config_t config;
+    int default_pus[MINER_MAX_THREADS]; /* the placement when the caller gave none */
     worker_t *workers;
     unsigned started;
 
@@ -212,6 +214,11 @@ int miner_create(miner_t **out, const miner_config_t *config)
         free(m);
         return -ENOMEM;
     }
+    /* Without a placement, one worker per core first, as the benchmark pins them. */
+    if (config->pus == NULL && config->topo != NULL &&
+        miner_place_threads(config->topo, MINER_PIN_CORE, NULL, config->threads, m->default_pus) ==
+            0)
+        m->config.pus = m->default_pus;
     pthread_mutex_init(&m->job_lock, NULL);
     pthread_cond_init(&m->job_changed, NULL);
     pthread_mutex_init(&m->results_lock, NULL);
@@ -219,11 +226,7 @@ int miner_create(miner_t **out, const miner_config_t *config)
         worker_t *w = &m->workers[i];
         w->miner = m;
         w->index = i;
-        w->pu = config->pus != NULL ? config->pus[i] : -1;
-        if (w->pu < 0 && config->pus == NULL && config->topo != NULL) {
-            unsigned cores = arch_topology_count(config->topo, ARCH_TOPO_CORE);
-            w->pu = arch_topology_core_first_pu(config->topo, i % cores);
-        }
+        w->pu = m->config.pus != NULL ? m->config.pus[i] : -1;
         if (pthread_create(&w->id, NULL, worker_main, w) != 0) {
             miner_destroy(m);
             return -EAGAIN;

@@ -92,6 +92,8 @@ Test(cli_bench, bad_plans_exit_2_with_one_sentence)
                        "one RandomX algorithm");
     expect_usage_error(ARGS("bench", "--bench-size", "250K", "--threads", "0"), "between 1 and");
     expect_usage_error(ARGS("bench", "--price", "cheap"), "--price needs a price");
+    expect_usage_error(ARGS("bench", "--pin", "socket"), "--pin takes core, pu or none");
+    expect_usage_error(ARGS("bench", "--affinity", "0-99999"), "not a list of this machine's PUs");
 }
 
 /* A wrong implementation (injected through the test hook) is refused before any figure. */
