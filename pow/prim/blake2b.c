@@ -3,6 +3,7 @@
  * 128-byte blocks, a 128-bit byte counter and a final-block flag.
  */
 #include "pow/prim/blake2b.h"
+#include "pow/prim/blake_sigma.h"
 
 #include <string.h>
 
@@ -11,20 +12,6 @@ static const uint64_t blake2b_iv[8] = {
     0x510e527fade682d1u, 0x9b05688c2b3e6c1fu, 0x1f83d9abfb41bd6bu, 0x5be0cd19137e2179u,
 };
 
-static const uint8_t sigma[12][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
-    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
-    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
-    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
-    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
-    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
-    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
-    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-};
 
 static uint64_t load64(const uint8_t *p)
 {
@@ -65,7 +52,7 @@ static void compress(pow_blake2b_t *s, const uint8_t block[POW_BLAKE2B_BLOCK], i
     if (last)
         v[14] = ~v[14];
     for (int r = 0; r < 12; r++) {
-        const uint8_t *z = sigma[r];
+        const uint8_t *z = POW_BLAKE_SIGMA[r % 10];
         G(0, 4, 8, 12, m[z[0]], m[z[1]]);
         G(1, 5, 9, 13, m[z[2]], m[z[3]]);
         G(2, 6, 10, 14, m[z[4]], m[z[5]]);
