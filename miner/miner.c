@@ -118,7 +118,7 @@ static int hashing_prepare(hashing_t *h, const miner_t *m, const miner_job_t *jo
 }
 
 static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uint32_t nonce,
-                        const uint8_t hash[32])
+                        const uint8_t hash[32], const uint8_t *commitment)
 {
     pthread_mutex_lock(&m->results_lock);
     if (m->results_count == RESULT_QUEUE) {
@@ -129,6 +129,9 @@ static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uin
         r->nonce = nonce;
         r->thread = thread;
         memcpy(r->hash, hash, 32);
+        r->has_commitment = commitment != NULL;
+        if (commitment != NULL)
+            memcpy(r->commitment, commitment, 32);
         m->results_count++;
     }
     pthread_mutex_unlock(&m->results_lock);
@@ -183,17 +186,22 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&m->job_lock);
             continue;
         }
-        uint8_t out[32];
+        uint8_t out[32], commitment[32];
+        const uint8_t *judged = out;
         for (int i = 0; i < 4; i++)
             job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(nonce >> (8 * i));
         if (h.vm != NULL) {
             pow_rx_hash(h.vm, job.blob, job.blob_len, out);
+            if (pow_algo_rx(job.algo)->v2) {
+                pow_rx_commitment(job.blob, job.blob_len, out, commitment);
+                judged = commitment;
+            }
         } else {
             pow_cn_hash(&h.cn, job.blob, job.blob_len, job.height, out);
         }
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
-        if (hash_tail(out) < job.target)
-            push_result(m, w->index, &job, (uint32_t)nonce, out);
+        if (hash_tail(judged) < job.target)
+            push_result(m, w->index, &job, (uint32_t)nonce, out, judged != out ? judged : NULL);
         nonce += step;
     }
     hashing_close(&h);

@@ -28,17 +28,24 @@ typedef struct {
     uint8_t blob[MINER_MAX_BLOB];
     size_t blob_len;
     size_t nonce_offset; /* where the 4-byte little-endian nonce goes (39 for Monero) */
-    uint64_t target;     /* a share when the hash's last 8 bytes, little-endian, are below */
+    uint64_t target;     /* a share when the judged bytes' last 8, little-endian, are below */
     uint64_t height;     /* cn/r */
     uint8_t seed[60];    /* RandomX key */
     size_t seed_len;
 } miner_job_t;
 
+/*
+ * A share. Most algorithms judge the hash against the target; RandomX v2
+ * (rx/2) judges its commitment, BLAKE2b-256(blob || hash), and pools want
+ * both: the commitment as the result and the hash beside it.
+ */
 typedef struct {
     uint64_t job_id;
     uint32_t nonce;
     unsigned thread; /* the worker that found it */
+    int has_commitment;
     uint8_t hash[32];
+    uint8_t commitment[32]; /* when has_commitment */
 } miner_result_t;
 
 typedef struct {

@@ -216,3 +216,40 @@ Test(miner, bad_jobs_are_refused)
     cr_expect_eq(miner_set_job(m, &job), -EINVAL);
     miner_destroy(m);
 }
+
+Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)
+{
+    miner_t *m = start_miner();
+    const uint64_t target = UINT64_MAX / 4; /* about one hash in four */
+    miner_job_t job = job_for("rx/2", 11, target);
+    memcpy(job.seed, "test key 002", 12);
+    job.seed_len = 12;
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    miner_result_t results[3];
+    size_t n = 0;
+    for (int waited = 0; n < 3 && waited < 300000; waited++) {
+        n += miner_take_results(m, results + n, 3 - n);
+        if (n < 3)
+            nap_ms(1);
+    }
+    miner_destroy(m);
+    cr_assert_eq(n, 3);
+    pow_hasher_t *h = NULL;
+    cr_assert_eq(
+        pow_hasher_create(&h, job.algo, pow_algo_isa_best(job.algo), job.seed, job.seed_len), 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t blob[76], hash[32], commitment[32];
+        memcpy(blob, job.blob, sizeof(blob));
+        for (int k = 0; k < 4; k++)
+            blob[39 + k] = (uint8_t)(results[i].nonce >> (8 * k));
+        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), 0, hash), 0);
+        pow_rx_commitment(blob, sizeof(blob), hash, commitment);
+        cr_expect(results[i].has_commitment);
+        cr_expect_arr_eq(hash, results[i].hash, 32, "nonce %u", results[i].nonce);
+        cr_expect_arr_eq(commitment, results[i].commitment, 32, "nonce %u", results[i].nonce);
+        uint64_t tail;
+        memcpy(&tail, commitment + 24, sizeof(tail));
+        cr_expect_lt(tail, target, "the commitment, not the hash, meets the target");
+    }
+    pow_hasher_destroy(h);
+}
