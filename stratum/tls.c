@@ -1,0 +1,233 @@
+#include "config.h"
+#include "stratum/tls.h"
+
+#include <ctype.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stratum_tls {
+    SSL_CTX *ctx;
+    SSL *ssl;
+    BIO *in;  /* network -> OpenSSL */
+    BIO *out; /* OpenSSL -> network */
+    int pinned;
+    uint8_t fingerprint[32];
+    int established;
+    char error[256];
+};
+
+static void set_error(stratum_tls_t *tls, const char *what)
+{
+    unsigned long code = ERR_get_error();
+    if (code != 0) {
+        char detail[160];
+        ERR_error_string_n(code, detail, sizeof(detail));
+        snprintf(tls->error, sizeof(tls->error), "%s (%s)", what, detail);
+    } else {
+        snprintf(tls->error, sizeof(tls->error), "%s", what);
+    }
+    ERR_clear_error();
+}
+
+static int parse_fingerprint(const char *text, uint8_t out[32])
+{
+    size_t n = 0;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == ':')
+            continue;
+        if (!isxdigit((unsigned char)*p) || n == 64)
+            return -1;
+        unsigned v = isdigit((unsigned char)*p) ? (unsigned)(*p - '0')
+                                                : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+        out[n / 2] = (uint8_t)(n % 2 == 0 ? v << 4 : out[n / 2] | v);
+        n++;
+    }
+    return n == 64 ? 0 : -1;
+}
+
+stratum_tls_t *stratum_tls_create(const stratum_tls_options_t *options, char *why, size_t why_len)
+{
+    stratum_tls_t *tls = calloc(1, sizeof(*tls));
+    if (tls == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    if (options->fingerprint != NULL) {
+        if (parse_fingerprint(options->fingerprint, tls->fingerprint) != 0) {
+            snprintf(why, why_len,
+                     "--tls-fingerprint wants the certificate's SHA-256 as 64 hex digits "
+                     "(openssl x509 -noout -fingerprint -sha256 prints it)");
+            free(tls);
+            return NULL;
+        }
+        tls->pinned = 1;
+    }
+    tls->ctx = SSL_CTX_new(TLS_client_method());
+    if (tls->ctx == NULL) {
+        snprintf(why, why_len, "cannot create a TLS context");
+        free(tls);
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(tls->ctx, TLS1_2_VERSION);
+    int verify_chain = !tls->pinned && !options->insecure;
+    if (verify_chain) {
+        int loaded = options->ca_file != NULL
+                         ? SSL_CTX_load_verify_locations(tls->ctx, options->ca_file, NULL)
+                         : SSL_CTX_set_default_verify_paths(tls->ctx);
+        if (loaded != 1) {
+            snprintf(why, why_len, "cannot load the CA certificates%s%s",
+                     options->ca_file ? " from " : "", options->ca_file ? options->ca_file : "");
+            stratum_tls_free(tls);
+            return NULL;
+        }
+    }
+    SSL_CTX_set_verify(tls->ctx, verify_chain ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    tls->ssl = SSL_new(tls->ctx);
+    tls->in = BIO_new(BIO_s_mem());
+    tls->out = BIO_new(BIO_s_mem());
+    if (tls->ssl == NULL || tls->in == NULL || tls->out == NULL) {
+        BIO_free(tls->in);
+        BIO_free(tls->out);
+        tls->in = tls->out = NULL;
+        snprintf(why, why_len, "out of memory for a TLS session");
+        stratum_tls_free(tls);
+        return NULL;
+    }
+    BIO_set_mem_eof_return(tls->in, -1); /* an empty input means "wait", not end of stream */
+    SSL_set_bio(tls->ssl, tls->in, tls->out);
+    SSL_set_connect_state(tls->ssl);
+    if (options->host != NULL) {
+        SSL_set_tlsext_host_name(tls->ssl, options->host);
+        if (verify_chain)
+            SSL_set1_host(tls->ssl, options->host);
+    }
+    return tls;
+}
+
+void stratum_tls_free(stratum_tls_t *tls)
+{
+    if (tls == NULL)
+        return;
+    SSL_free(tls->ssl); /* frees the BIOs it owns */
+    SSL_CTX_free(tls->ctx);
+    free(tls);
+}
+
+static int peer_digest(const stratum_tls_t *tls, uint8_t out[32])
+{
+    X509 *cert = SSL_get1_peer_certificate(tls->ssl);
+    if (cert == NULL)
+        return -1;
+    unsigned len = 0;
+    int ok = X509_digest(cert, EVP_sha256(), out, &len) == 1 && len == 32;
+    X509_free(cert);
+    return ok ? 0 : -1;
+}
+
+int stratum_tls_peer_fingerprint(const stratum_tls_t *tls, char out[65])
+{
+    uint8_t digest[32];
+    if (peer_digest(tls, digest) != 0)
+        return -1;
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    return 0;
+}
+
+int stratum_tls_handshake(stratum_tls_t *tls)
+{
+    if (tls->established)
+        return 1;
+    int rc = SSL_do_handshake(tls->ssl);
+    if (rc != 1) {
+        int err = SSL_get_error(tls->ssl, rc);
+        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+            return 0;
+        long verify = SSL_get_verify_result(tls->ssl);
+        if (verify != X509_V_OK) {
+            char what[200];
+            snprintf(what, sizeof(what),
+                     "the pool's certificate is not trusted: %s (for a self-signed lab pool, pin "
+                     "it with --tls-fingerprint)",
+                     X509_verify_cert_error_string(verify));
+            set_error(tls, what);
+        } else {
+            set_error(tls, "TLS handshake failed");
+        }
+        return -1;
+    }
+    if (tls->pinned) {
+        uint8_t digest[32];
+        if (peer_digest(tls, digest) != 0 || memcmp(digest, tls->fingerprint, 32) != 0) {
+            char seen[65] = "none";
+            stratum_tls_peer_fingerprint(tls, seen);
+            snprintf(tls->error, sizeof(tls->error),
+                     "the pool's certificate does not match --tls-fingerprint (it has %s)", seen);
+            return -1;
+        }
+    }
+    tls->established = 1;
+    return 1;
+}
+
+int stratum_tls_feed(stratum_tls_t *tls, const void *data, size_t len)
+{
+    while (len > 0) {
+        int chunk = len > (1u << 30) ? 1 << 30 : (int)len;
+        int n = BIO_write(tls->in, data, chunk);
+        if (n <= 0) {
+            set_error(tls, "cannot buffer TLS input");
+            return -1;
+        }
+        data = (const uint8_t *)data + n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+ssize_t stratum_tls_read(stratum_tls_t *tls, void *buf, size_t cap)
+{
+    int want = cap > (1u << 30) ? 1 << 30 : (int)cap;
+    int n = SSL_read(tls->ssl, buf, want);
+    if (n > 0)
+        return n;
+    int err = SSL_get_error(tls->ssl, n);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        return 0;
+    set_error(tls,
+              err == SSL_ERROR_ZERO_RETURN ? "the pool closed the TLS session" : "TLS read failed");
+    return -1;
+}
+
+int stratum_tls_write(stratum_tls_t *tls, const void *data, size_t len)
+{
+    while (len > 0) {
+        int chunk = len > (1u << 30) ? 1 << 30 : (int)len;
+        int n = SSL_write(tls->ssl, data, chunk);
+        if (n <= 0) {
+            set_error(tls, "TLS write failed");
+            return -1;
+        }
+        data = (const uint8_t *)data + n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+size_t stratum_tls_take_output(stratum_tls_t *tls, void *buf, size_t cap)
+{
+    int want = cap > (1u << 30) ? 1 << 30 : (int)cap;
+    int n = BIO_read(tls->out, buf, want);
+    return n > 0 ? (size_t)n : 0;
+}
+
+const char *stratum_tls_error(const stratum_tls_t *tls)
+{
+    return tls->error[0] != '\0' ? tls->error : "no error";
+}

@@ -1,0 +1,58 @@
+/*
+ * A TLS client session that owns no socket: ciphertext from the network is
+ * fed in, plaintext comes out, plaintext to send goes in and ciphertext
+ * waits to be written. The event loop (libuv) does all the I/O, so TLS and
+ * plain TCP connections share one code path. OpenSSL, with memory BIOs.
+ *
+ * Trust, in order: a pinned SHA-256 fingerprint of the server's
+ * certificate (for self-signed lab pools) replaces CA verification; else
+ * the chain is verified against the system CAs (or ca_file) and the name
+ * against host; insecure skips both and is only for when the user asks.
+ */
+#ifndef MINEMETER_STRATUM_TLS_H
+#define MINEMETER_STRATUM_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct {
+    const char *host;        /* SNI and the name the certificate must carry */
+    const char *fingerprint; /* 64 hex digits (colons allowed), or NULL */
+    const char *ca_file;     /* PEM bundle instead of the system CAs, or NULL */
+    int insecure;            /* accept any certificate */
+} stratum_tls_options_t;
+
+typedef struct stratum_tls stratum_tls_t;
+
+/* NULL with a reason in why (a malformed fingerprint, out of memory). */
+stratum_tls_t *stratum_tls_create(const stratum_tls_options_t *options, char *why, size_t why_len);
+
+void stratum_tls_free(stratum_tls_t *tls);
+
+/*
+ * Advances the handshake with what has been fed. Returns 1 when the
+ * session is established and trusted, 0 while it needs more from the
+ * peer, -1 on failure (reason from stratum_tls_error).
+ */
+int stratum_tls_handshake(stratum_tls_t *tls);
+
+/* Ciphertext received from the peer. Returns 0 or -1. */
+int stratum_tls_feed(stratum_tls_t *tls, const void *data, size_t len);
+
+/* Decrypted bytes into buf: how many (0: none yet), or -1 on failure or close. */
+ssize_t stratum_tls_read(stratum_tls_t *tls, void *buf, size_t cap);
+
+/* Encrypts len bytes (after the handshake). Returns 0 or -1. */
+int stratum_tls_write(stratum_tls_t *tls, const void *data, size_t len);
+
+/* Takes up to cap bytes of ciphertext waiting to be sent; returns how many. */
+size_t stratum_tls_take_output(stratum_tls_t *tls, void *buf, size_t cap);
+
+/* The last failure, as one sentence. */
+const char *stratum_tls_error(const stratum_tls_t *tls);
+
+/* The peer certificate's SHA-256 in hex (65 bytes with NUL), after the handshake. */
+int stratum_tls_peer_fingerprint(const stratum_tls_t *tls, char out[65]);
+
+#endif

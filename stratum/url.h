@@ -1,0 +1,36 @@
+/*
+ * Pool and daemon addresses as miners write them:
+ *   stratum+tcp://HOST:PORT   plain Stratum
+ *   stratum+ssl://HOST:PORT   Stratum over TLS (stratum+tls:// too)
+ *   daemon+http://HOST:PORT   monerod's JSON-RPC, for solo mining
+ * HOST may be a name, an IPv4 address or a bracketed IPv6 address. The
+ * port defaults to 3333 for Stratum and 18081 for a daemon.
+ */
+#ifndef MINEMETER_STRATUM_URL_H
+#define MINEMETER_STRATUM_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    STRATUM_URL_TCP,
+    STRATUM_URL_TLS,
+    STRATUM_URL_DAEMON_HTTP,
+} stratum_url_scheme_t;
+
+typedef struct {
+    stratum_url_scheme_t scheme;
+    char host[256]; /* without brackets */
+    uint16_t port;
+} stratum_url_t;
+
+/*
+ * Parses text into url. Returns 0, or -1 with a sentence in why saying
+ * what is wrong and what a right address looks like.
+ */
+int stratum_url_parse(const char *text, stratum_url_t *url, char *why, size_t why_len);
+
+/* "stratum+tcp", "stratum+ssl", "daemon+http". */
+const char *stratum_url_scheme_name(stratum_url_scheme_t scheme);
+
+#endif

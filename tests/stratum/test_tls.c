@@ -1,0 +1,221 @@
+/*
+ * stratum/tls.c against an in-memory OpenSSL server with a certificate made
+ * at test time: pinning accepts the right fingerprint and refuses a wrong
+ * one, CA verification accepts a trusted chain and refuses an unknown one
+ * with advice, and data crosses both ways once established.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "stratum/tls.h"
+#include "tests/support/run_command.h"
+
+static char dir[] = "/tmp/minemeter-tls-XXXXXX";
+static char cert_path[128], key_path[128], fingerprint[65];
+
+static void make_certificate(void)
+{
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", dir);
+    snprintf(key_path, sizeof(key_path), "%s/key.pem", dir);
+    run_result_t *r =
+        run_command(ARGS("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                         "-days", "1", "-keyout", key_path, "-out", cert_path),
+                    NULL, 60);
+    cr_assert(r->exited && r->exit_code == 0, "openssl req failed: %s", r->err);
+    run_result_free(r);
+    r = run_command(
+        ARGS("/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert_path),
+        NULL, 60);
+    cr_assert(r->exited && r->exit_code == 0);
+    /* "sha256 Fingerprint=AB:CD:..." */
+    const char *p = strchr(r->out, '=');
+    cr_assert_not_null(p);
+    size_t n = 0;
+    for (p++; *p != '\0' && *p != '\n' && n < 64; p++) {
+        if (*p != ':')
+            fingerprint[n++] = *p;
+    }
+    cr_assert_eq(n, 64);
+    run_result_free(r);
+}
+
+static void remove_certificate(void)
+{
+    unlink(cert_path);
+    unlink(key_path);
+    rmdir(dir);
+}
+
+typedef struct {
+    SSL_CTX *ctx;
+    SSL *ssl;
+    BIO *in, *out;
+} server_t;
+
+static void server_start(server_t *s)
+{
+    s->ctx = SSL_CTX_new(TLS_server_method());
+    cr_assert_not_null(s->ctx);
+    cr_assert_eq(SSL_CTX_use_certificate_file(s->ctx, cert_path, SSL_FILETYPE_PEM), 1);
+    cr_assert_eq(SSL_CTX_use_PrivateKey_file(s->ctx, key_path, SSL_FILETYPE_PEM), 1);
+    s->ssl = SSL_new(s->ctx);
+    s->in = BIO_new(BIO_s_mem());
+    s->out = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(s->in, -1);
+    SSL_set_bio(s->ssl, s->in, s->out);
+    SSL_set_accept_state(s->ssl);
+}
+
+static void server_stop(server_t *s)
+{
+    SSL_free(s->ssl);
+    SSL_CTX_free(s->ctx);
+}
+
+/* Moves bytes both ways until the client's handshake ends; returns its result. */
+static int pump_handshake(stratum_tls_t *client, server_t *s)
+{
+    uint8_t buf[16384];
+    for (int round = 0; round < 50; round++) {
+        int rc = stratum_tls_handshake(client);
+        size_t n;
+        while ((n = stratum_tls_take_output(client, buf, sizeof(buf))) > 0)
+            BIO_write(s->in, buf, (int)n);
+        if (rc != 0)
+            return rc;
+        SSL_do_handshake(s->ssl);
+        int m;
+        while ((m = BIO_read(s->out, buf, sizeof(buf))) > 0)
+            cr_assert_eq(stratum_tls_feed(client, buf, (size_t)m), 0);
+    }
+    return 0;
+}
+
+TestSuite(stratum_tls, .init = make_certificate, .fini = remove_certificate, .timeout = 60);
+
+Test(stratum_tls, a_pinned_fingerprint_establishes_and_data_crosses_both_ways)
+{
+    server_t s;
+    server_start(&s);
+    char why[256];
+    stratum_tls_options_t o = {.host = "localhost", .fingerprint = fingerprint};
+    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_assert_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
+
+    const char *line = "{\"id\":1,\"method\":\"login\"}\n";
+    cr_assert_eq(stratum_tls_write(c, line, strlen(line)), 0);
+    uint8_t buf[16384];
+    size_t n = stratum_tls_take_output(c, buf, sizeof(buf));
+    cr_assert_gt(n, strlen(line), "the output is ciphertext with its framing");
+    cr_expect_null(memmem(buf, n, "login", 5), "nothing crosses in the clear");
+    BIO_write(s.in, buf, (int)n);
+    char got[128] = {0};
+    cr_assert_eq(SSL_read(s.ssl, got, sizeof(got) - 1), (int)strlen(line));
+    cr_expect_str_eq(got, line);
+
+    const char *reply = "{\"id\":1,\"result\":{}}\n";
+    cr_assert_eq(SSL_write(s.ssl, reply, (int)strlen(reply)), (int)strlen(reply));
+    int m = BIO_read(s.out, buf, sizeof(buf));
+    cr_assert_gt(m, 0);
+    cr_assert_eq(stratum_tls_feed(c, buf, (size_t)m), 0);
+    char back[128] = {0};
+    cr_assert_eq(stratum_tls_read(c, back, sizeof(back) - 1), (ssize_t)strlen(reply));
+    cr_expect_str_eq(back, reply);
+    cr_expect_eq(stratum_tls_read(c, back, sizeof(back)), 0, "nothing more yet");
+
+    char seen[65];
+    cr_assert_eq(stratum_tls_peer_fingerprint(c, seen), 0);
+    cr_expect_eq(strcasecmp(seen, fingerprint), 0);
+    stratum_tls_free(c);
+    server_stop(&s);
+}
+
+Test(stratum_tls, a_wrong_fingerprint_is_refused_naming_the_real_one)
+{
+    server_t s;
+    server_start(&s);
+    char wrong[65];
+    memcpy(wrong, fingerprint, sizeof(wrong));
+    wrong[10] = wrong[10] == '0' ? '1' : '0';
+    char why[256];
+    stratum_tls_options_t o = {.host = "localhost", .fingerprint = wrong};
+    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_expect_eq(pump_handshake(c, &s), -1);
+    cr_expect_not_null(strstr(stratum_tls_error(c), "does not match --tls-fingerprint"), "%s",
+                       stratum_tls_error(c));
+    char lower[65];
+    for (int i = 0; i < 65; i++)
+        lower[i] = (char)tolower((unsigned char)fingerprint[i]);
+    cr_expect_not_null(strstr(stratum_tls_error(c), lower), "the message names the real one");
+    stratum_tls_free(c);
+    server_stop(&s);
+}
+
+Test(stratum_tls, a_trusted_ca_file_verifies_the_chain_and_the_name)
+{
+    server_t s;
+    server_start(&s);
+    char why[256];
+    stratum_tls_options_t o = {.host = "localhost", .ca_file = cert_path};
+    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_expect_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
+    stratum_tls_free(c);
+    server_stop(&s);
+
+    server_start(&s);
+    stratum_tls_options_t other_name = {.host = "pool.example", .ca_file = cert_path};
+    c = stratum_tls_create(&other_name, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_expect_eq(pump_handshake(c, &s), -1, "the certificate is for localhost only");
+    stratum_tls_free(c);
+    server_stop(&s);
+}
+
+Test(stratum_tls, an_unknown_self_signed_certificate_is_refused_with_advice)
+{
+    server_t s;
+    server_start(&s);
+    char why[256];
+    stratum_tls_options_t o = {.host = "localhost"}; /* the system CAs */
+    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_expect_eq(pump_handshake(c, &s), -1);
+    cr_expect_not_null(strstr(stratum_tls_error(c), "not trusted"), "%s", stratum_tls_error(c));
+    cr_expect_not_null(strstr(stratum_tls_error(c), "--tls-fingerprint"));
+    stratum_tls_free(c);
+    server_stop(&s);
+}
+
+Test(stratum_tls, insecure_accepts_any_certificate_only_when_asked)
+{
+    server_t s;
+    server_start(&s);
+    char why[256];
+    stratum_tls_options_t o = {.host = "localhost", .insecure = 1};
+    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    cr_assert_not_null(c, "%s", why);
+    cr_expect_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
+    stratum_tls_free(c);
+    server_stop(&s);
+}
+
+Test(stratum_tls, a_malformed_fingerprint_is_refused_before_connecting)
+{
+    char why[256] = "";
+    stratum_tls_options_t o = {.host = "localhost", .fingerprint = "abcd"};
+    cr_expect_null(stratum_tls_create(&o, why, sizeof(why)));
+    cr_expect_not_null(strstr(why, "64 hex digits"), "%s", why);
+}
