@@ -121,6 +121,12 @@ int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t
             return CLI_EXIT_USAGE;
         value->set = 1;
         value->text = text;
+        if (value->count == CLI_MAX_REPEAT) {
+            cli_usage_error(spec->name, "--%s may be given at most %d times", opt->name,
+                            CLI_MAX_REPEAT);
+            return CLI_EXIT_USAGE;
+        }
+        value->texts[value->count++] = text;
     }
     return CLI_CONTINUE;
 }

@@ -30,10 +30,14 @@ typedef struct {
     const char *help; /* One line for --help. */
 } cli_option_t;
 
+#define CLI_MAX_REPEAT 8
+
 typedef struct {
     int set;              /* Given on the command line. */
-    const char *text;     /* The value as written (STRING and UINT). */
+    const char *text;     /* The value as written (STRING and UINT); the last one when repeated. */
     unsigned long number; /* The parsed value (UINT). */
+    unsigned count;       /* How many times it was given. */
+    const char *texts[CLI_MAX_REPEAT]; /* Each value in order, for options that may repeat. */
 } cli_value_t;
 
 typedef struct {

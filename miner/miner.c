@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arch/clock.h"
 #include "arch/pages.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
@@ -40,6 +41,9 @@ typedef struct {
     pthread_t id;
     _Atomic uint64_t hashes;
     _Atomic uint64_t generation; /* the job generation this worker is on */
+    _Atomic uint64_t job_id;     /* the job it hashes, when hashing */
+    _Atomic uint64_t started_ns; /* when it started hashing that job */
+    _Atomic int hashing;
 } worker_t;
 
 struct miner {
@@ -175,6 +179,12 @@ static void *worker_main(void *arg)
             if (have_job && hashing_prepare(&h, m, &job, rx) != 0)
                 have_job = 0;
             nonce = w->index;
+            atomic_store(&w->hashing, 0);
+            if (have_job) {
+                atomic_store(&w->job_id, job.job_id);
+                atomic_store(&w->started_ns, arch_clock_ns());
+                atomic_store(&w->hashing, 1);
+            }
             atomic_store(&w->generation, gen);
         }
         if (!have_job || nonce > UINT32_MAX) {
@@ -358,6 +368,20 @@ size_t miner_take_results(miner_t *m, miner_result_t *out, size_t max)
 uint64_t miner_thread_hashes(const miner_t *m, unsigned i)
 {
     return i < m->started ? atomic_load(&m->workers[i].hashes) : 0;
+}
+
+int miner_job_started(const miner_t *m, uint64_t job_id, uint64_t *last_start_ns)
+{
+    uint64_t last = 0;
+    for (unsigned i = 0; i < m->started; i++) {
+        const worker_t *w = &m->workers[i];
+        if (!atomic_load(&w->hashing) || atomic_load(&w->job_id) != job_id)
+            return -1;
+        uint64_t t = atomic_load(&w->started_ns);
+        last = t > last ? t : last;
+    }
+    *last_start_ns = last;
+    return 0;
 }
 
 uint64_t miner_results_dropped(const miner_t *m)

@@ -80,6 +80,13 @@ size_t miner_take_results(miner_t *miner, miner_result_t *out, size_t max);
 /* Hashes done by worker i since it started (read without locks; may lag a hash). */
 uint64_t miner_thread_hashes(const miner_t *miner, unsigned i);
 
+/*
+ * Whether every worker is hashing job_id; if so, *last_start_ns is when the
+ * last of them started (arch_clock_ns), for measuring job switch latency.
+ * Returns 0, or -1 while some worker is elsewhere.
+ */
+int miner_job_started(const miner_t *miner, uint64_t job_id, uint64_t *last_start_ns);
+
 /* Results dropped because the queue was full. */
 uint64_t miner_results_dropped(const miner_t *miner);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arch/clock.h"
 #include "miner/miner.h"
 #include "pow/algo.h"
 #include "pow/cn/cn.h"
@@ -252,4 +253,24 @@ Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)
         cr_expect_lt(tail, target, "the commitment, not the hash, meets the target");
     }
     pow_hasher_destroy(h);
+}
+
+Test(miner, reports_when_every_worker_has_started_a_job, .timeout = 120)
+{
+    miner_t *m = start_miner();
+    uint64_t at = 0;
+    cr_expect_eq(miner_job_started(m, 21, &at), -1, "no job yet");
+    uint64_t before = arch_clock_ns();
+    miner_job_t job = job_for("cn/upx2", 21, 0);
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    while (miner_job_started(m, 21, &at) != 0)
+        nap_ms(1);
+    cr_expect_geq(at, before);
+    cr_expect_leq(at, arch_clock_ns());
+    job = job_for("cn/upx2", 22, 0);
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    while (miner_job_started(m, 22, &at) != 0)
+        nap_ms(1);
+    cr_expect_eq(miner_job_started(m, 21, &at), -1, "the old job is over");
+    miner_destroy(m);
 }
