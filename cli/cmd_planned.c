@@ -20,17 +20,6 @@ static int run_planned(const cli_command_spec_t *spec, int argc, char **argv)
     return CLI_EXIT_USAGE;
 }
 
-static const cli_option_t mine_options[] = {
-    {"url", CLI_OPT_STRING, "URL", 0, 0, "stratum+tcp://, stratum+ssl:// or daemon+http://"},
-    {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login or wallet address"},
-    {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "pool password"},
-    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads"},
-    {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000, "stop after this long"},
-};
-static const cli_command_spec_t mine_spec = {
-    "mine",       "mine on a pool or a monerod (not built yet)", "--url URL --user NAME", NULL,
-    mine_options, sizeof(mine_options) / sizeof(mine_options[0])};
-
 static const cli_option_t load_options[] = {
     {"duration", CLI_OPT_UINT, "SECONDS", 1, 86400, "how long to run (required)"},
     {"intensity", CLI_OPT_UINT, "PERCENT", 1, 100, "per-thread duty cycle"},
@@ -45,5 +34,4 @@ static const cli_command_spec_t load_spec = {
     load_options,
     sizeof(load_options) / sizeof(load_options[0])};
 
-const cli_command_t cli_command_mine = {&mine_spec, run_planned};
 const cli_command_t cli_command_load = {&load_spec, run_planned};

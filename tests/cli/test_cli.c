@@ -96,9 +96,27 @@ Test(cli, numbers_out_of_range_or_malformed_exit_2)
 
 Test(cli, commands_not_built_yet_say_so_and_exit_2)
 {
-    const char *names[] = {"mine", "load"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        expect_usage_error(ARGS(names[i]), "not built yet");
+    expect_usage_error(ARGS("load"), "not built yet");
+    expect_usage_error(ARGS("mine", "--url", "daemon+http://127.0.0.1:18081", "--user", "w"),
+                       "not built yet");
+}
+
+Test(cli, mine_refuses_bad_arguments_with_one_line)
+{
+    expect_usage_error(ARGS("mine", "--user", "w"), "--url is required");
+    expect_usage_error(ARGS("mine", "--url", "stratum+tcp://127.0.0.1:3333"), "--user is required");
+    expect_usage_error(ARGS("mine", "--url", "http://pool", "--user", "w"), "must start with");
+    expect_usage_error(ARGS("mine", "--url", "stratum+tcp://pool:99999", "--user", "w"),
+                       "port must be");
+    expect_usage_error(
+        ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--algo", "rx/nope"),
+        "unknown algorithm");
+    expect_usage_error(
+        ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--mode", "turbo"),
+        "--mode is light or fast");
+    expect_usage_error(ARGS("mine", "--url", "stratum+ssl://pool:1", "--user", "w",
+                            "--tls-insecure", "--tls-fingerprint", "ab"),
+                       "contradict");
 }
 
 Test(cli, info_prints_the_machine)

@@ -1,0 +1,600 @@
+/*
+ * minemeter mine: mine on Stratum pools (stratum+tcp://, stratum+ssl://)
+ * until --duration or SIGINT/SIGTERM, printing the connection, each job,
+ * each share's verdict and the hash rate, then a summary.
+ *
+ * Threads: the libuv loop (this thread) does all network work; the miner's
+ * workers hash; the job feeder publishes jobs so that a RandomX seed
+ * change never stalls the loop. Shares reach the loop through uv_async.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <uv.h>
+
+#include "arch/clock.h"
+#include "arch/topology.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "miner/hashrate.h"
+#include "miner/job_feeder.h"
+#include "miner/miner.h"
+#include "miner/placement.h"
+#include "pow/hex.h"
+#include "stratum/client.h"
+#include "stratum/url.h"
+
+enum {
+    OPT_URL,
+    OPT_USER,
+    OPT_PASS,
+    OPT_RIGID,
+    OPT_ALGO,
+    OPT_THREADS,
+    OPT_AFFINITY,
+    OPT_PIN,
+    OPT_MODE,
+    OPT_DURATION,
+    OPT_PRINT_TIME,
+    OPT_TLS_FINGERPRINT,
+    OPT_TLS_CA,
+    OPT_TLS_INSECURE,
+    OPT_RETRY_PAUSE,
+    OPT_RETRIES,
+    OPT_RESPONSE_TIMEOUT,
+    OPT_KEEPALIVE,
+    OPT_FAILBACK,
+    OPT_COUNT
+};
+
+static const cli_option_t mine_options[OPT_COUNT] = {
+    [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
+                 "pool: stratum+tcp://HOST:PORT or stratum+ssl://...; repeat for failover"},
+    [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login, usually a wallet address"},
+    [OPT_PASS] = {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "pool password (default: x)"},
+    [OPT_RIGID] = {"rigid", CLI_OPT_STRING, "ID", 0, 0, "rig id shown by the pool"},
+    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
+                  "algorithm when the pool's jobs do not say (default rx/0)"},
+    [OPT_THREADS] = {"threads", CLI_OPT_UINT, "N", 1, MINER_MAX_THREADS,
+                     "worker threads (default: one per core with 2 MiB of L3)"},
+    [OPT_AFFINITY] = {"affinity", CLI_OPT_STRING, "LIST", 0, 0,
+                      "pin thread i to the i-th PU of LIST (OS indexes, e.g. 0-3,8)"},
+    [OPT_PIN] = {"pin", CLI_OPT_STRING, "MODE", 0, 0,
+                 "core (default): a core per thread first; pu; none"},
+    [OPT_MODE] = {"mode", CLI_OPT_STRING, "MODE", 0, 0,
+                  "RandomX: light (256 MiB, default) or fast (2080 MiB dataset)"},
+    [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
+                      "stop after this long (default: until SIGINT/SIGTERM)"},
+    [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                        "print the hash rate this often (default 60)"},
+    [OPT_TLS_FINGERPRINT] = {"tls-fingerprint", CLI_OPT_STRING, "SHA256", 0, 0,
+                             "trust only the pool certificate with this SHA-256"},
+    [OPT_TLS_CA] = {"tls-ca", CLI_OPT_STRING, "FILE", 0, 0,
+                    "verify pools against these CA certificates instead of the system's"},
+    [OPT_TLS_INSECURE] = {"tls-insecure", CLI_OPT_FLAG, NULL, 0, 0,
+                          "accept any pool certificate (unsafe: for tests only)"},
+    [OPT_RETRY_PAUSE] = {"retry-pause", CLI_OPT_UINT, "MS", 10, 600000,
+                         "first reconnection delay; doubles up to 60 s (default 1000)"},
+    [OPT_RETRIES] = {"retries", CLI_OPT_UINT, "N", 1, 100,
+                     "failed attempts before the next pool (default 3)"},
+    [OPT_RESPONSE_TIMEOUT] = {"response-timeout", CLI_OPT_UINT, "MS", 100, 600000,
+                              "reconnect when a reply takes longer (default 20000)"},
+    [OPT_KEEPALIVE] = {"keepalive", CLI_OPT_UINT, "MS", 100, 3600000,
+                       "keepalived period, when the pool offers it (default 60000)"},
+    [OPT_FAILBACK] = {"failback", CLI_OPT_UINT, "MS", 100, 3600000,
+                      "how often to check whether the first pool is back (default 30000)"},
+};
+
+static const cli_command_spec_t mine_spec = {
+    "mine",
+    "mine on Stratum pools, with the hash rate and every share's verdict",
+    "--url URL --user NAME [--threads N] [--duration SECONDS]",
+    "Connects to the first pool that answers (in --url order), logs in, hashes\n"
+    "its jobs on pinned worker threads and submits the shares. It prints each\n"
+    "job (height, difficulty, algorithm), each share's verdict with the pool's\n"
+    "reason, and the hash rate over 10 s, 60 s and 15 min. It reconnects after\n"
+    "errors with a growing, jittered pause, fails over to the next --url after\n"
+    "--retries failures and returns to the first pool once it answers again.\n"
+    "It runs in the foreground until --duration or SIGINT/SIGTERM, then prints\n"
+    "a summary and exits 0.\n"
+    "Examples:\n"
+    "  minemeter mine --url stratum+tcp://127.0.0.1:3333 --user WALLET --threads 2\n"
+    "  minemeter mine --url stratum+ssl://lab-pool:443 --tls-fingerprint AB12... --user lab\n"
+    "  minemeter mine --url stratum+tcp://a:3333 --url stratum+tcp://b:3333 --user W --duration "
+    "600",
+    mine_options,
+    OPT_COUNT,
+};
+
+/* Jobs remembered for the switch latency: arrival time by miner job id. */
+#define SWITCH_SAMPLES 256
+
+typedef struct {
+    uv_loop_t loop;
+    stratum_client_t *client;
+    miner_t *miner;
+    miner_feeder_t *feeder;
+    unsigned threads;
+    uv_async_t results_async, published_async;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t sample_timer, print_timer, duration_timer;
+    int stopping;
+
+    /* The job being hashed, as the loop knows it. */
+    uint64_t job_counter;
+    uint64_t current_job;
+    char current_pool_job[STRATUM_MAX_JOB_ID + 1];
+    uint64_t current_difficulty;
+    uint64_t arrival_ns;
+    int switch_pending;
+    double switch_ms[SWITCH_SAMPLES];
+    unsigned switch_count;
+
+    /* From the feeder thread, under published_lock. */
+    pthread_mutex_t published_lock;
+    int published_rc;
+    double published_seconds;
+    uint64_t published_job;
+    int published_new;
+
+    miner_hashrate_t rate;
+    uint64_t start_ns;
+    uint64_t stale_local;         /* results for a job already replaced: never sent */
+    stratum_client_stats_t final; /* the client's counters when it closed */
+} session_t;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+    printf("[%s] ", stamp);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static uint64_t total_hashes(const session_t *s)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < s->threads; i++)
+        n += miner_thread_hashes(s->miner, i);
+    return n;
+}
+
+/* --- events from the client -------------------------------------------- */
+
+static void on_log(void *context, const char *line)
+{
+    (void)context;
+    say("%s", line);
+}
+
+static void on_job(void *context, const stratum_job_t *job, unsigned pool)
+{
+    session_t *s = context;
+    (void)pool;
+    miner_job_t mj;
+    stratum_job_to_miner(job, ++s->job_counter, &mj);
+    s->current_job = mj.job_id;
+    snprintf(s->current_pool_job, sizeof(s->current_pool_job), "%s", job->id);
+    s->current_difficulty = job->difficulty;
+    s->arrival_ns = arch_clock_ns();
+    s->switch_pending = 1;
+    say("new job %s: algo %s, height %" PRIu64 ", difficulty %" PRIu64, job->id,
+        pow_algo_name(job->algo), job->height, job->difficulty);
+    miner_feeder_offer(s->feeder, &mj);
+}
+
+static void on_connection(void *context, int connected, unsigned pool)
+{
+    session_t *s = context;
+    (void)pool;
+    if (!connected) {
+        s->current_job = 0;
+        s->current_pool_job[0] = '\0';
+        miner_feeder_pause(s->feeder);
+        say("hashing paused until a pool answers");
+    }
+}
+
+static void on_share_result(void *context, int accepted, const char *reason, double latency_ms)
+{
+    session_t *s = context;
+    if (s->client == NULL)
+        return;
+    stratum_client_stats_t st;
+    stratum_client_stats(s->client, &st);
+    if (accepted)
+        say("share accepted (%" PRIu64 "/%" PRIu64 ") difficulty %" PRIu64 " (%.0f ms)",
+            st.accepted, st.accepted + st.rejected, s->current_difficulty, latency_ms);
+    else
+        say("share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.rejected, st.accepted + st.rejected,
+            reason);
+}
+
+/* --- events from the workers and the feeder -------------------------------- */
+
+static void on_result(void *context)
+{
+    session_t *s = context;
+    uv_async_send(&s->results_async);
+}
+
+static void drain_results(uv_async_t *async)
+{
+    session_t *s = async->data;
+    miner_result_t r[16];
+    size_t n;
+    while ((n = miner_take_results(s->miner, r, 16)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            /* A share for a job the pool has replaced is never sent. */
+            if (r[i].job_id != s->current_job) {
+                s->stale_local++;
+                continue;
+            }
+            const uint8_t *result = r[i].has_commitment ? r[i].commitment : r[i].hash;
+            const uint8_t *raw = r[i].has_commitment ? r[i].hash : NULL;
+            if (s->client != NULL)
+                stratum_client_submit(s->client, s->current_pool_job, r[i].nonce, result, raw);
+        }
+    }
+}
+
+static void on_published(void *context, const miner_job_t *job, int rc, double seconds)
+{
+    session_t *s = context;
+    pthread_mutex_lock(&s->published_lock);
+    s->published_rc = rc;
+    s->published_seconds = seconds;
+    s->published_job = job->job_id;
+    s->published_new = 1;
+    pthread_mutex_unlock(&s->published_lock);
+    uv_async_send(&s->published_async);
+}
+
+static void report_published(uv_async_t *async)
+{
+    session_t *s = async->data;
+    pthread_mutex_lock(&s->published_lock);
+    int fresh = s->published_new, rc = s->published_rc;
+    double seconds = s->published_seconds;
+    s->published_new = 0;
+    pthread_mutex_unlock(&s->published_lock);
+    if (!fresh)
+        return;
+    if (rc != 0)
+        say("cannot hash this job: %s", rc == -ENOMEM ? "out of memory" : "it is not hashable");
+    else if (seconds > 0.5)
+        say("RandomX state for the new seed ready in %.1f s", seconds);
+}
+
+/* --- timers and signals ------------------------------------------------------ */
+
+static void print_rate(const char *label, double rate)
+{
+    if (rate < 0)
+        printf(" %s n/a", label);
+    else
+        printf(" %s %.1f", label, rate);
+}
+
+static void on_print(uv_timer_t *timer)
+{
+    session_t *s = timer->data;
+    const uint64_t second = 1000000000ull;
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+    printf("[%s] speed", stamp);
+    print_rate("10s", miner_hashrate_over(&s->rate, 10 * second));
+    print_rate("60s", miner_hashrate_over(&s->rate, 60 * second));
+    print_rate("15m", miner_hashrate_over(&s->rate, 900 * second));
+    printf(" H/s\n");
+    fflush(stdout);
+}
+
+static void on_sample(uv_timer_t *timer)
+{
+    session_t *s = timer->data;
+    miner_hashrate_add(&s->rate, arch_clock_ns(), total_hashes(s));
+    uint64_t started;
+    if (s->switch_pending && miner_job_started(s->miner, s->current_job, &started) == 0) {
+        s->switch_pending = 0;
+        if (s->switch_count < SWITCH_SAMPLES && started >= s->arrival_ns)
+            s->switch_ms[s->switch_count++] = (double)(started - s->arrival_ns) / 1e6;
+    }
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    (void)handle;
+}
+
+static void close_handles(session_t *s)
+{
+    uv_handle_t *handles[] = {
+        (uv_handle_t *)&s->results_async,  (uv_handle_t *)&s->published_async,
+        (uv_handle_t *)&s->sigint,         (uv_handle_t *)&s->sigterm,
+        (uv_handle_t *)&s->sample_timer,   (uv_handle_t *)&s->print_timer,
+        (uv_handle_t *)&s->duration_timer,
+    };
+    for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
+        uv_close(handles[i], on_handle_closed);
+}
+
+static void stop(session_t *s, const char *why)
+{
+    if (s->stopping)
+        return;
+    s->stopping = 1;
+    say("stopping: %s", why);
+    miner_feeder_pause(s->feeder);
+    stratum_client_stats(s->client, &s->final);
+    stratum_client_close(s->client, NULL, NULL);
+    s->client = NULL;
+    close_handles(s);
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+    stop(handle->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void on_duration(uv_timer_t *timer)
+{
+    stop(timer->data, "--duration reached");
+}
+
+/* --- setup ---------------------------------------------------------------- */
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_summary(const session_t *s, double seconds, uint64_t hashes, double loop_cpu_s)
+{
+    const stratum_client_stats_t *st = &s->final;
+    say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
+        seconds > 0 ? (double)hashes / seconds : 0.0, s->threads);
+    say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
+        " for replaced jobs not sent; %" PRIu64 " jobs, %" PRIu64 " ignored as invalid",
+        st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->jobs, st->bad_jobs);
+    say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
+    if (s->switch_count > 0) {
+        double sorted[SWITCH_SAMPLES];
+        memcpy(sorted, s->switch_ms, s->switch_count * sizeof(double));
+        qsort(sorted, s->switch_count, sizeof(double), compare_double);
+        say("job switch (arrival to every worker hashing, sampled each second): median %.1f ms "
+            "over %u jobs",
+            sorted[s->switch_count / 2], s->switch_count);
+    }
+    say("network thread CPU: %.3f s (%.2f%% of one core)", loop_cpu_s,
+        seconds > 0 ? 100.0 * loop_cpu_s / seconds : 0.0);
+}
+
+static double thread_cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Checks the options and fills pools; returns CLI_CONTINUE or an exit code. */
+static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count)
+{
+    if (!v[OPT_URL].set) {
+        cli_usage_error("mine", "--url is required (for example stratum+tcp://127.0.0.1:3333)");
+        return CLI_EXIT_USAGE;
+    }
+    if (!v[OPT_USER].set) {
+        cli_usage_error("mine", "--user is required: the pool login, usually a wallet address");
+        return CLI_EXIT_USAGE;
+    }
+    *count = 0;
+    for (unsigned i = 0; i < v[OPT_URL].count && i < STRATUM_MAX_POOLS; i++) {
+        stratum_pool_t *p = &pools[(*count)++];
+        char why[512];
+        if (stratum_url_parse(v[OPT_URL].texts[i], &p->url, why, sizeof(why)) != 0) {
+            cli_usage_error("mine", "--url %s", why);
+            return CLI_EXIT_USAGE;
+        }
+        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP) {
+            cli_error("mine", "solo mining (daemon+http://) is not built yet in minemeter %s",
+                      PACKAGE_VERSION);
+            return CLI_EXIT_USAGE;
+        }
+        p->user = v[OPT_USER].text;
+        p->pass = v[OPT_PASS].set ? v[OPT_PASS].text : "x";
+        p->rigid = v[OPT_RIGID].set ? v[OPT_RIGID].text : NULL;
+    }
+    return CLI_CONTINUE;
+}
+
+static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t v[OPT_COUNT];
+    int parsed = cli_parse(spec, argc, argv, v);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
+    stratum_pool_t pools[STRATUM_MAX_POOLS];
+    size_t pool_count = 0;
+    int rc = read_pools(v, pools, &pool_count);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    const pow_algo_t *algo = pow_algo_find(v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0");
+    if (algo == NULL) {
+        cli_usage_error(spec->name, "unknown algorithm '%s' (minemeter selftest lists them)",
+                        v[OPT_ALGO].text);
+        return CLI_EXIT_USAGE;
+    }
+    int fast = 0;
+    if (v[OPT_MODE].set) {
+        if (strcmp(v[OPT_MODE].text, "fast") != 0 && strcmp(v[OPT_MODE].text, "light") != 0) {
+            cli_usage_error(spec->name, "--mode is light or fast, not '%s'", v[OPT_MODE].text);
+            return CLI_EXIT_USAGE;
+        }
+        fast = strcmp(v[OPT_MODE].text, "fast") == 0;
+    }
+    miner_pin_mode_t pin = MINER_PIN_CORE;
+    if (v[OPT_PIN].set && miner_pin_mode_from_name(v[OPT_PIN].text, &pin) != 0) {
+        cli_usage_error(spec->name, "--pin is core, pu or none, not '%s'", v[OPT_PIN].text);
+        return CLI_EXIT_USAGE;
+    }
+    if (v[OPT_TLS_INSECURE].set && v[OPT_TLS_FINGERPRINT].set) {
+        cli_usage_error(spec->name, "--tls-insecure and --tls-fingerprint contradict each other");
+        return CLI_EXIT_USAGE;
+    }
+
+    arch_topology_t *topo = NULL;
+    if (arch_topology_load(&topo) != 0) {
+        cli_error(spec->name, "cannot read the machine's topology");
+        return CLI_EXIT_FAILURE;
+    }
+    session_t *s = calloc(1, sizeof(*s));
+    int *pus = calloc(MINER_MAX_THREADS, sizeof(int));
+    if (s == NULL || pus == NULL) {
+        free(s);
+        free(pus);
+        arch_topology_free(topo);
+        cli_error(spec->name, "out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    s->threads = v[OPT_THREADS].set ? (unsigned)v[OPT_THREADS].number
+                                    : miner_default_threads(topo, 2u << 20);
+    if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL,
+                            s->threads, pus) != 0) {
+        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs",
+                        v[OPT_AFFINITY].text);
+        free(s);
+        free(pus);
+        arch_topology_free(topo);
+        return CLI_EXIT_USAGE;
+    }
+    miner_config_t mc = {
+        .threads = s->threads,
+        .pus = pus,
+        .topo = topo,
+        .randomx_fast = fast,
+        .isa = POW_ISA_COUNT,
+        .on_result = on_result,
+        .context = s,
+    };
+    if (miner_create(&s->miner, &mc) != 0 ||
+        miner_feeder_create(&s->feeder, s->miner, on_published, s) != 0) {
+        cli_error(spec->name, "cannot start %u worker threads", s->threads);
+        miner_destroy(s->miner);
+        free(s);
+        free(pus);
+        arch_topology_free(topo);
+        return CLI_EXIT_FAILURE;
+    }
+    pthread_mutex_init(&s->published_lock, NULL);
+    miner_hashrate_init(&s->rate);
+    uv_loop_init(&s->loop);
+
+    static const char *const announced[] = {"rx/0", "rx/2", "cn/r", "cn/2", "cn/1", "cn/0"};
+    char agent[64];
+    snprintf(agent, sizeof(agent), "minemeter/%s", PACKAGE_VERSION);
+    stratum_client_config_t cc = {
+        .pools = pools,
+        .pool_count = pool_count,
+        .agent = agent,
+        .default_algo = algo,
+        .algos = announced,
+        .algo_count = sizeof(announced) / sizeof(announced[0]),
+        .tls_fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
+        .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
+        .tls_insecure = v[OPT_TLS_INSECURE].set,
+        .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
+        .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
+        .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
+        .retries = (unsigned)v[OPT_RETRIES].number,
+        .failback_ms = (unsigned)v[OPT_FAILBACK].number,
+        .events = {.context = s,
+                   .on_job = on_job,
+                   .on_share_result = on_share_result,
+                   .on_connection = on_connection,
+                   .log = on_log},
+    };
+    s->client = stratum_client_create(&s->loop, &cc);
+    if (s->client == NULL) {
+        cli_error(spec->name, "cannot start the Stratum client");
+        miner_feeder_destroy(s->feeder);
+        miner_destroy(s->miner);
+        uv_loop_close(&s->loop);
+        free(s);
+        free(pus);
+        arch_topology_free(topo);
+        return CLI_EXIT_FAILURE;
+    }
+    if (v[OPT_TLS_INSECURE].set)
+        say("warning: --tls-insecure: any certificate is accepted, so anyone on the path can "
+            "pose as the pool");
+
+    uv_async_init(&s->loop, &s->results_async, drain_results);
+    uv_async_init(&s->loop, &s->published_async, report_published);
+    uv_signal_init(&s->loop, &s->sigint);
+    uv_signal_init(&s->loop, &s->sigterm);
+    uv_timer_init(&s->loop, &s->sample_timer);
+    uv_timer_init(&s->loop, &s->print_timer);
+    uv_timer_init(&s->loop, &s->duration_timer);
+    uv_handle_t *with_session[] = {
+        (uv_handle_t *)&s->results_async,  (uv_handle_t *)&s->published_async,
+        (uv_handle_t *)&s->sigint,         (uv_handle_t *)&s->sigterm,
+        (uv_handle_t *)&s->sample_timer,   (uv_handle_t *)&s->print_timer,
+        (uv_handle_t *)&s->duration_timer,
+    };
+    for (size_t i = 0; i < sizeof(with_session) / sizeof(with_session[0]); i++)
+        with_session[i]->data = s;
+    uv_signal_start(&s->sigint, on_signal, SIGINT);
+    uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+    uv_timer_start(&s->sample_timer, on_sample, 1000, 1000);
+    uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
+    uv_timer_start(&s->print_timer, on_print, print_ms, print_ms);
+    if (v[OPT_DURATION].set)
+        uv_timer_start(&s->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
+
+    say("minemeter %s mining with %u thread(s), RandomX %s mode; pid %ld; stop with Ctrl-C",
+        PACKAGE_VERSION, s->threads, fast ? "fast" : "light", (long)getpid());
+    s->start_ns = arch_clock_ns();
+    miner_hashrate_add(&s->rate, s->start_ns, 0);
+    double cpu_before = thread_cpu_seconds();
+    stratum_client_start(s->client);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    double loop_cpu = thread_cpu_seconds() - cpu_before;
+    double seconds = (double)(arch_clock_ns() - s->start_ns) / 1e9;
+
+    miner_feeder_destroy(s->feeder);
+    uint64_t hashes = total_hashes(s);
+    miner_destroy(s->miner);
+    print_summary(s, seconds, hashes, loop_cpu);
+    uv_loop_close(&s->loop);
+    pthread_mutex_destroy(&s->published_lock);
+    free(s);
+    free(pus);
+    arch_topology_free(topo);
+    return CLI_EXIT_OK;
+}
+
+const cli_command_t cli_command_mine = {&mine_spec, run_mine};
