@@ -58,7 +58,8 @@ struct miner {
     rx_state_t *job_rx;
     _Atomic uint64_t generation;
     _Atomic int stop;
-    rx_state_t *rx[2]; /* the current seed's state and the previous one */
+    _Atomic unsigned intensity; /* percent of each worker's time spent hashing */
+    rx_state_t *rx[2];          /* the current seed's state and the previous one */
 
     pthread_mutex_t results_lock;
     miner_result_t results[RESULT_QUEUE];
@@ -151,6 +152,55 @@ static uint64_t hash_tail(const uint8_t hash[32])
     return v;
 }
 
+/*
+ * The duty cycle of --intensity, kept on the thread's own CPU clock (what
+ * the OS and a detector see): a burst of whole hashes runs until it has
+ * used its share of a tenth of a second of CPU, then the thread idles until
+ * CPU / wall time over the burst and the idle time is the asked share. When
+ * other work competes for the core the burst takes longer and the idle time
+ * shrinks, so the share is met whenever the core can give it.
+ */
+#define DUTY_BURST_NS 100000000ull /* a burst and its idle time span about this */
+
+typedef struct {
+    uint64_t wall0, cpu0; /* when the burst started; wall0 == 0: no burst yet */
+} duty_t;
+
+static void idle_for(miner_t *m, uint64_t ns)
+{
+    uint64_t end = arch_clock_ns() + ns;
+    for (uint64_t now = arch_clock_ns(); now < end && !atomic_load(&m->stop);
+         now = arch_clock_ns()) {
+        uint64_t slice = end - now < 20000000ull ? end - now : 20000000ull;
+        struct timespec t = {0, (long)slice};
+        nanosleep(&t, NULL);
+    }
+}
+
+static void keep_duty_cycle(miner_t *m, duty_t *d)
+{
+    unsigned percent = atomic_load(&m->intensity);
+    if (percent >= 100) {
+        d->wall0 = 0;
+        return;
+    }
+    uint64_t wall = arch_clock_ns(), cpu = arch_clock_thread_cpu_ns();
+    if (d->wall0 == 0) {
+        /* The first hash after a change of job or intensity starts the burst. */
+        d->wall0 = wall;
+        d->cpu0 = cpu;
+        return;
+    }
+    uint64_t used = cpu - d->cpu0;
+    if (used < DUTY_BURST_NS * percent / 100)
+        return; /* the burst's budget is not spent yet */
+    uint64_t span = used * 100 / percent, elapsed = wall - d->wall0;
+    if (span > elapsed)
+        idle_for(m, span - elapsed);
+    d->wall0 = arch_clock_ns();
+    d->cpu0 = arch_clock_thread_cpu_ns();
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
@@ -164,6 +214,7 @@ static void *worker_main(void *arg)
     miner_job_t job;
     int have_job = 0;
     uint64_t nonce = 0;
+    duty_t duty = {0, 0};
     const uint64_t step = m->config.threads;
 
     while (!atomic_load(&m->stop)) {
@@ -210,6 +261,7 @@ static void *worker_main(void *arg)
             pow_cn_hash(&h.cn, job.blob, job.blob_len, job.height, out);
         }
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
+        keep_duty_cycle(m, &duty);
         if (hash_tail(judged) < job.target)
             push_result(m, w->index, &job, (uint32_t)nonce, out, judged != out ? judged : NULL);
         nonce += step;
@@ -227,6 +279,7 @@ int miner_create(miner_t **out, const miner_config_t *config)
     if (m == NULL)
         return -ENOMEM;
     m->config = *config;
+    m->intensity = 100;
     m->workers = calloc(config->threads, sizeof(*m->workers));
     if (m->workers == NULL) {
         free(m);
@@ -368,6 +421,21 @@ size_t miner_take_results(miner_t *m, miner_result_t *out, size_t max)
 uint64_t miner_thread_hashes(const miner_t *m, unsigned i)
 {
     return i < m->started ? atomic_load(&m->workers[i].hashes) : 0;
+}
+
+void miner_set_intensity(miner_t *m, unsigned percent)
+{
+    atomic_store(&m->intensity, percent < 1 ? 1 : percent > 100 ? 100 : percent);
+}
+
+uint64_t miner_thread_cpu_ns(const miner_t *m, unsigned i)
+{
+    clockid_t clock;
+    struct timespec t;
+    if (i >= m->started || pthread_getcpuclockid(m->workers[i].id, &clock) != 0 ||
+        clock_gettime(clock, &t) != 0)
+        return 0;
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
 int miner_job_started(const miner_t *m, uint64_t job_id, uint64_t *last_start_ns)

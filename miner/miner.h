@@ -87,6 +87,15 @@ uint64_t miner_thread_hashes(const miner_t *miner, unsigned i);
  */
 int miner_job_started(const miner_t *miner, uint64_t job_id, uint64_t *last_start_ns);
 
+/*
+ * Each worker hashes this percent (1-100) of its time and idles the rest,
+ * in bursts of about a tenth of a second (for `minemeter load`). Default 100.
+ */
+void miner_set_intensity(miner_t *miner, unsigned percent);
+
+/* CPU time used by worker i so far (its thread's CPU clock), 0 if unknown. */
+uint64_t miner_thread_cpu_ns(const miner_t *miner, unsigned i);
+
 /* Results dropped because the queue was full. */
 uint64_t miner_results_dropped(const miner_t *miner);
 

@@ -96,7 +96,6 @@ Test(cli, numbers_out_of_range_or_malformed_exit_2)
 
 Test(cli, commands_not_built_yet_say_so_and_exit_2)
 {
-    expect_usage_error(ARGS("load"), "not built yet");
     expect_usage_error(ARGS("mine", "--url", "daemon+http://127.0.0.1:18081", "--user", "w"),
                        "not built yet");
 }
