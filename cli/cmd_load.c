@@ -33,6 +33,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/worker_options.h"
 #include "miner/load_profile.h"
 #include "miner/miner.h"
 #include "miner/placement.h"
@@ -57,20 +58,16 @@ static const cli_option_t load_options[OPT_COUNT] = {
                       "how long to run (required)"},
     [OPT_MAX_DURATION] = {"max-duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
                           "refuse a longer --duration (default 3600)"},
-    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm (default rx/0)"},
-    [OPT_THREADS] = {"threads", CLI_OPT_UINT, "N", 1, MINER_MAX_THREADS,
-                     "worker threads (default: one per core with 2 MiB of L3)"},
-    [OPT_AFFINITY] = {"affinity", CLI_OPT_STRING, "LIST", 0, 0,
-                      "pin thread i to the i-th PU of LIST (OS indexes, e.g. 0-3,8)"},
-    [OPT_PIN] = {"pin", CLI_OPT_STRING, "MODE", 0, 0,
-                 "core (default): a core per thread first; pu; none"},
+    [OPT_ALGO] = CLI_WORKER_OPTION_ALGO,
+    [OPT_THREADS] = CLI_WORKER_OPTION_THREADS,
+    [OPT_AFFINITY] = CLI_WORKER_OPTION_AFFINITY,
+    [OPT_PIN] = CLI_WORKER_OPTION_PIN,
     [OPT_INTENSITY] = {"intensity", CLI_OPT_UINT, "PERCENT", 1, 100,
                        "share of each thread's time spent hashing (default 100)"},
     [OPT_PROFILE] = {"profile", CLI_OPT_STRING, "PROFILE", 0, 0,
                      "constant (default), square:ON/OFF, ramp:FROM-TO, sine:PERIOD, file:PATH"},
     [OPT_LOG] = {"log", CLI_OPT_STRING, "FILE", 0, 0, "ground-truth log, JSON lines"},
-    [OPT_MODE] = {"mode", CLI_OPT_STRING, "MODE", 0, 0,
-                  "RandomX: light (256 MiB, default) or fast (2080 MiB dataset)"},
+    [OPT_MODE] = CLI_WORKER_OPTION_MODE,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "a lab pool for network realism (not built yet: use minemeter mine)"},
 };
@@ -301,25 +298,6 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
                   PACKAGE_VERSION);
         return CLI_EXIT_USAGE;
     }
-    const pow_algo_t *algo = pow_algo_find(v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0");
-    if (algo == NULL) {
-        cli_usage_error(spec->name, "unknown algorithm '%s' (minemeter selftest lists them)",
-                        v[OPT_ALGO].text);
-        return CLI_EXIT_USAGE;
-    }
-    int fast = 0;
-    if (v[OPT_MODE].set) {
-        if (strcmp(v[OPT_MODE].text, "fast") != 0 && strcmp(v[OPT_MODE].text, "light") != 0) {
-            cli_usage_error(spec->name, "--mode is light or fast, not '%s'", v[OPT_MODE].text);
-            return CLI_EXIT_USAGE;
-        }
-        fast = strcmp(v[OPT_MODE].text, "fast") == 0;
-    }
-    miner_pin_mode_t pin = MINER_PIN_CORE;
-    if (v[OPT_PIN].set && miner_pin_mode_from_name(v[OPT_PIN].text, &pin) != 0) {
-        cli_usage_error(spec->name, "--pin is core, pu or none, not '%s'", v[OPT_PIN].text);
-        return CLI_EXIT_USAGE;
-    }
     load_profile_t profile;
     char why[512];
     if (load_profile_parse(v[OPT_PROFILE].set ? v[OPT_PROFILE].text : "constant", &profile, why,
@@ -332,32 +310,29 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
 
     load_run_t r;
     memset(&r, 0, sizeof(r));
+    int exit_code = CLI_EXIT_FAILURE;
+    cli_worker_values_t wv = {&v[OPT_ALGO], &v[OPT_MODE], &v[OPT_THREADS], &v[OPT_AFFINITY],
+                              &v[OPT_PIN]};
+    cli_workers_t *w = calloc(1, sizeof(*w));
+    int rc = w == NULL ? CLI_EXIT_FAILURE : cli_workers_setup(spec->name, &wv, w);
+    if (rc != CLI_CONTINUE) {
+        exit_code = rc;
+        free(w);
+        w = NULL;
+        goto out;
+    }
     if (v[OPT_LOG].set) {
         r.log = fopen(v[OPT_LOG].text, "w");
         if (r.log == NULL) {
             cli_error(spec->name, "cannot write the log %s: %s", v[OPT_LOG].text, strerror(errno));
-            load_profile_free(&profile);
-            return CLI_EXIT_USAGE;
+            exit_code = CLI_EXIT_USAGE;
+            goto out;
         }
     }
-    arch_topology_t *topo = NULL;
-    int pus[MINER_MAX_THREADS];
-    int exit_code = CLI_EXIT_FAILURE;
-    if (arch_topology_load(&topo) != 0) {
-        cli_error(spec->name, "cannot read the machine's topology");
-        goto out;
-    }
-    r.threads = v[OPT_THREADS].set ? (unsigned)v[OPT_THREADS].number
-                                   : miner_default_threads(topo, 2u << 20);
-    if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL, r.threads,
-                            pus) != 0) {
-        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs",
-                        v[OPT_AFFINITY].text);
-        exit_code = CLI_EXIT_USAGE;
-        goto out;
-    }
-    miner_config_t mc = {
-        .threads = r.threads, .pus = pus, .topo = topo, .randomx_fast = fast, .isa = POW_ISA_COUNT};
+    const pow_algo_t *algo = w->algo;
+    const int fast = w->fast;
+    r.threads = w->threads;
+    miner_config_t mc = cli_workers_miner_config(w);
     if (miner_create(&r.miner, &mc) != 0) {
         cli_error(spec->name, "cannot start %u worker threads", r.threads);
         goto out;
@@ -399,7 +374,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     json_object_set_new(e, "threads", json_integer(r.threads));
     json_t *placed = json_array();
     for (unsigned i = 0; i < r.threads; i++)
-        json_array_append_new(placed, json_integer(pus[i]));
+        json_array_append_new(placed, json_integer(w->pus[i]));
     json_object_set_new(e, "pus", placed);
     json_object_set_new(e, "intensity", json_integer(base));
     json_object_set_new(e, "profile", json_string(profile.text));
@@ -431,7 +406,9 @@ out:
     miner_destroy(r.miner);
     if (r.energy_ok)
         arch_energy_close(&r.energy);
-    arch_topology_free(topo);
+    if (w != NULL)
+        cli_workers_release(w);
+    free(w);
     load_profile_free(&profile);
     if (r.log != NULL)
         fclose(r.log);

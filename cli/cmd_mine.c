@@ -26,6 +26,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/worker_options.h"
 #include "miner/hashrate.h"
 #include "miner/job_feeder.h"
 #include "miner/miner.h"
@@ -63,16 +64,11 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login, usually a wallet address"},
     [OPT_PASS] = {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "pool password (default: x)"},
     [OPT_RIGID] = {"rigid", CLI_OPT_STRING, "ID", 0, 0, "rig id shown by the pool"},
-    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
-                  "algorithm when the pool's jobs do not say (default rx/0)"},
-    [OPT_THREADS] = {"threads", CLI_OPT_UINT, "N", 1, MINER_MAX_THREADS,
-                     "worker threads (default: one per core with 2 MiB of L3)"},
-    [OPT_AFFINITY] = {"affinity", CLI_OPT_STRING, "LIST", 0, 0,
-                      "pin thread i to the i-th PU of LIST (OS indexes, e.g. 0-3,8)"},
-    [OPT_PIN] = {"pin", CLI_OPT_STRING, "MODE", 0, 0,
-                 "core (default): a core per thread first; pu; none"},
-    [OPT_MODE] = {"mode", CLI_OPT_STRING, "MODE", 0, 0,
-                  "RandomX: light (256 MiB, default) or fast (2080 MiB dataset)"},
+    [OPT_ALGO] = CLI_WORKER_OPTION_ALGO,
+    [OPT_THREADS] = CLI_WORKER_OPTION_THREADS,
+    [OPT_AFFINITY] = CLI_WORKER_OPTION_AFFINITY,
+    [OPT_PIN] = CLI_WORKER_OPTION_PIN,
+    [OPT_MODE] = CLI_WORKER_OPTION_MODE,
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
                       "stop after this long (default: until SIGINT/SIGTERM)"},
     [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
@@ -442,71 +438,40 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     int rc = read_pools(v, pools, &pool_count);
     if (rc != CLI_CONTINUE)
         return rc;
-    const pow_algo_t *algo = pow_algo_find(v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0");
-    if (algo == NULL) {
-        cli_usage_error(spec->name, "unknown algorithm '%s' (minemeter selftest lists them)",
-                        v[OPT_ALGO].text);
-        return CLI_EXIT_USAGE;
-    }
-    int fast = 0;
-    if (v[OPT_MODE].set) {
-        if (strcmp(v[OPT_MODE].text, "fast") != 0 && strcmp(v[OPT_MODE].text, "light") != 0) {
-            cli_usage_error(spec->name, "--mode is light or fast, not '%s'", v[OPT_MODE].text);
-            return CLI_EXIT_USAGE;
-        }
-        fast = strcmp(v[OPT_MODE].text, "fast") == 0;
-    }
-    miner_pin_mode_t pin = MINER_PIN_CORE;
-    if (v[OPT_PIN].set && miner_pin_mode_from_name(v[OPT_PIN].text, &pin) != 0) {
-        cli_usage_error(spec->name, "--pin is core, pu or none, not '%s'", v[OPT_PIN].text);
-        return CLI_EXIT_USAGE;
-    }
     if (v[OPT_TLS_INSECURE].set && v[OPT_TLS_FINGERPRINT].set) {
         cli_usage_error(spec->name, "--tls-insecure and --tls-fingerprint contradict each other");
         return CLI_EXIT_USAGE;
     }
 
-    arch_topology_t *topo = NULL;
-    if (arch_topology_load(&topo) != 0) {
-        cli_error(spec->name, "cannot read the machine's topology");
-        return CLI_EXIT_FAILURE;
-    }
+    cli_workers_t *w = calloc(1, sizeof(*w));
     session_t *s = calloc(1, sizeof(*s));
-    int *pus = calloc(MINER_MAX_THREADS, sizeof(int));
-    if (s == NULL || pus == NULL) {
+    if (s == NULL || w == NULL) {
         free(s);
-        free(pus);
-        arch_topology_free(topo);
+        free(w);
         cli_error(spec->name, "out of memory");
         return CLI_EXIT_FAILURE;
     }
-    s->threads = v[OPT_THREADS].set ? (unsigned)v[OPT_THREADS].number
-                                    : miner_default_threads(topo, 2u << 20);
-    if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL,
-                            s->threads, pus) != 0) {
-        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs",
-                        v[OPT_AFFINITY].text);
+    cli_worker_values_t wv = {&v[OPT_ALGO], &v[OPT_MODE], &v[OPT_THREADS], &v[OPT_AFFINITY],
+                              &v[OPT_PIN]};
+    rc = cli_workers_setup(spec->name, &wv, w);
+    if (rc != CLI_CONTINUE) {
         free(s);
-        free(pus);
-        arch_topology_free(topo);
-        return CLI_EXIT_USAGE;
+        free(w);
+        return rc;
     }
-    miner_config_t mc = {
-        .threads = s->threads,
-        .pus = pus,
-        .topo = topo,
-        .randomx_fast = fast,
-        .isa = POW_ISA_COUNT,
-        .on_result = on_result,
-        .context = s,
-    };
+    const pow_algo_t *algo = w->algo;
+    const int fast = w->fast;
+    s->threads = w->threads;
+    miner_config_t mc = cli_workers_miner_config(w);
+    mc.on_result = on_result;
+    mc.context = s;
     if (miner_create(&s->miner, &mc) != 0 ||
         miner_feeder_create(&s->feeder, s->miner, on_published, s) != 0) {
         cli_error(spec->name, "cannot start %u worker threads", s->threads);
         miner_destroy(s->miner);
         free(s);
-        free(pus);
-        arch_topology_free(topo);
+        cli_workers_release(w);
+        free(w);
         return CLI_EXIT_FAILURE;
     }
     pthread_mutex_init(&s->published_lock, NULL);
@@ -544,8 +509,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         miner_destroy(s->miner);
         uv_loop_close(&s->loop);
         free(s);
-        free(pus);
-        arch_topology_free(topo);
+        cli_workers_release(w);
+        free(w);
         return CLI_EXIT_FAILURE;
     }
     if (v[OPT_TLS_INSECURE].set)
@@ -592,8 +557,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     uv_loop_close(&s->loop);
     pthread_mutex_destroy(&s->published_lock);
     free(s);
-    free(pus);
-    arch_topology_free(topo);
+    cli_workers_release(w);
+    free(w);
     return CLI_EXIT_OK;
 }
 

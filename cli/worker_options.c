@@ -1,0 +1,60 @@
+#include "config.h"
+#include "cli/worker_options.h"
+
+#include <string.h>
+
+#include "miner/placement.h"
+
+int cli_workers_setup(const char *command, const cli_worker_values_t *v, cli_workers_t *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->algo = pow_algo_find(v->algo->set ? v->algo->text : "rx/0");
+    if (w->algo == NULL) {
+        cli_usage_error(command, "unknown algorithm '%s' (minemeter selftest lists them)",
+                        v->algo->text);
+        return CLI_EXIT_USAGE;
+    }
+    if (v->mode->set) {
+        if (strcmp(v->mode->text, "fast") != 0 && strcmp(v->mode->text, "light") != 0) {
+            cli_usage_error(command, "--mode is light or fast, not '%s'", v->mode->text);
+            return CLI_EXIT_USAGE;
+        }
+        w->fast = strcmp(v->mode->text, "fast") == 0;
+    }
+    miner_pin_mode_t pin = MINER_PIN_CORE;
+    if (v->pin->set && miner_pin_mode_from_name(v->pin->text, &pin) != 0) {
+        cli_usage_error(command, "--pin is core, pu or none, not '%s'", v->pin->text);
+        return CLI_EXIT_USAGE;
+    }
+    if (arch_topology_load(&w->topo) != 0) {
+        cli_error(command, "cannot read the machine's topology");
+        return CLI_EXIT_FAILURE;
+    }
+    w->threads =
+        v->threads->set ? (unsigned)v->threads->number : miner_default_threads(w->topo, 2u << 20);
+    if (miner_place_threads(w->topo, pin, v->affinity->set ? v->affinity->text : NULL, w->threads,
+                            w->pus) != 0) {
+        cli_usage_error(command, "--affinity '%s' is not a list of this machine's PUs",
+                        v->affinity->text);
+        cli_workers_release(w);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_CONTINUE;
+}
+
+miner_config_t cli_workers_miner_config(cli_workers_t *w)
+{
+    return (miner_config_t){
+        .threads = w->threads,
+        .pus = w->pus,
+        .topo = w->topo,
+        .randomx_fast = w->fast,
+        .isa = POW_ISA_COUNT,
+    };
+}
+
+void cli_workers_release(cli_workers_t *w)
+{
+    arch_topology_free(w->topo);
+    w->topo = NULL;
+}
