@@ -37,6 +37,19 @@ typedef struct bench_result {
     char reference_note[160];
 } bench_result_t;
 
+/* Prints the table row of r's t-th thread count. */
+void bench_table_row(const bench_result_t *r, unsigned t);
+
+/* Prints r's comparison with its reference, or why there is none. */
+void bench_table_reference(const bench_result_t *r);
+
+/*
+ * Prints what a miner at the measured load takes over hours: CPU-hours,
+ * and energy and money when a counter was readable (idle watts < 0: unknown).
+ */
+void bench_table_cost(const bench_result_t *results, unsigned count, double hours, double price,
+                      int have_price, double idle);
+
 /* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or a negative errno. */
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
                       unsigned repeat, unsigned duration);

@@ -23,7 +23,10 @@
 #include "bench/xmrig_sum.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
+#include "bench/measure.h"
 #include "bench/monero_reference.h"
+#include "bench/plan.h"
+#include "bench/progress.h"
 #include "bench/randomx_reference.h"
 #include "bench/report.h"
 #include "bench/stats.h"
@@ -32,8 +35,6 @@
 #include "cli/isa_option.h"
 #include "pow/algo.h"
 
-#define MAX_ALGOS     32
-#define MAX_REPEAT    64
 #define DEFAULT_ALGOS "rx/0:fast,rx/0:light,rx/2:fast,cn/r,cn/2"
 
 enum {
@@ -62,7 +63,7 @@ static const cli_option_t bench_options[OPT_COUNT] = {
                   "RandomX modes for --algo entries without one: fast, light (default: both)"},
     [OPT_THREADS] = {"threads", CLI_OPT_STRING, "LIST", 0, 0,
                      "thread counts, e.g. 1,2,4 (default: 1 to the number of cores)"},
-    [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, MAX_REPEAT,
+    [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, BENCH_MAX_REPEAT,
                     "repetitions per measurement (default: 3)"},
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 3600,
                       "length of one measurement (default: 3)"},
@@ -115,388 +116,22 @@ static const cli_command_spec_t bench_spec = {
     OPT_COUNT,
 };
 
-typedef struct {
-    const pow_algo_t *algo;
-    int fast;
-} plan_item_t;
-
-static int add_item(plan_item_t *items, unsigned *count, const pow_algo_t *algo, int fast)
-{
-    if (*count == MAX_ALGOS) {
-        cli_usage_error("bench", "at most %d measurements at once", MAX_ALGOS);
-        return -1;
-    }
-    items[(*count)++] = (plan_item_t){algo, fast};
-    return 0;
-}
-
-/* "rx/0:fast,cn/r": RandomX entries without a mode get every mode in modes. */
-static int parse_plan(const char *list, const char *modes, plan_item_t *items, unsigned *count)
-{
-    int want_fast = strstr(modes, "fast") != NULL, want_light = strstr(modes, "light") != NULL;
-    if (!want_fast && !want_light) {
-        cli_usage_error("bench", "--mode takes fast, light or both, not '%s'", modes);
-        return -1;
-    }
-    char copy[512];
-    snprintf(copy, sizeof(copy), "%s", list);
-    *count = 0;
-    char *save = NULL;
-    for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-        char *mode = strchr(name, ':');
-        if (mode != NULL)
-            *mode++ = '\0';
-        const pow_algo_t *algo = pow_algo_find(name);
-        if (algo == NULL) {
-            cli_usage_error("bench", "unknown algorithm '%s'", name);
-            return -1;
-        }
-        int is_rx = pow_algo_rx(algo) != NULL;
-        if (mode != NULL && (!is_rx || (strcmp(mode, "fast") != 0 && strcmp(mode, "light") != 0))) {
-            cli_usage_error("bench", "'%s:%s': only RandomX has modes, fast or light", name, mode);
-            return -1;
-        }
-        int rc = 0;
-        if (!is_rx)
-            rc = add_item(items, count, algo, 0);
-        else if (mode != NULL)
-            rc = add_item(items, count, algo, strcmp(mode, "fast") == 0);
-        else {
-            if (want_fast)
-                rc = add_item(items, count, algo, 1);
-            if (rc == 0 && want_light)
-                rc = add_item(items, count, algo, 0);
-        }
-        if (rc != 0)
-            return -1;
-    }
-    if (*count == 0) {
-        cli_usage_error("bench", "--algo needs at least one algorithm");
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_threads(const char *list, unsigned *threads, unsigned *count)
-{
-    char copy[512];
-    snprintf(copy, sizeof(copy), "%s", list);
-    *count = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
-        unsigned long n;
-        if (cli_parse_uint("bench", "threads", item, 1, BENCH_MAX_THREADS, &n) != 0)
-            return -1;
-        if (*count == BENCH_MAX_THREADS) {
-            cli_usage_error("bench", "too many thread counts");
-            return -1;
-        }
-        threads[(*count)++] = (unsigned)n;
-    }
-    if (*count == 0) {
-        cli_usage_error("bench", "--threads needs at least one number");
-        return -1;
-    }
-    return 0;
-}
-
-/* A status line on a terminal's stderr, overwritten by the next one. */
-static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void progress(const char *fmt, ...)
-{
-    if (!isatty(2))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "\r\033[K");
-    vfprintf(stderr, fmt, ap);
-    fflush(stderr);
-    va_end(ap);
-}
-
-static void progress_done(void)
-{
-    if (isatty(2))
-        fprintf(stderr, "\r\033[K");
-}
-
-static int verify_algo(const pow_algo_t *algo, pow_isa_t isa)
-{
-    pow_verify_result_t result;
-    int rc = pow_algo_verify(algo, isa, &result);
-    if (rc == -EIO)
-        printf("%s: verification FAILED on %s (%s line %u); not measured\n", pow_algo_name(algo),
-               pow_isa_name(isa), result.vector_file, result.first_failure_line);
-    else if (rc != 0)
-        printf("%s: cannot verify (%s); not measured\n", pow_algo_name(algo), strerror(-rc));
-    return rc;
-}
-
-static void print_row(const bench_result_t *r, unsigned t)
-{
-    const bench_stats_t *h = &r->hps[t];
-    double single = r->hps[0].median;
-    char cycles[32] = "n/a", joules[32] = "n/a", scaling[16] = "";
-    if (r->cycles[t].median > 0)
-        snprintf(cycles, sizeof(cycles), "%.1fM", r->cycles[t].median / 1e6);
-    if (r->joules_per_hash[t] >= 0)
-        snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
-    if (r->threads[0] == 1 && single > 0)
-        snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
-    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", r->label, r->threads[t],
-           h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles, joules);
-}
-
-/* One reference run; on failure stops further runs and says why. */
-static void reference_once(bench_result_t *r, int pu, unsigned duration, double *times,
-                           unsigned *count)
-{
-    if (r->randomx_ref != NULL) {
-        double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pu, duration);
-        if (rate > 0) {
-            times[(*count)++] = 1.0 / rate;
-            r->have_reference = 1;
-        } else {
-            snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
-            r->have_reference = -1;
-        }
-        return;
-    }
-    bench_reference_t ref;
-    char why[160] = "";
-    if (bench_monero_reference(pow_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
-        times[(*count)++] = ref.seconds_per_hash;
-        r->have_reference = 1;
-    } else {
-        snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
-        r->have_reference = -1; /* tried and failed: do not try again */
-    }
-}
-
-/*
- * Loads the RandomX reference for rx/0 (Debian's library predates v2) with
- * our configuration: light mode, interpreted, hardware AES when we use it.
- * It must agree with us on a hash before it is timed.
- */
-static int open_randomx_reference(bench_result_t *r, const bench_target_t *target)
-{
-    static const uint8_t key[4] = {0, 0, 0, 0};
-    if (r->fast) {
-        snprintf(r->reference_note, sizeof(r->reference_note),
-                 "fast mode is not compared yet (the reference builds its dataset without a JIT "
-                 "for minutes); see light mode");
-        return 0;
-    }
-    if (strcmp(pow_algo_name(r->algo), "rx/0") != 0) {
-        snprintf(r->reference_note, sizeof(r->reference_note),
-                 "the installed RandomX reference (1.1.10) has no %s", pow_algo_name(r->algo));
-        return 0;
-    }
-    char why[160] = "";
-    if (bench_randomx_ref_open(&r->randomx_ref, r->isa != POW_ISA_PORTABLE, 0, key, sizeof(key),
-                               &r->ref_cache_seconds, why, sizeof(why)) != 0) {
-        snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
-        return 0;
-    }
-    uint8_t blob[76] = {1, 2, 3}, theirs[32], ours[32];
-    pow_rx_vm_t *vm = pow_rx_vm_create(target->rx_cache, r->isa);
-    if (vm != NULL)
-        pow_rx_hash(vm, blob, sizeof(blob), ours);
-    pow_rx_vm_destroy(vm);
-    bench_randomx_ref_hash(r->randomx_ref, blob, sizeof(blob), theirs);
-    if (vm == NULL || memcmp(ours, theirs, 32) != 0) {
-        snprintf(r->reference_note, sizeof(r->reference_note),
-                 "the reference disagrees with our hash: not compared");
-        bench_randomx_ref_close(r->randomx_ref);
-        r->randomx_ref = NULL;
-        return 0;
-    }
-    /* Say exactly what is compared: our aesni path compiles SuperscalarHash, the reference's
-     * interpreted light VM does not; --isa portable compares interpreter with interpreter. */
-    r->reference_name =
-        r->isa != POW_ISA_PORTABLE
-            ? "librandomx 1.1.10, light, interpreted VM and SuperscalarHash, hardware AES; "
-              "ours: interpreted VM, compiled SuperscalarHash"
-            : "librandomx 1.1.10, light, interpreted, software AES; ours: the same";
-    return 1;
-}
-
-static int measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
-                        unsigned repeat, unsigned duration, int with_reference, bench_result_t *r)
-{
-    const char *name = pow_algo_name(r->algo);
-    int want_reference = with_reference && bench_monero_reference_has(name);
-    r->reference_name = "Monero hash-tests (Debian monero-tests, software AES)";
-    if (with_reference && target->rx_cache != NULL)
-        want_reference = open_randomx_reference(r, target);
-    if (!with_reference)
-        snprintf(r->reference_note, sizeof(r->reference_note), "skipped (--no-reference)");
-    else if (!want_reference && r->reference_note[0] != '\0')
-        ; /* open_randomx_reference said why */
-    else if (!want_reference)
-        snprintf(r->reference_note, sizeof(r->reference_note),
-                 "no reference implementation "
-                 "installed for %s",
-                 name);
-    double ref_times[MAX_REPEAT];
-    unsigned ref_count = 0;
-    for (unsigned t = 0; t < r->thread_counts; t++) {
-        double hps[MAX_REPEAT], cycles[MAX_REPEAT], cpu[MAX_REPEAT], joules = 0, seconds = 0;
-        uint64_t hashes = 0;
-        int energy_ok = 1;
-        for (unsigned rep = 0; rep < repeat; rep++) {
-            progress("measuring %s with %u thread(s), repetition %u of %u", name, r->threads[t],
-                     rep + 1, repeat);
-            bench_sample_t s;
-            int rc = bench_throughput(topo, target, r->threads[t], pus, duration, &s);
-            if (rc != 0) {
-                progress_done();
-                printf("%s: measurement with %u threads failed: %s\n", name, r->threads[t],
-                       strerror(-rc));
-                return rc;
-            }
-            hps[rep] = s.hashes_per_second;
-            cycles[rep] = s.cycles_per_hash;
-            cpu[rep] = s.cpu_seconds_per_hash;
-            energy_ok = energy_ok && s.joules >= 0;
-            joules += s.joules;
-            seconds += s.seconds;
-            hashes += s.hashes;
-            r->last[t] = s;
-            /* The reference runs right after each single-thread run, on the same core. */
-            if (want_reference && r->threads[t] == 1 && r->have_reference >= 0)
-                reference_once(r, pus[0], duration, ref_times, &ref_count);
-        }
-        r->hps[t] = bench_stats(hps, repeat);
-        r->cycles[t] = bench_stats(cycles, repeat);
-        r->cpu_seconds[t] = bench_stats(cpu, repeat);
-        r->joules_per_hash[t] = energy_ok && hashes > 0 ? joules / (double)hashes : -1;
-        r->watts[t] = energy_ok && seconds > 0 ? joules / seconds : -1;
-        progress_done();
-        print_row(r, t);
-        fflush(stdout);
-    }
-    /* No single-thread run in the plan: time the reference on its own. */
-    for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {
-        if (r->have_reference < 0)
-            break;
-        reference_once(r, pus[0], duration, ref_times, &ref_count);
-    }
-    if (ref_count > 0) {
-        r->have_reference = 1;
-        r->reference_seconds_per_hash = bench_stats(ref_times, ref_count);
-    } else if (r->have_reference < 0) {
-        r->have_reference = 0;
-    }
-    return 0;
-}
-
-static void print_reference(const bench_result_t *r)
-{
-    const char *name = r->label;
-    if (!r->verified)
-        return;
-    if (!r->have_reference) {
-        printf("  %-10s reference: %s\n", name, r->reference_note);
-        return;
-    }
-    const bench_stats_t *ref = &r->reference_seconds_per_hash;
-    double ours = 0;
-    for (unsigned t = 0; t < r->thread_counts; t++) {
-        if (r->threads[t] == 1)
-            ours = r->hps[t].median;
-    }
-    printf("  %-10s reference (%s): %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name, r->reference_name,
-           ref->median * 1e3, ref->min * 1e3, ref->max * 1e3, 1.0 / ref->median);
-    if (ours > 0)
-        printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
-    printf("\n");
-}
-
-/* Package power while idle, for the marginal power of mining; < 0 without a counter. */
-static double idle_watts(double seconds)
-{
-    arch_energy_t e;
-    double j0 = 0, j1 = 0;
-    if (arch_energy_open(&e) != 0)
-        return -1;
-    uint64_t t0 = arch_clock_ns();
-    arch_energy_read(&e, &j0);
-    struct timespec pause = {(time_t)seconds, 0};
-    nanosleep(&pause, NULL);
-    int rc = arch_energy_read(&e, &j1);
-    double elapsed = (double)(arch_clock_ns() - t0) / 1e9;
-    arch_energy_close(&e);
-    return rc == 0 && elapsed > 0 ? (j1 - j0) / elapsed : -1;
-}
-
-/*
- * What a miner at the measured load takes over hours: CPU-hours always,
- * energy and money when a counter was readable. Derived from the figures
- * above, and labelled so.
- */
-static void print_cost(const bench_result_t *results, unsigned count, double hours, double price,
-                       int have_price, double idle)
-{
-    printf("cost of a miner over %.0f h (derived from the figures above):\n", hours);
-    for (unsigned a = 0; a < count; a++) {
-        const bench_result_t *r = &results[a];
-        if (!r->verified || r->thread_counts == 0)
-            continue;
-        unsigned t = r->thread_counts - 1; /* the most threads measured */
-        double cpu_hours = r->cpu_seconds[t].median * r->hps[t].median * hours;
-        printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, r->threads[t],
-               r->hps[t].median * hours * 3600, cpu_hours);
-        if (r->watts[t] >= 0) {
-            double kwh = r->watts[t] * hours / 1000;
-            printf(", %.1f W package = %.3f kWh", r->watts[t], kwh);
-            if (idle >= 0)
-                printf(" (%.1f W above idle = %.3f kWh stolen)", r->watts[t] - idle,
-                       (r->watts[t] - idle) * hours / 1000);
-            if (have_price)
-                printf(", %.2f at %.4f per kWh", kwh * price, price);
-        } else {
-            printf(", energy not measurable here (no readable package counter)");
-        }
-        printf("\n");
-    }
-}
-
-/* "250K", "1M", "12345": a count of at least 10000; 0 after printing why not. */
-static uint64_t parse_bench_size(const char *text)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(text, &end, 10);
-    uint64_t scale = 1;
-    if (end != text && (*end == 'K' || *end == 'k'))
-        scale = 1000, end++;
-    else if (end != text && (*end == 'M' || *end == 'm'))
-        scale = 1000000, end++;
-    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || n > 1000000000ull ||
-        n * scale < 10000) {
-        cli_usage_error("bench",
-                        "--bench-size takes a count from 10K up such as 250K or 1M, not "
-                        "'%s'",
-                        text);
-        return 0;
-    }
-    return (uint64_t)n * scale;
-}
-
 static void sum_progress(uint64_t done, uint64_t size)
 {
-    progress("%llu of %llu hashes (%.0f%%)", (unsigned long long)done, (unsigned long long)size,
-             100.0 * (double)done / (double)size);
+    bench_progress("%llu of %llu hashes (%.0f%%)", (unsigned long long)done,
+                   (unsigned long long)size, 100.0 * (double)done / (double)size);
 }
 
 /* The XMRig-compatible benchmark: one algorithm, one thread count, a hash sum. */
 static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_topology_t *topo,
                           const int *pus, unsigned cores)
 {
-    uint64_t size = parse_bench_size(v[OPT_BENCH_SIZE].text);
-    if (size == 0)
+    char why[256];
+    uint64_t size = bench_size_parse(v[OPT_BENCH_SIZE].text, why, sizeof(why));
+    if (size == 0) {
+        cli_usage_error(spec->name, "%s", why);
         return CLI_EXIT_USAGE;
+    }
     const char *name = v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0";
     const pow_algo_t *algo = pow_algo_find(name);
     if (algo == NULL || pow_algo_rx(algo) == NULL) {
@@ -525,12 +160,12 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
         return CLI_EXIT_FAILURE;
     }
     static const uint8_t zero_seed[32] = {0};
-    progress("building the RandomX cache");
+    bench_progress("building the RandomX cache");
     pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_algo_rx(algo));
     pow_rx_dataset_t *dataset = NULL;
     int rc = cache == NULL ? -ENOMEM : pow_rx_cache_init(cache, zero_seed, sizeof(zero_seed));
     if (rc == 0 && fast) {
-        progress("building the RandomX dataset (2080 MiB)");
+        bench_progress("building the RandomX dataset (2080 MiB)");
         dataset = pow_rx_dataset_alloc(0);
         rc = dataset == NULL ? -ENOMEM : miner_build_dataset(dataset, cache, cores, topo, pus);
     }
@@ -538,7 +173,7 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
     if (rc == 0)
         rc = bench_xmrig_sum(cache, dataset, pow_algo_rx(algo), isa, size, threads, topo, pus,
                              isatty(2) ? sum_progress : NULL, &result);
-    progress_done();
+    bench_progress_done();
     pow_rx_dataset_release(dataset);
     pow_rx_cache_release(cache);
     if (rc != 0) {
@@ -572,12 +207,16 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
-    static plan_item_t plan[MAX_ALGOS];
-    pow_isa_t isas[MAX_ALGOS];
+    static bench_plan_item_t plan[BENCH_MAX_ALGOS];
+    pow_isa_t isas[BENCH_MAX_ALGOS];
     unsigned algo_count = 0;
-    if (parse_plan(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS,
-                   v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light", plan, &algo_count) != 0)
+    char why[256];
+    if (bench_plan_parse(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS,
+                         v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light", plan, &algo_count, why,
+                         sizeof(why)) != 0) {
+        cli_usage_error(spec->name, "%s", why);
         return CLI_EXIT_USAGE;
+    }
     for (unsigned a = 0; a < algo_count; a++) {
         isas[a] = pow_algo_isa_best(plan[a].algo);
         if (cli_isa_option(spec->name, &v[OPT_ISA], plan[a].algo, &isas[a]) < 0)
@@ -613,7 +252,9 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     unsigned threads[BENCH_MAX_THREADS], thread_counts = 0;
     if (v[OPT_THREADS].set) {
-        if (parse_threads(v[OPT_THREADS].text, threads, &thread_counts) != 0) {
+        if (bench_threads_parse(v[OPT_THREADS].text, threads, &thread_counts, why, sizeof(why)) !=
+            0) {
+            cli_usage_error(spec->name, "%s", why);
             arch_topology_free(topo);
             return CLI_EXIT_USAGE;
         }
@@ -635,8 +276,8 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    progress("measuring the idle package power");
-    double idle = idle_watts(1);
+    bench_progress("measuring the idle package power");
+    double idle = bench_idle_watts(1);
 
     const arch_cpu_t *cpu = arch_cpu();
     printf("minemeter %s bench: %s, %u core(s), %u PU(s); %u x %u s per measurement\n",
@@ -645,7 +286,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     printf("%-12s %7s %10s %-19s %10s %7s %12s %8s\n", "algorithm", "threads", "H/s", "min-max",
            "H/s/thread", "scaling", "cycles/hash", "J/hash");
 
-    static bench_result_t results[MAX_ALGOS];
+    static bench_result_t results[BENCH_MAX_ALGOS];
     int failed = 0;
     /* One cache and one dataset serve every RandomX entry: rx/0 and rx/2 share them. */
     static const uint8_t key[4] = {0, 0, 0, 0};
@@ -665,20 +306,20 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         r->isa = isas[a];
         r->thread_counts = thread_counts;
         memcpy(r->threads, threads, sizeof(threads[0]) * thread_counts);
-        progress("verifying %s", pow_algo_name(r->algo));
-        if (verify_algo(r->algo, r->isa) != 0) {
-            progress_done();
+        bench_progress("verifying %s", pow_algo_name(r->algo));
+        if (bench_verify_algo(r->algo, r->isa) != 0) {
+            bench_progress_done();
             failed = 1;
             continue;
         }
         bench_target_t target = {r->algo, r->isa, NULL, NULL};
         if (pow_algo_rx(r->algo) != NULL) {
             if (rx_cache == NULL) {
-                progress("building the RandomX cache (256 MiB)");
+                bench_progress("building the RandomX cache (256 MiB)");
                 uint64_t t0 = arch_clock_ns();
                 rx_cache = pow_rx_cache_alloc(pow_algo_rx(r->algo));
                 if (rx_cache == NULL || pow_rx_cache_init(rx_cache, key, sizeof(key)) != 0) {
-                    progress_done();
+                    bench_progress_done();
                     printf("%s: cannot build the cache (out of memory?); not measured\n", r->label);
                     pow_rx_cache_release(rx_cache);
                     rx_cache = NULL;
@@ -695,12 +336,12 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 continue;
             }
             if (r->fast && rx_dataset == NULL) {
-                progress("building the RandomX dataset (2080 MiB) with %u threads", cores);
+                bench_progress("building the RandomX dataset (2080 MiB) with %u threads", cores);
                 uint64_t t0 = arch_clock_ns();
                 rx_dataset = pow_rx_dataset_alloc(0);
                 if (rx_dataset == NULL ||
                     miner_build_dataset(rx_dataset, rx_cache, cores, topo, pus) != 0) {
-                    progress_done();
+                    bench_progress_done();
                     printf("%s: cannot build the 2080 MiB dataset (out of memory?); not "
                            "measured\n",
                            r->label);
@@ -717,7 +358,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         r->verified = 1;
         r->topo = topo;
-        if (measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
+        if (bench_measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
             r->verified = 0;
             failed = 1;
         }
@@ -754,8 +395,8 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                                 ? "from the package energy counter"
                                 : "n/a (no readable energy counter: see minemeter info)");
     for (unsigned a = 0; a < algo_count; a++)
-        print_reference(&results[a]);
-    print_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);
+        bench_table_reference(&results[a]);
+    bench_table_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);
     arch_topology_free(topo);
 
     char title[160];

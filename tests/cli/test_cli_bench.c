@@ -78,8 +78,8 @@ Test(cli_bench, bad_plans_exit_2_with_one_sentence)
 {
     expect_usage_error(ARGS("bench", "--algo", "cn/9"), "unknown algorithm 'cn/9'");
     expect_usage_error(ARGS("bench", "--algo", ","), "at least one algorithm");
-    expect_usage_error(ARGS("bench", "--threads", "0"), "between 1 and 256");
-    expect_usage_error(ARGS("bench", "--threads", "1,x"), "whole number");
+    expect_usage_error(ARGS("bench", "--threads", "0"), "from 1 to 256, not '0'");
+    expect_usage_error(ARGS("bench", "--threads", "1,x"), "not 'x'");
     expect_usage_error(ARGS("bench", "--duration", "0"), "between 1 and 3600");
     expect_usage_error(ARGS("bench", "--isa", "neon9"), "unknown --isa");
     expect_usage_error(ARGS("bench", "--algo", "cn/r:fast"), "only RandomX has modes");

@@ -1,0 +1,26 @@
+/*
+ * Measuring one plan entry (bench/measure.c): nothing is measured before
+ * its algorithm has just hashed its vectors right on the chosen path.
+ */
+#ifndef MINEMETER_BENCH_MEASURE_H
+#define MINEMETER_BENCH_MEASURE_H
+
+#include "arch/topology.h"
+#include "bench/report.h"
+#include "bench/throughput.h"
+
+/* Checks algo's vectors on isa; prints why not and returns nonzero when they fail. */
+int bench_verify_algo(const pow_algo_t *algo, pow_isa_t isa);
+
+/*
+ * Measures r's thread counts repeat times for duration seconds each, with
+ * the reference (when installed and with_reference) after each single-thread
+ * run, printing a table row per thread count. Returns 0 or a negative errno.
+ */
+int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
+                       unsigned repeat, unsigned duration, int with_reference, bench_result_t *r);
+
+/* Package power while idle for seconds, for the marginal power of mining; < 0 without a counter. */
+double bench_idle_watts(double seconds);
+
+#endif

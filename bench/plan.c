@@ -1,0 +1,118 @@
+#include "config.h"
+#include "bench/plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/throughput.h"
+
+static int add_item(bench_plan_item_t *items, unsigned *count, const pow_algo_t *algo, int fast,
+                    char *why, size_t why_len)
+{
+    if (*count == BENCH_MAX_ALGOS) {
+        snprintf(why, why_len, "at most %d measurements at once", BENCH_MAX_ALGOS);
+        return -1;
+    }
+    items[(*count)++] = (bench_plan_item_t){algo, fast};
+    return 0;
+}
+
+int bench_plan_parse(const char *list, const char *modes, bench_plan_item_t *items, unsigned *count,
+                     char *why, size_t why_len)
+{
+    int want_fast = strstr(modes, "fast") != NULL, want_light = strstr(modes, "light") != NULL;
+    if (!want_fast && !want_light) {
+        snprintf(why, why_len, "--mode takes fast, light or both, not '%s'", modes);
+        return -1;
+    }
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", list);
+    *count = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        char *mode = strchr(name, ':');
+        if (mode != NULL)
+            *mode++ = '\0';
+        const pow_algo_t *algo = pow_algo_find(name);
+        if (algo == NULL) {
+            snprintf(why, why_len, "unknown algorithm '%s'", name);
+            return -1;
+        }
+        int is_rx = pow_algo_rx(algo) != NULL;
+        if (mode != NULL && (!is_rx || (strcmp(mode, "fast") != 0 && strcmp(mode, "light") != 0))) {
+            snprintf(why, why_len, "'%s:%s': only RandomX has modes, fast or light", name, mode);
+            return -1;
+        }
+        int rc = 0;
+        if (!is_rx)
+            rc = add_item(items, count, algo, 0, why, why_len);
+        else if (mode != NULL)
+            rc = add_item(items, count, algo, strcmp(mode, "fast") == 0, why, why_len);
+        else {
+            if (want_fast)
+                rc = add_item(items, count, algo, 1, why, why_len);
+            if (rc == 0 && want_light)
+                rc = add_item(items, count, algo, 0, why, why_len);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    if (*count == 0) {
+        snprintf(why, why_len, "--algo needs at least one algorithm");
+        return -1;
+    }
+    return 0;
+}
+
+int bench_threads_parse(const char *list, unsigned *threads, unsigned *count, char *why,
+                        size_t why_len)
+{
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", list);
+    *count = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long n = strtoul(item, &end, 10);
+        if (end == item || *end != '\0' || errno != 0 || item[0] == '-' || n < 1 ||
+            n > BENCH_MAX_THREADS) {
+            snprintf(why, why_len, "--threads takes counts from 1 to %d, not '%s'",
+                     BENCH_MAX_THREADS, item);
+            return -1;
+        }
+        if (*count == BENCH_MAX_THREADS) {
+            snprintf(why, why_len, "too many thread counts");
+            return -1;
+        }
+        threads[(*count)++] = (unsigned)n;
+    }
+    if (*count == 0) {
+        snprintf(why, why_len, "--threads needs at least one number");
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t bench_size_parse(const char *text, char *why, size_t why_len)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    uint64_t scale = 1;
+    if (end != text && (*end == 'K' || *end == 'k'))
+        scale = 1000, end++;
+    else if (end != text && (*end == 'M' || *end == 'm'))
+        scale = 1000000, end++;
+    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || n > 1000000000ull ||
+        n * scale < 10000) {
+        snprintf(why, why_len,
+                 "--bench-size takes a count from 10K up such as 250K or 1M, not "
+                 "'%s'",
+                 text);
+        return 0;
+    }
+    return (uint64_t)n * scale;
+}

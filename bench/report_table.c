@@ -1,0 +1,78 @@
+/*
+ * The benchmark's table for people: one row per (algorithm, threads), the
+ * reference comparison, and the derived cost of a miner.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "bench/report.h"
+
+void bench_table_row(const bench_result_t *r, unsigned t)
+{
+    const bench_stats_t *h = &r->hps[t];
+    double single = r->hps[0].median;
+    char cycles[32] = "n/a", joules[32] = "n/a", scaling[16] = "";
+    if (r->cycles[t].median > 0)
+        snprintf(cycles, sizeof(cycles), "%.1fM", r->cycles[t].median / 1e6);
+    if (r->joules_per_hash[t] >= 0)
+        snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
+    if (r->threads[0] == 1 && single > 0)
+        snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
+    printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", r->label, r->threads[t],
+           h->median, h->min, h->max, h->median / r->threads[t], scaling, cycles, joules);
+}
+
+void bench_table_reference(const bench_result_t *r)
+{
+    const char *name = r->label;
+    if (!r->verified)
+        return;
+    if (!r->have_reference) {
+        printf("  %-10s reference: %s\n", name, r->reference_note);
+        return;
+    }
+    const bench_stats_t *ref = &r->reference_seconds_per_hash;
+    double ours = 0;
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        if (r->threads[t] == 1)
+            ours = r->hps[t].median;
+    }
+    printf("  %-10s reference (%s): %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name, r->reference_name,
+           ref->median * 1e3, ref->min * 1e3, ref->max * 1e3, 1.0 / ref->median);
+    if (ours > 0)
+        printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
+    printf("\n");
+}
+
+/*
+ * What a miner at the measured load takes over hours: CPU-hours always,
+ * energy and money when a counter was readable. Derived from the figures
+ * above, and labelled so.
+ */
+void bench_table_cost(const bench_result_t *results, unsigned count, double hours, double price,
+                      int have_price, double idle)
+{
+    printf("cost of a miner over %.0f h (derived from the figures above):\n", hours);
+    for (unsigned a = 0; a < count; a++) {
+        const bench_result_t *r = &results[a];
+        if (!r->verified || r->thread_counts == 0)
+            continue;
+        unsigned t = r->thread_counts - 1; /* the most threads measured */
+        double cpu_hours = r->cpu_seconds[t].median * r->hps[t].median * hours;
+        printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, r->threads[t],
+               r->hps[t].median * hours * 3600, cpu_hours);
+        if (r->watts[t] >= 0) {
+            double kwh = r->watts[t] * hours / 1000;
+            printf(", %.1f W package = %.3f kWh", r->watts[t], kwh);
+            if (idle >= 0)
+                printf(" (%.1f W above idle = %.3f kWh stolen)", r->watts[t] - idle,
+                       (r->watts[t] - idle) * hours / 1000);
+            if (have_price)
+                printf(", %.2f at %.4f per kWh", kwh * price, price);
+        } else {
+            printf(", energy not measurable here (no readable package counter)");
+        }
+        printf("\n");
+    }
+}
