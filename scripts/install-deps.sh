@@ -13,6 +13,8 @@ packages=(
     libcriterion-dev monero-tests librandomx-dev
     # The aarch64 check: a cross compiler and qemu-user.
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+    # The Stratum fuzz target (scripts/fuzz-stratum.sh): clang with libFuzzer.
+    clang libclang-rt-14-dev
 )
 
 missing=()
