@@ -1,7 +1,7 @@
 /*
  * A Stratum pool for tests, run in-process on its own thread: it listens
- * on 127.0.0.1 (a port the OS picks), speaks the Monero-style protocol of
- * docs (login, job, submit, keepalived) over TCP or TLS, verifies every
+ * on 127.0.0.1 (a port the OS picks), speaks the Monero-style protocol
+ * XMRig speaks (login, job, submit, keepalived) over TCP or TLS, verifies every
  * share with our own hashing core, counts what it saw, and misbehaves on
  * demand. Tests run real clients (a tiny one in the test, or the minemeter
  * binary as a subprocess) against it; nothing here blocks the test thread
