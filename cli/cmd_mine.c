@@ -55,6 +55,7 @@ enum {
     OPT_RESPONSE_TIMEOUT,
     OPT_KEEPALIVE,
     OPT_FAILBACK,
+    OPT_VERBOSE,
     OPT_COUNT
 };
 
@@ -89,6 +90,8 @@ static const cli_option_t mine_options[OPT_COUNT] = {
                        "keepalived period, when the pool offers it (default 60000)"},
     [OPT_FAILBACK] = {"failback", CLI_OPT_UINT, "MS", 100, 3600000,
                       "how often to check whether the first pool is back (default 30000)"},
+    [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
+                     "also print every share as it is sent, and every one held back"},
 };
 
 static const cli_command_spec_t mine_spec = {
@@ -125,6 +128,7 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     uv_timer_t sample_timer, print_timer, duration_timer;
     int stopping;
+    int verbose;
 
     /* The job being hashed, as the loop knows it. */
     uint64_t job_counter;
@@ -242,8 +246,12 @@ static void drain_results(uv_async_t *async)
             /* A share for a job the pool has replaced is never sent. */
             if (r[i].job_id != s->current_job) {
                 s->stale_local++;
+                if (s->verbose)
+                    say("not sending a share for a replaced job (nonce %08x)", r[i].nonce);
                 continue;
             }
+            if (s->verbose)
+                say("sending a share for job %s, nonce %08x", s->current_pool_job, r[i].nonce);
             const uint8_t *result = r[i].has_commitment ? r[i].commitment : r[i].hash;
             const uint8_t *raw = r[i].has_commitment ? r[i].hash : NULL;
             if (s->client != NULL)
@@ -462,6 +470,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
     s->threads = w->threads;
+    s->verbose = v[OPT_VERBOSE].set;
     miner_config_t mc = cli_workers_miner_config(w);
     mc.on_result = on_result;
     mc.context = s;

@@ -214,6 +214,7 @@ static void *worker_main(void *arg)
     miner_job_t job;
     int have_job = 0;
     uint64_t nonce = 0;
+    uint32_t fixed_nonce = 0; /* the job's nonce as sent, for its fixed bits */
     duty_t duty = {0, 0};
     const uint64_t step = m->config.threads;
 
@@ -229,6 +230,9 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&m->job_lock);
             if (have_job && hashing_prepare(&h, m, &job, rx) != 0)
                 have_job = 0;
+            fixed_nonce = 0;
+            for (int i = 3; have_job && i >= 0; i--)
+                fixed_nonce = fixed_nonce << 8 | job.blob[job.nonce_offset + (size_t)i];
             nonce = w->index;
             atomic_store(&w->hashing, 0);
             if (have_job) {
@@ -238,7 +242,7 @@ static void *worker_main(void *arg)
             }
             atomic_store(&w->generation, gen);
         }
-        if (!have_job || nonce > UINT32_MAX) {
+        if (!have_job || nonce > (uint64_t)(uint32_t)~job.nonce_fixed_bits) {
             /* Nothing to hash (no job, or this worker's nonces are spent): sleep until a new one.
              */
             pthread_mutex_lock(&m->job_lock);
@@ -249,8 +253,11 @@ static void *worker_main(void *arg)
         }
         uint8_t out[32], commitment[32];
         const uint8_t *judged = out;
+        /* The pool's bits of the nonce (nicehash) stay as the blob has them. */
+        uint32_t full =
+            ((uint32_t)nonce & ~job.nonce_fixed_bits) | (fixed_nonce & job.nonce_fixed_bits);
         for (int i = 0; i < 4; i++)
-            job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(nonce >> (8 * i));
+            job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(full >> (8 * i));
         if (h.vm != NULL) {
             pow_rx_hash(h.vm, job.blob, job.blob_len, out);
             if (pow_algo_rx(job.algo)->v2) {
@@ -263,7 +270,7 @@ static void *worker_main(void *arg)
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
         keep_duty_cycle(m, &duty);
         if (hash_tail(judged) < job.target)
-            push_result(m, w->index, &job, (uint32_t)nonce, out, judged != out ? judged : NULL);
+            push_result(m, w->index, &job, full, out, judged != out ? judged : NULL);
         nonce += step;
     }
     hashing_close(&h);

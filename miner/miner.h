@@ -6,9 +6,9 @@
  * A new job is published with one atomic generation counter; each worker
  * notices it after its current hash and switches, so neither side waits on
  * the other. Nonces never overlap: worker i of n hashes i, i + n, i + 2n ...
- * of each job. RandomX state (cache, and in fast mode the dataset) is
- * rebuilt only when the seed changes, and the old state keeps hashing the
- * old job until the new one is ready.
+ * of each job, within the bits the pool left free. RandomX state (cache, and in fast mode the
+ * dataset) is rebuilt only when the seed changes, and the old state keeps hashing the old job until
+ * the new one is ready.
  */
 #ifndef MINEMETER_MINER_MINER_H
 #define MINEMETER_MINER_MINER_H
@@ -27,10 +27,11 @@ typedef struct {
     const pow_algo_t *algo;
     uint8_t blob[MINER_MAX_BLOB];
     size_t blob_len;
-    size_t nonce_offset; /* where the 4-byte little-endian nonce goes (39 for Monero) */
-    uint64_t target;     /* a share when the judged bytes' last 8, little-endian, are below */
-    uint64_t height;     /* cn/r */
-    uint8_t seed[60];    /* RandomX key */
+    size_t nonce_offset;       /* where the 4-byte little-endian nonce goes (39 for Monero) */
+    uint32_t nonce_fixed_bits; /* nonce bits the pool fixed in the blob (nicehash: 0xFF000000) */
+    uint64_t target;           /* a share when the judged bytes' last 8, little-endian, are below */
+    uint64_t height;           /* cn/r */
+    uint8_t seed[60];          /* RandomX key */
     size_t seed_len;
 } miner_job_t;
 

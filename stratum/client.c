@@ -300,6 +300,7 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
         return;
     }
     c->stats.jobs++;
+    job.nicehash = conn->ext_nicehash;
     snprintf(c->job_id, sizeof(c->job_id), "%s", job.id);
     snprintf(c->job_algo, sizeof(c->job_algo), "%s", pow_algo_name(job.algo));
     if (c->config.events.on_job != NULL)

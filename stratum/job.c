@@ -198,6 +198,7 @@ void stratum_job_to_miner(const stratum_job_t *job, uint64_t miner_job_id, miner
     memcpy(out->blob, job->blob, job->blob_len);
     out->blob_len = job->blob_len;
     out->nonce_offset = job->nonce_offset;
+    out->nonce_fixed_bits = job->nicehash ? 0xFF000000u : 0;
     out->target = job->target;
     out->height = job->height;
     memcpy(out->seed, job->seed, job->seed_len);

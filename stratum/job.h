@@ -31,6 +31,7 @@ typedef struct {
     uint64_t height;     /* 0 when absent */
     uint8_t seed[32];    /* seed_hash: required for RandomX */
     size_t seed_len;     /* 0 or 32 */
+    int nicehash;        /* the pool fixed the nonce's top byte (blob byte 42): keep it */
 } stratum_job_t;
 
 /*

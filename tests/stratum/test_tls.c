@@ -16,44 +16,20 @@
 #include <unistd.h>
 
 #include "stratum/tls.h"
-#include "tests/support/run_command.h"
+#include "tests/support/test_cert.h"
 
-static char dir[] = "/tmp/minemeter-tls-XXXXXX";
-static char cert_path[128], key_path[128], fingerprint[65];
+static test_cert_t cert;
+static const char *cert_path = cert.cert_path, *key_path = cert.key_path,
+                  *fingerprint = cert.fingerprint;
 
 static void make_certificate(void)
 {
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", dir);
-    snprintf(key_path, sizeof(key_path), "%s/key.pem", dir);
-    run_result_t *r =
-        run_command(ARGS("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                         "-days", "1", "-keyout", key_path, "-out", cert_path),
-                    NULL, 60);
-    cr_assert(r->exited && r->exit_code == 0, "openssl req failed: %s", r->err);
-    run_result_free(r);
-    r = run_command(
-        ARGS("/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert_path),
-        NULL, 60);
-    cr_assert(r->exited && r->exit_code == 0);
-    /* "sha256 Fingerprint=AB:CD:..." */
-    const char *p = strchr(r->out, '=');
-    cr_assert_not_null(p);
-    size_t n = 0;
-    for (p++; *p != '\0' && *p != '\n' && n < 64; p++) {
-        if (*p != ':')
-            fingerprint[n++] = *p;
-    }
-    cr_assert_eq(n, 64);
-    run_result_free(r);
+    test_cert_make(&cert);
 }
 
 static void remove_certificate(void)
 {
-    unlink(cert_path);
-    unlink(key_path);
-    rmdir(dir);
+    test_cert_remove(&cert);
 }
 
 typedef struct {

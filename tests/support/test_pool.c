@@ -614,7 +614,10 @@ static int listen_on_loopback(test_pool_t *pool)
     pool->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (pool->listen_fd < 0)
         return -1;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    /* A pool restarted on its old port must not wait for the old sockets' TIME_WAIT. */
+    int on = 1;
+    setsockopt(pool->listen_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(pool->config.port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof(addr);
     if (bind(pool->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||

@@ -37,6 +37,7 @@ typedef struct {
     uint64_t difficulty; /* share difficulty, 1 .. 0xFFFFFFFF: keep it small in tests */
     int advertise_keepalive, advertise_algo, advertise_nicehash; /* login "extensions" */
     const char *tls_cert_file, *tls_key_file; /* both set: serve TLS instead of plain TCP */
+    uint16_t port; /* 0: one the OS picks; else this one (to bring a stopped pool back) */
 } test_pool_config_t;
 
 /* Starts the pool thread; NULL (and a line on stderr) when it cannot. */

@@ -1,0 +1,287 @@
+/*
+ * minemeter mine against the test pool, end to end: the real binary in a
+ * subprocess, the pool in this process verifying every share with our own
+ * hashing core. Logins and accepted shares for cn/r and rx/0 (light mode),
+ * no share sent for a job after the switch to the next, every pool
+ * misbehaviour survived with valid shares afterwards, failover to a second
+ * pool and back, TLS with a pinned certificate and the refusal of a wrong
+ * one. Waits have generous limits that only catch hangs.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tests/support/run_command.h"
+#include "tests/support/spawn.h"
+#include "tests/support/test_cert.h"
+#include "tests/support/test_pool.h"
+
+#define WAIT_MS 120000
+
+typedef struct {
+    unsigned logins, accepted, rejected, connections;
+} expect_t;
+
+static int reached(const test_pool_stats_t *s, void *arg)
+{
+    const expect_t *e = arg;
+    return s->logins >= e->logins && s->shares_accepted >= e->accepted &&
+           s->shares_rejected_invalid >= e->rejected && s->connections >= e->connections;
+}
+
+static test_pool_stats_t stats_of(test_pool_t *pool)
+{
+    test_pool_stats_t s;
+    test_pool_stats(pool, &s);
+    return s;
+}
+
+/* Waits until the pool has seen at least e, failing the test with where it stood. */
+static void wait_for(test_pool_t *pool, expect_t e, const char *what)
+{
+    if (test_pool_wait(pool, reached, &e, WAIT_MS) != 0) {
+        test_pool_stats_t s = stats_of(pool);
+        cr_assert(0, "%s: logins %u/%u, accepted %u/%u, rejected %u/%u, connections %u/%u", what,
+                s.logins, e.logins, s.shares_accepted, e.accepted, s.shares_rejected_invalid,
+                e.rejected, s.connections, e.connections);
+    }
+}
+
+static test_pool_t *start_pool(const char *algo, uint64_t difficulty)
+{
+    test_pool_config_t config = {.algo = algo, .difficulty = difficulty, .advertise_algo = 1};
+    test_pool_t *pool = test_pool_start(&config);
+    cr_assert_not_null(pool);
+    return pool;
+}
+
+static void url_of(const test_pool_t *pool, const char *scheme, char *out, size_t len)
+{
+    snprintf(out, len, "%s://127.0.0.1:%d", scheme, test_pool_port(pool));
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&t, NULL);
+}
+
+/* Stops the miner with SIGINT and checks the clean exit and its summary. */
+static char *stop_miner(spawned_t *m)
+{
+    int code = spawn_stop(m, SIGINT, 60);
+    char *out = spawn_output(m);
+    cr_expect_eq(code, 0, "SIGINT ends mine with 0; it printed:\n%s", out);
+    cr_expect_not_null(strstr(out, "stopping: SIGINT"), "%s", out);
+    cr_expect_not_null(strstr(out, "summary:"), "%s", out);
+    spawn_cleanup(m);
+    return out;
+}
+
+static void mines_and_gets_shares_accepted(const char *algo, uint64_t difficulty)
+{
+    test_pool_t *pool = start_pool(algo, difficulty);
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "test-wallet", "--threads", "2",
+                             "--print-time", "1"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 3}, algo);
+    /* The pool counts a share before its reply reaches the miner. */
+    cr_expect_eq(spawn_wait_output(&m, "share accepted (3/3)", 60), 0);
+    char *out = stop_miner(&m);
+    test_pool_stats_t s = stats_of(pool);
+    cr_expect_eq(s.shares_rejected_invalid, 0, "every share is right:\n%s", out);
+    cr_expect_eq(strncmp(s.last_agent, "minemeter/", 10), 0, "agent \"%s\"", s.last_agent);
+    const char *lines[] = {"logged in to", "new job 1: algo", "share accepted", "speed 10s"};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cr_expect_not_null(strstr(out, lines[i]), "no \"%s\" in:\n%s", lines[i], out);
+    free(out);
+    test_pool_stop(pool);
+}
+
+Test(mine, logs_in_and_gets_cn_r_shares_accepted, .timeout = 180)
+{
+    mines_and_gets_shares_accepted("cn/r", 8);
+}
+
+Test(mine, logs_in_and_gets_rx0_light_shares_accepted, .timeout = 240)
+{
+    mines_and_gets_shares_accepted("rx/0", 8);
+}
+
+/* Every "sending a share for job X" line names the job announced last before it. */
+static void expect_shares_only_for_the_current_job(const char *out)
+{
+    char current[64] = "";
+    unsigned sent = 0, held = 0;
+    for (const char *line = out; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        const char *job = strstr(line, "] new job ");
+        const char *share = strstr(line, "] sending a share for job ");
+        if (job != NULL && (end == NULL || job < end)) {
+            sscanf(job + strlen("] new job "), "%63[^:]", current);
+        } else if (share != NULL && (end == NULL || share < end)) {
+            char id[64] = "";
+            sscanf(share + strlen("] sending a share for job "), "%63[^,]", id);
+            cr_expect_str_eq(id, current, "a share for job %s after job %s arrived", id, current);
+            sent++;
+        } else if (strstr(line, "not sending a share for a replaced job") != NULL &&
+                   (end == NULL || strstr(line, "not sending") < end)) {
+            held++;
+        }
+        line = end != NULL ? end + 1 : NULL;
+    }
+    cr_expect_gt(sent, 0, "no share was sent at all");
+    cr_log_info("%u shares sent, %u held back for replaced jobs", sent, held);
+}
+
+Test(mine, never_sends_a_share_for_a_job_after_the_switch, .timeout = 180)
+{
+    test_pool_t *pool = start_pool("cn/r", 2); /* about every other hash is a share */
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "2", "--verbose"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "first share");
+    for (int i = 0; i < 40; i++) {
+        test_pool_send_job(pool);
+        nap_ms(20 + 7 * (i % 5)); /* switches land at every point of a hash */
+    }
+    unsigned before = stats_of(pool).shares_accepted;
+    wait_for(pool, (expect_t){.accepted = before + 2}, "shares for the last job");
+    char *out = stop_miner(&m);
+    expect_shares_only_for_the_current_job(out);
+    free(out);
+    test_pool_stop(pool);
+}
+
+/* Injects fault, triggers it, and waits for a new login (when it closes) and a fresh share. */
+static void survives(test_pool_t *pool, test_pool_fault_t fault, int closes, const char *name)
+{
+    test_pool_stats_t s = stats_of(pool);
+    test_pool_inject(pool, fault, 3000);
+    if (fault == TEST_POOL_LOGIN_ERROR)
+        test_pool_inject(pool, TEST_POOL_DISCONNECT, 0); /* so that a login happens */
+    else
+        test_pool_send_job(pool); /* the next message, whatever the miner sends */
+    if (closes)
+        wait_for(pool, (expect_t){.logins = s.logins + 1}, name);
+    wait_for(pool, (expect_t){.accepted = stats_of(pool).shares_accepted + 1}, name);
+}
+
+Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
+{
+    test_pool_t *pool = start_pool("cn/r", 4);
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "2", "--retry-pause",
+                             "100", "--response-timeout", "1000"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "start");
+    survives(pool, TEST_POOL_SEND_MALFORMED_JSON, 1, "malformed JSON");
+    survives(pool, TEST_POOL_SEND_OVERSIZED_LINE, 1, "a line over 64 KiB");
+    survives(pool, TEST_POOL_DISCONNECT, 1, "a disconnect");
+    survives(pool, TEST_POOL_JOB_UNKNOWN_ALGO, 0, "a job with an unknown algorithm");
+    survives(pool, TEST_POOL_REJECT_NEXT_SHARE, 0, "a rejected share");
+    survives(pool, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, 1, "Unauthenticated");
+    survives(pool, TEST_POOL_LOGIN_ERROR, 1, "a login error");
+    /* A reply 3 s late against a 1 s response timeout: the miner gives up and reconnects. */
+    test_pool_stats_t s = stats_of(pool);
+    test_pool_inject(pool, TEST_POOL_DELAY_NEXT_REPLY, 3000);
+    wait_for(pool, (expect_t){.logins = s.logins + 1}, "a delayed reply");
+    wait_for(pool, (expect_t){.accepted = stats_of(pool).shares_accepted + 1}, "after the delay");
+    char *out = stop_miner(&m);
+    const char *said[] = {"malformed line",        "longer than 65536",
+                          "closed the connection", "ignoring a job from the pool",
+                          "share rejected",        "the pool said \"Unauthenticated\"",
+                          "login refused",         "no reply from the pool in 1.0 s"};
+    for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+        cr_expect_not_null(strstr(out, said[i]), "no \"%s\" in:\n%s", said[i], out);
+    free(out);
+    test_pool_stop(pool);
+}
+
+Test(mine, fails_over_to_the_second_pool_and_returns_to_the_first, .timeout = 300)
+{
+    test_pool_t *first = start_pool("cn/r", 4), *second = start_pool("cn/r", 4);
+    int first_port = test_pool_port(first);
+    char url1[64], url2[64];
+    url_of(first, "stratum+tcp", url1, sizeof(url1));
+    url_of(second, "stratum+tcp", url2, sizeof(url2));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url1, "--url", url2, "--user", "w", "--threads", "2",
+                             "--retry-pause", "100", "--retries", "2", "--failback", "300"));
+    wait_for(first, (expect_t){.logins = 1, .accepted = 1}, "the first pool");
+    test_pool_stop(first); /* the first pool goes away */
+    wait_for(second, (expect_t){.logins = 1, .accepted = 1}, "failover to the second pool");
+    test_pool_config_t again = {
+        .algo = "cn/r", .difficulty = 4, .advertise_algo = 1, .port = (uint16_t)first_port};
+    first = test_pool_start(&again); /* and comes back on its address */
+    cr_assert_not_null(first);
+    wait_for(first, (expect_t){.logins = 1, .accepted = 1}, "return to the first pool");
+    char *out = stop_miner(&m);
+    cr_expect_not_null(strstr(out, "answers again: returning to it"), "%s", out);
+    free(out);
+    test_pool_stop(first);
+    test_pool_stop(second);
+}
+
+static test_cert_t cert;
+
+static void make_cert(void)
+{
+    test_cert_make(&cert);
+}
+
+static void remove_cert(void)
+{
+    test_cert_remove(&cert);
+}
+
+Test(mine_tls, mines_over_tls_with_a_pinned_certificate, .init = make_cert, .fini = remove_cert,
+     .timeout = 180)
+{
+    test_pool_config_t config = {.algo = "cn/r",
+                                 .difficulty = 8,
+                                 .tls_cert_file = cert.cert_path,
+                                 .tls_key_file = cert.key_path};
+    test_pool_t *pool = test_pool_start(&config);
+    cr_assert_not_null(pool);
+    char url[64];
+    url_of(pool, "stratum+ssl", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1",
+                             "--tls-fingerprint", cert.fingerprint));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 2}, "TLS");
+    free(stop_miner(&m));
+    test_pool_stop(pool);
+}
+
+Test(mine_tls, refuses_a_certificate_that_does_not_match_the_pin, .init = make_cert,
+     .fini = remove_cert, .timeout = 180)
+{
+    test_pool_config_t config = {.algo = "cn/r",
+                                 .difficulty = 8,
+                                 .tls_cert_file = cert.cert_path,
+                                 .tls_key_file = cert.key_path};
+    test_pool_t *pool = test_pool_start(&config);
+    cr_assert_not_null(pool);
+    char url[64], wrong[65];
+    url_of(pool, "stratum+ssl", url, sizeof(url));
+    memcpy(wrong, cert.fingerprint, sizeof(wrong));
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1",
+                             "--tls-fingerprint", wrong, "--retry-pause", "100"));
+    wait_for(pool, (expect_t){.connections = 3}, "repeated attempts");
+    char *out = stop_miner(&m);
+    cr_expect_eq(stats_of(pool).logins, 0, "no login through a wrong certificate");
+    cr_expect_not_null(strstr(out, "does not match --tls-fingerprint"), "%s", out);
+    free(out);
+    test_pool_stop(pool);
+}

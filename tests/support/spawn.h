@@ -1,0 +1,35 @@
+/*
+ * Running the minemeter binary in the background from a test: its output
+ * goes to a file the test reads while it runs, and the test stops it with
+ * a signal when it has seen enough.
+ */
+#ifndef MINEMETER_TESTS_SPAWN_H
+#define MINEMETER_TESTS_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct {
+    pid_t pid;
+    char out_path[96]; /* stdout and stderr, interleaved */
+} spawned_t;
+
+/* Starts minemeter with args (NULL-ended, without the program name). */
+void spawn_minemeter(spawned_t *s, const char *const args[]);
+
+/*
+ * Sends signum (0: none) and waits at most timeout_s for the exit, then
+ * SIGKILLs. Returns the exit code, or 128 + the signal that ended it.
+ */
+int spawn_stop(spawned_t *s, int signum, unsigned timeout_s);
+
+/* What it printed so far (malloc'ed, NUL-terminated). */
+char *spawn_output(const spawned_t *s);
+
+/* Waits at most timeout_s until the output contains needle; returns 0 then, else -1. */
+int spawn_wait_output(const spawned_t *s, const char *needle, unsigned timeout_s);
+
+/* Removes the output file. */
+void spawn_cleanup(spawned_t *s);
+
+#endif
