@@ -222,7 +222,7 @@ static void emit_cbranch(x86_emitter_t *e, unsigned dst, unsigned mod, uint32_t 
     x86_jump_back(e, CC_Z, target);
 }
 
-/* One VM instruction; labels[k] is where instruction k's code starts. */
+/* One VM instruction; branch_target is where a taken CBRANCH continues. */
 static void emit_instruction(x86_emitter_t *e, const jit_masks_t *m, const uint8_t *b,
                              rx_instruction_kind_t kind, size_t branch_target)
 {
