@@ -20,6 +20,7 @@
 #include "pow/rx/dataset_jit.h"
 #include "pow/rx/superscalar.h"
 #include "pow/rx/vm.h"
+#include "pow/rx/vm_jit.h"
 
 struct pow_rx_cache {
     const pow_rx_variant_t *variant;
@@ -36,6 +37,9 @@ struct pow_rx_vm {
     rx_vm_t vm;
     int compiled_items; /* light mode reads use the cache's compiled programs */
     const pow_rx_aes_t *aes;
+    pow_isa_t isa;
+    int use_jit;         /* programs run as machine code (pow/rx/vm_jit.h) */
+    pow_rx_vm_jit_t jit; /* its code memory, mapped on first use */
     pow_rx_cache_t *cache;
     arch_pages_t scratchpad;
     uint8_t seed[64];
@@ -186,7 +190,34 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     vm->vm.dataset_read = vm->compiled_items ? read_item_compiled : read_item_interpreted;
     vm->vm.dataset_source = cache;
     pow_rx_vm_setup(&vm->vm);
+    vm->isa = isa;
+    /* The portable path stays the interpreter, the reference every other path is checked
+       against; the others compile programs where they can. */
+    if (isa != POW_ISA_PORTABLE)
+        (void)pow_rx_vm_set_jit(vm, 1);
     return vm;
+}
+
+int pow_rx_vm_set_jit(pow_rx_vm_t *vm, int on)
+{
+    if (!on) {
+        vm->use_jit = 0;
+        return 0;
+    }
+    if (vm->isa == POW_ISA_PORTABLE || !pow_rx_vm_jit_supported())
+        return -ENOTSUP;
+    if (vm->jit.code.rw == NULL) {
+        int rc = pow_rx_vm_jit_init(&vm->jit);
+        if (rc != 0)
+            return rc;
+    }
+    vm->use_jit = 1;
+    return 0;
+}
+
+int pow_rx_vm_jit_enabled(const pow_rx_vm_t *vm)
+{
+    return vm->use_jit;
 }
 
 void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset)
@@ -203,6 +234,7 @@ void pow_rx_vm_destroy(pow_rx_vm_t *vm)
 {
     if (vm == NULL)
         return;
+    pow_rx_vm_jit_release(&vm->jit);
     arch_pages_free(&vm->scratchpad);
     free(vm);
 }
@@ -234,6 +266,21 @@ static void start_hash(pow_rx_vm_t *vm, const void *in, size_t len)
     vm->aes->fill_1r(vm->seed, vm->vm.scratchpad, vm->vm.variant->scratchpad_l3);
 }
 
+/*
+ * Runs the programmed VM: compiled when the JIT is on. Should compiling fail
+ * (the code memory cannot be switched), the interpreter gives the same
+ * result and the JIT turns itself off, as pow_rx_vm_jit_enabled then says.
+ */
+static void run_program(pow_rx_vm_t *vm)
+{
+    if (vm->use_jit && pow_rx_vm_jit_compile(&vm->jit, &vm->vm, vm->program) == 0) {
+        pow_rx_vm_jit_execute(&vm->jit, &vm->vm);
+        return;
+    }
+    vm->use_jit = 0;
+    pow_rx_vm_execute(&vm->vm);
+}
+
 /* The chained programs and the final hash of the register file. */
 static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
 {
@@ -244,7 +291,7 @@ static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
     for (uint32_t chain = 0; chain < v->program_count; chain++) {
         vm->aes->fill_4r(vm->seed, vm->program, program_bytes, v->aes4r_keys);
         pow_rx_vm_program(&vm->vm, vm->program);
-        pow_rx_vm_execute(&vm->vm);
+        run_program(vm);
         if (chain + 1 < v->program_count)
             pow_blake2b(vm->seed, sizeof(vm->seed), &vm->vm.reg, sizeof(vm->vm.reg));
     }

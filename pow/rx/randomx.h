@@ -89,6 +89,18 @@ void pow_rx_vm_destroy(pow_rx_vm_t *vm);
  */
 void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset);
 
+/*
+ * Runs programs as machine code (on) or through the interpreter (off).
+ * VMs on POW_ISA_AESNI start with it on where pow_rx_vm_jit_supported();
+ * POW_ISA_PORTABLE VMs always interpret. Both give identical hashes.
+ * Returns 0, or -ENOTSUP for on where there is no JIT or the VM's path is
+ * portable, or the negative errno of mapping the code memory.
+ */
+int pow_rx_vm_set_jit(pow_rx_vm_t *vm, int on);
+
+/* Whether the VM runs programs as machine code. */
+int pow_rx_vm_jit_enabled(const pow_rx_vm_t *vm);
+
 /* What pages the VM's scratchpad got: "2MB", "THP", "4KB" ... */
 const char *pow_rx_vm_pages(const pow_rx_vm_t *vm);
 

@@ -1,7 +1,8 @@
 /*
  * RandomX end to end in light mode: the published hash vectors of
  * tevador/RandomX src/tests/tests.cpp for v1 (rx/0) and v2 (rx/2), on every
- * path; the pipelined API; the v2 commitment; the caller's rounding mode.
+ * path, with programs compiled (pow/rx/vm_jit.h) and interpreted; the
+ * pipelined API; the v2 commitment; the caller's rounding mode.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 
 #include "pow/hex.h"
 #include "pow/rx/randomx.h"
+#include "pow/rx/vm_jit.h"
 #include "pow/vectors.h"
 
 TestSuite(randomx, .timeout = 900);
@@ -29,8 +31,10 @@ static void expect_hex(const uint8_t hash[32], const char *want, const char *wha
     cr_expect_str_eq(got, want, "%s", what);
 }
 
+enum { JIT_DEFAULT = -1, JIT_OFF = 0, JIT_ON = 1 };
+
 /* All vectors of one variant on one path, one cache per distinct key. */
-static void check_variant(const char *name, pow_isa_t isa)
+static void check_variant(const char *name, pow_isa_t isa, int jit)
 {
     const pow_rx_variant_t *variant = pow_rx_variant_find(name);
     cr_assert_not_null(variant, "%s is not shipped", name);
@@ -40,6 +44,12 @@ static void check_variant(const char *name, pow_isa_t isa)
     cr_assert_not_null(cache);
     pow_rx_vm_t *vm = pow_rx_vm_create(cache, isa);
     cr_assert_not_null(vm);
+    if (jit != JIT_DEFAULT) {
+        if (jit == JIT_ON && !pow_rx_vm_jit_supported())
+            cr_skip_test("no VM JIT on this machine");
+        cr_assert_eq(pow_rx_vm_set_jit(vm, jit), 0);
+        cr_assert_eq(pow_rx_vm_jit_enabled(vm), jit);
+    }
     unsigned checked = 0;
     for (unsigned i = 0; i < pow_rx_vectors_count; i++) {
         const pow_vector_t *v = &pow_rx_vectors[i];
@@ -51,34 +61,46 @@ static void check_variant(const char *name, pow_isa_t isa)
         cr_assert_eq(pow_rx_cache_init(cache, key, key_len), 0);
         pow_rx_hash(vm, input, len, hash);
         char what[96];
-        snprintf(what, sizeof(what), "%s on %s, rx_vectors.txt line %u", name, pow_isa_name(isa),
-                 v->line);
+        snprintf(what, sizeof(what), "%s on %s (%s), rx_vectors.txt line %u", name,
+                 pow_isa_name(isa), pow_rx_vm_jit_enabled(vm) ? "JIT" : "interpreter", v->line);
         expect_hex(hash, v->hash_hex, what);
         checked++;
     }
     cr_expect_eq(checked, 5);
+    cr_expect_eq(pow_rx_vm_jit_enabled(vm), jit == JIT_DEFAULT ? pow_rx_vm_jit_enabled(vm) : jit,
+                 "the JIT stayed as set while hashing");
     pow_rx_vm_destroy(vm);
     pow_rx_cache_release(cache);
 }
 
 Test(randomx, rx0_matches_reference_vectors_portable)
 {
-    check_variant("rx/0", POW_ISA_PORTABLE);
+    check_variant("rx/0", POW_ISA_PORTABLE, JIT_DEFAULT);
 }
 
-Test(randomx, rx0_matches_reference_vectors_aesni)
+Test(randomx, rx0_matches_reference_vectors_aesni_jit)
 {
-    check_variant("rx/0", POW_ISA_AESNI);
+    check_variant("rx/0", POW_ISA_AESNI, JIT_ON);
+}
+
+Test(randomx, rx0_matches_reference_vectors_aesni_interpreted)
+{
+    check_variant("rx/0", POW_ISA_AESNI, JIT_OFF);
 }
 
 Test(randomx, rx2_matches_reference_vectors_portable)
 {
-    check_variant("rx/2", POW_ISA_PORTABLE);
+    check_variant("rx/2", POW_ISA_PORTABLE, JIT_DEFAULT);
 }
 
-Test(randomx, rx2_matches_reference_vectors_aesni)
+Test(randomx, rx2_matches_reference_vectors_aesni_jit)
 {
-    check_variant("rx/2", POW_ISA_AESNI);
+    check_variant("rx/2", POW_ISA_AESNI, JIT_ON);
+}
+
+Test(randomx, rx2_matches_reference_vectors_aesni_interpreted)
+{
+    check_variant("rx/2", POW_ISA_AESNI, JIT_OFF);
 }
 
 /* A VM of variant name on isa over a fresh cache for "test key 000". */
@@ -199,6 +221,52 @@ Test(randomx, one_vm_switches_between_v1_and_v2)
     pow_rx_hash(vm, a, strlen(a), hash);
     expect_hex(hash, "639183aae1bf4c9a35884cb46b09cad9175f04efd7684e7262a0ac1c2f0b4e3f",
                "v1 again");
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+Test(randomx, jit_is_on_by_default_for_aesni_and_refused_for_portable)
+{
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
+    cr_assert_not_null(cache);
+    pow_rx_vm_t *portable = pow_rx_vm_create(cache, POW_ISA_PORTABLE);
+    cr_assert_not_null(portable);
+    cr_expect_eq(pow_rx_vm_jit_enabled(portable), 0, "the portable path interprets");
+    cr_expect_eq(pow_rx_vm_set_jit(portable, 1), -ENOTSUP);
+    cr_expect_eq(pow_rx_vm_jit_enabled(portable), 0);
+    cr_expect_eq(pow_rx_vm_set_jit(portable, 0), 0);
+    pow_rx_vm_destroy(portable);
+
+    if (!pow_rx_isa_available(POW_ISA_AESNI) || !pow_rx_vm_jit_supported())
+        cr_skip_test("no AES-NI path or no VM JIT here");
+    pow_rx_vm_t *vm = pow_rx_vm_create(cache, POW_ISA_AESNI);
+    cr_assert_not_null(vm);
+    cr_expect_eq(pow_rx_vm_jit_enabled(vm), 1, "on by default for AES-NI");
+    cr_expect_eq(pow_rx_vm_set_jit(vm, 0), 0);
+    cr_expect_eq(pow_rx_vm_jit_enabled(vm), 0);
+    cr_expect_eq(pow_rx_vm_set_jit(vm, 1), 0);
+    cr_expect_eq(pow_rx_vm_jit_enabled(vm), 1);
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+Test(randomx, jit_preserves_the_callers_rounding_mode_and_hashes_alike)
+{
+    if (!pow_rx_isa_available(POW_ISA_AESNI) || !pow_rx_vm_jit_supported())
+        cr_skip_test("no AES-NI path or no VM JIT here");
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/2", POW_ISA_AESNI, &cache);
+    cr_assert_eq(pow_rx_vm_set_jit(vm, 1), 0);
+    static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+    uint8_t hash[32];
+    for (size_t m = 0; m < 4; m++) {
+        fesetround(modes[m]);
+        pow_rx_hash(vm, inputs[0], strlen(inputs[0]), hash);
+        cr_expect_eq(fegetround(), modes[m], "mode %zu not restored", m);
+        expect_hex(hash, "22ec6b861b3eb23686b2efbad69513c967ecfce80983df66c9c5b4fbfb4cdb6f",
+                   "rx/2 under the caller's mode");
+    }
+    fesetround(FE_TONEAREST);
     pow_rx_vm_destroy(vm);
     pow_rx_cache_release(cache);
 }

@@ -1,13 +1,16 @@
 /*
  * Fast mode: the 2080 MiB dataset built from the cache (in parallel, as the
- * miner builds it) gives exactly the hashes of light mode. Slow: building
- * the dataset takes tens of seconds, so the suite is named for the filter.
+ * miner builds it) gives exactly the hashes of light mode, with programs
+ * compiled (pow/rx/vm_jit.h: dataset reads inline) and interpreted. Slow:
+ * building the dataset takes tens of seconds, so the suite is named for
+ * the filter.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "miner/rx_dataset_build.h"
 #include "pow/rx/randomx.h"
+#include "pow/rx/vm_jit.h"
 
 Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeout = 1800)
 {
@@ -18,10 +21,17 @@ Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeou
     cr_assert_not_null(dataset, "cannot allocate the 2080 MiB dataset");
     cr_assert_eq(miner_build_dataset(dataset, cache, 2, NULL, NULL), 0);
 
+    /* Where there is a JIT, fast and light compile programs and fast_interpreted does not. */
+    int jit = pow_rx_vm_jit_supported() && pow_rx_isa_best() != POW_ISA_PORTABLE;
     pow_rx_vm_t *light = pow_rx_vm_create(cache, pow_rx_isa_best());
     pow_rx_vm_t *fast = pow_rx_vm_create(cache, pow_rx_isa_best());
-    cr_assert(light != NULL && fast != NULL);
+    pow_rx_vm_t *fast_interpreted = pow_rx_vm_create(cache, pow_rx_isa_best());
+    cr_assert(light != NULL && fast != NULL && fast_interpreted != NULL);
     pow_rx_vm_set_dataset(fast, dataset);
+    pow_rx_vm_set_dataset(fast_interpreted, dataset);
+    cr_assert_eq(pow_rx_vm_set_jit(fast_interpreted, 0), 0);
+    cr_expect_eq(pow_rx_vm_jit_enabled(fast), jit);
+    cr_expect_eq(pow_rx_vm_jit_enabled(light), jit);
 
     /* The published vector first, then inputs nobody published. */
     uint8_t hash[32], other[32];
@@ -31,6 +41,8 @@ Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeou
                                          0x17, 0x5f, 0x04, 0xef, 0xd7, 0x68, 0x4e, 0x72,
                                          0x62, 0xa0, 0xac, 0x1c, 0x2f, 0x0b, 0x4e, 0x3f};
     cr_expect_arr_eq(hash, vector_a, 32, "fast mode, tests.cpp vector a");
+    pow_rx_hash(fast_interpreted, "This is a test", 14, other);
+    cr_expect_arr_eq(other, vector_a, 32, "fast mode interpreted, tests.cpp vector a");
     uint64_t seed = 99;
     for (int n = 0; n < 100; n++) {
         uint8_t input[128];
@@ -41,8 +53,15 @@ Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeou
         }
         pow_rx_hash(fast, input, len, hash);
         pow_rx_hash(light, input, len, other);
-        cr_expect_arr_eq(hash, other, 32, "input %d", n);
+        cr_expect_arr_eq(hash, other, 32, "input %d: fast and light", n);
+        pow_rx_hash(fast_interpreted, input, len, other);
+        cr_expect_arr_eq(hash, other, 32, "input %d: fast compiled and interpreted", n);
     }
+    /* Back to light mode: the next compiled program calls dataset_read again. */
+    pow_rx_vm_set_dataset(fast, NULL);
+    pow_rx_hash(fast, "This is a test", 14, hash);
+    cr_expect_arr_eq(hash, vector_a, 32, "fast VM switched back to light mode");
+    pow_rx_vm_destroy(fast_interpreted);
     pow_rx_vm_destroy(light);
     pow_rx_vm_destroy(fast);
     pow_rx_dataset_release(dataset);

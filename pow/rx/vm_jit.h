@@ -1,0 +1,55 @@
+/*
+ * The RandomX VM as machine code: one program (spec chapter 5) and the
+ * whole loop around it (spec 4.6.2, every iteration) compiled into one
+ * function, with exactly the effect of pow_rx_vm_execute on the register
+ * file, ma, mx, fprc and the scratchpad.
+ *
+ * A program is compiled once per execution (eight times per rx/0 hash), so
+ * the code memory is mapped once and rewritten through a writable view
+ * while it runs through an executable one: W^X without a system call per
+ * program (arch/jit_memory.h).
+ */
+#ifndef MINEMETER_POW_RX_VM_JIT_H
+#define MINEMETER_POW_RX_VM_JIT_H
+
+#include <stdint.h>
+
+#include "arch/jit_memory.h"
+#include "pow/rx/vm.h"
+
+typedef void (*pow_rx_vm_jit_fn)(rx_vm_t *vm);
+
+typedef struct {
+    arch_jit_dual_t code;
+    pow_rx_vm_jit_fn fn; /* NULL until a compilation succeeds */
+} pow_rx_vm_jit_t;
+
+/* Nonzero when this build and CPU can run compiled programs (x86-64 with AES-NI). */
+int pow_rx_vm_jit_supported(void);
+
+/* Maps the code memory once. Returns 0, -ENOTSUP without a JIT, or a negative errno. */
+int pow_rx_vm_jit_init(pow_rx_vm_jit_t *jit);
+
+/*
+ * Compiles the program of program_bytes (128 bytes of configuration, then
+ * vm->variant->program_size instructions) for vm, after
+ * pow_rx_vm_program(vm, program_bytes). What execution cannot change is
+ * built into the code: the variant, read registers, dataset offset, and
+ * the mode: fast mode reads vm->dataset (as it is now) inline, light mode
+ * calls vm->dataset_read. Returns 0, -EINVAL for a program longer than
+ * RX_PROGRAM_MAX_SIZE, -ENOTSUP without a JIT, or a negative errno; on
+ * failure jit->fn is NULL.
+ */
+int pow_rx_vm_jit_compile(pow_rx_vm_jit_t *jit, const rx_vm_t *vm, const uint8_t *program_bytes);
+
+/*
+ * Runs the compiled program loop on vm: what pow_rx_vm_execute(vm) does.
+ * The MXCSR rounding field is set from vm->fprc on entry and left in the
+ * program's last mode on return (the other MXCSR bits are kept).
+ */
+void pow_rx_vm_jit_execute(const pow_rx_vm_jit_t *jit, rx_vm_t *vm);
+
+/* Unmaps the code memory; safe on a zeroed struct. */
+void pow_rx_vm_jit_release(pow_rx_vm_jit_t *jit);
+
+#endif

@@ -1,0 +1,661 @@
+/*
+ * The RandomX VM JIT for x86-64 (System V ABI: the rx_vm_t pointer arrives
+ * in rdi and stays there).
+ *
+ * Register conventions of the generated function:
+ *   r0-r7   in r8-r15 (so no program register is rax or rdx, which the
+ *           one-operand mul and imul overwrite, or rcx, the shift count)
+ *   f0-f3   in xmm0-xmm3, e0-e3 in xmm4-xmm7, a0-a3 in xmm8-xmm11
+ *   xmm12   scratch for memory operands
+ *   xmm13   the E-register AND mask (2^56 - 1 in both halves)
+ *   xmm14   the E-register OR mask (vm->emask)
+ *   xmm15   the FSCAL_R XOR mask
+ *   rsi     the scratchpad; rdi the VM
+ *   rbx     spAddr0, rbp spAddr1 (callee-saved: they survive dataset_read)
+ *   rax, rcx, rdx  scratch (rcx: addresses and rotation counts)
+ * The stack frame holds the MXCSR with its rounding field cleared, the
+ * iteration counter, and in light mode the dataset item and the registers
+ * the call to vm->dataset_read may clobber. ma and mx stay in the VM.
+ */
+#include "config.h"
+#include "pow/rx/vm_jit.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arch/cpu.h"
+
+#if defined(__x86_64__)
+
+#include "pow/rx/reciprocal.h"
+#include "pow/rx/x86_emit.h"
+
+/*
+ * Code size bounds. The longest instruction is CFROUND (39 bytes: rotate,
+ * test, and build and load the MXCSR); the emitter asserts every
+ * instruction against the bound. The loop around the program, the light
+ * mode call with its spills, the prologue and the epilogue take well under
+ * MAX_FRAME_BYTES; that is asserted too.
+ */
+#define MAX_INSTRUCTION_BYTES 48
+#define MAX_FRAME_BYTES       2048
+#define MAX_CODE_BYTES        (RX_PROGRAM_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_FRAME_BYTES)
+#define JIT_BUFFER_SIZE       32768
+
+_Static_assert(MAX_CODE_BYTES <= JIT_BUFFER_SIZE, "the longest code fits the buffer");
+
+/* The VM's program registers and the fixed ones (see the top of the file). */
+#define REG_R(i)    (X86_R8 + (int)(i))
+#define XMM_F(i)    ((int)(i))
+#define XMM_E(i)    (4 + (int)(i))
+#define XMM_A(i)    (8 + (int)(i))
+#define XMM_TMP     12
+#define XMM_E_AND   13
+#define XMM_E_OR    14
+#define XMM_FSCAL   15
+#define REG_SP      X86_RSI
+#define REG_VM      X86_RDI
+#define REG_SPADDR0 X86_RBX
+#define REG_SPADDR1 X86_RBP
+#define REG_ADDR    X86_RCX
+
+/* The stack frame, from rsp. Its size keeps rsp 16-byte aligned for the call. */
+#define FRAME_MXCSR_BASE 0   /* the caller's MXCSR, rounding field cleared */
+#define FRAME_MXCSR_TMP  4   /* an MXCSR value on its way in or out */
+#define FRAME_COUNTER    8   /* iterations left */
+#define FRAME_ITEM       16  /* light mode: the dataset item, 64 bytes */
+#define FRAME_GPR        80  /* light mode: r8-r11, rsi, rdi */
+#define FRAME_XMM        128 /* light mode: xmm0-xmm15 */
+#define FRAME_BYTES      392
+
+_Static_assert(FRAME_XMM + 16 * 16 <= FRAME_BYTES, "the spills fit the frame");
+_Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at the call");
+
+#define MXCSR_ROUNDING_SHIFT  13
+#define MXCSR_ROUNDING_MASK   (3u << MXCSR_ROUNDING_SHIFT)
+#define DYNAMIC_MANTISSA_MASK ((1ull << 56) - 1)
+#define FSCAL_MASK            0x80F0000000000000ull
+#define DISPLACEMENT_REGISTER 5 /* IADD_RS adds its immediate only for r5 */
+
+/* Opcodes and /digit forms. */
+#define OP_ADD        "\x03"
+#define OP_SUB        "\x2B"
+#define OP_XOR        "\x33"
+#define OP_AND        "\x23"
+#define OP_OR         "\x0B"
+#define OP_LOAD       "\x8B"
+#define OP_STORE      "\x89"
+#define OP_LEA        "\x8D"
+#define OP_XCHG       "\x87"
+#define OP_IMUL       "\x0F\xAF"
+#define OP_IMUL_IMM32 "\x69"
+#define OP_GROUP1     "\x81" /* imm32 */
+#define OP_GROUP1_I8  "\x83" /* imm8, sign-extended */
+#define OP_GROUP2_I8  "\xC1"
+#define OP_GROUP2_CL  "\xD3"
+#define OP_GROUP3     "\xF7"
+#define OP_MOV_IMM32  "\xC7"
+#define OP_MXCSR      "\x0F\xAE"
+#define OP_PREFETCH   "\x0F\x18"
+#define OP_CVTDQ2PD   "\x0F\xE6" /* F3 */
+#define OP_ADDPD      "\x0F\x58" /* 66 */
+#define OP_SUBPD      "\x0F\x5C" /* 66 */
+#define OP_MULPD      "\x0F\x59" /* 66 */
+#define OP_DIVPD      "\x0F\x5E" /* 66 */
+#define OP_SQRTPD     "\x0F\x51" /* 66 */
+#define OP_SHUFPD     "\x0F\xC6" /* 66, imm8 */
+#define OP_ANDPS      "\x0F\x54"
+#define OP_ORPS       "\x0F\x56"
+#define OP_XORPS      "\x0F\x57"
+#define OP_MOVUPS_LD  "\x0F\x10"
+#define OP_MOVUPS_ST  "\x0F\x11"
+#define OP_MOVQ_TO_X  "\x0F\x6E"     /* 66, REX.W */
+#define OP_PSHUFD     "\x0F\x70"     /* 66, imm8 */
+#define OP_AESENC     "\x0F\x38\xDC" /* 66 */
+#define OP_AESDEC     "\x0F\x38\xDE" /* 66 */
+
+enum { GROUP1_ADD = 0, GROUP1_AND = 4, GROUP1_SUB = 5, GROUP1_XOR = 6 };
+enum { GROUP2_ROL = 0, GROUP2_ROR = 1, GROUP2_SHL = 4, GROUP2_SHR = 5 };
+enum { GROUP3_TEST = 0, GROUP3_NEG = 3, GROUP3_MUL = 4, GROUP3_IMUL = 5 };
+enum { MXCSR_LOAD = 2, MXCSR_STORE = 3 };
+enum { PREFETCH_T0 = 1 };
+enum { CC_Z = 0x4, CC_NZ = 0x5 };
+
+#define P66 0x66
+#define PF3 0xF3
+
+#define VM_FIELD(field) ((int32_t)offsetof(rx_vm_t, field))
+
+/* What one program compiles against: the masks and constants of its variant and VM. */
+typedef struct {
+    uint32_t mask_l1, mask_l2, mask_l3;
+    int v2;
+} jit_masks_t;
+
+static uint32_t imm32_of(const uint8_t *b)
+{
+    return (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+}
+
+/* op reg, imm32 with a /digit form (the CPU sign-extends the immediate to 64 bits). */
+static void emit_group1_imm(x86_emitter_t *e, int wide, int digit, x86_operand_t rm, uint32_t imm)
+{
+    x86_op(e, 0, wide, OP_GROUP1, digit, rm);
+    x86_u32(e, imm);
+}
+
+/* ecx = (r[src] + imm) & mask: a scratchpad offset. */
+static void emit_address(x86_emitter_t *e, unsigned src, uint32_t imm, uint32_t mask)
+{
+    x86_op(e, 0, 0, OP_LEA, REG_ADDR, x86_mem(REG_R(src), (int32_t)imm));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_ADDR), mask);
+}
+
+/* The scratchpad word at rcx. */
+static x86_operand_t scratchpad_at_rcx(void)
+{
+    return x86_mem_index(REG_SP, REG_ADDR, 0, 0);
+}
+
+/*
+ * The memory operand of an integer _M instruction: [rsi + rcx] after
+ * computing rcx, or, with src == dst, the constant L3 address of the
+ * immediate alone.
+ */
+static x86_operand_t integer_source(x86_emitter_t *e, const jit_masks_t *m, unsigned dst,
+                                    unsigned src, unsigned mod, uint32_t imm)
+{
+    if (src == dst)
+        return x86_mem(REG_SP, (int32_t)(imm & m->mask_l3));
+    emit_address(e, src, imm, (mod & 3) ? m->mask_l1 : m->mask_l2);
+    return scratchpad_at_rcx();
+}
+
+/* rdx:rax = r[dst] * operand (mul or imul by digit), then r[dst] = rdx. */
+static void emit_high_multiply(x86_emitter_t *e, int digit, unsigned dst, x86_operand_t operand)
+{
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(dst)));
+    x86_op(e, 0, 1, OP_GROUP3, digit, operand);
+    x86_op(e, 0, 1, OP_LOAD, REG_R(dst), x86_reg(X86_RDX));
+}
+
+/* eax = rounding mode bits; MXCSR = its base with them; eax is clobbered. */
+static void emit_set_rounding_from_eax(x86_emitter_t *e)
+{
+    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_AND, x86_reg(X86_RAX));
+    x86_byte(e, 3);
+    x86_op(e, 0, 0, OP_GROUP2_I8, GROUP2_SHL, x86_reg(X86_RAX));
+    x86_byte(e, MXCSR_ROUNDING_SHIFT);
+    x86_op(e, 0, 0, OP_OR, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_BASE));
+    x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
+    x86_op(e, 0, 0, OP_MXCSR, MXCSR_LOAD, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
+}
+
+static void emit_cfround(x86_emitter_t *e, const jit_masks_t *m, unsigned src, uint32_t imm)
+{
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(src)));
+    if ((imm & 63) != 0) {
+        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_ROR, x86_reg(X86_RAX));
+        x86_byte(e, (uint8_t)(imm & 63));
+    }
+    size_t skip = 0;
+    if (m->v2) {
+        /* v2 changes the mode only when bits 2-5 of the rotated value are clear. */
+        x86_byte(e, 0xA8); /* test al, imm8 */
+        x86_byte(e, 60);
+        skip = x86_short_jump_forward(e, CC_NZ);
+    }
+    emit_set_rounding_from_eax(e);
+    if (m->v2)
+        x86_patch_short_jump(e, skip);
+}
+
+static void emit_cbranch(x86_emitter_t *e, unsigned dst, unsigned mod, uint32_t imm, size_t target)
+{
+    unsigned shift = (mod >> 4) + RX_JUMP_OFFSET;
+    uint32_t cimm = (imm | 1u << shift) & ~(1u << (shift - 1));
+    /* Bits 8-23 change, bit 31 does not: cimm sign-extends as the spec's 64-bit constant. */
+    emit_group1_imm(e, 1, GROUP1_ADD, x86_reg(REG_R(dst)), cimm);
+    x86_op(e, 0, 1, OP_GROUP3, GROUP3_TEST, x86_reg(REG_R(dst)));
+    x86_u32(e, ((1u << RX_JUMP_BITS) - 1) << shift);
+    x86_jump_back(e, CC_Z, target);
+}
+
+/* One VM instruction; branch_target is where a taken CBRANCH continues. */
+static void emit_instruction(x86_emitter_t *e, const jit_masks_t *m, const uint8_t *b,
+                             rx_instruction_kind_t kind, size_t branch_target)
+{
+    unsigned dst = b[1] % 8, src = b[2] % 8, mod = b[3];
+    uint32_t imm = imm32_of(b);
+    uint32_t mem_mask = (mod & 3) ? m->mask_l1 : m->mask_l2;
+    int rd = REG_R(dst), rs = REG_R(src);
+
+    switch (kind) {
+    case RX_IADD_RS:
+        /* lea dst, [dst + src * 2^shift (+ imm for r5)] */
+        x86_op(
+            e, 0, 1, OP_LEA, rd,
+            x86_mem_index(rd, rs, (mod >> 2) & 3, dst == DISPLACEMENT_REGISTER ? (int32_t)imm : 0));
+        break;
+    case RX_IADD_M:
+        x86_op(e, 0, 1, OP_ADD, rd, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_ISUB_M:
+        x86_op(e, 0, 1, OP_SUB, rd, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_IMUL_M:
+        x86_op(e, 0, 1, OP_IMUL, rd, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_IXOR_M:
+        x86_op(e, 0, 1, OP_XOR, rd, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_IMULH_M:
+        emit_high_multiply(e, GROUP3_MUL, dst, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_ISMULH_M:
+        emit_high_multiply(e, GROUP3_IMUL, dst, integer_source(e, m, dst, src, mod, imm));
+        break;
+    case RX_ISUB_R:
+        if (src != dst)
+            x86_op(e, 0, 1, OP_SUB, rd, x86_reg(rs));
+        else
+            emit_group1_imm(e, 1, GROUP1_SUB, x86_reg(rd), imm);
+        break;
+    case RX_IXOR_R:
+        if (src != dst)
+            x86_op(e, 0, 1, OP_XOR, rd, x86_reg(rs));
+        else
+            emit_group1_imm(e, 1, GROUP1_XOR, x86_reg(rd), imm);
+        break;
+    case RX_IMUL_R:
+        if (src != dst) {
+            x86_op(e, 0, 1, OP_IMUL, rd, x86_reg(rs));
+        } else {
+            x86_op(e, 0, 1, OP_IMUL_IMM32, rd, x86_reg(rd));
+            x86_u32(e, imm);
+        }
+        break;
+    case RX_IMULH_R:
+        emit_high_multiply(e, GROUP3_MUL, dst, x86_reg(rs));
+        break;
+    case RX_ISMULH_R:
+        emit_high_multiply(e, GROUP3_IMUL, dst, x86_reg(rs));
+        break;
+    case RX_IMUL_RCP:
+        /* Zero and powers of two have no useful reciprocal: the instruction is a NOP. */
+        if (imm != 0 && (imm & (imm - 1)) != 0) {
+            x86_mov_imm64(e, X86_RAX, pow_rx_reciprocal(imm));
+            x86_op(e, 0, 1, OP_IMUL, rd, x86_reg(X86_RAX));
+        }
+        break;
+    case RX_INEG_R:
+        x86_op(e, 0, 1, OP_GROUP3, GROUP3_NEG, x86_reg(rd));
+        break;
+    case RX_IROR_R:
+    case RX_IROL_R: {
+        int digit = kind == RX_IROR_R ? GROUP2_ROR : GROUP2_ROL;
+        if (src != dst) {
+            /* The CPU takes the count mod 64, as the instruction does. */
+            x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_reg(rs));
+            x86_op(e, 0, 1, OP_GROUP2_CL, digit, x86_reg(rd));
+        } else if ((imm & 63) != 0) {
+            x86_op(e, 0, 1, OP_GROUP2_I8, digit, x86_reg(rd));
+            x86_byte(e, (uint8_t)(imm & 63));
+        }
+        break;
+    }
+    case RX_ISWAP_R:
+        if (src != dst)
+            x86_op(e, 0, 1, OP_XCHG, rd, x86_reg(rs));
+        break;
+    case RX_FSWAP_R: {
+        int x = dst < 4 ? XMM_F(dst) : XMM_E(dst - 4);
+        x86_op(e, P66, 0, OP_SHUFPD, x, x86_reg(x));
+        x86_byte(e, 1);
+        break;
+    }
+    case RX_FADD_R:
+        x86_op(e, P66, 0, OP_ADDPD, XMM_F(dst % 4), x86_reg(XMM_A(src % 4)));
+        break;
+    case RX_FSUB_R:
+        x86_op(e, P66, 0, OP_SUBPD, XMM_F(dst % 4), x86_reg(XMM_A(src % 4)));
+        break;
+    case RX_FADD_M:
+    case RX_FSUB_M:
+        /* The F forms read at register + immediate even when src == dst. */
+        emit_address(e, src, imm, mem_mask);
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_TMP, scratchpad_at_rcx());
+        x86_op(e, P66, 0, kind == RX_FADD_M ? OP_ADDPD : OP_SUBPD, XMM_F(dst % 4),
+               x86_reg(XMM_TMP));
+        break;
+    case RX_FSCAL_R:
+        x86_op(e, 0, 0, OP_XORPS, XMM_F(dst % 4), x86_reg(XMM_FSCAL));
+        break;
+    case RX_FMUL_R:
+        x86_op(e, P66, 0, OP_MULPD, XMM_E(dst % 4), x86_reg(XMM_A(src % 4)));
+        break;
+    case RX_FDIV_M:
+        emit_address(e, src, imm, mem_mask);
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_TMP, scratchpad_at_rcx());
+        x86_op(e, 0, 0, OP_ANDPS, XMM_TMP, x86_reg(XMM_E_AND));
+        x86_op(e, 0, 0, OP_ORPS, XMM_TMP, x86_reg(XMM_E_OR));
+        x86_op(e, P66, 0, OP_DIVPD, XMM_E(dst % 4), x86_reg(XMM_TMP));
+        break;
+    case RX_FSQRT_R:
+        x86_op(e, P66, 0, OP_SQRTPD, XMM_E(dst % 4), x86_reg(XMM_E(dst % 4)));
+        break;
+    case RX_CBRANCH:
+        emit_cbranch(e, dst, mod, imm, branch_target);
+        break;
+    case RX_CFROUND:
+        emit_cfround(e, m, src, imm);
+        break;
+    case RX_ISTORE:
+        emit_address(e, dst, imm, (mod >> 4) >= RX_STORE_L3_CONDITION ? m->mask_l3 : mem_mask);
+        x86_op(e, 0, 1, OP_STORE, rs, scratchpad_at_rcx());
+        break;
+    default:
+        break;
+    }
+}
+
+/* Whether an instruction writes integer register r (for CBRANCH targets, as vm.c decides). */
+static int writes_register(rx_instruction_kind_t kind, const uint8_t *b, unsigned r)
+{
+    unsigned dst = b[1] % 8, src = b[2] % 8;
+    uint32_t imm = imm32_of(b);
+    switch (kind) {
+    case RX_IADD_RS:
+    case RX_IADD_M:
+    case RX_ISUB_R:
+    case RX_ISUB_M:
+    case RX_IMUL_R:
+    case RX_IMUL_M:
+    case RX_IMULH_R:
+    case RX_IMULH_M:
+    case RX_ISMULH_R:
+    case RX_ISMULH_M:
+    case RX_INEG_R:
+    case RX_IXOR_R:
+    case RX_IXOR_M:
+    case RX_IROR_R:
+    case RX_IROL_R:
+        return dst == r;
+    case RX_IMUL_RCP:
+        return dst == r && imm != 0 && (imm & (imm - 1)) != 0;
+    case RX_ISWAP_R:
+        return src != dst && (dst == r || src == r);
+    case RX_CBRANCH:
+        return 1; /* a taken branch may change any register's history */
+    default:
+        return 0;
+    }
+}
+
+/* Loads the 64-bit constant into both halves of xmm register x (rax is clobbered). */
+static void emit_broadcast(x86_emitter_t *e, int x, uint64_t value)
+{
+    x86_mov_imm64(e, X86_RAX, value);
+    x86_op(e, P66, 1, OP_MOVQ_TO_X, x, x86_reg(X86_RAX));
+    x86_op(e, P66, 0, OP_PSHUFD, x, x86_reg(x));
+    x86_byte(e, 0x44); /* low quadword to both halves */
+}
+
+static void emit_prologue(x86_emitter_t *e, uint32_t iterations)
+{
+    static const int saved[] = {X86_RBX, X86_RBP, 12, 13, 14, 15};
+    for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
+        x86_push(e, saved[i]);
+    emit_group1_imm(e, 1, GROUP1_SUB, x86_reg(X86_RSP), FRAME_BYTES);
+
+    x86_op(e, 0, 1, OP_LOAD, REG_SP, x86_mem(REG_VM, VM_FIELD(scratchpad)));
+    for (int i = 0; i < 8; i++)
+        x86_op(e, 0, 1, OP_LOAD, REG_R(i), x86_mem(REG_VM, VM_FIELD(reg.r[i])));
+    for (int i = 0; i < 4; i++) {
+        x86_op(e, 0, 0, OP_MOVUPS_LD, XMM_F(i), x86_mem(REG_VM, VM_FIELD(reg.f[i])));
+        x86_op(e, 0, 0, OP_MOVUPS_LD, XMM_E(i), x86_mem(REG_VM, VM_FIELD(reg.e[i])));
+        x86_op(e, 0, 0, OP_MOVUPS_LD, XMM_A(i), x86_mem(REG_VM, VM_FIELD(reg.a[i])));
+    }
+    emit_broadcast(e, XMM_E_AND, DYNAMIC_MANTISSA_MASK);
+    x86_op(e, 0, 0, OP_MOVUPS_LD, XMM_E_OR, x86_mem(REG_VM, VM_FIELD(emask)));
+    emit_broadcast(e, XMM_FSCAL, FSCAL_MASK);
+
+    /* Keep the caller's MXCSR but its rounding field, which comes from fprc. */
+    x86_op(e, 0, 0, OP_MXCSR, MXCSR_STORE, x86_mem(X86_RSP, FRAME_MXCSR_BASE));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_mem(X86_RSP, FRAME_MXCSR_BASE), ~MXCSR_ROUNDING_MASK);
+    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(fprc)));
+    emit_set_rounding_from_eax(e);
+
+    x86_op(e, 0, 0, OP_LOAD, REG_SPADDR0, x86_mem(REG_VM, VM_FIELD(mx)));
+    x86_op(e, 0, 0, OP_LOAD, REG_SPADDR1, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 0, OP_MOV_IMM32, 0, x86_mem(X86_RSP, FRAME_COUNTER));
+    x86_u32(e, iterations);
+}
+
+static void emit_epilogue(x86_emitter_t *e)
+{
+    static const int saved[] = {15, 14, 13, 12, X86_RBP, X86_RBX};
+    for (int i = 0; i < 8; i++)
+        x86_op(e, 0, 1, OP_STORE, REG_R(i), x86_mem(REG_VM, VM_FIELD(reg.r[i])));
+    for (int i = 0; i < 4; i++) {
+        x86_op(e, 0, 0, OP_MOVUPS_ST, XMM_F(i), x86_mem(REG_VM, VM_FIELD(reg.f[i])));
+        x86_op(e, 0, 0, OP_MOVUPS_ST, XMM_E(i), x86_mem(REG_VM, VM_FIELD(reg.e[i])));
+    }
+    /* fprc = the MXCSR rounding field, which stays as the program left it. */
+    x86_op(e, 0, 0, OP_MXCSR, MXCSR_STORE, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
+    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
+    x86_op(e, 0, 0, OP_GROUP2_I8, GROUP2_SHR, x86_reg(X86_RAX));
+    x86_byte(e, MXCSR_ROUNDING_SHIFT);
+    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_AND, x86_reg(X86_RAX));
+    x86_byte(e, 3);
+    x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(REG_VM, VM_FIELD(fprc)));
+
+    emit_group1_imm(e, 1, GROUP1_ADD, x86_reg(X86_RSP), FRAME_BYTES);
+    for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
+        x86_pop(e, saved[i]);
+    x86_byte(e, 0xC3); /* ret */
+}
+
+/* Steps 1-3 of an iteration: the scratchpad addresses, r from spAddr0, f and e from spAddr1. */
+static void emit_iteration_start(x86_emitter_t *e, const rx_vm_t *vm, uint32_t mask64)
+{
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(vm->read_reg[0])));
+    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
+    x86_op(e, 0, 0, OP_XOR, REG_SPADDR0, x86_reg(X86_RAX));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_SPADDR0), mask64);
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(X86_RAX));
+    x86_byte(e, 32);
+    x86_op(e, 0, 0, OP_XOR, REG_SPADDR1, x86_reg(X86_RAX));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_SPADDR1), mask64);
+    for (int i = 0; i < 8; i++)
+        x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(REG_SP, REG_SPADDR0, 0, 8 * i));
+    for (int i = 0; i < 4; i++)
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_F(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 8 * i));
+    for (int i = 0; i < 4; i++) {
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_E(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 32 + 8 * i));
+        x86_op(e, 0, 0, OP_ANDPS, XMM_E(i), x86_reg(XMM_E_AND));
+        x86_op(e, 0, 0, OP_ORPS, XMM_E(i), x86_reg(XMM_E_OR));
+    }
+}
+
+/* Light mode: out = vm->dataset_read(vm->dataset_source, item of rdx), saving what it may clobber.
+ */
+static void emit_dataset_call(x86_emitter_t *e, uint64_t dataset_offset)
+{
+    static const int spilled[] = {8, 9, 10, 11, X86_RSI, X86_RDI};
+    for (int i = 0; i < 6; i++)
+        x86_op(e, 0, 1, OP_STORE, spilled[i], x86_mem(X86_RSP, FRAME_GPR + 8 * i));
+    for (int x = 0; x < 16; x++)
+        x86_op(e, 0, 0, OP_MOVUPS_ST, x, x86_mem(X86_RSP, FRAME_XMM + 16 * x));
+    /* rsi = (dataset_offset + read address) / 64, rdx = the item buffer, rdi = the source. */
+    x86_op(e, 0, 1, OP_LEA, X86_RSI, x86_mem(X86_RDX, (int32_t)dataset_offset));
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(X86_RSI));
+    x86_byte(e, 6);
+    x86_op(e, 0, 1, OP_LEA, X86_RDX, x86_mem(X86_RSP, FRAME_ITEM));
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(dataset_read)));
+    x86_op(e, 0, 1, OP_LOAD, X86_RDI, x86_mem(REG_VM, VM_FIELD(dataset_source)));
+    x86_op(e, 0, 0, "\xFF", 2, x86_reg(X86_RAX)); /* call rax */
+    for (int i = 0; i < 6; i++)
+        x86_op(e, 0, 1, OP_LOAD, spilled[i], x86_mem(X86_RSP, FRAME_GPR + 8 * i));
+    for (int x = 0; x < 16; x++)
+        x86_op(e, 0, 0, OP_MOVUPS_LD, x, x86_mem(X86_RSP, FRAME_XMM + 16 * x));
+    for (int i = 0; i < 8; i++)
+        x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem(X86_RSP, FRAME_ITEM + 8 * i));
+}
+
+/* Steps 5-12 of an iteration: the dataset item, ma/mx, the stores and the F/E mix. */
+static void emit_iteration_end(x86_emitter_t *e, const rx_vm_t *vm, size_t loop_top)
+{
+    const pow_rx_variant_t *v = vm->variant;
+    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_reg(REG_R(vm->read_reg[2])));
+    x86_op(e, 0, 0, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[3])));
+    /* edx = the address read now; ecx = the address prepared (v1 mx, v2 ma). */
+    int32_t prepared = v->v2 ? VM_FIELD(ma) : VM_FIELD(mx);
+    x86_op(e, 0, 0, OP_LOAD, X86_RDX, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_mem(REG_VM, prepared));
+    x86_op(e, 0, 0, OP_XOR, X86_RCX, x86_reg(X86_RAX));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RCX), RX_CACHE_LINE_ALIGN_MASK);
+    x86_op(e, 0, 0, OP_STORE, X86_RCX, x86_mem(REG_VM, prepared));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RDX), RX_CACHE_LINE_ALIGN_MASK);
+
+    if (vm->dataset != NULL) {
+        x86_mov_imm64(e, X86_RAX, (uint64_t)(uintptr_t)(vm->dataset + vm->dataset_offset));
+        x86_op(e, 0, 0, OP_PREFETCH, PREFETCH_T0, x86_mem_index(X86_RAX, X86_RCX, 0, 0));
+        for (int i = 0; i < 8; i++)
+            x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(X86_RAX, X86_RDX, 0, 8 * i));
+    } else {
+        emit_dataset_call(e, vm->dataset_offset);
+    }
+
+    /* swap(mx, ma) */
+    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_mem(REG_VM, VM_FIELD(mx)));
+    x86_op(e, 0, 0, OP_STORE, X86_RCX, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(REG_VM, VM_FIELD(mx)));
+
+    for (int i = 0; i < 8; i++)
+        x86_op(e, 0, 1, OP_STORE, REG_R(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 8 * i));
+    if (v->v2) {
+        /* f0 and f2 take encryption rounds, f1 and f3 decryption rounds, keyed by e0..e3. */
+        for (int k = 0; k < 4; k++) {
+            for (int i = 0; i < 4; i++)
+                x86_op(e, P66, 0, i % 2 == 0 ? OP_AESENC : OP_AESDEC, XMM_F(i), x86_reg(XMM_E(k)));
+        }
+    } else {
+        for (int i = 0; i < 4; i++)
+            x86_op(e, 0, 0, OP_XORPS, XMM_F(i), x86_reg(XMM_E(i)));
+    }
+    for (int i = 0; i < 4; i++)
+        x86_op(e, 0, 0, OP_MOVUPS_ST, XMM_F(i), x86_mem_index(REG_SP, REG_SPADDR0, 0, 16 * i));
+    x86_op(e, 0, 0, OP_XOR, REG_SPADDR0, x86_reg(REG_SPADDR0));
+    x86_op(e, 0, 0, OP_XOR, REG_SPADDR1, x86_reg(REG_SPADDR1));
+    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_SUB, x86_mem(X86_RSP, FRAME_COUNTER));
+    x86_byte(e, 1);
+    x86_jump_back(e, CC_NZ, loop_top);
+}
+
+static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *program_bytes)
+{
+    const pow_rx_variant_t *v = vm->variant;
+    const jit_masks_t m = {
+        .mask_l1 = (v->scratchpad_l1 - 1) & ~7u,
+        .mask_l2 = (v->scratchpad_l2 - 1) & ~7u,
+        .mask_l3 = (v->scratchpad_l3 - 1) & ~7u,
+        .v2 = v->v2,
+    };
+    size_t labels[RX_PROGRAM_MAX_SIZE];
+    int last_write[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    size_t instruction_bytes = 0;
+
+    emit_prologue(e, v->program_iterations);
+    if (v->program_iterations != 0) {
+        size_t loop_top = e->used;
+        emit_iteration_start(e, vm, (v->scratchpad_l3 - 1) & ~63u);
+        for (unsigned i = 0; i < v->program_size; i++) {
+            const uint8_t *b = program_bytes + 128 + 8 * i;
+            rx_instruction_kind_t kind = (rx_instruction_kind_t)vm->kind_of_opcode[b[0]];
+            labels[i] = e->used;
+            /* A taken branch continues after the last writer of dst (at 0 when none). */
+            int target = kind == RX_CBRANCH ? last_write[b[1] % 8] + 1 : 0;
+            emit_instruction(e, &m, b, kind, labels[target]);
+            size_t len = e->used - labels[i];
+            assert(len <= MAX_INSTRUCTION_BYTES);
+            instruction_bytes += len;
+            for (unsigned r = 0; r < 8; r++) {
+                if (writes_register(kind, b, r))
+                    last_write[r] = (int)i;
+            }
+        }
+        emit_iteration_end(e, vm, loop_top);
+    }
+    emit_epilogue(e);
+    assert(e->used - instruction_bytes <= MAX_FRAME_BYTES);
+    (void)instruction_bytes;
+}
+
+int pow_rx_vm_jit_supported(void)
+{
+    return arch_cpu_has(ARCH_CPU_SSE2 | ARCH_CPU_AESNI);
+}
+
+int pow_rx_vm_jit_init(pow_rx_vm_jit_t *jit)
+{
+    memset(jit, 0, sizeof(*jit));
+    if (!pow_rx_vm_jit_supported())
+        return -ENOTSUP;
+    return arch_jit_dual_map(&jit->code, JIT_BUFFER_SIZE);
+}
+
+int pow_rx_vm_jit_compile(pow_rx_vm_jit_t *jit, const rx_vm_t *vm, const uint8_t *program_bytes)
+{
+    jit->fn = NULL;
+    if (jit->code.rw == NULL)
+        return -ENOTSUP;
+    if (vm->variant->program_size > RX_PROGRAM_MAX_SIZE)
+        return -EINVAL;
+    int rc = arch_jit_dual_begin_write(&jit->code);
+    if (rc != 0)
+        return rc;
+    x86_emitter_t e = {jit->code.rw, 0, jit->code.size};
+    emit_function(&e, vm, program_bytes);
+    rc = arch_jit_dual_end_write(&jit->code, e.used);
+    if (rc != 0)
+        return rc;
+    jit->fn = (pow_rx_vm_jit_fn)(uintptr_t)jit->code.rx;
+    return 0;
+}
+
+#else
+
+int pow_rx_vm_jit_supported(void)
+{
+    return 0;
+}
+
+int pow_rx_vm_jit_init(pow_rx_vm_jit_t *jit)
+{
+    memset(jit, 0, sizeof(*jit));
+    return -ENOTSUP;
+}
+
+int pow_rx_vm_jit_compile(pow_rx_vm_jit_t *jit, const rx_vm_t *vm, const uint8_t *program_bytes)
+{
+    (void)vm;
+    (void)program_bytes;
+    jit->fn = NULL;
+    return -ENOTSUP;
+}
+
+#endif
+
+void pow_rx_vm_jit_execute(const pow_rx_vm_jit_t *jit, rx_vm_t *vm)
+{
+    jit->fn(vm);
+}
+
+void pow_rx_vm_jit_release(pow_rx_vm_jit_t *jit)
+{
+    arch_jit_dual_unmap(&jit->code);
+    memset(jit, 0, sizeof(*jit));
+}

@@ -1,0 +1,173 @@
+/*
+ * A small x86-64 encoder for the RandomX VM JIT: a byte buffer with a hard
+ * bound, and one general form for instructions with a ModRM operand
+ * (optional legacy prefix, REX, opcode bytes, ModRM, SIB, displacement).
+ * Registers are numbered as the CPU numbers them: 0 rax ... 15 r15, and
+ * 0 xmm0 ... 15 xmm15 where the opcode takes an xmm register.
+ */
+#ifndef MINEMETER_POW_RX_X86_EMIT_H
+#define MINEMETER_POW_RX_X86_EMIT_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    X86_RAX = 0,
+    X86_RCX = 1,
+    X86_RDX = 2,
+    X86_RBX = 3,
+    X86_RSP = 4,
+    X86_RBP = 5,
+    X86_RSI = 6,
+    X86_RDI = 7,
+    X86_R8 = 8,
+};
+
+typedef struct {
+    uint8_t *p;
+    size_t used;
+    size_t capacity;
+} x86_emitter_t;
+
+/* A register, or memory at [base + index * 2^scale + disp] (index -1: none). */
+typedef struct {
+    int is_reg;
+    int base;
+    int index;
+    unsigned scale;
+    int32_t disp;
+} x86_operand_t;
+
+static inline x86_operand_t x86_reg(int reg)
+{
+    return (x86_operand_t){.is_reg = 1, .base = reg, .index = -1};
+}
+
+static inline x86_operand_t x86_mem(int base, int32_t disp)
+{
+    return (x86_operand_t){.base = base, .index = -1, .disp = disp};
+}
+
+static inline x86_operand_t x86_mem_index(int base, int index, unsigned scale, int32_t disp)
+{
+    return (x86_operand_t){.base = base, .index = index, .scale = scale, .disp = disp};
+}
+
+static inline void x86_byte(x86_emitter_t *e, uint8_t byte)
+{
+    assert(e->used < e->capacity);
+    e->p[e->used++] = byte;
+}
+
+static inline void x86_u32(x86_emitter_t *e, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        x86_byte(e, (uint8_t)(v >> (8 * i)));
+}
+
+static inline void x86_u64(x86_emitter_t *e, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        x86_byte(e, (uint8_t)(v >> (8 * i)));
+}
+
+/*
+ * prefix (0: none), REX (W when wide, and whatever the registers need),
+ * opcode, then the ModRM operand pair: reg is a register number or the
+ * digit of a /digit form. Immediates, if any, follow from the caller.
+ */
+static inline void x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char *opcode, int reg,
+                          x86_operand_t rm)
+{
+    if (prefix != 0)
+        x86_byte(e, prefix);
+    int index = rm.is_reg || rm.index < 0 ? 0 : rm.index;
+    uint8_t rex =
+        (uint8_t)(0x40 | (wide ? 8 : 0) | (reg & 8) >> 1 | (index & 8) >> 2 | (rm.base & 8) >> 3);
+    if (rex != 0x40)
+        x86_byte(e, rex);
+    for (const char *c = opcode; *c != '\0'; c++)
+        x86_byte(e, (uint8_t)*c);
+    if (rm.is_reg) {
+        x86_byte(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.base & 7)));
+        return;
+    }
+    /* rbp and r13 as base have no displacement-free form; mod 01 with 0 stands in. */
+    unsigned mod = rm.disp == 0 && (rm.base & 7) != X86_RBP ? 0
+                   : rm.disp >= -128 && rm.disp <= 127      ? 1
+                                                            : 2;
+    int sib = rm.index >= 0 || (rm.base & 7) == X86_RSP;
+    x86_byte(e,
+             (uint8_t)(mod << 6 | (unsigned)(reg & 7) << 3 | (sib ? 4u : (unsigned)(rm.base & 7))));
+    if (sib) {
+        unsigned idx = rm.index >= 0 ? (unsigned)(rm.index & 7) : 4u; /* 100: no index */
+        x86_byte(e, (uint8_t)(rm.scale << 6 | idx << 3 | (unsigned)(rm.base & 7)));
+    }
+    if (mod == 1)
+        x86_byte(e, (uint8_t)(int8_t)rm.disp);
+    else if (mod == 2)
+        x86_u32(e, (uint32_t)rm.disp);
+}
+
+/* mov reg, imm64 */
+static inline void x86_mov_imm64(x86_emitter_t *e, int reg, uint64_t imm)
+{
+    x86_byte(e, (uint8_t)(0x48 | (reg & 8) >> 3));
+    x86_byte(e, (uint8_t)(0xB8 | (reg & 7)));
+    x86_u64(e, imm);
+}
+
+/* push/pop of a 64-bit register. */
+static inline void x86_push(x86_emitter_t *e, int reg)
+{
+    if (reg & 8)
+        x86_byte(e, 0x41);
+    x86_byte(e, (uint8_t)(0x50 | (reg & 7)));
+}
+
+static inline void x86_pop(x86_emitter_t *e, int reg)
+{
+    if (reg & 8)
+        x86_byte(e, 0x41);
+    x86_byte(e, (uint8_t)(0x58 | (reg & 7)));
+}
+
+/*
+ * A conditional jump (condition code cc: 0x4 z, 0x5 nz) or, with cc < 0, an
+ * unconditional one, to an already emitted position: short when it reaches.
+ */
+static inline void x86_jump_back(x86_emitter_t *e, int cc, size_t target)
+{
+    long short_rel = (long)target - (long)(e->used + 2);
+    if (short_rel >= -128) {
+        x86_byte(e, cc < 0 ? 0xEB : (uint8_t)(0x70 | cc));
+        x86_byte(e, (uint8_t)(int8_t)short_rel);
+        return;
+    }
+    if (cc < 0) {
+        x86_byte(e, 0xE9);
+        x86_u32(e, (uint32_t)(int32_t)((long)target - (long)(e->used + 4)));
+    } else {
+        x86_byte(e, 0x0F);
+        x86_byte(e, (uint8_t)(0x80 | cc));
+        x86_u32(e, (uint32_t)(int32_t)((long)target - (long)(e->used + 4)));
+    }
+}
+
+/* A short forward jump whose target is set later with x86_patch_short_jump. */
+static inline size_t x86_short_jump_forward(x86_emitter_t *e, int cc)
+{
+    x86_byte(e, (uint8_t)(0x70 | cc));
+    x86_byte(e, 0);
+    return e->used;
+}
+
+static inline void x86_patch_short_jump(x86_emitter_t *e, size_t after_jump)
+{
+    size_t rel = e->used - after_jump;
+    assert(rel <= 127);
+    e->p[after_jump - 1] = (uint8_t)rel;
+}
+
+#endif
