@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -87,11 +88,22 @@ static void *map_normal(size_t len, int want_thp, arch_page_kind_t *kind)
     return p;
 }
 
+static _Atomic unsigned policy;
+
+void arch_pages_set_policy(unsigned flags)
+{
+    policy = flags;
+}
+
 int arch_pages_alloc(arch_pages_t *out, size_t size, unsigned flags)
 {
     memset(out, 0, sizeof(*out));
     if (size == 0)
         return -EINVAL;
+    unsigned process_wide = policy;
+    flags |= process_wide & ARCH_PAGES_NO_HUGE;
+    if (size >= SIZE_1G)
+        flags |= process_wide & ARCH_PAGES_TRY_1G;
     int allow_huge = !(flags & ARCH_PAGES_NO_HUGE);
 
     if (allow_huge && (flags & ARCH_PAGES_TRY_1G)) {

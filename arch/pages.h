@@ -38,6 +38,13 @@ int arch_pages_alloc(arch_pages_t *out, size_t size, unsigned flags);
 /* Unmaps memory from arch_pages_alloc; safe on a zeroed struct. */
 void arch_pages_free(arch_pages_t *pages);
 
+/*
+ * The process's page policy (--huge-pages off, --1gb-pages), added to every
+ * later allocation's flags: ARCH_PAGES_NO_HUGE to all of them,
+ * ARCH_PAGES_TRY_1G to those of at least 1 GiB (the RandomX dataset).
+ */
+void arch_pages_set_policy(unsigned flags);
+
 /* "1GB", "2MB", "THP" or "4KB": what a log line should say. */
 const char *arch_pages_kind_name(arch_page_kind_t kind);
 

@@ -31,21 +31,9 @@ int bench_verify_algo(const pow_algo_t *algo, pow_isa_t isa)
     return rc;
 }
 
-/* One reference run; on failure stops further runs and says why. */
-static void reference_once(bench_result_t *r, int pu, unsigned duration, double *times,
-                           unsigned *count)
+/* One reference run of Monero's hash-tests on one core; on failure stops further runs. */
+static void monero_reference_once(bench_result_t *r, int pu, double *times, unsigned *count)
 {
-    if (r->randomx_ref != NULL) {
-        double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pu, duration);
-        if (rate > 0) {
-            times[(*count)++] = 1.0 / rate;
-            r->have_reference = 1;
-        } else {
-            snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
-            r->have_reference = -1;
-        }
-        return;
-    }
     bench_reference_t ref;
     char why[160] = "";
     if (bench_monero_reference(pow_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
@@ -57,51 +45,84 @@ static void reference_once(bench_result_t *r, int pu, unsigned duration, double 
     }
 }
 
+/* One reference run of librandomx with as many threads as ours just had; < 0 on failure. */
+static double randomx_reference_once(bench_result_t *r, const int *pus, unsigned threads,
+                                     unsigned duration)
+{
+    double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pus, threads, duration);
+    if (rate <= 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
+        r->have_reference = -1;
+    }
+    return rate;
+}
+
+static int is_hugetlb(const char *pages)
+{
+    return pages != NULL && (strcmp(pages, "2MB") == 0 || strcmp(pages, "1GB") == 0);
+}
+
 /*
- * Loads the RandomX reference for rx/0 (Debian's library predates v2) with
- * our configuration: light mode, interpreted, hardware AES when we use it.
- * It must agree with us on a hash before it is timed.
+ * Loads the RandomX reference for rx/0 (Debian's library predates v2)
+ * under our configuration: the same mode, JIT or not, hardware AES when we
+ * use it, large pages when ours got hugetlb pages. It must agree with us on
+ * a hash before it is timed.
  */
 static int open_randomx_reference(bench_result_t *r, const bench_target_t *target)
 {
     static const uint8_t key[4] = {0, 0, 0, 0};
-    if (r->fast) {
-        snprintf(r->reference_note, sizeof(r->reference_note),
-                 "fast mode is not compared yet (the reference builds its dataset without a JIT "
-                 "for minutes); see light mode");
-        return 0;
-    }
     if (strcmp(pow_algo_name(r->algo), "rx/0") != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note),
                  "the installed RandomX reference (1.1.10) has no %s", pow_algo_name(r->algo));
         return 0;
     }
+    pow_rx_vm_t *vm = pow_rx_vm_create(target->rx_cache, r->isa);
+    if (vm == NULL) {
+        snprintf(r->reference_note, sizeof(r->reference_note), "out of memory");
+        return 0;
+    }
+    pow_rx_vm_set_dataset(vm, target->rx_dataset);
+    int jit = pow_rx_vm_jit_enabled(vm);
+    const char *pages =
+        r->fast ? pow_rx_dataset_pages(target->rx_dataset) : pow_rx_cache_pages(target->rx_cache);
+    bench_randomx_ref_options_t o = {
+        .hard_aes = r->isa != POW_ISA_PORTABLE,
+        .jit = jit,
+        .fast = r->fast,
+        .large_pages = is_hugetlb(pages),
+        .init_threads = arch_topology_count(r->topo, ARCH_TOPO_CORE),
+    };
     char why[160] = "";
-    if (bench_randomx_ref_open(&r->randomx_ref, r->isa != POW_ISA_PORTABLE, 0, key, sizeof(key),
-                               &r->ref_cache_seconds, why, sizeof(why)) != 0) {
+    if (r->fast)
+        bench_progress("building the reference's dataset (2080 MiB) with %u threads",
+                       o.init_threads);
+    int rc = bench_randomx_ref_open(&r->randomx_ref, &o, key, sizeof(key), &r->ref_cache_seconds,
+                                    &r->ref_dataset_seconds, why, sizeof(why));
+    bench_progress_done();
+    if (rc != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
+        pow_rx_vm_destroy(vm);
         return 0;
     }
     uint8_t blob[76] = {1, 2, 3}, theirs[32], ours[32];
-    pow_rx_vm_t *vm = pow_rx_vm_create(target->rx_cache, r->isa);
-    if (vm != NULL)
-        pow_rx_hash(vm, blob, sizeof(blob), ours);
+    pow_rx_hash(vm, blob, sizeof(blob), ours);
     pow_rx_vm_destroy(vm);
     bench_randomx_ref_hash(r->randomx_ref, blob, sizeof(blob), theirs);
-    if (vm == NULL || memcmp(ours, theirs, 32) != 0) {
+    if (memcmp(ours, theirs, 32) != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note),
                  "the reference disagrees with our hash: not compared");
         bench_randomx_ref_close(r->randomx_ref);
         r->randomx_ref = NULL;
         return 0;
     }
-    /* Say exactly what is compared: our aesni path compiles SuperscalarHash, the reference's
-     * interpreted light VM does not; --isa portable compares interpreter with interpreter. */
-    r->reference_name =
-        r->isa != POW_ISA_PORTABLE
-            ? "librandomx 1.1.10, light, interpreted VM and SuperscalarHash, hardware AES; "
-              "ours: interpreted VM, compiled SuperscalarHash"
-            : "librandomx 1.1.10, light, interpreted, software AES; ours: the same";
+    /* Say exactly what is compared, pages included: they move fast mode by 10-20%. */
+    const char *aes = r->isa != POW_ISA_PORTABLE ? "hardware AES" : "software AES";
+    snprintf(r->reference_label, sizeof(r->reference_label),
+             "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages",
+             r->fast ? "fast" : "light", jit ? "JIT" : "interpreted", aes,
+             bench_randomx_ref_large_pages(r->randomx_ref) ? "2MB" : "default",
+             pages != NULL ? pages : "?");
+    r->reference_name = r->reference_label;
     return 1;
 }
 
@@ -124,11 +145,14 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                  name);
     double ref_times[BENCH_MAX_REPEAT];
     unsigned ref_count = 0;
+    const int randomx_reference = r->randomx_ref != NULL;
     for (unsigned t = 0; t < r->thread_counts; t++) {
         double hps[BENCH_MAX_REPEAT], cycles[BENCH_MAX_REPEAT], cpu[BENCH_MAX_REPEAT], joules = 0,
                                                                                        seconds = 0;
         uint64_t hashes = 0;
         int energy_ok = 1;
+        double ref_hps[BENCH_MAX_REPEAT];
+        unsigned ref_runs = 0;
         for (unsigned rep = 0; rep < repeat; rep++) {
             bench_progress("measuring %s with %u thread(s), repetition %u of %u", name,
                            r->threads[t], rep + 1, repeat);
@@ -148,9 +172,22 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
             seconds += s.seconds;
             hashes += s.hashes;
             r->last[t] = s;
-            /* The reference runs right after each single-thread run, on the same core. */
-            if (want_reference && r->threads[t] == 1 && r->have_reference >= 0)
-                reference_once(r, pus[0], duration, ref_times, &ref_count);
+            /* The reference runs right after each of our runs, on the same cores. */
+            if (want_reference && randomx_reference && r->have_reference >= 0) {
+                bench_progress("measuring the reference with %u thread(s), repetition %u of %u",
+                               r->threads[t], rep + 1, repeat);
+                double rate = randomx_reference_once(r, pus, r->threads[t], duration);
+                if (rate > 0)
+                    ref_hps[ref_runs++] = rate;
+                if (rate > 0 && r->threads[t] == 1)
+                    ref_times[ref_count++] = 1.0 / rate;
+            } else if (want_reference && r->threads[t] == 1 && r->have_reference >= 0) {
+                monero_reference_once(r, pus[0], ref_times, &ref_count);
+            }
+        }
+        if (ref_runs == repeat) {
+            r->reference_hps[t] = bench_stats(ref_hps, ref_runs);
+            r->have_reference_hps = 1;
         }
         r->hps[t] = bench_stats(hps, repeat);
         r->cycles[t] = bench_stats(cycles, repeat);
@@ -165,7 +202,13 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
     for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {
         if (r->have_reference < 0)
             break;
-        reference_once(r, pus[0], duration, ref_times, &ref_count);
+        if (randomx_reference) {
+            double rate = randomx_reference_once(r, pus, 1, duration);
+            if (rate > 0)
+                ref_times[ref_count++] = 1.0 / rate;
+        } else {
+            monero_reference_once(r, pus[0], ref_times, &ref_count);
+        }
     }
     if (ref_count > 0) {
         r->have_reference = 1;

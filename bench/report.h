@@ -35,6 +35,10 @@ typedef struct bench_result {
     arch_topology_t *topo;
     bench_stats_t reference_seconds_per_hash;
     char reference_note[160];
+    char reference_label[200];                      /* reference_name when built at run time */
+    bench_stats_t reference_hps[BENCH_MAX_THREADS]; /* RandomX: the reference at each count */
+    int have_reference_hps;
+    double ref_dataset_seconds; /* fast mode: randomx_init_dataset's time */
 } bench_result_t;
 
 /* Prints the table row of r's t-th thread count. */

@@ -35,6 +35,10 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                                                      : json_null(),
                           "watts", r->watts[t] >= 0 ? json_real(r->watts[t]) : json_null(), "pages",
                           r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit));
+            if (r->have_reference_hps)
+                json_object_set_new(json_array_get(runs, json_array_size(runs) - 1),
+                                    "reference_hashes_per_second",
+                                    stats_json(&r->reference_hps[t]));
         }
         json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",
                                                     r->reference_name, "seconds_per_hash",
@@ -49,6 +53,9 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                                                "cache_seconds", r->cache_seconds,
                                                "reference_cache_seconds", r->ref_cache_seconds,
                                                "runs", runs, "reference", ref));
+        if (r->ref_dataset_seconds > 0)
+            json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
+                                "reference_dataset_seconds", json_real(r->ref_dataset_seconds));
     }
     json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
                              "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,

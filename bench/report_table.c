@@ -28,8 +28,20 @@ void bench_table_reference(const bench_result_t *r)
     const char *name = r->label;
     if (!r->verified)
         return;
-    if (!r->have_reference) {
+    if (!r->have_reference && !r->have_reference_hps) {
         printf("  %-10s reference: %s\n", name, r->reference_note);
+        return;
+    }
+    if (r->have_reference_hps) {
+        /* RandomX: the reference ran after each of our runs at each thread count. */
+        printf("  %-10s reference (%s):\n", name, r->reference_name);
+        for (unsigned t = 0; t < r->thread_counts; t++) {
+            const bench_stats_t *ref = &r->reference_hps[t];
+            printf("  %-10s   %u thread(s): reference %.2f H/s (%.2f-%.2f), minemeter %.2f H/s = "
+                   "%.3fx\n",
+                   "", r->threads[t], ref->median, ref->min, ref->max, r->hps[t].median,
+                   ref->median > 0 ? r->hps[t].median / ref->median : 0.0);
+        }
         return;
     }
     const bench_stats_t *ref = &r->reference_seconds_per_hash;

@@ -113,8 +113,9 @@ static void *worker_main(void *arg)
         hashing_run(&hashing, input, sizeof(input), out); /* warm-up: touches every page */
         w->pages = hashing.vm != NULL ? pow_rx_vm_pages(hashing.vm)
                                       : arch_pages_kind_name(hashing.pad.kind);
-        w->jit = hashing.vm == NULL && pow_algo_needs_height(w->target->algo) &&
-                 pow_cn_ctx_uses_jit(&hashing.cn);
+        w->jit = hashing.vm != NULL
+                     ? pow_rx_vm_jit_enabled(hashing.vm)
+                     : pow_algo_needs_height(w->target->algo) && pow_cn_ctx_uses_jit(&hashing.cn);
     }
     arch_cycles_open(&counter);
     w->cycles_source = counter.source;

@@ -25,7 +25,7 @@ typedef struct {
     uint64_t hashes;
     double seconds;
     const char *pages; /* what the scratchpads got (thread 0's): "2MB", "4KB" ... */
-    int jit;           /* cn/r programs ran compiled */
+    int jit;           /* cn/r or RandomX programs ran compiled */
 } bench_sample_t;
 
 /* What to hash: the algorithm, the path, and for RandomX the initialised shared cache. */

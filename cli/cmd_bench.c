@@ -33,6 +33,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
+#include "cli/rx_options.h"
 #include "pow/algo.h"
 
 #define DEFAULT_ALGOS "rx/0:fast,rx/0:light,rx/2:fast,cn/r,cn/2"
@@ -53,6 +54,9 @@ enum {
     OPT_BENCH_SIZE,
     OPT_AFFINITY,
     OPT_PIN,
+    OPT_JIT,
+    OPT_HUGE_PAGES,
+    OPT_1GB_PAGES,
     OPT_COUNT
 };
 
@@ -60,7 +64,8 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "LIST", 0, 0,
                   "algorithms, comma-separated (default: " DEFAULT_ALGOS ")"},
     [OPT_MODE] = {"mode", CLI_OPT_STRING, "LIST", 0, 0,
-                  "RandomX modes for --algo entries without one: fast, light (default: both)"},
+                  "RandomX modes for --algo entries without one: fast, light, both (default), "
+                  "or auto (fast when the memory is free)"},
     [OPT_THREADS] = {"threads", CLI_OPT_STRING, "LIST", 0, 0,
                      "thread counts, e.g. 1,2,4 (default: 1 to the number of cores)"},
     [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, BENCH_MAX_REPEAT,
@@ -85,6 +90,9 @@ static const cli_option_t bench_options[OPT_COUNT] = {
                  "core (default: a core each, then second PUs), pu, or none"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
+    [OPT_JIT] = CLI_RX_OPTION_JIT,
+    [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
+    [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
 };
 
 static const cli_command_spec_t bench_spec = {
@@ -97,10 +105,12 @@ static const cli_command_spec_t bench_spec = {
     "per core, each with its own scratchpad: the median H/s with its min-max\n"
     "spread, H/s per thread, scaling over one thread, cycles per hash and, where\n"
     "a package energy counter is readable, joules per hash.\n"
-    "Side by side, on the same core in the same run: Monero's reference tool\n"
+    "Side by side, on the same cores in the same run: Monero's reference tool\n"
     "(Debian monero-tests) for cn/0, cn/1, cn/2 and cn/r, and the RandomX reference\n"
-    "library (Debian librandomx0, loaded when installed) for rx/0 light mode and the\n"
-    "cache build; the ratios are printed. --price and --hours add the cost of a\n"
+    "library (Debian librandomx0, loaded when installed) for rx/0 in both modes at\n"
+    "every thread count, under our flags (JIT, hardware AES, large pages when ours\n"
+    "got them), with its cache and dataset build times; the ratios are printed. --price and "
+    "--hours add the cost of a\n"
     "miner at the measured load; --bench-size runs XMRig's benchmark and compares\n"
     "its hash sum with XMRig's published table.\n"
     "Examples:\n"
@@ -109,9 +119,11 @@ static const cli_command_spec_t bench_spec = {
     "  minemeter bench --bench-size 250K --algo rx/0 --threads 2\n"
     "RandomX runs in fast mode (the 2080 MiB dataset, built once in parallel)\n"
     "and light mode (the 256 MiB cache, items computed on demand); write\n"
-    "rx/0:fast or rx/0:light in --algo, or use --mode. The VM is interpreted: its\n"
-    "JIT is not built yet. The key is four zero bytes, as the RandomX reference\n"
-    "benchmark's --seed 0. Default plan: rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
+    "rx/0:fast or rx/0:light in --algo, or use --mode. Programs run as machine code\n"
+    "(--jit off interprets them). Reserve huge pages for like-for-like fast mode\n"
+    "numbers (echo 2600 > /proc/sys/vm/nr_hugepages: both datasets fit). The key is\n"
+    "four zero bytes, as the RandomX reference benchmark's --seed 0. Default plan:\n"
+    "rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
     bench_options,
     OPT_COUNT,
 };
@@ -207,13 +219,21 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
     static bench_plan_item_t plan[BENCH_MAX_ALGOS];
     pow_isa_t isas[BENCH_MAX_ALGOS];
     unsigned algo_count = 0;
     char why[256];
-    if (bench_plan_parse(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS,
-                         v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light", plan, &algo_count, why,
-                         sizeof(why)) != 0) {
+    const char *modes = v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light";
+    if (strcmp(modes, "auto") == 0) {
+        /* Fast mode when its dataset (and the reference's) fits in the memory free now. */
+        double free_bytes = (double)sysconf(_SC_AVPHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+        modes = free_bytes > 5.0 * (1u << 30) ? "fast" : "light";
+    }
+    if (bench_plan_parse(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS, modes, plan,
+                         &algo_count, why, sizeof(why)) != 0) {
         cli_usage_error(spec->name, "%s", why);
         return CLI_EXIT_USAGE;
     }
@@ -292,7 +312,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     static const uint8_t key[4] = {0, 0, 0, 0};
     pow_rx_cache_t *rx_cache = NULL;
     pow_rx_dataset_t *rx_dataset = NULL;
-    double cache_seconds = 0, dataset_seconds = 0;
+    double cache_seconds = 0, dataset_seconds = 0, ref_dataset_seconds = 0;
     const char *dataset_pages = NULL;
     for (unsigned a = 0; a < algo_count; a++) {
         bench_result_t *r = &results[a];
@@ -364,21 +384,30 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         bench_randomx_ref_close(r->randomx_ref);
         r->randomx_ref = NULL;
+        if (r->ref_dataset_seconds > 0)
+            ref_dataset_seconds = r->ref_dataset_seconds;
     }
     pow_rx_dataset_release(rx_dataset);
     pow_rx_cache_release(rx_cache);
-    if (dataset_seconds > 0)
-        printf("RandomX dataset (2080 MiB, %s pages) built in %.1f s with %u threads, the VM "
-               "interpreted\n",
+    if (dataset_seconds > 0) {
+        printf("RandomX dataset (2080 MiB, %s pages) built in %.1f s with %u threads",
                dataset_pages, dataset_seconds, cores);
+        if (ref_dataset_seconds > 0)
+            printf("; reference randomx_init_dataset %.1f s = %.2fx", ref_dataset_seconds,
+                   ref_dataset_seconds / dataset_seconds);
+        printf("\n");
+    }
     const bench_sample_t *first = &results[0].last[0];
     int any_randomx = 0;
     printf("paths:");
     for (unsigned a = 0; a < algo_count; a++) {
-        printf(" %s %s;", results[a].label, pow_isa_name(results[a].isa));
+        printf(" %s %s%s;", results[a].label, pow_isa_name(results[a].isa),
+               pow_algo_rx(results[a].algo) == NULL ? ""
+               : results[a].last[0].jit             ? " JIT"
+                                                    : " interpreted");
         any_randomx |= pow_algo_rx(results[a].algo) != NULL;
     }
-    printf("%s\n", any_randomx ? " RandomX VM interpreted" : "");
+    printf("\n");
     for (unsigned a = 0; a < algo_count; a++) {
         const bench_result_t *r = &results[a];
         if (r->cache_seconds <= 0)

@@ -9,14 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
 #include "pow/algo.h"
 #include "pow/hex.h"
+#include "pow/rx/randomx.h"
+#include "cli/rx_options.h"
+#include "miner/rx_dataset_build.h"
 
-enum { OPT_ALGO, OPT_INPUT, OPT_INPUT_HEX, OPT_KEY, OPT_KEY_HEX, OPT_HEIGHT, OPT_ISA, OPT_COUNT };
+enum {
+    OPT_ALGO,
+    OPT_INPUT,
+    OPT_INPUT_HEX,
+    OPT_KEY,
+    OPT_KEY_HEX,
+    OPT_HEIGHT,
+    OPT_ISA,
+    OPT_MODE,
+    OPT_JIT,
+    OPT_HUGE_PAGES,
+    OPT_1GB_PAGES,
+    OPT_COUNT
+};
 
 static const cli_option_t hash_options[OPT_COUNT] = {
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
@@ -30,6 +47,11 @@ static const cli_option_t hash_options[OPT_COUNT] = {
                     "block height (required for cn/r)"},
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0,
                  "force a code path: portable, aesni, armcrypto"},
+    [OPT_MODE] = {"mode", CLI_OPT_STRING, "MODE", 0, 0,
+                  "RandomX: light (default, and auto), or fast (builds the 2080 MiB dataset)"},
+    [OPT_JIT] = CLI_RX_OPTION_JIT,
+    [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
+    [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
 };
 
 static const cli_command_spec_t hash_spec = {
@@ -44,7 +66,10 @@ static const cli_command_spec_t hash_spec = {
     "  cut -d' ' -f2 vectors.txt | minemeter hash --algo cn/2\n"
     "  minemeter hash --algo rx/0 --key 'test key 000' --input 'This is a test'\n"
     "RandomX needs --key or --key-hex (the seed); building its 256 MiB cache takes\n"
-    "a few seconds, once per process. RandomX runs in light mode here.\n"
+    "a few seconds, once per process. Light mode computes dataset items from the\n"
+    "cache; --mode fast first builds the 2080 MiB dataset (tens of seconds, every\n"
+    "core), which only pays for many inputs. Both give the same hashes, as do\n"
+    "--jit on and off.\n"
     "Algorithms: run 'minemeter selftest' for the list with their vectors.",
     hash_options,
     OPT_COUNT,
@@ -92,6 +117,22 @@ static uint8_t *decode_hex_arg(const char *what, const char *hex, size_t len, si
     }
     *out_len = (size_t)n;
     return buf;
+}
+
+/* Fast mode's dataset, built on every core (the cache must outlive it). */
+static pow_rx_dataset_t *build_dataset(const pow_rx_cache_t *cache)
+{
+    pow_rx_dataset_t *dataset = pow_rx_dataset_alloc(0);
+    if (dataset == NULL)
+        return NULL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    fprintf(stderr, "minemeter hash: building the 2080 MiB dataset (%s pages) on %ld threads...\n",
+            pow_rx_dataset_pages(dataset), cores);
+    if (miner_build_dataset(dataset, cache, cores > 0 ? (unsigned)cores : 1, NULL, NULL) != 0) {
+        pow_rx_dataset_release(dataset);
+        return NULL;
+    }
+    return dataset;
 }
 
 static int hash_stdin(hasher_t *h)
@@ -163,6 +204,22 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     pow_isa_t isa = pow_algo_isa_best(algo);
     if (cli_isa_option(spec->name, &v[OPT_ISA], algo, &isa) < 0)
         return CLI_EXIT_USAGE;
+    int fast = 0;
+    if (v[OPT_MODE].set) {
+        const char *m = v[OPT_MODE].text;
+        if (strcmp(m, "fast") != 0 && strcmp(m, "light") != 0 && strcmp(m, "auto") != 0) {
+            cli_usage_error(spec->name, "--mode is light, fast or auto, not '%s'", m);
+            return CLI_EXIT_USAGE;
+        }
+        if (!pow_algo_needs_key(algo)) {
+            cli_usage_error(spec->name, "--mode is for RandomX; %s has no dataset", name);
+            return CLI_EXIT_USAGE;
+        }
+        fast = strcmp(m, "fast") == 0;
+    }
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
 
     uint8_t *key = NULL;
     size_t key_len = 0;
@@ -188,6 +245,16 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         cli_error(spec->name, "cannot set up %s: %s", name, strerror(-rc));
         return CLI_EXIT_FAILURE;
     }
+    pow_rx_dataset_t *dataset = NULL;
+    if (fast) {
+        dataset = build_dataset(pow_hasher_rx_cache(h.hasher));
+        if (dataset == NULL) {
+            cli_error(spec->name, "cannot build the 2080 MiB dataset (out of memory?)");
+            pow_hasher_destroy(h.hasher);
+            return CLI_EXIT_FAILURE;
+        }
+        pow_rx_vm_set_dataset(pow_hasher_rx_vm(h.hasher), dataset);
+    }
 
     if (v[OPT_INPUT].set) {
         const char *text = v[OPT_INPUT].text;
@@ -202,6 +269,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         rc = hash_stdin(&h);
     }
     pow_hasher_destroy(h.hasher);
+    pow_rx_dataset_release(dataset);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
         cli_error(spec->name, "cannot write the output: %s", strerror(errno));
         rc = CLI_EXIT_FAILURE;

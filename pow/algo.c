@@ -155,6 +155,16 @@ int pow_hasher_hash(pow_hasher_t *h, const void *in, size_t len, uint64_t height
     return 0;
 }
 
+struct pow_rx_cache *pow_hasher_rx_cache(pow_hasher_t *h)
+{
+    return h->cache;
+}
+
+struct pow_rx_vm *pow_hasher_rx_vm(pow_hasher_t *h)
+{
+    return h->vm;
+}
+
 void pow_hasher_destroy(pow_hasher_t *h)
 {
     if (h == NULL)

@@ -56,6 +56,14 @@ int pow_hasher_hash(pow_hasher_t *h, const void *in, size_t len, uint64_t height
 
 void pow_hasher_destroy(pow_hasher_t *h);
 
+/*
+ * A RandomX hasher's cache and VM, for callers that build a fast-mode
+ * dataset (pow_rx_vm_set_dataset) or change how the VM runs; NULL for
+ * other algorithms.
+ */
+struct pow_rx_cache *pow_hasher_rx_cache(pow_hasher_t *h);
+struct pow_rx_vm *pow_hasher_rx_vm(pow_hasher_t *h);
+
 typedef struct {
     unsigned checked, failed;
     unsigned first_failure_line; /* line in the algorithm's vector file */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fenv.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,14 @@ static void read_item_compiled(void *source, uint64_t item_number, uint64_t out[
         read_item_interpreted(source, item_number, out);
 }
 
+/* The process's choice for new VMs (--jit off): a setting of the program, not hashing state. */
+static _Atomic int default_jit = 1;
+
+void pow_rx_set_default_jit(int on)
+{
+    default_jit = on != 0;
+}
+
 pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
 {
     if (!pow_rx_isa_available(isa))
@@ -193,7 +202,7 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     vm->isa = isa;
     /* The portable path stays the interpreter, the reference every other path is checked
        against; the others compile programs where they can. */
-    if (isa != POW_ISA_PORTABLE)
+    if (isa != POW_ISA_PORTABLE && default_jit)
         (void)pow_rx_vm_set_jit(vm, 1);
     return vm;
 }

@@ -98,6 +98,12 @@ void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset);
  */
 int pow_rx_vm_set_jit(pow_rx_vm_t *vm, int on);
 
+/*
+ * Whether VMs created from now on start with the JIT (default on; the
+ * command line's --jit off turns it off for the whole process).
+ */
+void pow_rx_set_default_jit(int on);
+
 /* Whether the VM runs programs as machine code. */
 int pow_rx_vm_jit_enabled(const pow_rx_vm_t *vm);
 

@@ -139,3 +139,17 @@ Test(arch_pages, thp_mode_matches_sysfs)
     snprintf(bracketed, sizeof(bracketed), "[%s]", arch_pages_thp_mode());
     cr_expect_not_null(strstr(line, bracketed), "mode %s not in '%s'", arch_pages_thp_mode(), line);
 }
+
+Test(arch_pages, the_process_policy_turns_huge_pages_off_everywhere)
+{
+    arch_pages_set_policy(ARCH_PAGES_NO_HUGE);
+    arch_pages_t p;
+    cr_assert_eq(arch_pages_alloc(&p, 4u << 20, 0), 0);
+    cr_expect_eq(p.kind, ARCH_PAGES_NORMAL, "got %s", arch_pages_kind_name(p.kind));
+    arch_pages_free(&p);
+    arch_pages_set_policy(0);
+    cr_assert_eq(arch_pages_alloc(&p, 4u << 20, 0), 0);
+    if (strcmp(arch_pages_thp_mode(), "never") != 0)
+        cr_expect_neq(p.kind, ARCH_PAGES_NORMAL, "huge pages are back once the policy is lifted");
+    arch_pages_free(&p);
+}

@@ -124,3 +124,21 @@ Test(cli_selftest, refuses_an_unknown_path)
     expect_usage_error(ARGS("selftest", "--isa", "sse9"), "unknown --isa");
     expect_usage_error(ARGS("selftest", "--isa", "armcrypto"), "no such path");
 }
+
+Test(cli_hash, randomx_hashes_are_the_same_with_and_without_the_jit)
+{
+    const char *expected = "639183aae1bf4c9a35884cb46b09cad9175f04efd7684e7262a0ac1c2f0b4e3f\n";
+    const char *modes[] = {"on", "off"};
+    for (size_t i = 0; i < 2; i++) {
+        run_result_t *r =
+            run_minemeter(ARGS("hash", "--algo", "rx/0", "--key", "test key 000", "--input",
+                               "This is a test", "--jit", modes[i], "--huge-pages", "off"));
+        cr_expect_eq(r->exit_code, 0, "%s", r->err);
+        cr_expect_str_eq(r->out, expected, "--jit %s", modes[i]);
+        run_result_free(r);
+    }
+    expect_usage_error(ARGS("hash", "--algo", "rx/0", "--key", "k", "--input", "x", "--jit", "1"),
+                       "--jit is on or off");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input", "x", "--mode", "fast"),
+                       "--mode is for RandomX");
+}

@@ -270,3 +270,21 @@ Test(randomx, jit_preserves_the_callers_rounding_mode_and_hashes_alike)
     pow_rx_vm_destroy(vm);
     pow_rx_cache_release(cache);
 }
+
+Test(randomx, the_process_default_decides_whether_new_vms_compile)
+{
+    if (!pow_rx_isa_available(POW_ISA_AESNI) || !pow_rx_vm_jit_supported())
+        cr_skip_test("no JIT on this machine");
+    pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
+    cr_assert_not_null(cache);
+    pow_rx_set_default_jit(0);
+    pow_rx_vm_t *off = pow_rx_vm_create(cache, POW_ISA_AESNI);
+    pow_rx_set_default_jit(1);
+    pow_rx_vm_t *on = pow_rx_vm_create(cache, POW_ISA_AESNI);
+    cr_assert(off != NULL && on != NULL);
+    cr_expect(!pow_rx_vm_jit_enabled(off), "--jit off: interpreted");
+    cr_expect(pow_rx_vm_jit_enabled(on), "the default: compiled");
+    pow_rx_vm_destroy(off);
+    pow_rx_vm_destroy(on);
+    pow_rx_cache_release(cache);
+}
