@@ -33,6 +33,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/load_profile.h"
 #include "miner/miner.h"
@@ -50,6 +51,9 @@ enum {
     OPT_LOG,
     OPT_MODE,
     OPT_URL,
+    OPT_JIT,
+    OPT_HUGE_PAGES,
+    OPT_1GB_PAGES,
     OPT_COUNT
 };
 
@@ -68,6 +72,9 @@ static const cli_option_t load_options[OPT_COUNT] = {
                      "constant (default), square:ON/OFF, ramp:FROM-TO, sine:PERIOD, file:PATH"},
     [OPT_LOG] = {"log", CLI_OPT_STRING, "FILE", 0, 0, "ground-truth log, JSON lines"},
     [OPT_MODE] = CLI_WORKER_OPTION_MODE,
+    [OPT_JIT] = CLI_RX_OPTION_JIT,
+    [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
+    [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "a lab pool for network realism (not built yet: use minemeter mine)"},
 };
@@ -310,6 +317,11 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
 
     load_run_t r;
     memset(&r, 0, sizeof(r));
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE) {
+        load_profile_free(&profile);
+        return CLI_EXIT_USAGE;
+    }
     int exit_code = CLI_EXIT_FAILURE;
     cli_worker_values_t wv = {&v[OPT_ALGO], &v[OPT_MODE], &v[OPT_THREADS], &v[OPT_AFFINITY],
                               &v[OPT_PIN]};

@@ -26,6 +26,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
 #include "miner/job_feeder.h"
@@ -56,6 +57,9 @@ enum {
     OPT_KEEPALIVE,
     OPT_FAILBACK,
     OPT_VERBOSE,
+    OPT_JIT,
+    OPT_HUGE_PAGES,
+    OPT_1GB_PAGES,
     OPT_COUNT
 };
 
@@ -90,6 +94,9 @@ static const cli_option_t mine_options[OPT_COUNT] = {
                        "keepalived period, when the pool offers it (default 60000)"},
     [OPT_FAILBACK] = {"failback", CLI_OPT_UINT, "MS", 100, 3600000,
                       "how often to check whether the first pool is back (default 30000)"},
+    [OPT_JIT] = CLI_RX_OPTION_JIT,
+    [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
+    [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
     [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
                      "also print every share as it is sent, and every one held back"},
 };
@@ -450,6 +457,9 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         cli_usage_error(spec->name, "--tls-insecure and --tls-fingerprint contradict each other");
         return CLI_EXIT_USAGE;
     }
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
 
     cli_workers_t *w = calloc(1, sizeof(*w));
     session_t *s = calloc(1, sizeof(*s));
