@@ -46,8 +46,8 @@ static void wait_for(test_pool_t *pool, expect_t e, const char *what)
     if (test_pool_wait(pool, reached, &e, WAIT_MS) != 0) {
         test_pool_stats_t s = stats_of(pool);
         cr_assert(0, "%s: logins %u/%u, accepted %u/%u, rejected %u/%u, connections %u/%u", what,
-                s.logins, e.logins, s.shares_accepted, e.accepted, s.shares_rejected_invalid,
-                e.rejected, s.connections, e.connections);
+                  s.logins, e.logins, s.shares_accepted, e.accepted, s.shares_rejected_invalid,
+                  e.rejected, s.connections, e.connections);
     }
 }
 
@@ -137,7 +137,10 @@ static void expect_shares_only_for_the_current_job(const char *out)
         line = end != NULL ? end + 1 : NULL;
     }
     cr_expect_gt(sent, 0, "no share was sent at all");
-    cr_log_info("%u shares sent, %u held back for replaced jobs", sent, held);
+    unsigned jobs = 0;
+    for (const char *p = strstr(out, "] new job "); p != NULL; p = strstr(p + 1, "] new job "))
+        jobs++;
+    cr_log_info("%u jobs, %u shares sent, %u held back for replaced jobs", jobs, sent, held);
 }
 
 Test(mine, never_sends_a_share_for_a_job_after_the_switch, .timeout = 180)
@@ -156,6 +159,14 @@ Test(mine, never_sends_a_share_for_a_job_after_the_switch, .timeout = 180)
     wait_for(pool, (expect_t){.accepted = before + 2}, "shares for the last job");
     char *out = stop_miner(&m);
     expect_shares_only_for_the_current_job(out);
+    /* The figures the summary measured, for the record (--verbose shows them). */
+    const char *figures[] = {"job switch", "network thread CPU"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *line = strstr(out, figures[i]);
+        cr_expect_not_null(line, "no \"%s\" in the summary", figures[i]);
+        if (line != NULL)
+            cr_log_info("%.*s", (int)strcspn(line, "\n"), line);
+    }
     free(out);
     test_pool_stop(pool);
 }
