@@ -127,12 +127,19 @@ static void *worker_main(void *arg)
     uint64_t cpu0 = arch_clock_thread_cpu_ns(), cpu1 = cpu0;
     uint64_t cycles0 = arch_cycles_read(&counter), cycles1 = cycles0;
     uint32_t nonce = 0;
+    /* RandomX hashes as miners do: pipelined, each call finishing one hash and starting the next.
+     */
+    if (ready && hashing.vm != NULL)
+        pow_rx_hash_first(hashing.vm, input, sizeof(input));
     while (ready && !atomic_load_explicit(w->stop, memory_order_relaxed)) {
+        nonce++;
         input[NONCE_OFFSET] = (uint8_t)nonce;
         input[NONCE_OFFSET + 1] = (uint8_t)(nonce >> 8);
         input[NONCE_OFFSET + 2] = (uint8_t)(nonce >> 16);
-        nonce++;
-        hashing_run(&hashing, input, sizeof(input), out);
+        if (hashing.vm != NULL)
+            pow_rx_hash_next(hashing.vm, input, sizeof(input), out);
+        else
+            hashing_run(&hashing, input, sizeof(input), out);
         w->hashes++;
         end = arch_clock_ns();
         cpu1 = arch_clock_thread_cpu_ns();

@@ -215,6 +215,9 @@ static void *worker_main(void *arg)
     int have_job = 0;
     uint64_t nonce = 0;
     uint32_t fixed_nonce = 0; /* the job's nonce as sent, for its fixed bits */
+    int rx_pending = 0;       /* a RandomX hash is started and not finished */
+    uint32_t pending_nonce = 0;
+    uint8_t pending_blob[MINER_MAX_BLOB]; /* its input, for rx/2's commitment */
     duty_t duty = {0, 0};
     const uint64_t step = m->config.threads;
 
@@ -234,6 +237,7 @@ static void *worker_main(void *arg)
             for (int i = 3; have_job && i >= 0; i--)
                 fixed_nonce = fixed_nonce << 8 | job.blob[job.nonce_offset + (size_t)i];
             nonce = w->index;
+            rx_pending = 0; /* a hash started for the old job is dropped */
             atomic_store(&w->hashing, 0);
             if (have_job) {
                 atomic_store(&w->job_id, job.job_id);
@@ -258,20 +262,37 @@ static void *worker_main(void *arg)
             ((uint32_t)nonce & ~job.nonce_fixed_bits) | (fixed_nonce & job.nonce_fixed_bits);
         for (int i = 0; i < 4; i++)
             job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(full >> (8 * i));
+        uint32_t done = full; /* the nonce whose hash is in out */
         if (h.vm != NULL) {
-            pow_rx_hash(h.vm, job.blob, job.blob_len, out);
-            if (pow_algo_rx(job.algo)->v2) {
-                pow_rx_commitment(job.blob, job.blob_len, out, commitment);
-                judged = commitment;
+            /*
+             * RandomX is pipelined: each call finishes the previous nonce's hash and starts
+             * this one's, fingerprinting one scratchpad while filling the next in one pass.
+             */
+            if (!rx_pending) {
+                pow_rx_hash_first(h.vm, job.blob, job.blob_len);
+            } else {
+                pow_rx_hash_next(h.vm, job.blob, job.blob_len, out);
+                done = pending_nonce;
+                if (pow_algo_rx(job.algo)->v2) {
+                    pow_rx_commitment(pending_blob, job.blob_len, out, commitment);
+                    judged = commitment;
+                }
+            }
+            memcpy(pending_blob, job.blob, job.blob_len);
+            pending_nonce = full;
+            nonce += step;
+            if (!rx_pending) {
+                rx_pending = 1;
+                continue; /* no hash finished yet */
             }
         } else {
             pow_cn_hash(&h.cn, job.blob, job.blob_len, job.height, out);
+            nonce += step;
         }
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
         keep_duty_cycle(m, &duty);
         if (hash_tail(judged) < job.target)
-            push_result(m, w->index, &job, full, out, judged != out ? judged : NULL);
-        nonce += step;
+            push_result(m, w->index, &job, done, out, judged != out ? judged : NULL);
     }
     hashing_close(&h);
     return NULL;

@@ -28,6 +28,13 @@ typedef struct {
     void (*fill_4r)(uint8_t state[64], void *out, size_t len, const uint8_t keys[8][16]);
     /* AesHash1R: the 64-byte fingerprint of len bytes (a multiple of 64). */
     void (*hash_1r)(const void *in, size_t len, uint8_t out[64]);
+    /*
+     * hash_1r of the len bytes at scratchpad into out, and fill_1r of the
+     * next hash's scratchpad over them from fill_state, in one pass: each
+     * 64-byte line is read into the fingerprint, then overwritten. What the
+     * pipelined API (hash_next) does between two hashes.
+     */
+    void (*hash_and_fill)(void *scratchpad, size_t len, uint8_t out[64], uint8_t fill_state[64]);
 } pow_rx_aes_t;
 
 /* T-table rounds; runs anywhere. */

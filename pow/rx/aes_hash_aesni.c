@@ -75,18 +75,9 @@ static void fill_4r(uint8_t state[64], void *out, size_t len, const uint8_t keys
     store(state + 48, s3);
 }
 
-static void hash_1r(const void *in, size_t len, uint8_t out[64])
+/* AesHash1R's two closing rounds and the output. */
+static void hash_finish(__m128i s0, __m128i s1, __m128i s2, __m128i s3, uint8_t out[64])
 {
-    __m128i s0 = load(pow_rx__aes_hash_state[0]), s1 = load(pow_rx__aes_hash_state[1]);
-    __m128i s2 = load(pow_rx__aes_hash_state[2]), s3 = load(pow_rx__aes_hash_state[3]);
-    const uint8_t *src = in;
-    for (size_t off = 0; off < len; off += 64) {
-        /* Each input block is the four round keys. */
-        s0 = _mm_aesenc_si128(s0, load(src + off));
-        s1 = _mm_aesdec_si128(s1, load(src + off + 16));
-        s2 = _mm_aesenc_si128(s2, load(src + off + 32));
-        s3 = _mm_aesdec_si128(s3, load(src + off + 48));
-    }
     for (int x = 0; x < 2; x++) {
         const __m128i xk = load(pow_rx__aes_hash_xkeys[x]);
         s0 = _mm_aesenc_si128(s0, xk);
@@ -100,8 +91,54 @@ static void hash_1r(const void *in, size_t len, uint8_t out[64])
     store(out + 48, s3);
 }
 
+static void hash_1r(const void *in, size_t len, uint8_t out[64])
+{
+    __m128i s0 = load(pow_rx__aes_hash_state[0]), s1 = load(pow_rx__aes_hash_state[1]);
+    __m128i s2 = load(pow_rx__aes_hash_state[2]), s3 = load(pow_rx__aes_hash_state[3]);
+    const uint8_t *src = in;
+    for (size_t off = 0; off < len; off += 64) {
+        /* Each input block is the four round keys. */
+        s0 = _mm_aesenc_si128(s0, load(src + off));
+        s1 = _mm_aesdec_si128(s1, load(src + off + 16));
+        s2 = _mm_aesenc_si128(s2, load(src + off + 32));
+        s3 = _mm_aesdec_si128(s3, load(src + off + 48));
+    }
+    hash_finish(s0, s1, s2, s3, out);
+}
+
+static void hash_and_fill(void *scratchpad, size_t len, uint8_t out[64], uint8_t fill_state[64])
+{
+    __m128i h0 = load(pow_rx__aes_hash_state[0]), h1 = load(pow_rx__aes_hash_state[1]);
+    __m128i h2 = load(pow_rx__aes_hash_state[2]), h3 = load(pow_rx__aes_hash_state[3]);
+    const __m128i k0 = load(pow_rx__aes1r_keys[0]), k1 = load(pow_rx__aes1r_keys[1]);
+    const __m128i k2 = load(pow_rx__aes1r_keys[2]), k3 = load(pow_rx__aes1r_keys[3]);
+    __m128i f0 = load(fill_state), f1 = load(fill_state + 16);
+    __m128i f2 = load(fill_state + 32), f3 = load(fill_state + 48);
+    uint8_t *line = scratchpad;
+    for (size_t off = 0; off < len; off += 64) {
+        h0 = _mm_aesenc_si128(h0, load(line + off));
+        h1 = _mm_aesdec_si128(h1, load(line + off + 16));
+        h2 = _mm_aesenc_si128(h2, load(line + off + 32));
+        h3 = _mm_aesdec_si128(h3, load(line + off + 48));
+        f0 = _mm_aesdec_si128(f0, k0);
+        f1 = _mm_aesenc_si128(f1, k1);
+        f2 = _mm_aesdec_si128(f2, k2);
+        f3 = _mm_aesenc_si128(f3, k3);
+        store(line + off, f0);
+        store(line + off + 16, f1);
+        store(line + off + 32, f2);
+        store(line + off + 48, f3);
+    }
+    store(fill_state, f0);
+    store(fill_state + 16, f1);
+    store(fill_state + 32, f2);
+    store(fill_state + 48, f3);
+    hash_finish(h0, h1, h2, h3, out);
+}
+
 const pow_rx_aes_t pow_rx_aes_aesni = {
     .fill_1r = fill_1r,
     .fill_4r = fill_4r,
     .hash_1r = hash_1r,
+    .hash_and_fill = hash_and_fill,
 };

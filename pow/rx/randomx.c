@@ -290,8 +290,8 @@ static void run_program(pow_rx_vm_t *vm)
     pow_rx_vm_execute(&vm->vm);
 }
 
-/* The chained programs and the final hash of the register file. */
-static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
+/* The chained programs, up to the scratchpad's fingerprint. */
+static void run_programs(pow_rx_vm_t *vm)
 {
     const pow_rx_variant_t *v = vm->vm.variant;
     const size_t program_bytes = 128 + 8 * (size_t)v->program_size;
@@ -304,7 +304,13 @@ static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
         if (chain + 1 < v->program_count)
             pow_blake2b(vm->seed, sizeof(vm->seed), &vm->vm.reg, sizeof(vm->vm.reg));
     }
-    vm->aes->hash_1r(vm->vm.scratchpad, v->scratchpad_l3, (uint8_t *)vm->vm.reg.a);
+}
+
+/* The chained programs and the final hash of the register file. */
+static void finish_hash(pow_rx_vm_t *vm, uint8_t out[32])
+{
+    run_programs(vm);
+    vm->aes->hash_1r(vm->vm.scratchpad, vm->vm.variant->scratchpad_l3, (uint8_t *)vm->vm.reg.a);
     pow_blake2b(out, 32, &vm->vm.reg, sizeof(vm->vm.reg));
 }
 
@@ -324,8 +330,12 @@ void pow_rx_hash_first(pow_rx_vm_t *vm, const void *in, size_t len)
 void pow_rx_hash_next(pow_rx_vm_t *vm, const void *next_in, size_t next_len, uint8_t out[32])
 {
     int caller_mode = fegetround();
-    finish_hash(vm, out);
-    start_hash(vm, next_in, next_len);
+    run_programs(vm);
+    /* The current fingerprint and the next scratchpad in one pass over its memory. */
+    pow_blake2b(vm->seed, sizeof(vm->seed), next_in, next_len);
+    vm->aes->hash_and_fill(vm->vm.scratchpad, vm->vm.variant->scratchpad_l3,
+                           (uint8_t *)vm->vm.reg.a, vm->seed);
+    pow_blake2b(out, 32, &vm->vm.reg, sizeof(vm->vm.reg));
     fesetround(caller_mode);
 }
 

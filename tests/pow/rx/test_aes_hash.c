@@ -243,3 +243,31 @@ Test(aes_hash, aesni_path_matches_portable_path_on_random_data)
     cr_skip_test("the AES-NI path is not built");
 #endif
 }
+
+/* The fused pass of every path against the two separate passes of the portable one. */
+Test(aes_hash, hash_and_fill_is_hash_then_fill_in_one_pass)
+{
+    const pow_rx_aes_t *paths[2];
+    const char *names[2];
+    size_t count = runnable_paths(paths, names);
+    enum { LEN = 64 * 1024 };
+    static uint8_t original[LEN], expected_pad[LEN], pad[LEN];
+    uint64_t seed = 42;
+    fill_random(&seed, original, LEN);
+    uint8_t state0[64];
+    fill_random(&seed, state0, sizeof(state0));
+    uint8_t expected_hash[64], expected_state[64];
+    memcpy(expected_pad, original, LEN);
+    memcpy(expected_state, state0, 64);
+    pow_rx_aes_portable.hash_1r(expected_pad, LEN, expected_hash);
+    pow_rx_aes_portable.fill_1r(expected_state, expected_pad, LEN);
+    for (size_t p = 0; p < count; p++) {
+        uint8_t hash[64], state[64];
+        memcpy(pad, original, LEN);
+        memcpy(state, state0, 64);
+        paths[p]->hash_and_fill(pad, LEN, hash, state);
+        cr_expect_arr_eq(hash, expected_hash, 64, "%s: the fingerprint", names[p]);
+        cr_expect_arr_eq(pad, expected_pad, LEN, "%s: the new scratchpad", names[p]);
+        cr_expect_arr_eq(state, expected_state, 64, "%s: the generator's state", names[p]);
+    }
+}
