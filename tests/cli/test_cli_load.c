@@ -119,37 +119,32 @@ static void wait_for_event(const char *path, const char *event)
     cr_assert(log_has_event(path, event), "no \"%s\" in %s", event, path);
 }
 
+/* Runs load at asked percent for 10 s and returns the CPU share /proc saw over 7 s of it. */
+static double share_seen(unsigned asked)
+{
+    char log[64], intensity[8];
+    snprintf(log, sizeof(log), "/tmp/minemeter-load-%d-%u.jsonl", (int)getpid(), asked);
+    snprintf(intensity, sizeof(intensity), "%u", asked);
+    pid_t pid = spawn_load(ARGS("--duration", "10", "--algo", "cn/r", "--threads", "1",
+                                "--intensity", intensity, "--log", log));
+    wait_for_event(log, "start");
+    nap(1); /* past the first burst */
+    double cpu0 = process_cpu_seconds(pid), t0 = now_s();
+    nap(7);
+    double share = 100 * (process_cpu_seconds(pid) - cpu0) / (now_s() - t0);
+    cr_expect_eq(wait_exit(pid), 0);
+    cr_expect(log_has_event(log, "summary"));
+    unlink(log);
+    return share;
+}
+
 Test(cli_load, the_os_sees_the_asked_cpu_share, .timeout = 120)
 {
     static const unsigned asked[2] = {30, 70};
-    char logs[2][64];
-    pid_t pids[2];
     for (int i = 0; i < 2; i++) {
-        snprintf(logs[i], sizeof(logs[i]), "/tmp/minemeter-load-%d-%u.jsonl", (int)getpid(),
-                 asked[i]);
-        char intensity[8];
-        snprintf(intensity, sizeof(intensity), "%u", asked[i]);
-        /* The two runs share the machine's two cores, one thread each. */
-        pids[i] = spawn_load(ARGS("--duration", "10", "--algo", "cn/r", "--threads", "1", "--pin",
-                                  "none", "--intensity", intensity, "--log", logs[i]));
-    }
-    for (int i = 0; i < 2; i++)
-        wait_for_event(logs[i], "start");
-    nap(1); /* past the first burst */
-    double cpu0[2], t0 = now_s();
-    for (int i = 0; i < 2; i++)
-        cpu0[i] = process_cpu_seconds(pids[i]);
-    nap(7);
-    double span = now_s() - t0;
-    for (int i = 0; i < 2; i++) {
-        double share = 100 * (process_cpu_seconds(pids[i]) - cpu0[i]) / span;
+        double share = share_seen(asked[i]);
         cr_expect(share > asked[i] - 5.0 && share < asked[i] + 5.0, "asked %u%%, the OS saw %.1f%%",
                   asked[i], share);
-    }
-    for (int i = 0; i < 2; i++) {
-        cr_expect_eq(wait_exit(pids[i]), 0);
-        cr_expect(log_has_event(logs[i], "summary"));
-        unlink(logs[i]);
     }
 }
 
