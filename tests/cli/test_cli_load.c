@@ -143,6 +143,7 @@ Test(cli_load, the_os_sees_the_asked_cpu_share, .timeout = 120)
     static const unsigned asked[2] = {30, 70};
     for (int i = 0; i < 2; i++) {
         double share = share_seen(asked[i]);
+        cr_log_info("asked %u%%: the OS saw %.1f%%", asked[i], share);
         cr_expect(share > asked[i] - 5.0 && share < asked[i] + 5.0, "asked %u%%, the OS saw %.1f%%",
                   asked[i], share);
     }
