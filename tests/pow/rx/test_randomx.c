@@ -71,6 +71,11 @@ Test(randomx, rx0_matches_reference_vectors_aesni)
     check_variant("rx/0", POW_ISA_AESNI);
 }
 
+Test(randomx, rx0_matches_reference_vectors_armcrypto)
+{
+    check_variant("rx/0", POW_ISA_ARMCRYPTO);
+}
+
 Test(randomx, rx2_matches_reference_vectors_portable)
 {
     check_variant("rx/2", POW_ISA_PORTABLE);
@@ -79,6 +84,11 @@ Test(randomx, rx2_matches_reference_vectors_portable)
 Test(randomx, rx2_matches_reference_vectors_aesni)
 {
     check_variant("rx/2", POW_ISA_AESNI);
+}
+
+Test(randomx, rx2_matches_reference_vectors_armcrypto)
+{
+    check_variant("rx/2", POW_ISA_ARMCRYPTO);
 }
 
 /* A VM of variant name on isa over a fresh cache for "test key 000". */
