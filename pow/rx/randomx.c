@@ -104,6 +104,11 @@ int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len)
         rc = pow_rx_argon2d_fill_avx2(cache->memory.ptr, &params, key, key_len);
     else
 #endif
+#ifdef MM_BUILD_NEON
+        if (arch_cpu_has(ARCH_CPU_NEON))
+        rc = pow_rx_argon2d_fill_neon(cache->memory.ptr, &params, key, key_len);
+    else
+#endif
         rc = pow_rx_argon2d_fill(cache->memory.ptr, &params, key, key_len);
     if (rc != 0)
         return rc;
