@@ -5,8 +5,9 @@
  *
  * All three work on a 64-byte state seen as four 16-byte columns; each
  * column takes AES rounds in the x86 AESENC/AESDEC form. One vtable per
- * instruction set: the portable one (T-tables) always exists, the AES-NI one
- * only when configure found the compiler able to build it (MM_BUILD_AESNI).
+ * instruction set: the portable one (T-tables) always exists, the AES-NI and
+ * ARMv8 crypto ones only when configure found the compiler able to build
+ * them (MM_BUILD_AESNI, MM_BUILD_ARMCRYPTO).
  */
 #ifndef MINEMETER_POW_RX_AES_HASH_H
 #define MINEMETER_POW_RX_AES_HASH_H
@@ -42,6 +43,9 @@ extern const pow_rx_aes_t pow_rx_aes_portable;
 
 /* AESENC/AESDEC rounds (pow/rx/aes_hash_aesni.c); only built with MM_BUILD_AESNI. */
 extern const pow_rx_aes_t pow_rx_aes_aesni;
+
+/* AESE/AESMC, AESD/AESIMC rounds (pow/rx/aes_hash_armcrypto.c); only with MM_BUILD_ARMCRYPTO. */
+extern const pow_rx_aes_t pow_rx_aes_armcrypto;
 
 /* AesGenerator4R's keys for rx/0 (Hash512 of "RandomX AesGenerator4R keys 0-3", "... 4-7"). */
 extern const uint8_t pow_rx_aes4r_keys_rx0[8][16];

@@ -2,7 +2,8 @@
  * Argon2d memory fill (RFC 9106, 3.2 steps 1 to 6, version 0x13) and the
  * portable compression function G. The index computation and the block
  * order live here once; the compression function is passed in, so the
- * AVX2 path (argon2d_avx2.c) shares everything but G.
+ * AVX2 and NEON paths (argon2d_avx2.c, argon2d_neon.c) share everything
+ * but G.
  */
 #include "pow/rx/argon2d.h"
 

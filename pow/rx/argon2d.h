@@ -42,6 +42,13 @@ int pow_rx_argon2d_fill_avx2(void *memory, const pow_rx_argon2d_params_t *params
                              size_t key_len);
 
 /*
+ * The same with the compression function in aarch64 NEON; identical output.
+ * Only in builds with MM_BUILD_NEON, and only when the CPU has Advanced SIMD.
+ */
+int pow_rx_argon2d_fill_neon(void *memory, const pow_rx_argon2d_params_t *params, const void *key,
+                             size_t key_len);
+
+/*
  * Internal to pow/rx/argon2d*.c and their tests: the pieces behind the two
  * functions above, general enough to reproduce RFC 9106's Argon2d vectors.
  */
@@ -58,6 +65,8 @@ typedef void (*pow_rx_argon2d__compress_fn)(uint64_t *restrict next, const uint6
 void pow_rx_argon2d__compress_portable(uint64_t *restrict next, const uint64_t *prev,
                                        const uint64_t *ref, int xor_into_next);
 void pow_rx_argon2d__compress_avx2(uint64_t *restrict next, const uint64_t *prev,
+                                   const uint64_t *ref, int xor_into_next);
+void pow_rx_argon2d__compress_neon(uint64_t *restrict next, const uint64_t *prev,
                                    const uint64_t *ref, int xor_into_next);
 
 /*

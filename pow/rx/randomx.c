@@ -56,6 +56,10 @@ int pow_rx_isa_available(pow_isa_t isa)
     case POW_ISA_AESNI:
         return pow_isa_runnable(isa);
 #endif
+#ifdef MM_BUILD_ARMCRYPTO
+    case POW_ISA_ARMCRYPTO:
+        return pow_isa_runnable(isa);
+#endif
     default:
         return 0;
     }
@@ -63,7 +67,11 @@ int pow_rx_isa_available(pow_isa_t isa)
 
 pow_isa_t pow_rx_isa_best(void)
 {
-    return pow_rx_isa_available(POW_ISA_AESNI) ? POW_ISA_AESNI : POW_ISA_PORTABLE;
+    if (pow_rx_isa_available(POW_ISA_AESNI))
+        return POW_ISA_AESNI;
+    if (pow_rx_isa_available(POW_ISA_ARMCRYPTO))
+        return POW_ISA_ARMCRYPTO;
+    return POW_ISA_PORTABLE;
 }
 
 pow_rx_cache_t *pow_rx_cache_alloc(const pow_rx_variant_t *variant)
@@ -99,6 +107,11 @@ int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len)
 #ifdef MM_BUILD_AVX2
     if (arch_cpu_has(ARCH_CPU_AVX2))
         rc = pow_rx_argon2d_fill_avx2(cache->memory.ptr, &params, key, key_len);
+    else
+#endif
+#ifdef MM_BUILD_NEON
+        if (arch_cpu_has(ARCH_CPU_NEON))
+        rc = pow_rx_argon2d_fill_neon(cache->memory.ptr, &params, key, key_len);
     else
 #endif
         rc = pow_rx_argon2d_fill(cache->memory.ptr, &params, key, key_len);
@@ -190,6 +203,12 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     if (isa == POW_ISA_AESNI) {
         vm->aes = &pow_rx_aes_aesni;
         vm->vm.fe_mix_v2 = pow_rx_fe_mix_aesni;
+    }
+#endif
+#ifdef MM_BUILD_ARMCRYPTO
+    if (isa == POW_ISA_ARMCRYPTO) {
+        vm->aes = &pow_rx_aes_armcrypto;
+        vm->vm.fe_mix_v2 = pow_rx_fe_mix_armcrypto;
     }
 #endif
     vm->vm.variant = v;

@@ -40,7 +40,7 @@ typedef struct {
 /* Where dataset items come from: the dataset itself, or the cache (light mode). */
 typedef void (*rx_dataset_read_fn)(void *source, uint64_t item_number, uint64_t out[8]);
 
-/* F/E mixing at the end of each v2 iteration (AES rounds): a portable and an AES-NI form. */
+/* F/E mixing at the end of each v2 iteration (AES rounds): portable, AES-NI or ARMv8 crypto. */
 typedef void (*rx_fe_mix_fn)(rx_fpair_t f[4], const rx_fpair_t e[4]);
 
 typedef struct {
@@ -87,5 +87,8 @@ void pow_rx_fe_mix_portable(rx_fpair_t f[4], const rx_fpair_t e[4]);
 
 /* The same with AES-NI (pow/rx/vm_fe_mix_aesni.c). */
 void pow_rx_fe_mix_aesni(rx_fpair_t f[4], const rx_fpair_t e[4]);
+
+/* The same with the ARMv8 crypto extensions (pow/rx/vm_fe_mix_armcrypto.c). */
+void pow_rx_fe_mix_armcrypto(rx_fpair_t f[4], const rx_fpair_t e[4]);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * pow/rx/aes_hash*.c and the decryption round of pow/prim/aes.h: the soft
  * AESDEC against FIPS-197's inverse cipher example and the AESDEC
- * instruction, AesGenerator1R against RandomX's published vector, and the
- * portable path against the AES-NI one.
+ * instruction (or ARMv8's AESD and AESIMC), AesGenerator1R against RandomX's published vector, and
+ * the portable path against the AES-NI and ARMv8 crypto ones.
  */
 #include "config.h"
 
@@ -16,6 +16,10 @@
 
 #if defined(__x86_64__)
 #include <wmmintrin.h>
+#define AES_INSTRUCTION_FEATURE ARCH_CPU_AESNI
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define AES_INSTRUCTION_FEATURE ARCH_CPU_ARM_AES
 #endif
 
 static uint64_t next_random(uint64_t *seed)
@@ -126,13 +130,21 @@ __attribute__((target("aes"))) static void aesdec_instruction(uint8_t out[16], c
     __m128i k = _mm_loadu_si128((const __m128i *)key);
     _mm_storeu_si128((__m128i *)out, _mm_aesdec_si128(v, k));
 }
+#elif defined(__aarch64__)
+/* x86's AESDEC from ARMv8's instructions: zero key into the first, the real key XORed last. */
+__attribute__((target("+crypto"))) static void
+aesdec_instruction(uint8_t out[16], const uint8_t in[16], const uint8_t key[16])
+{
+    uint8x16_t v = vld1q_u8(in);
+    vst1q_u8(out, veorq_u8(vaesimcq_u8(vaesdq_u8(v, vdupq_n_u8(0))), vld1q_u8(key)));
+}
 #endif
 
 Test(aes_hash, soft_dec_round_matches_aesdec_instruction)
 {
-#if defined(__x86_64__)
-    if (!arch_cpu_has(ARCH_CPU_AESNI))
-        cr_skip_test("this CPU has no AES-NI");
+#ifdef AES_INSTRUCTION_FEATURE
+    if (!arch_cpu_has(AES_INSTRUCTION_FEATURE))
+        cr_skip_test("this CPU has no AES instructions");
     uint64_t seed = 11;
     for (int trial = 0; trial < 10000; trial++) {
         uint8_t in[16], key[16], hw[16];
@@ -161,6 +173,12 @@ static size_t runnable_paths(const pow_rx_aes_t *paths[2], const char *names[2])
     if (arch_cpu_has(ARCH_CPU_AESNI)) {
         paths[n] = &pow_rx_aes_aesni;
         names[n++] = "aesni";
+    }
+#endif
+#ifdef MM_BUILD_ARMCRYPTO
+    if (arch_cpu_has(ARCH_CPU_ARM_AES)) {
+        paths[n] = &pow_rx_aes_armcrypto;
+        names[n++] = "armcrypto";
     }
 #endif
     return n;
@@ -197,12 +215,9 @@ Test(aes_hash, fills_leave_their_last_block_as_the_state)
     }
 }
 
-Test(aes_hash, aesni_path_matches_portable_path_on_random_data)
+/* One block, a few blocks, an rx/0 and an rx/2 program, and a whole scratchpad. */
+static void expect_path_matches_portable(const pow_rx_aes_t *hw, const char *name)
 {
-#ifdef MM_BUILD_AESNI
-    if (!arch_cpu_has(ARCH_CPU_AESNI))
-        cr_skip_test("this CPU has no AES-NI");
-    /* One block, a few blocks, an rx/0 and an rx/2 program, and a whole scratchpad. */
     static const size_t sizes[] = {64, 192, 2176, 3200, 2097152};
     uint64_t seed = 5;
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -216,9 +231,9 @@ Test(aes_hash, aesni_path_matches_portable_path_on_random_data)
         memcpy(soft_state, seed_state, 64);
         memcpy(hard_state, seed_state, 64);
         pow_rx_aes_portable.fill_1r(soft_state, soft, len);
-        pow_rx_aes_aesni.fill_1r(hard_state, hard, len);
-        cr_assert_arr_eq(soft, hard, len, "fill_1r output, %zu bytes", len);
-        cr_assert_arr_eq(soft_state, hard_state, 64, "fill_1r state, %zu bytes", len);
+        hw->fill_1r(hard_state, hard, len);
+        cr_assert_arr_eq(soft, hard, len, "%s fill_1r output, %zu bytes", name, len);
+        cr_assert_arr_eq(soft_state, hard_state, 64, "%s fill_1r state, %zu bytes", name, len);
 
         /* Random keys as well, since other variants bring their own. */
         fill_random(&seed, keys, sizeof(keys));
@@ -226,19 +241,27 @@ Test(aes_hash, aesni_path_matches_portable_path_on_random_data)
         memcpy(soft_state, seed_state, 64);
         memcpy(hard_state, seed_state, 64);
         pow_rx_aes_portable.fill_4r(soft_state, soft, len, (const uint8_t(*)[16])keys);
-        pow_rx_aes_aesni.fill_4r(hard_state, hard, len, (const uint8_t(*)[16])keys);
-        cr_assert_arr_eq(soft, hard, len, "fill_4r output, %zu bytes", len);
-        cr_assert_arr_eq(soft_state, hard_state, 64, "fill_4r state, %zu bytes", len);
+        hw->fill_4r(hard_state, hard, len, (const uint8_t(*)[16])keys);
+        cr_assert_arr_eq(soft, hard, len, "%s fill_4r output, %zu bytes", name, len);
+        cr_assert_arr_eq(soft_state, hard_state, 64, "%s fill_4r state, %zu bytes", name, len);
 
         fill_random(&seed, in, len);
         pow_rx_aes_portable.hash_1r(in, len, soft_hash);
-        pow_rx_aes_aesni.hash_1r(in, len, hard_hash);
-        cr_assert_arr_eq(soft_hash, hard_hash, 64, "hash_1r, %zu bytes", len);
+        hw->hash_1r(in, len, hard_hash);
+        cr_assert_arr_eq(soft_hash, hard_hash, 64, "%s hash_1r, %zu bytes", name, len);
 
         free(in);
         free(soft);
         free(hard);
     }
+}
+
+Test(aes_hash, aesni_path_matches_portable_path_on_random_data)
+{
+#ifdef MM_BUILD_AESNI
+    if (!arch_cpu_has(ARCH_CPU_AESNI))
+        cr_skip_test("this CPU has no AES-NI");
+    expect_path_matches_portable(&pow_rx_aes_aesni, "aesni");
 #else
     cr_skip_test("the AES-NI path is not built");
 #endif
@@ -270,4 +293,15 @@ Test(aes_hash, hash_and_fill_is_hash_then_fill_in_one_pass)
         cr_expect_arr_eq(pad, expected_pad, LEN, "%s: the new scratchpad", names[p]);
         cr_expect_arr_eq(state, expected_state, 64, "%s: the generator's state", names[p]);
     }
+}
+
+Test(aes_hash, armcrypto_path_matches_portable_path_on_random_data)
+{
+#ifdef MM_BUILD_ARMCRYPTO
+    if (!arch_cpu_has(ARCH_CPU_ARM_AES))
+        cr_skip_test("this CPU has no ARMv8 AES instructions");
+    expect_path_matches_portable(&pow_rx_aes_armcrypto, "armcrypto");
+#else
+    cr_skip_test("the ARMv8 crypto path is not built");
+#endif
 }

@@ -1,7 +1,8 @@
 /*
  * pow/rx/argon2d.c and pow/rx/argon2d_avx2.c: the RandomX cache test of
  * the reference implementation, RFC 9106's Argon2d test vector (with a
- * test-only finalization), and the AVX2 path against the portable one.
+ * test-only finalization), and the AVX2 and NEON paths against the portable
+ * one.
  */
 #include "config.h"
 
@@ -26,6 +27,18 @@ static pow_rx_argon2d__compress_fn avx2_or_skip(void)
     cr_skip_test("this CPU has no AVX2");
 #else
     cr_skip_test("the AVX2 path is not compiled in");
+#endif
+}
+
+/* The NEON compression function; skips the test when it is not built or cannot run here. */
+static pow_rx_argon2d__compress_fn neon_or_skip(void)
+{
+#ifdef MM_BUILD_NEON
+    if (arch_cpu_has(ARCH_CPU_NEON))
+        return pow_rx_argon2d__compress_neon;
+    cr_skip_test("this CPU has no Advanced SIMD");
+#else
+    cr_skip_test("the NEON path is not compiled in");
 #endif
 }
 
@@ -80,6 +93,14 @@ Test(argon2d, randomx_cache_for_test_key_000_matches_reference_words_with_avx2)
     avx2_or_skip();
 #ifdef MM_BUILD_AVX2
     check_randomx_cache(pow_rx_argon2d_fill_avx2);
+#endif
+}
+
+Test(argon2d, randomx_cache_for_test_key_000_matches_reference_words_with_neon)
+{
+    neon_or_skip();
+#ifdef MM_BUILD_NEON
+    check_randomx_cache(pow_rx_argon2d_fill_neon);
 #endif
 }
 
@@ -187,9 +208,8 @@ Test(argon2d, rfc9106_argon2d_vector_blocks_after_each_pass_and_tag_with_avx2)
     check_rfc_passes(avx2_or_skip());
 }
 
-Test(argon2d, avx2_compression_equals_portable_on_random_blocks)
+static void check_compression_equals_portable(pow_rx_argon2d__compress_fn compress)
 {
-    pow_rx_argon2d__compress_fn avx2 = avx2_or_skip();
     _Alignas(64) uint64_t prev[WORDS], ref[WORDS], old[WORDS], a[WORDS], b[WORDS];
     uint64_t seed = 1;
     for (int trial = 0; trial < 200; trial++) {
@@ -202,14 +222,13 @@ Test(argon2d, avx2_compression_equals_portable_on_random_blocks)
         memcpy(a, old, sizeof(a));
         memcpy(b, old, sizeof(b));
         pow_rx_argon2d__compress_portable(a, prev, ref, xor_into_next);
-        avx2(b, prev, ref, xor_into_next);
+        compress(b, prev, ref, xor_into_next);
         cr_assert_arr_eq(a, b, sizeof(a), "trial %d", trial);
     }
 }
 
-Test(argon2d, avx2_fill_equals_portable_for_several_shapes)
+static void check_fill_equals_portable(pow_rx_argon2d__compress_fn compress)
 {
-    pow_rx_argon2d__compress_fn avx2 = avx2_or_skip();
     static const struct {
         uint32_t memory_kib, passes, lanes;
     } shapes[] = {{8, 1, 1}, {64, 3, 1}, {256, 2, 3}, {1000, 3, 4}, {4096, 1, 8}};
@@ -222,12 +241,37 @@ Test(argon2d, avx2_fill_equals_portable_for_several_shapes)
         uint8_t *a = alloc_blocks(p.memory_kib);
         uint8_t *b = alloc_blocks(p.memory_kib);
         cr_assert_eq(pow_rx_argon2d__fill_from_h0(a, &p, h0, pow_rx_argon2d__compress_portable), 0);
-        cr_assert_eq(pow_rx_argon2d__fill_from_h0(b, &p, h0, avx2), 0);
+        cr_assert_eq(pow_rx_argon2d__fill_from_h0(b, &p, h0, compress), 0);
         cr_expect(memcmp(a, b, (size_t)p.memory_kib * POW_RX_ARGON2D_BLOCK) == 0,
                   "m=%u t=%u p=%u differ", p.memory_kib, p.passes, p.lanes);
         free(a);
         free(b);
     }
+}
+
+Test(argon2d, avx2_compression_equals_portable_on_random_blocks)
+{
+    check_compression_equals_portable(avx2_or_skip());
+}
+
+Test(argon2d, avx2_fill_equals_portable_for_several_shapes)
+{
+    check_fill_equals_portable(avx2_or_skip());
+}
+
+Test(argon2d, rfc9106_argon2d_vector_blocks_after_each_pass_and_tag_with_neon)
+{
+    check_rfc_passes(neon_or_skip());
+}
+
+Test(argon2d, neon_compression_equals_portable_on_random_blocks)
+{
+    check_compression_equals_portable(neon_or_skip());
+}
+
+Test(argon2d, neon_fill_equals_portable_for_several_shapes)
+{
+    check_fill_equals_portable(neon_or_skip());
 }
 
 Test(argon2d, memory_past_the_last_whole_segment_is_left_untouched)

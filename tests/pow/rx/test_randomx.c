@@ -88,6 +88,11 @@ Test(randomx, rx0_matches_reference_vectors_aesni_interpreted)
     check_variant("rx/0", POW_ISA_AESNI, JIT_OFF);
 }
 
+Test(randomx, rx0_matches_reference_vectors_armcrypto)
+{
+    check_variant("rx/0", POW_ISA_ARMCRYPTO, JIT_DEFAULT);
+}
+
 Test(randomx, rx2_matches_reference_vectors_portable)
 {
     check_variant("rx/2", POW_ISA_PORTABLE, JIT_DEFAULT);
@@ -101,6 +106,11 @@ Test(randomx, rx2_matches_reference_vectors_aesni_jit)
 Test(randomx, rx2_matches_reference_vectors_aesni_interpreted)
 {
     check_variant("rx/2", POW_ISA_AESNI, JIT_OFF);
+}
+
+Test(randomx, rx2_matches_reference_vectors_armcrypto)
+{
+    check_variant("rx/2", POW_ISA_ARMCRYPTO, JIT_DEFAULT);
 }
 
 /* A VM of variant name on isa over a fresh cache for "test key 000". */

@@ -13,11 +13,14 @@
  * by hand from the specification (spec chapter 5; notes sections 9-11):
  * there is no published value for them.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/cpu.h"
 #include "pow/hex.h"
 #include "pow/rx/variant.h"
 #include "pow/rx/vm.h"
@@ -1060,4 +1063,104 @@ Test(rx_vm, cfround_mode_applies_to_following_instructions)
     pow_rx_vm_run_once(vm);
     fesetround(FE_TONEAREST);
     expect_vec_hex(&vm->reg.f[DST], "b832e048a730cec1fea6ea633bcc2d40", "f0 after CFROUND");
+}
+
+/* ---- The rounding control and the F/E mix --------------------------------- */
+
+/* The rounding-control field of the FPU the VM's doubles use, in fprc order, or -1. */
+static int hardware_fprc(void)
+{
+#if defined(__aarch64__)
+    /* FPCR.RMode, bits 23:22: 0 nearest, 1 toward +inf, 2 toward -inf, 3 toward zero. */
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    static const int fprc_of_rmode[4] = {0, 2, 1, 3};
+    return fprc_of_rmode[(fpcr >> 22) & 3];
+#elif defined(__x86_64__)
+    /* MXCSR.RC, bits 14:13: 0 nearest, 1 down, 2 up, 3 toward zero (fprc's order). */
+    uint32_t mxcsr;
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    return (int)((mxcsr >> 13) & 3);
+#else
+    return -1;
+#endif
+}
+
+static uint64_t bits_of(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof(u));
+    return u;
+}
+
+Test(rx_vm, set_rounding_sets_the_hardware_rounding_control)
+{
+    /*
+     * Derived: 1/3, -1/3 and 1/10 lie between two doubles, so each mode picks
+     * its own neighbour, and the three together tell all four modes apart.
+     * The operands and results are volatile because this file is not built
+     * with -frounding-math: the divisions must happen between the mode
+     * changes, where the code puts them.
+     */
+    static const uint64_t want[4][3] = {
+        {0x3fd5555555555555ull, 0xbfd5555555555555ull, 0x3fb999999999999aull},
+        {0x3fd5555555555555ull, 0xbfd5555555555556ull, 0x3fb9999999999999ull},
+        {0x3fd5555555555556ull, 0xbfd5555555555555ull, 0x3fb999999999999aull},
+        {0x3fd5555555555555ull, 0xbfd5555555555555ull, 0x3fb9999999999999ull},
+    };
+    volatile double one = 1.0, minus_one = -1.0, three = 3.0, ten = 10.0;
+    for (unsigned fprc = 0; fprc < 4; fprc++) {
+        volatile double got[3];
+        pow_rx_set_rounding(fprc);
+        int control = hardware_fprc();
+        got[0] = one / three;
+        got[1] = minus_one / three;
+        got[2] = one / ten;
+        fesetround(FE_TONEAREST);
+        if (control >= 0)
+            cr_expect_eq(control, (int)fprc, "the FPU's rounding control for %s", mode_names[fprc]);
+        for (int i = 0; i < 3; i++)
+            cr_expect_eq(bits_of(got[i]), want[fprc][i], "division %d in %s: got %016llx", i,
+                         mode_names[fprc], (unsigned long long)bits_of(got[i]));
+    }
+}
+
+/* The v2 F/E mix of one hardware path against the portable one, on random registers. */
+static void expect_fe_mix_matches_portable(rx_fe_mix_fn mix, const char *name)
+{
+    uint64_t seed = 0x243f6a8885a308d3ull;
+    for (int trial = 0; trial < 1000; trial++) {
+        rx_fpair_t soft[4], hard[4], e[4];
+        for (int i = 0; i < 4; i++) {
+            for (int lane = 0; lane < 2; lane++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                soft[i].u[lane] = seed;
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                e[i].u[lane] = seed;
+            }
+        }
+        memcpy(hard, soft, sizeof(hard));
+        pow_rx_fe_mix_portable(soft, e);
+        mix(hard, e);
+        cr_assert_arr_eq(soft, hard, sizeof(hard), "%s F/E mix, trial %d", name, trial);
+    }
+}
+
+Test(rx_vm, fe_mix_hardware_paths_match_portable)
+{
+    int checked = 0;
+#ifdef MM_BUILD_AESNI
+    if (arch_cpu_has(ARCH_CPU_AESNI)) {
+        expect_fe_mix_matches_portable(pow_rx_fe_mix_aesni, "aesni");
+        checked++;
+    }
+#endif
+#ifdef MM_BUILD_ARMCRYPTO
+    if (arch_cpu_has(ARCH_CPU_ARM_AES)) {
+        expect_fe_mix_matches_portable(pow_rx_fe_mix_armcrypto, "armcrypto");
+        checked++;
+    }
+#endif
+    if (checked == 0)
+        cr_skip_test("no hardware AES path for the F/E mix here");
 }
