@@ -182,9 +182,11 @@ static void unreachable(stratum_daemon_t *c, const char *why)
 {
     c->polling = 0;
     c->failures++;
+    int was_connected = c->connected;
     lose_daemon(c);
     unsigned delay = backoff_ms(c);
-    logf_(c, "%s: %s; hashing paused, retrying in %.1f s", c->name, why, delay / 1000.0);
+    logf_(c, "%s unreachable: %s;%s retrying in %.1f s", c->name, why,
+          was_connected ? " hashing paused," : "", delay / 1000.0);
     schedule(c, delay);
 }
 
@@ -220,7 +222,8 @@ static void on_template(void *context, const stratum_http_reply_t *reply)
         case STRATUM_DAEMON_ERROR_ADDRESS:
             c->polling = 0;
             c->stopped = 1;
-            lose_daemon(c);
+            c->connected = 0; /* the run ends: no pause to announce */
+            forget_template(c);
             logf_(c, "%s refused the wallet address: %s", c->name, r.message);
             if (c->config.events.on_address_refused != NULL)
                 c->config.events.on_address_refused(c->config.events.context,
