@@ -1,7 +1,8 @@
 /*
  * minemeter mine: mine on Stratum pools (stratum+tcp://, stratum+ssl://)
- * until --duration or SIGINT/SIGTERM, printing the connection, each job,
- * each share's verdict and the hash rate, then a summary.
+ * or solo against monerod (daemon+http://) until --duration or
+ * SIGINT/SIGTERM, printing the connection, each job, each share's or
+ * block's verdict and the hash rate, then a summary.
  *
  * Threads: the libuv loop (this thread) does all network work; the miner's
  * workers hash; the job feeder publishes jobs so that a RandomX seed
@@ -27,6 +28,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/rx_options.h"
+#include "cli/mine_source.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
 #include "miner/job_feeder.h"
@@ -34,6 +36,7 @@
 #include "miner/placement.h"
 #include "pow/hex.h"
 #include "stratum/client.h"
+#include "stratum/daemon_client.h"
 #include "stratum/url.h"
 
 enum {
@@ -60,13 +63,16 @@ enum {
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
+    OPT_DAEMON_POLL,
     OPT_COUNT
 };
 
 static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
-                 "pool: stratum+tcp://HOST:PORT or stratum+ssl://...; repeat for failover"},
-    [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0, "pool login, usually a wallet address"},
+                 "pool: stratum+tcp://HOST:PORT or stratum+ssl://... (repeat for failover); or "
+                 "one monerod: daemon+http://HOST:PORT"},
+    [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0,
+                  "pool login, usually a wallet address; solo: the wallet address mined to"},
     [OPT_PASS] = {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "pool password (default: x)"},
     [OPT_RIGID] = {"rigid", CLI_OPT_STRING, "ID", 0, 0, "rig id shown by the pool"},
     [OPT_ALGO] = CLI_WORKER_OPTION_ALGO,
@@ -99,11 +105,13 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
     [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
                      "also print every share as it is sent, and every one held back"},
+    [OPT_DAEMON_POLL] = {"daemon-poll-interval", CLI_OPT_UINT, "MS", 100, 3600000,
+                         "solo: how often to ask monerod for a new chain tip (default 1000)"},
 };
 
 static const cli_command_spec_t mine_spec = {
     "mine",
-    "mine on Stratum pools, with the hash rate and every share's verdict",
+    "mine on Stratum pools or solo on monerod, with the hash rate and every verdict",
     "--url URL --user NAME [--threads N] [--duration SECONDS]",
     "Connects to the first pool that answers (in --url order), logs in, hashes\n"
     "its jobs on pinned worker threads and submits the shares. It prints each\n"
@@ -113,11 +121,16 @@ static const cli_command_spec_t mine_spec = {
     "--retries failures and returns to the first pool once it answers again.\n"
     "It runs in the foreground until --duration or SIGINT/SIGTERM, then prints\n"
     "a summary and exits 0.\n"
+    "Solo (daemon+http://): asks monerod for block templates paid to --user,\n"
+    "fetches a new one whenever the chain tip moves (checked every\n"
+    "--daemon-poll-interval), and submits each block found with its PoW hash.\n"
+    "An address monerod refuses ends the run with exit code 2.\n"
     "Examples:\n"
     "  minemeter mine --url stratum+tcp://127.0.0.1:3333 --user WALLET --threads 2\n"
     "  minemeter mine --url stratum+ssl://lab-pool:443 --tls-fingerprint AB12... --user lab\n"
     "  minemeter mine --url stratum+tcp://a:3333 --url stratum+tcp://b:3333 --user W --duration "
-    "600",
+    "600\n"
+    "  minemeter mine --url daemon+http://127.0.0.1:18081 --user WALLET --threads 2",
     mine_options,
     OPT_COUNT,
 };
@@ -127,7 +140,9 @@ static const cli_command_spec_t mine_spec = {
 
 typedef struct {
     uv_loop_t loop;
-    stratum_client_t *client;
+    mine_source_t source;
+    int have_source; /* until it is closed */
+    int exit_code;
     miner_t *miner;
     miner_feeder_t *feeder;
     unsigned threads;
@@ -141,6 +156,11 @@ typedef struct {
     uint64_t job_counter;
     uint64_t current_job;
     char current_pool_job[STRATUM_MAX_JOB_ID + 1];
+    /* The last job as sent, to resume it past its tried nonces when a pool sends it again. */
+    uint8_t last_blob[MINER_MAX_BLOB];
+    size_t last_blob_len;
+    uint32_t last_first_nonce;
+    uint64_t hashes_at_job[MINER_MAX_THREADS];
     uint64_t current_difficulty;
     uint64_t arrival_ns;
     int switch_pending;
@@ -156,8 +176,8 @@ typedef struct {
 
     miner_hashrate_t rate;
     uint64_t start_ns;
-    uint64_t stale_local;         /* results for a job already replaced: never sent */
-    stratum_client_stats_t final; /* the client's counters when it closed */
+    uint64_t stale_local;      /* results for a job already replaced: never sent */
+    mine_source_stats_t final; /* the source's counters when it closed */
 } session_t;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -209,12 +229,38 @@ static void on_switch_check(uv_timer_t *timer)
         s->switch_ms[s->switch_count++] = (double)(started - s->arrival_ns) / 1e6;
 }
 
-static void on_job(void *context, const stratum_job_t *job, unsigned pool)
+/*
+ * Where workers start on job: at 0, or, when it is the job just hashed sent
+ * again (a reconnect), past every nonce any worker tried, so that no share
+ * is sent twice.
+ */
+static uint32_t first_nonce_for(session_t *s, const stratum_job_t *job)
 {
-    session_t *s = context;
-    (void)pool;
+    int again =
+        job->blob_len == s->last_blob_len && memcmp(job->blob, s->last_blob, job->blob_len) == 0;
+    uint64_t most = 0;
+    for (unsigned i = 0; again && i < s->threads; i++) {
+        uint64_t done = miner_thread_hashes(s->miner, i) - s->hashes_at_job[i];
+        most = done > most ? done : most;
+    }
+    uint64_t first = again ? s->last_first_nonce + (most + 2) * s->threads : 0;
+    if (first > UINT32_MAX / 2)
+        first = 0; /* most of the range is tried: start over rather than run out */
+    memcpy(s->last_blob, job->blob, job->blob_len);
+    s->last_blob_len = job->blob_len;
+    s->last_first_nonce = (uint32_t)first;
+    for (unsigned i = 0; i < s->threads; i++)
+        s->hashes_at_job[i] = miner_thread_hashes(s->miner, i);
+    if (again && first > 0)
+        say("job %s again: resuming at nonce %" PRIu64, job->id, first);
+    return (uint32_t)first;
+}
+
+static void take_job(session_t *s, const stratum_job_t *job)
+{
     miner_job_t mj;
     stratum_job_to_miner(job, ++s->job_counter, &mj);
+    mj.first_nonce = first_nonce_for(s, job);
     s->current_job = mj.job_id;
     snprintf(s->current_pool_job, sizeof(s->current_pool_job), "%s", job->id);
     s->current_difficulty = job->difficulty;
@@ -226,31 +272,76 @@ static void on_job(void *context, const stratum_job_t *job, unsigned pool)
     miner_feeder_offer(s->feeder, &mj);
 }
 
+static void lose_source(session_t *s)
+{
+    s->current_job = 0;
+    s->current_pool_job[0] = '\0';
+    miner_feeder_pause(s->feeder);
+    say("hashing paused until %s answers", s->source.waiting_for);
+}
+
+static void on_job(void *context, const stratum_job_t *job, unsigned pool)
+{
+    (void)pool;
+    take_job(context, job);
+}
+
 static void on_connection(void *context, int connected, unsigned pool)
 {
-    session_t *s = context;
     (void)pool;
-    if (!connected) {
-        s->current_job = 0;
-        s->current_pool_job[0] = '\0';
-        miner_feeder_pause(s->feeder);
-        say("hashing paused until a pool answers");
-    }
+    if (!connected)
+        lose_source(context);
+}
+
+static void on_daemon_job(void *context, const stratum_job_t *job)
+{
+    take_job(context, job);
+}
+
+static void on_daemon_connection(void *context, int connected)
+{
+    if (!connected)
+        lose_source(context);
 }
 
 static void on_share_result(void *context, int accepted, const char *reason, double latency_ms)
 {
     session_t *s = context;
-    if (s->client == NULL)
+    if (!s->have_source)
         return;
-    stratum_client_stats_t st;
-    stratum_client_stats(s->client, &st);
+    mine_source_stats_t st;
+    s->source.stats(s->source.client, &st);
     if (accepted)
         say("share accepted (%" PRIu64 "/%" PRIu64 ") difficulty %" PRIu64 " (%.0f ms)",
             st.accepted, st.accepted + st.rejected, s->current_difficulty, latency_ms);
     else
         say("share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.rejected, st.accepted + st.rejected,
             reason);
+}
+
+static void on_block_result(void *context, const stratum_block_result_t *r)
+{
+    session_t *s = context;
+    if (!s->have_source)
+        return;
+    mine_source_stats_t st;
+    s->source.stats(s->source.client, &st);
+    if (r->accepted)
+        say("block accepted (%" PRIu64 "/%" PRIu64 ") at height %" PRIu64 ", pow hash %s (%.0f ms)",
+            st.accepted, st.accepted + st.rejected, r->height, r->pow_hash, r->latency_ms);
+    else
+        say("block refused (%" PRIu64 "/%" PRIu64 ") at height %" PRIu64 ": %s (pow hash %s)",
+            st.rejected, st.accepted + st.rejected, r->height, r->reason, r->pow_hash);
+}
+
+static void stop(session_t *s, const char *why);
+
+static void on_address_refused(void *context, const char *address, const char *reason)
+{
+    session_t *s = context;
+    cli_error("mine", "monerod refused the address %s: %s", address, reason);
+    s->exit_code = CLI_EXIT_USAGE;
+    stop(s, "the wallet address was refused");
 }
 
 /* --- events from the workers and the feeder -------------------------------- */
@@ -277,10 +368,8 @@ static void drain_results(uv_async_t *async)
             }
             if (s->verbose)
                 say("sending a share for job %s, nonce %08x", s->current_pool_job, r[i].nonce);
-            const uint8_t *result = r[i].has_commitment ? r[i].commitment : r[i].hash;
-            const uint8_t *raw = r[i].has_commitment ? r[i].hash : NULL;
-            if (s->client != NULL)
-                stratum_client_submit(s->client, s->current_pool_job, r[i].nonce, result, raw);
+            if (s->have_source)
+                s->source.submit(s->source.client, s->current_pool_job, &r[i]);
         }
     }
 }
@@ -369,9 +458,9 @@ static void stop(session_t *s, const char *why)
     s->stopping = 1;
     say("stopping: %s", why);
     miner_feeder_pause(s->feeder);
-    stratum_client_stats(s->client, &s->final);
-    stratum_client_close(s->client, NULL, NULL);
-    s->client = NULL;
+    s->source.stats(s->source.client, &s->final);
+    s->source.close(s->source.client, NULL, NULL);
+    s->have_source = 0;
     close_handles(s);
 }
 
@@ -395,13 +484,23 @@ static int compare_double(const void *a, const void *b)
 
 static void print_summary(const session_t *s, double seconds, uint64_t hashes, double loop_cpu_s)
 {
-    const stratum_client_stats_t *st = &s->final;
+    const mine_source_stats_t *st = &s->final;
     say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
         seconds > 0 ? (double)hashes / seconds : 0.0, s->threads);
-    say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
-        " for replaced jobs not sent; %" PRIu64 " jobs, %" PRIu64 " ignored as invalid",
-        st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->jobs, st->bad_jobs);
-    say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
+    if (s->source.solo) {
+        say("blocks: %" PRIu64 " found, %" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
+            " candidates below the block difficulty, %" PRIu64 " for replaced templates",
+            st->blocks_found, st->accepted, st->rejected, st->below_difficulty,
+            s->stale_local + st->stale_dropped);
+        say("templates: %" PRIu64 ", %" PRIu64 " refused as invalid; monerod: %" PRIu64
+            " connections, %" PRIu64 " lost",
+            st->jobs, st->bad_jobs, st->connects, st->disconnects);
+    } else {
+        say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
+            " for replaced jobs not sent; %" PRIu64 " jobs, %" PRIu64 " ignored as invalid",
+            st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->jobs, st->bad_jobs);
+        say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
+    }
     if (s->switch_count > 0) {
         double sorted[SWITCH_SAMPLES];
         memcpy(sorted, s->switch_ms, s->switch_count * sizeof(double));
@@ -441,9 +540,11 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
             cli_usage_error("mine", "--url %s", why);
             return CLI_EXIT_USAGE;
         }
-        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP) {
-            cli_error("mine", "solo mining (daemon+http://) is not built yet in minemeter %s",
-                      PACKAGE_VERSION);
+        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP && v[OPT_URL].count > 1) {
+            cli_usage_error("mine",
+                            "--url %s: solo mining uses one monerod, not mixed with "
+                            "pools or other daemons",
+                            v[OPT_URL].texts[i]);
             return CLI_EXIT_USAGE;
         }
         p->user = v[OPT_USER].text;
@@ -451,6 +552,62 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
         p->rigid = v[OPT_RIGID].set ? v[OPT_RIGID].text : NULL;
     }
     return CLI_CONTINUE;
+}
+
+/* The Stratum client for pools, or the daemon client for one daemon+http:// URL. */
+static int create_source(session_t *s, const cli_value_t *v, const stratum_pool_t *pools,
+                         size_t pool_count, const pow_algo_t *algo, const char *agent)
+{
+    if (pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP) {
+        stratum_daemon_config_t dc = {
+            .url = pools[0].url,
+            .wallet_address = pools[0].user,
+            .agent = agent,
+            .poll_interval_ms = (unsigned)v[OPT_DAEMON_POLL].number,
+            .request_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
+            .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
+            .events = {.context = s,
+                       .on_job = on_daemon_job,
+                       .on_block_result = on_block_result,
+                       .on_connection = on_daemon_connection,
+                       .on_address_refused = on_address_refused,
+                       .log = on_log},
+        };
+        stratum_daemon_t *d = stratum_daemon_create(&s->loop, &dc);
+        if (d == NULL)
+            return -1;
+        s->source = mine_source_daemon(d);
+        s->have_source = 1;
+        return 0;
+    }
+    static const char *const announced[] = {"rx/0", "rx/2", "cn/r", "cn/2", "cn/1", "cn/0"};
+    stratum_client_config_t cc = {
+        .pools = pools,
+        .pool_count = pool_count,
+        .agent = agent,
+        .default_algo = algo,
+        .algos = announced,
+        .algo_count = sizeof(announced) / sizeof(announced[0]),
+        .tls_fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
+        .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
+        .tls_insecure = v[OPT_TLS_INSECURE].set,
+        .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
+        .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
+        .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
+        .retries = (unsigned)v[OPT_RETRIES].number,
+        .failback_ms = (unsigned)v[OPT_FAILBACK].number,
+        .events = {.context = s,
+                   .on_job = on_job,
+                   .on_share_result = on_share_result,
+                   .on_connection = on_connection,
+                   .log = on_log},
+    };
+    stratum_client_t *c = stratum_client_create(&s->loop, &cc);
+    if (c == NULL)
+        return -1;
+    s->source = mine_source_stratum(c);
+    s->have_source = 1;
+    return 0;
 }
 
 static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
@@ -508,33 +665,11 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     miner_hashrate_init(&s->rate);
     uv_loop_init(&s->loop);
 
-    static const char *const announced[] = {"rx/0", "rx/2", "cn/r", "cn/2", "cn/1", "cn/0"};
     char agent[64];
     snprintf(agent, sizeof(agent), "minemeter/%s", PACKAGE_VERSION);
-    stratum_client_config_t cc = {
-        .pools = pools,
-        .pool_count = pool_count,
-        .agent = agent,
-        .default_algo = algo,
-        .algos = announced,
-        .algo_count = sizeof(announced) / sizeof(announced[0]),
-        .tls_fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
-        .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
-        .tls_insecure = v[OPT_TLS_INSECURE].set,
-        .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
-        .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
-        .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
-        .retries = (unsigned)v[OPT_RETRIES].number,
-        .failback_ms = (unsigned)v[OPT_FAILBACK].number,
-        .events = {.context = s,
-                   .on_job = on_job,
-                   .on_share_result = on_share_result,
-                   .on_connection = on_connection,
-                   .log = on_log},
-    };
-    s->client = stratum_client_create(&s->loop, &cc);
-    if (s->client == NULL) {
-        cli_error(spec->name, "cannot start the Stratum client");
+    if (create_source(s, v, pools, pool_count, algo, agent) != 0) {
+        cli_error(spec->name, "cannot start the %s client",
+                  pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP ? "monerod" : "Stratum");
         miner_feeder_destroy(s->feeder);
         miner_destroy(s->miner);
         uv_loop_close(&s->loop);
@@ -576,7 +711,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     s->start_ns = arch_clock_ns();
     miner_hashrate_add(&s->rate, s->start_ns, 0);
     double cpu_before = thread_cpu_seconds();
-    stratum_client_start(s->client);
+    s->source.start(s->source.client);
     uv_run(&s->loop, UV_RUN_DEFAULT);
     double loop_cpu = thread_cpu_seconds() - cpu_before;
     double seconds = (double)(arch_clock_ns() - s->start_ns) / 1e9;
@@ -584,13 +719,15 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     miner_feeder_destroy(s->feeder);
     uint64_t hashes = total_hashes(s);
     miner_destroy(s->miner);
-    print_summary(s, seconds, hashes, loop_cpu);
+    int exit_code = s->exit_code;
+    if (exit_code == CLI_EXIT_OK)
+        print_summary(s, seconds, hashes, loop_cpu);
     uv_loop_close(&s->loop);
     pthread_mutex_destroy(&s->published_lock);
     free(s);
     cli_workers_release(w);
     free(w);
-    return CLI_EXIT_OK;
+    return exit_code;
 }
 
 const cli_command_t cli_command_mine = {&mine_spec, run_mine};

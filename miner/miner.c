@@ -236,7 +236,7 @@ static void *worker_main(void *arg)
             fixed_nonce = 0;
             for (int i = 3; have_job && i >= 0; i--)
                 fixed_nonce = fixed_nonce << 8 | job.blob[job.nonce_offset + (size_t)i];
-            nonce = w->index;
+            nonce = (uint64_t)job.first_nonce + w->index;
             rx_pending = 0; /* a hash started for the old job is dropped */
             atomic_store(&w->hashing, 0);
             if (have_job) {

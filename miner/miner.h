@@ -29,6 +29,8 @@ typedef struct {
     size_t blob_len;
     size_t nonce_offset;       /* where the 4-byte little-endian nonce goes (39 for Monero) */
     uint32_t nonce_fixed_bits; /* nonce bits the pool fixed in the blob (nicehash: 0xFF000000) */
+    uint32_t first_nonce;      /* worker i starts at first_nonce + i (resuming a job: past
+                                  the nonces already tried) */
     uint64_t target;           /* a share when the judged bytes' last 8, little-endian, are below */
     uint64_t height;           /* cn/r */
     uint8_t seed[60];          /* RandomX key */

@@ -7,10 +7,12 @@ set -euo pipefail
 packages=(
     # Build.
     build-essential autoconf automake pkg-config
-    libuv1-dev libhwloc-dev libssl-dev libjansson-dev
+    libuv1-dev libhwloc-dev libssl-dev libjansson-dev libcurl4-openssl-dev
     # Tests: Criterion, Monero's hash vectors and its reference hash tool,
     # the RandomX reference library (a differential oracle, never our core).
     libcriterion-dev monero-tests librandomx-dev
+    # The solo-mining integration tests: a real monerod in a private regtest chain.
+    monero
     # The aarch64 check: a cross compiler and qemu-user.
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
     # The Stratum fuzz target (scripts/fuzz-stratum.sh): clang with libFuzzer.

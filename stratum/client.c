@@ -445,7 +445,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (conn->abandoned || c->conn != conn || nread == 0)
         return;
     if (nread < 0) {
-        fail(c, "%s", nread == UV_EOF ? "the pool closed the connection" : uv_strerror((int)nread));
+        fail(c, "%s",
+             nread == UV_EOF          ? "the pool closed the connection"
+             : nread == UV_ECONNRESET ? "the pool closed the connection (reset)"
+                                      : uv_strerror((int)nread));
         return;
     }
     if (conn->tls == NULL) {

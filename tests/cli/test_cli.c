@@ -94,10 +94,14 @@ Test(cli, numbers_out_of_range_or_malformed_exit_2)
     expect_usage_error(ARGS("load", "--intensity", "101"), "between 1 and 100");
 }
 
-Test(cli, commands_not_built_yet_say_so_and_exit_2)
+Test(cli, mine_refuses_mixing_a_daemon_with_pools)
 {
-    expect_usage_error(ARGS("mine", "--url", "daemon+http://127.0.0.1:18081", "--user", "w"),
-                       "not built yet");
+    expect_usage_error(ARGS("mine", "--url", "daemon+http://127.0.0.1:18081", "--url",
+                            "stratum+tcp://127.0.0.1:3333", "--user", "w"),
+                       "solo mining uses one monerod");
+    expect_usage_error(ARGS("mine", "--url", "stratum+tcp://127.0.0.1:3333", "--url",
+                            "daemon+http://127.0.0.1:18081", "--user", "w"),
+                       "solo mining uses one monerod");
 }
 
 Test(cli, mine_refuses_bad_arguments_with_one_line)

@@ -213,6 +213,8 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
                           "login refused",         "no reply from the pool in 1.0 s"};
     for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
         cr_expect_not_null(strstr(out, said[i]), "no \"%s\" in:\n%s", said[i], out);
+    /* A job sent again after a reconnect resumes past the nonces already tried. */
+    cr_expect_null(strstr(out, "Duplicate share"), "a nonce was sent twice:\n%s", out);
     free(out);
     test_pool_stop(pool);
 }

@@ -1,0 +1,51 @@
+/*
+ * HTTP POST requests on the caller's libuv loop, through libcurl's multi
+ * interface: libcurl does the protocol, and this glue gives it the loop's
+ * poll handles and one timer (curl_multi_socket_action). The daemon client
+ * uses it to talk JSON-RPC to monerod.
+ *
+ * Proxies from the environment are ignored and only http:// is spoken: a
+ * daemon is addressed directly, never through whatever http_proxy says.
+ */
+#ifndef MINEMETER_STRATUM_HTTP_H
+#define MINEMETER_STRATUM_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+/* Replies longer than this are refused (a block template is far smaller). */
+#define STRATUM_HTTP_MAX_REPLY (16u * 1024u * 1024u)
+
+typedef struct {
+    int cancelled;     /* the client was closed first: nothing else is set */
+    int ok;            /* a complete reply arrived (any HTTP status) */
+    long status;       /* the HTTP status, when ok */
+    const char *error; /* why not ok: one phrase from libcurl */
+    const char *body;  /* the reply (NUL-terminated), when ok; valid during the callback */
+    size_t body_len;
+} stratum_http_reply_t;
+
+typedef void (*stratum_http_done_fn)(void *context, const stratum_http_reply_t *reply);
+
+typedef struct stratum_http stratum_http_t;
+
+/* A client on loop; agent is the User-Agent (copied). NULL on failure. */
+stratum_http_t *stratum_http_create(uv_loop_t *loop, const char *agent);
+
+/*
+ * POSTs body (copied) as application/json to url, giving up after
+ * timeout_ms. done runs exactly once, from the loop (or from
+ * stratum_http_close, cancelled). Returns 0, or -1 when the request
+ * could not be started (done is then never called).
+ */
+int stratum_http_post(stratum_http_t *http, const char *url, const char *body, size_t body_len,
+                      unsigned timeout_ms, stratum_http_done_fn done, void *context);
+
+/*
+ * Cancels every request (their callbacks run with cancelled set) and frees
+ * the client; on_closed (may be NULL) runs from the loop once every handle
+ * is closed. Safe to call from a done callback.
+ */
+void stratum_http_close(stratum_http_t *http, void (*on_closed)(void *arg), void *arg);
+
+#endif
