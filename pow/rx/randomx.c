@@ -301,11 +301,16 @@ static void start_hash(pow_rx_vm_t *vm, const void *in, size_t len)
  */
 static void run_program(pow_rx_vm_t *vm)
 {
-    if (vm->use_jit && pow_rx_vm_jit_compile(&vm->jit, &vm->vm, vm->program) == 0) {
-        pow_rx_vm_jit_execute(&vm->jit, &vm->vm);
-        return;
+    if (vm->use_jit) {
+        /* The JIT reads the instructions itself: only the configuration is decoded. */
+        pow_rx_vm_configure(&vm->vm, vm->program);
+        if (pow_rx_vm_jit_compile(&vm->jit, &vm->vm, vm->program) == 0) {
+            pow_rx_vm_jit_execute(&vm->jit, &vm->vm);
+            return;
+        }
+        vm->use_jit = 0;
     }
-    vm->use_jit = 0;
+    pow_rx_vm_program(&vm->vm, vm->program);
     pow_rx_vm_execute(&vm->vm);
 }
 
@@ -318,7 +323,6 @@ static void run_programs(pow_rx_vm_t *vm)
     pow_rx_set_rounding(0);
     for (uint32_t chain = 0; chain < v->program_count; chain++) {
         vm->aes->fill_4r(vm->seed, vm->program, program_bytes, v->aes4r_keys);
-        pow_rx_vm_program(&vm->vm, vm->program);
         run_program(vm);
         if (chain + 1 < v->program_count)
             pow_blake2b(vm->seed, sizeof(vm->seed), &vm->vm.reg, sizeof(vm->vm.reg));

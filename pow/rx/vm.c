@@ -111,9 +111,8 @@ static uint64_t float_mask(uint64_t entropy)
     return (entropy & ((1ull << 22) - 1)) | exponent << MANTISSA_SIZE;
 }
 
-void pow_rx_vm_program(rx_vm_t *vm, const uint8_t *bytes)
+void pow_rx_vm_configure(rx_vm_t *vm, const uint8_t *bytes)
 {
-    const pow_rx_variant_t *v = vm->variant;
     rx_register_file_t *reg = &vm->reg;
     uint64_t q[16];
     for (int i = 0; i < 16; i++)
@@ -132,7 +131,13 @@ void pow_rx_vm_program(rx_vm_t *vm, const uint8_t *bytes)
     vm->emask[0] = float_mask(q[14]);
     vm->emask[1] = float_mask(q[15]);
     vm->zero = 0;
+}
 
+void pow_rx_vm_program(rx_vm_t *vm, const uint8_t *bytes)
+{
+    pow_rx_vm_configure(vm, bytes);
+    const pow_rx_variant_t *v = vm->variant;
+    rx_register_file_t *reg = &vm->reg;
     const uint32_t mask_l1 = (v->scratchpad_l1 - 1) & ~7u;
     const uint32_t mask_l2 = (v->scratchpad_l2 - 1) & ~7u;
     const uint32_t mask_l3 = (v->scratchpad_l3 - 1) & ~7u;

@@ -65,6 +65,14 @@ typedef struct {
 void pow_rx_vm_setup(rx_vm_t *vm);
 
 /*
+ * Only the 128 bytes of configuration of a program: the a registers, ma,
+ * mx, the read registers, the dataset offset and the E masks; integer
+ * registers are reset. What a JIT needs before it compiles the
+ * instructions itself.
+ */
+void pow_rx_vm_configure(rx_vm_t *vm, const uint8_t *program_bytes);
+
+/*
  * Programs the VM from AesGenerator4R output: 128 bytes of configuration,
  * then variant->program_size 8-byte instructions. Integer registers are reset.
  */

@@ -119,7 +119,8 @@ enum { GROUP1_ADD = 0, GROUP1_AND = 4, GROUP1_SUB = 5, GROUP1_XOR = 6 };
 enum { GROUP2_ROL = 0, GROUP2_ROR = 1, GROUP2_SHL = 4, GROUP2_SHR = 5 };
 enum { GROUP3_TEST = 0, GROUP3_NEG = 3, GROUP3_MUL = 4, GROUP3_IMUL = 5 };
 enum { MXCSR_LOAD = 2, MXCSR_STORE = 3 };
-enum { PREFETCH_T0 = 1 };
+/* The next item is read once, in the next iteration: no need to keep it in every cache level. */
+enum { PREFETCH_NTA = 0 };
 enum { CC_Z = 0x4, CC_NZ = 0x5 };
 
 #define P66 0x66
@@ -360,8 +361,9 @@ static void emit_instruction(x86_emitter_t *e, const jit_masks_t *m, const uint8
     }
 }
 
-/* Whether an instruction writes integer register r (for CBRANCH targets, as vm.c decides). */
-static int writes_register(rx_instruction_kind_t kind, const uint8_t *b, unsigned r)
+/* The integer registers an instruction writes, as a bit set (for CBRANCH targets, as vm.c decides).
+ */
+static unsigned registers_written(rx_instruction_kind_t kind, const uint8_t *b)
 {
     unsigned dst = b[1] % 8, src = b[2] % 8;
     uint32_t imm = imm32_of(b);
@@ -381,13 +383,13 @@ static int writes_register(rx_instruction_kind_t kind, const uint8_t *b, unsigne
     case RX_IXOR_M:
     case RX_IROR_R:
     case RX_IROL_R:
-        return dst == r;
+        return 1u << dst;
     case RX_IMUL_RCP:
-        return dst == r && imm != 0 && (imm & (imm - 1)) != 0;
+        return imm != 0 && (imm & (imm - 1)) != 0 ? 1u << dst : 0;
     case RX_ISWAP_R:
-        return src != dst && (dst == r || src == r);
+        return src != dst ? 1u << dst | 1u << src : 0;
     case RX_CBRANCH:
-        return 1; /* a taken branch may change any register's history */
+        return 0xFF; /* a taken branch may change any register's history */
     default:
         return 0;
     }
@@ -521,7 +523,7 @@ static void emit_iteration_end(x86_emitter_t *e, const rx_vm_t *vm, size_t loop_
 
     if (vm->dataset != NULL) {
         x86_mov_imm64(e, X86_RAX, (uint64_t)(uintptr_t)(vm->dataset + vm->dataset_offset));
-        x86_op(e, 0, 0, OP_PREFETCH, PREFETCH_T0, x86_mem_index(X86_RAX, X86_RCX, 0, 0));
+        x86_op(e, 0, 0, OP_PREFETCH, PREFETCH_NTA, x86_mem_index(X86_RAX, X86_RCX, 0, 0));
         for (int i = 0; i < 8; i++)
             x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(X86_RAX, X86_RDX, 0, 8 * i));
     } else {
@@ -570,6 +572,9 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
 
     emit_prologue(e, v->program_iterations);
     if (v->program_iterations != 0) {
+        /* The loop starts on a cache line (the NOPs run once per program). */
+        while (e->used % 64 != 0)
+            x86_byte(e, 0x90);
         size_t loop_top = e->used;
         emit_iteration_start(e, vm, (v->scratchpad_l3 - 1) & ~63u);
         for (unsigned i = 0; i < v->program_size; i++) {
@@ -582,8 +587,9 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
             size_t len = e->used - labels[i];
             assert(len <= MAX_INSTRUCTION_BYTES);
             instruction_bytes += len;
+            unsigned written = registers_written(kind, b);
             for (unsigned r = 0; r < 8; r++) {
-                if (writes_register(kind, b, r))
+                if (written >> r & 1)
                     last_write[r] = (int)i;
             }
         }

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
     X86_RAX = 0,
@@ -54,22 +55,33 @@ static inline x86_operand_t x86_mem_index(int base, int index, unsigned scale, i
     return (x86_operand_t){.base = base, .index = index, .scale = scale, .disp = disp};
 }
 
+/*
+ * Bytes go out a whole instruction at a time: built in a local array, then
+ * copied once. (Byte stores through e->p may alias e->used, so storing them
+ * one by one makes the compiler reload and store the counter each time.)
+ */
+static inline void x86_bytes(x86_emitter_t *e, const uint8_t *bytes, size_t n)
+{
+    assert(n <= e->capacity - e->used);
+    memcpy(e->p + e->used, bytes, n);
+    e->used += n;
+}
+
 static inline void x86_byte(x86_emitter_t *e, uint8_t byte)
 {
-    assert(e->used < e->capacity);
-    e->p[e->used++] = byte;
+    x86_bytes(e, &byte, 1);
 }
 
 static inline void x86_u32(x86_emitter_t *e, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        x86_byte(e, (uint8_t)(v >> (8 * i)));
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    x86_bytes(e, b, 4);
 }
 
 static inline void x86_u64(x86_emitter_t *e, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        x86_byte(e, (uint8_t)(v >> (8 * i)));
+    x86_u32(e, (uint32_t)v);
+    x86_u32(e, (uint32_t)(v >> 32));
 }
 
 /*
@@ -80,17 +92,20 @@ static inline void x86_u64(x86_emitter_t *e, uint64_t v)
 static inline void x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char *opcode, int reg,
                           x86_operand_t rm)
 {
+    uint8_t b[16];
+    size_t n = 0;
     if (prefix != 0)
-        x86_byte(e, prefix);
+        b[n++] = prefix;
     int index = rm.is_reg || rm.index < 0 ? 0 : rm.index;
     uint8_t rex =
         (uint8_t)(0x40 | (wide ? 8 : 0) | (reg & 8) >> 1 | (index & 8) >> 2 | (rm.base & 8) >> 3);
     if (rex != 0x40)
-        x86_byte(e, rex);
-    for (const char *c = opcode; *c != '\0'; c++)
-        x86_byte(e, (uint8_t)*c);
+        b[n++] = rex;
+    for (const char *c = opcode; *c != '\0' && n < 4; c++)
+        b[n++] = (uint8_t)*c;
     if (rm.is_reg) {
-        x86_byte(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.base & 7)));
+        b[n++] = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.base & 7));
+        x86_bytes(e, b, n);
         return;
     }
     /* rbp and r13 as base have no displacement-free form; mod 01 with 0 stands in. */
@@ -98,16 +113,19 @@ static inline void x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char
                    : rm.disp >= -128 && rm.disp <= 127      ? 1
                                                             : 2;
     int sib = rm.index >= 0 || (rm.base & 7) == X86_RSP;
-    x86_byte(e,
-             (uint8_t)(mod << 6 | (unsigned)(reg & 7) << 3 | (sib ? 4u : (unsigned)(rm.base & 7))));
+    b[n++] = (uint8_t)(mod << 6 | (unsigned)(reg & 7) << 3 | (sib ? 4u : (unsigned)(rm.base & 7)));
     if (sib) {
         unsigned idx = rm.index >= 0 ? (unsigned)(rm.index & 7) : 4u; /* 100: no index */
-        x86_byte(e, (uint8_t)(rm.scale << 6 | idx << 3 | (unsigned)(rm.base & 7)));
+        b[n++] = (uint8_t)(rm.scale << 6 | idx << 3 | (unsigned)(rm.base & 7));
     }
-    if (mod == 1)
-        x86_byte(e, (uint8_t)(int8_t)rm.disp);
-    else if (mod == 2)
-        x86_u32(e, (uint32_t)rm.disp);
+    if (mod == 1) {
+        b[n++] = (uint8_t)(int8_t)rm.disp;
+    } else if (mod == 2) {
+        uint32_t d = (uint32_t)rm.disp;
+        for (int i = 0; i < 4; i++)
+            b[n++] = (uint8_t)(d >> (8 * i));
+    }
+    x86_bytes(e, b, n);
 }
 
 /* mov reg, imm64 */
