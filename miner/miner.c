@@ -398,6 +398,9 @@ static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
         rc = s->dataset == NULL ? -ENOMEM
                                 : miner_build_dataset(s->dataset, s->cache, m->config.threads,
                                                       m->config.topo, m->config.pus);
+        /* Fast mode hashes from the dataset alone: the cache's 256 MiB go back. */
+        if (rc == 0)
+            pow_rx_cache_release_memory(s->cache);
     }
     if (rc != 0) {
         rx_state_free(s);

@@ -92,8 +92,11 @@ int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len)
 {
     if (key_len > POW_RX_MAX_KEY)
         return -EINVAL;
-    if (cache->initialized && cache->key_len == key_len && memcmp(cache->key, key, key_len) == 0)
+    if (cache->initialized && cache->memory.ptr != NULL && cache->key_len == key_len &&
+        memcmp(cache->key, key, key_len) == 0)
         return 0;
+    if (cache->memory.ptr == NULL && arch_pages_alloc(&cache->memory, cache->bytes, 0) != 0)
+        return -ENOMEM; /* its memory was released after a dataset build */
     const pow_rx_variant_t *v = cache->variant;
     pow_rx_argon2d_params_t params = {
         .salt = (const uint8_t *)v->argon_salt,
@@ -248,9 +251,18 @@ int pow_rx_vm_jit_enabled(const pow_rx_vm_t *vm)
     return vm->use_jit;
 }
 
-void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset)
+int pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset)
 {
+    if (dataset == NULL && vm->cache->memory.ptr == NULL)
+        return -EINVAL; /* light mode needs the cache's memory, released since */
     vm->vm.dataset = dataset != NULL ? pow_rx__dataset_memory(dataset) : NULL;
+    return 0;
+}
+
+void pow_rx_cache_release_memory(pow_rx_cache_t *cache)
+{
+    arch_pages_free(&cache->memory);
+    cache->initialized = 0;
 }
 
 const char *pow_rx_vm_pages(const pow_rx_vm_t *vm)

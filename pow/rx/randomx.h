@@ -51,6 +51,14 @@ const char *pow_rx_cache_pages(const pow_rx_cache_t *cache);
 void pow_rx_cache_release(pow_rx_cache_t *cache);
 
 /*
+ * Gives back the cache's memory (256 MiB for rx/0) once a dataset has been
+ * built from it: fast-mode VMs never read the cache. What stays serves
+ * VMs created on it in fast mode; light mode is refused until
+ * pow_rx_cache_init builds it again.
+ */
+void pow_rx_cache_release_memory(pow_rx_cache_t *cache);
+
+/*
  * Fast mode's dataset: 2080 MiB (34078719 items of 64 bytes) computed from
  * a cache, shared read-only by every VM. Allocation tries 1 GiB pages when
  * try_1g is set, then 2 MiB pages, THP, normal pages. NULL when out of memory.
@@ -85,9 +93,10 @@ void pow_rx_vm_destroy(pow_rx_vm_t *vm);
 /*
  * Fast mode: the VM reads items from dataset (initialised, outliving the
  * VM) instead of computing them from the cache. NULL switches back to light
- * mode. Both modes give identical hashes.
+ * mode. Both modes give identical hashes. Returns 0, or -EINVAL for light
+ * mode on a cache whose memory was released.
  */
-void pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset);
+int pow_rx_vm_set_dataset(pow_rx_vm_t *vm, const pow_rx_dataset_t *dataset);
 
 /*
  * Runs programs as machine code (on) or through the interpreter (off).

@@ -93,6 +93,7 @@ static void mines_and_gets_shares_accepted(const char *algo, uint64_t difficulty
     wait_for(pool, (expect_t){.logins = 1, .accepted = 3}, algo);
     /* The pool counts a share before its reply reaches the miner. */
     cr_expect_eq(spawn_wait_output(&m, "share accepted (3/3)", 60), 0);
+    cr_expect_eq(spawn_wait_output(&m, "speed 10s", 60), 0, "--print-time 1 prints the rate");
     char *out = stop_miner(&m);
     test_pool_stats_t s = stats_of(pool);
     cr_expect_eq(s.shares_rejected_invalid, 0, "every share is right:\n%s", out);

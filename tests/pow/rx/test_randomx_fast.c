@@ -6,6 +6,7 @@
  * the filter.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "miner/rx_dataset_build.h"
@@ -58,9 +59,19 @@ Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeou
         cr_expect_arr_eq(hash, other, 32, "input %d: fast compiled and interpreted", n);
     }
     /* Back to light mode: the next compiled program calls dataset_read again. */
-    pow_rx_vm_set_dataset(fast, NULL);
+    cr_assert_eq(pow_rx_vm_set_dataset(fast, NULL), 0);
     pow_rx_hash(fast, "This is a test", 14, hash);
     cr_expect_arr_eq(hash, vector_a, 32, "fast VM switched back to light mode");
+    /* The cache's memory given back, as the miner does: fast mode goes on, light is refused. */
+    cr_assert_eq(pow_rx_vm_set_dataset(fast, dataset), 0);
+    pow_rx_cache_release_memory(cache);
+    pow_rx_hash(fast, "This is a test", 14, hash);
+    cr_expect_arr_eq(hash, vector_a, 32, "fast mode without the cache's memory");
+    cr_expect_eq(pow_rx_vm_set_dataset(fast, NULL), -EINVAL);
+    cr_expect_eq(pow_rx_cache_init(cache, "test key 000", 12), 0, "the cache can be built again");
+    cr_expect_eq(pow_rx_vm_set_dataset(light, NULL), 0);
+    pow_rx_hash(light, "This is a test", 14, hash);
+    cr_expect_arr_eq(hash, vector_a, 32, "light mode after the cache was built again");
     pow_rx_vm_destroy(fast_interpreted);
     pow_rx_vm_destroy(light);
     pow_rx_vm_destroy(fast);
