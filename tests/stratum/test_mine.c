@@ -181,7 +181,7 @@ static void survives(test_pool_t *pool, spawned_t *m, test_pool_fault_t fault, i
                      const char *said)
 {
     test_pool_stats_t s = stats_of(pool);
-    test_pool_inject(pool, fault, 15000);
+    test_pool_inject(pool, fault, 25000);
     if (fault == TEST_POOL_LOGIN_ERROR)
         test_pool_inject(pool, TEST_POOL_DISCONNECT, 0); /* so that a login happens */
     else if (fault != TEST_POOL_DELAY_NEXT_REPLY)
@@ -203,7 +203,7 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     spawned_t m;
     /* The response timeout is well above what a loaded machine takes to answer a share. */
     spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "2", "--retry-pause",
-                             "100", "--response-timeout", "5000"));
+                             "100", "--response-timeout", "10000"));
     wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "start");
     survives(pool, &m, TEST_POOL_SEND_MALFORMED_JSON, 1, "malformed line");
     survives(pool, &m, TEST_POOL_SEND_OVERSIZED_LINE, 1, "longer than 65536");
@@ -213,8 +213,8 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     survives(pool, &m, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, 1,
              "the pool said \"Unauthenticated\"");
     survives(pool, &m, TEST_POOL_LOGIN_ERROR, 1, "login refused");
-    /* A reply 15 s late against a 5 s response timeout: the miner gives up and reconnects. */
-    survives(pool, &m, TEST_POOL_DELAY_NEXT_REPLY, 1, "no reply from the pool in 5.0 s");
+    /* A reply 25 s late against a 10 s response timeout: the miner gives up and reconnects. */
+    survives(pool, &m, TEST_POOL_DELAY_NEXT_REPLY, 1, "no reply from the pool in 10.0 s");
     char *out = stop_miner(&m);
     /* A job sent again after a reconnect resumes past the nonces already tried. */
     cr_expect_null(strstr(out, "Duplicate share"), "a nonce was sent twice:\n%s", out);
