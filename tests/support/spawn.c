@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
+/*
+ * fork and exec rather than posix_spawn, for one thing posix_spawn cannot
+ * do: the child dies with the test (PR_SET_PDEATHSIG), so a failed
+ * assertion never leaves a miner running.
+ */
 void spawn_minemeter(spawned_t *s, const char *const args[])
 {
     static unsigned serial;
@@ -24,13 +28,22 @@ void spawn_minemeter(spawned_t *s, const char *const args[])
     argv[n] = NULL;
     snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
              serial++);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, s->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    cr_assert_eq(posix_spawn(&s->pid, MINEMETER_BIN, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    cr_assert_geq(out, 0);
+    pid_t parent = getpid();
+    s->pid = fork();
+    cr_assert_geq(s->pid, 0);
+    if (s->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* the test is already gone */
+        int in = open("/dev/null", O_RDONLY);
+        if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+            _exit(127);
+        execv(MINEMETER_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    close(out);
 }
 
 int spawn_stop(spawned_t *s, int signum, unsigned timeout_s)
