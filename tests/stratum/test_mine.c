@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "tests/support/run_command.h"
@@ -196,10 +197,14 @@ static void survives(test_pool_t *pool, spawned_t *m, test_pool_fault_t fault, i
     if (!seen) {
         char *out = spawn_output(m);
         test_pool_stats_t now = stats_of(pool);
-        cr_assert_fail("the miner never said \"%s\" (pool: %u connections, %u clients, %u "
+        cr_assert_fail("the miner never said \"%s\" (%s; pool: %u connections, %u clients, %u "
                        "logins, %u accepted, %u jobs sent):\n%s",
-                       said, now.connections, now.clients, now.logins, now.shares_accepted,
-                       now.jobs_sent, out);
+                       said,
+                       !m->ended                ? "still running"
+                       : WIFSIGNALED(m->status) ? strsignal(WTERMSIG(m->status))
+                                                : "it exited",
+                       now.connections, now.clients, now.logins, now.shares_accepted, now.jobs_sent,
+                       out);
     }
     if (closes)
         wait_for(pool, (expect_t){.logins = s.logins + 1}, said);

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 /*
  * fork and exec rather than posix_spawn, for one thing posix_spawn cannot
  * do: the child dies with the test (PR_SET_PDEATHSIG), so a failed
@@ -48,6 +47,8 @@ void spawn_minemeter(spawned_t *s, const char *const args[])
 
 int spawn_stop(spawned_t *s, int signum, unsigned timeout_s)
 {
+    if (s->ended)
+        return WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
     if (signum != 0)
         kill(s->pid, signum);
     int status = 0;
@@ -90,7 +91,7 @@ void spawn_cleanup(spawned_t *s)
     unlink(s->out_path);
 }
 
-int spawn_wait_output(const spawned_t *s, const char *needle, unsigned timeout_s)
+int spawn_wait_output(spawned_t *s, const char *needle, unsigned timeout_s)
 {
     for (unsigned waited = 0; waited <= timeout_s * 20; waited++) {
         char *out = spawn_output(s);
@@ -98,6 +99,10 @@ int spawn_wait_output(const spawned_t *s, const char *needle, unsigned timeout_s
         free(out);
         if (found)
             return 0;
+        if (!s->ended && waitpid(s->pid, &s->status, WNOHANG) == s->pid)
+            s->ended = 1;
+        if (s->ended)
+            return -1; /* it will say nothing more */
         struct timespec nap = {0, 50000000};
         nanosleep(&nap, NULL);
     }

@@ -12,6 +12,8 @@
 typedef struct {
     pid_t pid;
     char out_path[96]; /* stdout and stderr, interleaved */
+    int ended;         /* reaped already (spawn_wait_output saw it end) */
+    int status;        /* its wait status, when ended */
 } spawned_t;
 
 /* Starts minemeter with args (NULL-ended, without the program name). */
@@ -26,8 +28,11 @@ int spawn_stop(spawned_t *s, int signum, unsigned timeout_s);
 /* What it printed so far (malloc'ed, NUL-terminated). */
 char *spawn_output(const spawned_t *s);
 
-/* Waits at most timeout_s until the output contains needle; returns 0 then, else -1. */
-int spawn_wait_output(const spawned_t *s, const char *needle, unsigned timeout_s);
+/*
+ * Waits at most timeout_s until the output contains needle; returns 0 then,
+ * else -1 (at once when the program has ended: see ended and status).
+ */
+int spawn_wait_output(spawned_t *s, const char *needle, unsigned timeout_s);
 
 /* Removes the output file. */
 void spawn_cleanup(spawned_t *s);
