@@ -27,6 +27,8 @@ void spawn_minemeter(spawned_t *s, const char *const args[])
     argv[n] = NULL;
     snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
              serial++);
+    s->ended = 0;
+    s->status = 0;
     int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     cr_assert_geq(out, 0);
     pid_t parent = getpid();
