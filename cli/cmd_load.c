@@ -165,14 +165,6 @@ static json_t *energy_fields(load_run_t *r, json_t *event)
     return event;
 }
 
-static uint64_t total_hashes(const load_run_t *r)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < r->threads; i++)
-        n += miner_thread_hashes(r->miner, i);
-    return n;
-}
-
 /* A job no pool sent: random bytes in Monero's blob shape, and a target nothing meets. */
 static void synthetic_job(const pow_algo_t *algo, miner_job_t *job)
 {
@@ -260,7 +252,7 @@ static const char *run_schedule(load_run_t *r, const miner_job_t *job,
                 cpu_before[i] = cpu;
             }
             json_object_set_new(e, "cpu_share", shares);
-            uint64_t hashes = total_hashes(r);
+            uint64_t hashes = miner_hashes(r->miner);
             json_object_set_new(e, "hashes", json_integer((json_int_t)hashes));
             json_object_set_new(e, "hashes_per_s",
                                 json_real(span > 0 ? (double)(hashes - hashes_before) / span : 0));
@@ -396,7 +388,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     const char *reason = run_schedule(&r, &job, &profile, base, duration);
     miner_pause(r.miner);
     double elapsed = seconds_since(&r, arch_clock_ns());
-    uint64_t hashes = total_hashes(&r);
+    uint64_t hashes = miner_hashes(r.miner);
     e = json_object();
     json_object_set_new(e, "reason", json_string(reason));
     json_object_set_new(e, "elapsed_s", json_real(elapsed));

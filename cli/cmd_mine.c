@@ -196,14 +196,6 @@ static void say(const char *fmt, ...)
     fflush(stdout);
 }
 
-static uint64_t total_hashes(const session_t *s)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < s->threads; i++)
-        n += miner_thread_hashes(s->miner, i);
-    return n;
-}
-
 /* --- events from the client -------------------------------------------- */
 
 static void on_log(void *context, const char *line)
@@ -431,7 +423,7 @@ static void on_print(uv_timer_t *timer)
 static void on_sample(uv_timer_t *timer)
 {
     session_t *s = timer->data;
-    miner_hashrate_add(&s->rate, arch_clock_ns(), total_hashes(s));
+    miner_hashrate_add(&s->rate, arch_clock_ns(), miner_hashes(s->miner));
 }
 
 static void on_handle_closed(uv_handle_t *handle)
@@ -717,7 +709,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     double seconds = (double)(arch_clock_ns() - s->start_ns) / 1e9;
 
     miner_feeder_destroy(s->feeder);
-    uint64_t hashes = total_hashes(s);
+    uint64_t hashes = miner_hashes(s->miner);
     miner_destroy(s->miner);
     int exit_code = s->exit_code;
     if (exit_code == CLI_EXIT_OK)

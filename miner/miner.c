@@ -449,6 +449,14 @@ size_t miner_take_results(miner_t *m, miner_result_t *out, size_t max)
     return n;
 }
 
+uint64_t miner_hashes(const miner_t *m)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < m->started; i++)
+        n += atomic_load(&m->workers[i].hashes);
+    return n;
+}
+
 uint64_t miner_thread_hashes(const miner_t *m, unsigned i)
 {
     return i < m->started ? atomic_load(&m->workers[i].hashes) : 0;

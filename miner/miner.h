@@ -80,6 +80,9 @@ void miner_pause(miner_t *miner);
 /* Moves up to max queued results into out; returns how many. */
 size_t miner_take_results(miner_t *miner, miner_result_t *out, size_t max);
 
+/* Hashes done by all workers together (the sum of miner_thread_hashes). */
+uint64_t miner_hashes(const miner_t *miner);
+
 /* Hashes done by worker i since it started (read without locks; may lag a hash). */
 uint64_t miner_thread_hashes(const miner_t *miner, unsigned i);
 
