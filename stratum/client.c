@@ -206,8 +206,14 @@ static void on_written(uv_write_t *req, int status)
 {
     connection_t *conn = req->data;
     free(req);
-    if (status < 0 && status != UV_ECANCELED && !conn->abandoned && conn->client->conn == conn)
-        fail(conn->client, "cannot send: %s", uv_strerror(status));
+    if (status < 0 && status != UV_ECANCELED && !conn->abandoned && conn->client->conn == conn) {
+        /* A pool that hung up is found out by a write as often as by a read: say it the same. */
+        if (status == UV_EPIPE || status == UV_ECONNRESET)
+            fail(conn->client, "the pool closed the connection (%s while sending)",
+                 uv_strerror(status));
+        else
+            fail(conn->client, "cannot send: %s", uv_strerror(status));
+    }
 }
 
 static int write_raw(connection_t *conn, const void *data, size_t len)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,11 +94,22 @@ void spawn_cleanup(spawned_t *s)
     unlink(s->out_path);
 }
 
+size_t spawn_output_length(const spawned_t *s)
+{
+    struct stat st;
+    return stat(s->out_path, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
 int spawn_wait_output(spawned_t *s, const char *needle, unsigned timeout_s)
+{
+    return spawn_wait_output_after(s, needle, 0, timeout_s);
+}
+
+int spawn_wait_output_after(spawned_t *s, const char *needle, size_t offset, unsigned timeout_s)
 {
     for (unsigned waited = 0; waited <= timeout_s * 20; waited++) {
         char *out = spawn_output(s);
-        int found = strstr(out, needle) != NULL;
+        int found = strlen(out) >= offset && strstr(out + offset, needle) != NULL;
         free(out);
         if (found)
             return 0;

@@ -34,6 +34,12 @@ char *spawn_output(const spawned_t *s);
  */
 int spawn_wait_output(spawned_t *s, const char *needle, unsigned timeout_s);
 
+/* How many bytes it has printed so far: a mark for spawn_wait_output_after. */
+size_t spawn_output_length(const spawned_t *s);
+
+/* spawn_wait_output, looking only at what it printed from byte offset on. */
+int spawn_wait_output_after(spawned_t *s, const char *needle, size_t offset, unsigned timeout_s);
+
 /* Removes the output file. */
 void spawn_cleanup(spawned_t *s);
 
