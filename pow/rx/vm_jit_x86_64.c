@@ -79,32 +79,18 @@ _Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at t
 #define DISPLACEMENT_REGISTER 5 /* IADD_RS adds its immediate only for r5 */
 
 /* Opcodes and /digit forms. */
-#define OP_ADD        "\x03"
-#define OP_SUB        "\x2B"
 #define OP_XOR        "\x33"
-#define OP_AND        "\x23"
 #define OP_OR         "\x0B"
 #define OP_LOAD       "\x8B"
 #define OP_STORE      "\x89"
 #define OP_LEA        "\x8D"
-#define OP_XCHG       "\x87"
-#define OP_IMUL       "\x0F\xAF"
-#define OP_IMUL_IMM32 "\x69"
 #define OP_GROUP1     "\x81" /* imm32 */
 #define OP_GROUP1_I8  "\x83" /* imm8, sign-extended */
 #define OP_GROUP2_I8  "\xC1"
-#define OP_GROUP2_CL  "\xD3"
-#define OP_GROUP3     "\xF7"
 #define OP_MOV_IMM32  "\xC7"
 #define OP_MXCSR      "\x0F\xAE"
 #define OP_PREFETCH   "\x0F\x18"
 #define OP_CVTDQ2PD   "\x0F\xE6" /* F3 */
-#define OP_ADDPD      "\x0F\x58" /* 66 */
-#define OP_SUBPD      "\x0F\x5C" /* 66 */
-#define OP_MULPD      "\x0F\x59" /* 66 */
-#define OP_DIVPD      "\x0F\x5E" /* 66 */
-#define OP_SQRTPD     "\x0F\x51" /* 66 */
-#define OP_SHUFPD     "\x0F\xC6" /* 66, imm8 */
 #define OP_ANDPS      "\x0F\x54"
 #define OP_ORPS       "\x0F\x56"
 #define OP_XORPS      "\x0F\x57"
@@ -146,41 +132,6 @@ static void emit_group1_imm(x86_emitter_t *e, int wide, int digit, x86_operand_t
     x86_u32(e, imm);
 }
 
-/* ecx = (r[src] + imm) & mask: a scratchpad offset. */
-static void emit_address(x86_emitter_t *e, unsigned src, uint32_t imm, uint32_t mask)
-{
-    x86_op(e, 0, 0, OP_LEA, REG_ADDR, x86_mem(REG_R(src), (int32_t)imm));
-    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_ADDR), mask);
-}
-
-/* The scratchpad word at rcx. */
-static x86_operand_t scratchpad_at_rcx(void)
-{
-    return x86_mem_index(REG_SP, REG_ADDR, 0, 0);
-}
-
-/*
- * The memory operand of an integer _M instruction: [rsi + rcx] after
- * computing rcx, or, with src == dst, the constant L3 address of the
- * immediate alone.
- */
-static x86_operand_t integer_source(x86_emitter_t *e, const jit_masks_t *m, unsigned dst,
-                                    unsigned src, unsigned mod, uint32_t imm)
-{
-    if (src == dst)
-        return x86_mem(REG_SP, (int32_t)(imm & m->mask_l3));
-    emit_address(e, src, imm, (mod & 3) ? m->mask_l1 : m->mask_l2);
-    return scratchpad_at_rcx();
-}
-
-/* rdx:rax = r[dst] * operand (mul or imul by digit), then r[dst] = rdx. */
-static void emit_high_multiply(x86_emitter_t *e, int digit, unsigned dst, x86_operand_t operand)
-{
-    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(dst)));
-    x86_op(e, 0, 1, OP_GROUP3, digit, operand);
-    x86_op(e, 0, 1, OP_LOAD, REG_R(dst), x86_reg(X86_RDX));
-}
-
 /* eax = rounding mode bits; MXCSR = its base with them; eax is clobbered. */
 static void emit_set_rounding_from_eax(x86_emitter_t *e)
 {
@@ -193,171 +144,291 @@ static void emit_set_rounding_from_eax(x86_emitter_t *e)
     x86_op(e, 0, 0, OP_MXCSR, MXCSR_LOAD, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
 }
 
-static void emit_cfround(x86_emitter_t *e, const jit_masks_t *m, unsigned src, uint32_t imm)
+/*
+ * The program body is encoded straight into the code buffer through a byte
+ * cursor: each VM instruction is a few machine instructions whose operands
+ * are fixed registers (r8-r15, xmm0-xmm15, rsi, rcx), so their encodings
+ * are written out byte by byte rather than composed by the general
+ * x86_op. (A program is compiled eight times per hash: this is most of
+ * the compile time.) The buffer is sized for the longest program, so the
+ * cursor needs no bound checks; emit_function asserts the sizes.
+ *
+ * In the comments below rd, rs are r8+dst, r8+src (REX.R/X/B always set for
+ * them) and ModRM/SIB fields are written as mod|reg<<3|rm.
+ */
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        const uint8_t bytes_[] = {__VA_ARGS__};                                                    \
+        memcpy(p, bytes_, sizeof(bytes_));                                                         \
+        p += sizeof(bytes_);                                                                       \
+    } while (0)
+
+#define REX_W              0x48
+#define REX_WR             0x4C /* reg is r8-r15 */
+#define REX_WB             0x49 /* rm or base is r8-r15 */
+#define REX_B              0x41
+#define REX_R              0x44
+#define REX_RB             0x45
+#define MODRM_REG(reg, rm) ((uint8_t)(0xC0 | ((reg)&7) << 3 | ((rm)&7)))
+#define SIB_RSI_RCX        0x0E /* [rsi + rcx] */
+
+static inline uint8_t *put_u32(uint8_t *p, uint32_t v)
 {
-    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(src)));
-    if ((imm & 63) != 0) {
-        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_ROR, x86_reg(X86_RAX));
-        x86_byte(e, (uint8_t)(imm & 63));
-    }
-    size_t skip = 0;
-    if (m->v2) {
-        /* v2 changes the mode only when bits 2-5 of the rotated value are clear. */
-        x86_byte(e, 0xA8); /* test al, imm8 */
-        x86_byte(e, 60);
-        skip = x86_short_jump_forward(e, CC_NZ);
-    }
-    emit_set_rounding_from_eax(e);
-    if (m->v2)
-        x86_patch_short_jump(e, skip);
+    memcpy(p, &v, 4); /* x86-64: little-endian, as the encoding */
+    return p + 4;
 }
 
-static void emit_cbranch(x86_emitter_t *e, unsigned dst, unsigned mod, uint32_t imm, size_t target)
+/* ecx = (r[src] + imm) & mask: a scratchpad offset (lea ecx, [rs + disp32]; and ecx, mask). */
+static inline uint8_t *put_address(uint8_t *p, unsigned src, uint32_t imm, uint32_t mask)
+{
+    if (src == 4) { /* r12 as a base needs a SIB byte */
+        PUT(REX_B, 0x8D, 0x8C, 0x24);
+    } else {
+        PUT(REX_B, 0x8D, (uint8_t)(0x88 | src));
+    }
+    p = put_u32(p, imm);
+    PUT(0x81, 0xE1);
+    return put_u32(p, mask);
+}
+
+/*
+ * An integer _M instruction reads [rsi + rcx] after computing rcx, or, with
+ * src == dst, [rsi + disp32], the constant L3 address of the immediate
+ * alone. put_integer_address computes rcx when needed; put_integer_operand
+ * writes the ModRM operand after REX and opcode (reg: dst or a /digit).
+ */
+static inline uint8_t *put_integer_address(uint8_t *p, const jit_masks_t *m, unsigned dst,
+                                           unsigned src, unsigned mod, uint32_t imm)
+{
+    if (src == dst)
+        return p;
+    return put_address(p, src, imm, (mod & 3) ? m->mask_l1 : m->mask_l2);
+}
+
+static inline uint8_t *put_integer_operand(uint8_t *p, const jit_masks_t *m, unsigned reg,
+                                           unsigned dst, unsigned src, uint32_t imm)
+{
+    if (src == dst) {
+        PUT((uint8_t)(0x86 | (reg & 7) << 3)); /* mod 10, rm rsi: [rsi + disp32] */
+        return put_u32(p, imm & m->mask_l3);
+    }
+    PUT((uint8_t)(0x04 | (reg & 7) << 3), SIB_RSI_RCX);
+    return p;
+}
+
+/* op rd, qword [memory] with a one- or two-byte opcode (0x0F first). */
+static inline uint8_t *put_integer_m(uint8_t *p, const jit_masks_t *m, const uint8_t *b,
+                                     uint8_t op0, uint8_t op1)
+{
+    unsigned dst = b[1] % 8, src = b[2] % 8;
+    uint32_t imm = imm32_of(b);
+    p = put_integer_address(p, m, dst, src, b[3], imm);
+    if (op1 != 0)
+        PUT(REX_WR, op0, op1);
+    else
+        PUT(REX_WR, op0);
+    return put_integer_operand(p, m, dst, dst, src, imm);
+}
+
+/* rdx:rax = rd * operand (mul or imul by digit), then rd = rdx. */
+static inline uint8_t *put_high_multiply(uint8_t *p, const jit_masks_t *m, const uint8_t *b,
+                                         int digit, int memory)
+{
+    unsigned dst = b[1] % 8, src = b[2] % 8;
+    uint32_t imm = imm32_of(b);
+    if (memory)
+        p = put_integer_address(p, m, dst, src, b[3], imm);
+    PUT(REX_WB, 0x8B, MODRM_REG(0, dst)); /* mov rax, rd */
+    if (memory) {
+        PUT(REX_W, 0xF7);
+        p = put_integer_operand(p, m, (unsigned)digit, dst, src, imm);
+    } else {
+        PUT(REX_WB, 0xF7, MODRM_REG(digit, src));
+    }
+    PUT(REX_WR, 0x8B, MODRM_REG(dst, 2)); /* mov rd, rdx */
+    return p;
+}
+
+/* A binary integer instruction: op rd, rs (opcode /r), or with src == dst op rd, imm32 (/digit). */
+static inline uint8_t *put_integer_r(uint8_t *p, const uint8_t *b, uint8_t op, int digit)
+{
+    unsigned dst = b[1] % 8, src = b[2] % 8;
+    if (src != dst) {
+        PUT(0x4D, op, MODRM_REG(dst, src));
+        return p;
+    }
+    PUT(REX_WB, 0x81, MODRM_REG(digit, dst));
+    return put_u32(p, imm32_of(b));
+}
+
+static inline uint8_t *put_cfround(uint8_t *p, const jit_masks_t *m, unsigned src, uint32_t imm)
+{
+    PUT(REX_WB, 0x8B, MODRM_REG(0, src)); /* mov rax, rs */
+    if ((imm & 63) != 0)
+        PUT(REX_W, 0xC1, MODRM_REG(GROUP2_ROR, 0), (uint8_t)(imm & 63));
+    uint8_t *skip = NULL;
+    if (m->v2) {
+        /* v2 changes the mode only when bits 2-5 of the rotated value are clear. */
+        PUT(0xA8, 60, 0x70 | CC_NZ, 0); /* test al, 60; jnz over the rest */
+        skip = p;
+    }
+    /* and eax, 3; shl eax, 13; or eax, [rsp + BASE]; mov [rsp + TMP], eax; ldmxcsr [rsp + TMP] */
+    PUT(0x83, 0xE0, 3, 0xC1, 0xE0, MXCSR_ROUNDING_SHIFT, 0x0B, 0x44, 0x24, FRAME_MXCSR_BASE, 0x89,
+        0x44, 0x24, FRAME_MXCSR_TMP, 0x0F, 0xAE, 0x54, 0x24, FRAME_MXCSR_TMP);
+    if (skip != NULL)
+        skip[-1] = (uint8_t)(p - skip);
+    return p;
+}
+
+/* add rd, cimm; test rd, mask; jz target (short when it reaches). */
+static inline uint8_t *put_cbranch(uint8_t *p, unsigned dst, unsigned mod, uint32_t imm,
+                                   const uint8_t *target)
 {
     unsigned shift = (mod >> 4) + RX_JUMP_OFFSET;
     uint32_t cimm = (imm | 1u << shift) & ~(1u << (shift - 1));
     /* Bits 8-23 change, bit 31 does not: cimm sign-extends as the spec's 64-bit constant. */
-    emit_group1_imm(e, 1, GROUP1_ADD, x86_reg(REG_R(dst)), cimm);
-    x86_op(e, 0, 1, OP_GROUP3, GROUP3_TEST, x86_reg(REG_R(dst)));
-    x86_u32(e, ((1u << RX_JUMP_BITS) - 1) << shift);
-    x86_jump_back(e, CC_Z, target);
+    PUT(REX_WB, 0x81, MODRM_REG(GROUP1_ADD, dst));
+    p = put_u32(p, cimm);
+    PUT(REX_WB, 0xF7, MODRM_REG(GROUP3_TEST, dst));
+    p = put_u32(p, ((1u << RX_JUMP_BITS) - 1) << shift);
+    long rel = (long)(target - (p + 2));
+    if (rel >= -128) {
+        PUT(0x70 | CC_Z, (uint8_t)(int8_t)rel);
+        return p;
+    }
+    PUT(0x0F, 0x80 | CC_Z);
+    return put_u32(p, (uint32_t)(int32_t)(target - (p + 4)));
 }
 
-/* One VM instruction; branch_target is where a taken CBRANCH continues. */
-static void emit_instruction(x86_emitter_t *e, const jit_masks_t *m, const uint8_t *b,
-                             rx_instruction_kind_t kind, size_t branch_target)
+/* op f/e register x, a register (66 REX.B 0F op). */
+static inline uint8_t *put_float_a(uint8_t *p, uint8_t op, int x, unsigned src)
+{
+    PUT(P66, REX_B, 0x0F, op, MODRM_REG(x, XMM_A(src % 4)));
+    return p;
+}
+
+/* xmm12 = the two int32 at [rsi + rcx] as doubles (cvtdq2pd xmm12, [rsi + rcx]). */
+static inline uint8_t *put_load_tmp(uint8_t *p)
+{
+    PUT(PF3, REX_R, 0x0F, 0xE6, 0x04 | (XMM_TMP & 7) << 3, SIB_RSI_RCX);
+    return p;
+}
+
+/* One VM instruction at p; branch_target is where a taken CBRANCH continues. Returns the end. */
+static inline __attribute__((always_inline)) uint8_t *
+put_instruction(uint8_t *p, const jit_masks_t *m, const uint8_t *b, rx_instruction_kind_t kind,
+                const uint8_t *branch_target)
 {
     unsigned dst = b[1] % 8, src = b[2] % 8, mod = b[3];
     uint32_t imm = imm32_of(b);
     uint32_t mem_mask = (mod & 3) ? m->mask_l1 : m->mask_l2;
-    int rd = REG_R(dst), rs = REG_R(src);
 
     switch (kind) {
-    case RX_IADD_RS:
-        /* lea dst, [dst + src * 2^shift (+ imm for r5)] */
-        x86_op(
-            e, 0, 1, OP_LEA, rd,
-            x86_mem_index(rd, rs, (mod >> 2) & 3, dst == DISPLACEMENT_REGISTER ? (int32_t)imm : 0));
-        break;
+    case RX_IADD_RS: {
+        /* lea rd, [rd + rs * 2^shift (+ disp32 for r5, whose base form needs one anyway)] */
+        int disp = dst == DISPLACEMENT_REGISTER;
+        PUT(0x4F, 0x8D, (uint8_t)((disp ? 0x80 : 0) | dst << 3 | 4),
+            (uint8_t)(((mod >> 2) & 3) << 6 | src << 3 | dst));
+        if (disp)
+            p = put_u32(p, imm);
+        return p;
+    }
     case RX_IADD_M:
-        x86_op(e, 0, 1, OP_ADD, rd, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_integer_m(p, m, b, 0x03, 0);
     case RX_ISUB_M:
-        x86_op(e, 0, 1, OP_SUB, rd, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_integer_m(p, m, b, 0x2B, 0);
     case RX_IMUL_M:
-        x86_op(e, 0, 1, OP_IMUL, rd, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_integer_m(p, m, b, 0x0F, 0xAF);
     case RX_IXOR_M:
-        x86_op(e, 0, 1, OP_XOR, rd, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_integer_m(p, m, b, 0x33, 0);
     case RX_IMULH_M:
-        emit_high_multiply(e, GROUP3_MUL, dst, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_high_multiply(p, m, b, GROUP3_MUL, 1);
     case RX_ISMULH_M:
-        emit_high_multiply(e, GROUP3_IMUL, dst, integer_source(e, m, dst, src, mod, imm));
-        break;
+        return put_high_multiply(p, m, b, GROUP3_IMUL, 1);
+    case RX_IMULH_R:
+        return put_high_multiply(p, m, b, GROUP3_MUL, 0);
+    case RX_ISMULH_R:
+        return put_high_multiply(p, m, b, GROUP3_IMUL, 0);
     case RX_ISUB_R:
-        if (src != dst)
-            x86_op(e, 0, 1, OP_SUB, rd, x86_reg(rs));
-        else
-            emit_group1_imm(e, 1, GROUP1_SUB, x86_reg(rd), imm);
-        break;
+        return put_integer_r(p, b, 0x2B, GROUP1_SUB);
     case RX_IXOR_R:
-        if (src != dst)
-            x86_op(e, 0, 1, OP_XOR, rd, x86_reg(rs));
-        else
-            emit_group1_imm(e, 1, GROUP1_XOR, x86_reg(rd), imm);
-        break;
+        return put_integer_r(p, b, 0x33, GROUP1_XOR);
     case RX_IMUL_R:
         if (src != dst) {
-            x86_op(e, 0, 1, OP_IMUL, rd, x86_reg(rs));
-        } else {
-            x86_op(e, 0, 1, OP_IMUL_IMM32, rd, x86_reg(rd));
-            x86_u32(e, imm);
+            PUT(0x4D, 0x0F, 0xAF, MODRM_REG(dst, src));
+            return p;
         }
-        break;
-    case RX_IMULH_R:
-        emit_high_multiply(e, GROUP3_MUL, dst, x86_reg(rs));
-        break;
-    case RX_ISMULH_R:
-        emit_high_multiply(e, GROUP3_IMUL, dst, x86_reg(rs));
-        break;
-    case RX_IMUL_RCP:
+        PUT(0x4D, 0x69, MODRM_REG(dst, dst)); /* imul rd, rd, imm32 */
+        return put_u32(p, imm);
+    case RX_IMUL_RCP: {
         /* Zero and powers of two have no useful reciprocal: the instruction is a NOP. */
-        if (imm != 0 && (imm & (imm - 1)) != 0) {
-            x86_mov_imm64(e, X86_RAX, pow_rx_reciprocal(imm));
-            x86_op(e, 0, 1, OP_IMUL, rd, x86_reg(X86_RAX));
-        }
-        break;
+        if (imm == 0 || (imm & (imm - 1)) == 0)
+            return p;
+        uint64_t rcp = pow_rx_reciprocal(imm);
+        PUT(REX_W, 0xB8); /* mov rax, imm64 */
+        memcpy(p, &rcp, 8);
+        p += 8;
+        PUT(REX_WR, 0x0F, 0xAF, MODRM_REG(dst, 0));
+        return p;
+    }
     case RX_INEG_R:
-        x86_op(e, 0, 1, OP_GROUP3, GROUP3_NEG, x86_reg(rd));
-        break;
+        PUT(REX_WB, 0xF7, MODRM_REG(GROUP3_NEG, dst));
+        return p;
     case RX_IROR_R:
     case RX_IROL_R: {
         int digit = kind == RX_IROR_R ? GROUP2_ROR : GROUP2_ROL;
         if (src != dst) {
-            /* The CPU takes the count mod 64, as the instruction does. */
-            x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_reg(rs));
-            x86_op(e, 0, 1, OP_GROUP2_CL, digit, x86_reg(rd));
+            /* mov ecx, rs; ror/rol rd, cl (the CPU takes the count mod 64, as the instruction). */
+            PUT(REX_B, 0x8B, MODRM_REG(X86_RCX, src), REX_WB, 0xD3, MODRM_REG(digit, dst));
         } else if ((imm & 63) != 0) {
-            x86_op(e, 0, 1, OP_GROUP2_I8, digit, x86_reg(rd));
-            x86_byte(e, (uint8_t)(imm & 63));
+            PUT(REX_WB, 0xC1, MODRM_REG(digit, dst), (uint8_t)(imm & 63));
         }
-        break;
+        return p;
     }
     case RX_ISWAP_R:
         if (src != dst)
-            x86_op(e, 0, 1, OP_XCHG, rd, x86_reg(rs));
-        break;
+            PUT(0x4D, 0x87, MODRM_REG(dst, src));
+        return p;
     case RX_FSWAP_R: {
         int x = dst < 4 ? XMM_F(dst) : XMM_E(dst - 4);
-        x86_op(e, P66, 0, OP_SHUFPD, x, x86_reg(x));
-        x86_byte(e, 1);
-        break;
+        PUT(P66, 0x0F, 0xC6, MODRM_REG(x, x), 1); /* shufpd x, x, 1 */
+        return p;
     }
     case RX_FADD_R:
-        x86_op(e, P66, 0, OP_ADDPD, XMM_F(dst % 4), x86_reg(XMM_A(src % 4)));
-        break;
+        return put_float_a(p, 0x58, XMM_F(dst % 4), src);
     case RX_FSUB_R:
-        x86_op(e, P66, 0, OP_SUBPD, XMM_F(dst % 4), x86_reg(XMM_A(src % 4)));
-        break;
+        return put_float_a(p, 0x5C, XMM_F(dst % 4), src);
+    case RX_FMUL_R:
+        return put_float_a(p, 0x59, XMM_E(dst % 4), src);
     case RX_FADD_M:
     case RX_FSUB_M:
         /* The F forms read at register + immediate even when src == dst. */
-        emit_address(e, src, imm, mem_mask);
-        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_TMP, scratchpad_at_rcx());
-        x86_op(e, P66, 0, kind == RX_FADD_M ? OP_ADDPD : OP_SUBPD, XMM_F(dst % 4),
-               x86_reg(XMM_TMP));
-        break;
+        p = put_load_tmp(put_address(p, src, imm, mem_mask));
+        PUT(P66, REX_B, 0x0F, kind == RX_FADD_M ? 0x58 : 0x5C, MODRM_REG(XMM_F(dst % 4), XMM_TMP));
+        return p;
     case RX_FSCAL_R:
-        x86_op(e, 0, 0, OP_XORPS, XMM_F(dst % 4), x86_reg(XMM_FSCAL));
-        break;
-    case RX_FMUL_R:
-        x86_op(e, P66, 0, OP_MULPD, XMM_E(dst % 4), x86_reg(XMM_A(src % 4)));
-        break;
+        PUT(REX_B, 0x0F, 0x57, MODRM_REG(XMM_F(dst % 4), XMM_FSCAL)); /* xorps */
+        return p;
     case RX_FDIV_M:
-        emit_address(e, src, imm, mem_mask);
-        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_TMP, scratchpad_at_rcx());
-        x86_op(e, 0, 0, OP_ANDPS, XMM_TMP, x86_reg(XMM_E_AND));
-        x86_op(e, 0, 0, OP_ORPS, XMM_TMP, x86_reg(XMM_E_OR));
-        x86_op(e, P66, 0, OP_DIVPD, XMM_E(dst % 4), x86_reg(XMM_TMP));
-        break;
+        p = put_load_tmp(put_address(p, src, imm, mem_mask));
+        /* andps xmm12, xmm13; orps xmm12, xmm14; divpd e, xmm12 */
+        PUT(REX_RB, 0x0F, 0x54, MODRM_REG(XMM_TMP, XMM_E_AND), REX_RB, 0x0F, 0x56,
+            MODRM_REG(XMM_TMP, XMM_E_OR), P66, REX_B, 0x0F, 0x5E,
+            MODRM_REG(XMM_E(dst % 4), XMM_TMP));
+        return p;
     case RX_FSQRT_R:
-        x86_op(e, P66, 0, OP_SQRTPD, XMM_E(dst % 4), x86_reg(XMM_E(dst % 4)));
-        break;
+        PUT(P66, 0x0F, 0x51, MODRM_REG(XMM_E(dst % 4), XMM_E(dst % 4)));
+        return p;
     case RX_CBRANCH:
-        emit_cbranch(e, dst, mod, imm, branch_target);
-        break;
+        return put_cbranch(p, dst, mod, imm, branch_target);
     case RX_CFROUND:
-        emit_cfround(e, m, src, imm);
-        break;
+        return put_cfround(p, m, src, imm);
     case RX_ISTORE:
-        emit_address(e, dst, imm, (mod >> 4) >= RX_STORE_L3_CONDITION ? m->mask_l3 : mem_mask);
-        x86_op(e, 0, 1, OP_STORE, rs, scratchpad_at_rcx());
-        break;
+        p = put_address(p, dst, imm, (mod >> 4) >= RX_STORE_L3_CONDITION ? m->mask_l3 : mem_mask);
+        PUT(REX_WR, 0x89, (uint8_t)(0x04 | src << 3), SIB_RSI_RCX); /* mov [rsi + rcx], rs */
+        return p;
     default:
-        break;
+        return p;
     }
 }
 
@@ -566,7 +637,7 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
         .mask_l3 = (v->scratchpad_l3 - 1) & ~7u,
         .v2 = v->v2,
     };
-    size_t labels[RX_PROGRAM_MAX_SIZE];
+    uint8_t *labels[RX_PROGRAM_MAX_SIZE];
     int last_write[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
     size_t instruction_bytes = 0;
 
@@ -577,22 +648,22 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
             x86_byte(e, 0x90);
         size_t loop_top = e->used;
         emit_iteration_start(e, vm, (v->scratchpad_l3 - 1) & ~63u);
+        /* The buffer holds the longest program (MAX_CODE_BYTES): no checks per instruction. */
+        uint8_t *p = e->p + e->used, *body = p;
         for (unsigned i = 0; i < v->program_size; i++) {
             const uint8_t *b = program_bytes + 128 + 8 * i;
             rx_instruction_kind_t kind = (rx_instruction_kind_t)vm->kind_of_opcode[b[0]];
-            labels[i] = e->used;
+            labels[i] = p;
             /* A taken branch continues after the last writer of dst (at 0 when none). */
             int target = kind == RX_CBRANCH ? last_write[b[1] % 8] + 1 : 0;
-            emit_instruction(e, &m, b, kind, labels[target]);
-            size_t len = e->used - labels[i];
-            assert(len <= MAX_INSTRUCTION_BYTES);
-            instruction_bytes += len;
-            unsigned written = registers_written(kind, b);
-            for (unsigned r = 0; r < 8; r++) {
-                if (written >> r & 1)
-                    last_write[r] = (int)i;
-            }
+            p = put_instruction(p, &m, b, kind, labels[target]);
+            assert(p - labels[i] <= MAX_INSTRUCTION_BYTES);
+            for (unsigned written = registers_written(kind, b); written != 0;
+                 written &= written - 1)
+                last_write[__builtin_ctz(written)] = (int)i;
         }
+        instruction_bytes = (size_t)(p - body);
+        e->used += instruction_bytes;
         emit_iteration_end(e, vm, loop_top);
     }
     emit_epilogue(e);

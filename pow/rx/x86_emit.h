@@ -60,7 +60,8 @@ static inline x86_operand_t x86_mem_index(int base, int index, unsigned scale, i
  * copied once. (Byte stores through e->p may alias e->used, so storing them
  * one by one makes the compiler reload and store the counter each time.)
  */
-static inline void x86_bytes(x86_emitter_t *e, const uint8_t *bytes, size_t n)
+static inline __attribute__((always_inline)) void x86_bytes(x86_emitter_t *e, const uint8_t *bytes,
+                                                            size_t n)
 {
     assert(n <= e->capacity - e->used);
     memcpy(e->p + e->used, bytes, n);
@@ -89,8 +90,8 @@ static inline void x86_u64(x86_emitter_t *e, uint64_t v)
  * opcode, then the ModRM operand pair: reg is a register number or the
  * digit of a /digit form. Immediates, if any, follow from the caller.
  */
-static inline void x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char *opcode, int reg,
-                          x86_operand_t rm)
+static inline __attribute__((always_inline)) void
+x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char *opcode, int reg, x86_operand_t rm)
 {
     uint8_t b[16];
     size_t n = 0;
@@ -171,21 +172,6 @@ static inline void x86_jump_back(x86_emitter_t *e, int cc, size_t target)
         x86_byte(e, (uint8_t)(0x80 | cc));
         x86_u32(e, (uint32_t)(int32_t)((long)target - (long)(e->used + 4)));
     }
-}
-
-/* A short forward jump whose target is set later with x86_patch_short_jump. */
-static inline size_t x86_short_jump_forward(x86_emitter_t *e, int cc)
-{
-    x86_byte(e, (uint8_t)(0x70 | cc));
-    x86_byte(e, 0);
-    return e->used;
-}
-
-static inline void x86_patch_short_jump(x86_emitter_t *e, size_t after_jump)
-{
-    size_t rel = e->used - after_jump;
-    assert(rel <= 127);
-    e->p[after_jump - 1] = (uint8_t)rel;
 }
 
 #endif
