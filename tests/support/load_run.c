@@ -2,10 +2,11 @@
 #define _GNU_SOURCE
 #include "tests/support/load_run.h"
 
+#include "tests/support/spawn.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +16,15 @@
 
 pid_t load_spawn(const char *const args[])
 {
-    const char *argv[32] = {MINEMETER_BIN, "load"};
-    size_t n = 2;
+    const char *argv[32] = {"load"};
+    size_t n = 1;
     for (size_t i = 0; args[i] != NULL && n < 31; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        /* The run dies with the test: a failed assertion never leaves it running. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        int null = open("/dev/null", O_RDWR);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-            _exit(127);
-        execv(MINEMETER_BIN, (char *const *)argv);
-        _exit(127);
-    }
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    cr_assert_geq(null, 0);
+    pid_t pid = spawn_process(argv, null);
+    close(null);
     return pid;
 }
 

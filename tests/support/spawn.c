@@ -18,24 +18,17 @@
  * do: the child dies with the test (PR_SET_PDEATHSIG), so a failed
  * assertion never leaves a miner running.
  */
-void spawn_minemeter(spawned_t *s, const char *const args[])
+pid_t spawn_process(const char *const args[], int out)
 {
-    static unsigned serial;
     const char *argv[48] = {MINEMETER_BIN};
     size_t n = 1;
     for (size_t i = 0; args[i] != NULL && n < 47; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
-             serial++);
-    s->ended = 0;
-    s->status = 0;
-    int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    cr_assert_geq(out, 0);
     pid_t parent = getpid();
-    s->pid = fork();
-    cr_assert_geq(s->pid, 0);
-    if (s->pid == 0) {
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127); /* the test is already gone */
@@ -45,6 +38,19 @@ void spawn_minemeter(spawned_t *s, const char *const args[])
         execv(MINEMETER_BIN, (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+void spawn_minemeter(spawned_t *s, const char *const args[])
+{
+    static unsigned serial;
+    snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
+             serial++);
+    s->ended = 0;
+    s->status = 0;
+    int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    cr_assert_geq(out, 0);
+    s->pid = spawn_process(args, out);
     close(out);
 }
 

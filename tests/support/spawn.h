@@ -16,7 +16,15 @@ typedef struct {
     int status;        /* its wait status, when ended */
 } spawned_t;
 
-/* Starts minemeter with args (NULL-ended, without the program name). */
+/*
+ * Forks and execs minemeter with args (NULL-ended, without the program
+ * name), stdin from /dev/null, stdout and stderr to out. The child dies
+ * with the test (PR_SET_PDEATHSIG), so a failed assertion never leaves it
+ * running. Returns its pid.
+ */
+pid_t spawn_process(const char *const args[], int out);
+
+/* Starts minemeter with args (NULL-ended, without the program name), its output to a file. */
 void spawn_minemeter(spawned_t *s, const char *const args[]);
 
 /*
