@@ -18,6 +18,7 @@
 
 #include "pow/hex.h"
 #include "stratum/line.h"
+#include "stratum/log_line.h"
 #include "stratum/message.h"
 #include "stratum/tls.h"
 
@@ -78,14 +79,10 @@ static void connect_to(stratum_client_t *c, unsigned pool);
 static void logf_(stratum_client_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(stratum_client_t *c, const char *fmt, ...)
 {
-    if (c->config.events.log == NULL)
-        return;
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    stratum_log_line(c->config.events.log, c->config.events.context, fmt, ap);
     va_end(ap);
-    c->config.events.log(c->config.events.context, line);
 }
 
 static const char *pool_name(const stratum_client_t *c, unsigned pool, char *buf, size_t len)

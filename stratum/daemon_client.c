@@ -18,6 +18,7 @@
 #include "pow/hex.h"
 #include "stratum/daemon_template.h"
 #include "stratum/http.h"
+#include "stratum/log_line.h"
 
 #define DEFAULT_POLL_MS     1000u
 #define DEFAULT_TIMEOUT_MS  10000u
@@ -61,14 +62,10 @@ struct stratum_daemon {
 static void logf_(stratum_daemon_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(stratum_daemon_t *c, const char *fmt, ...)
 {
-    if (c->config.events.log == NULL)
-        return;
-    char line[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    stratum_log_line(c->config.events.log, c->config.events.context, fmt, ap);
     va_end(ap);
-    c->config.events.log(c->config.events.context, line);
 }
 
 static unsigned poll_ms(const stratum_daemon_t *c)
