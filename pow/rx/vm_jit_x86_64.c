@@ -11,11 +11,14 @@
  *   xmm14   the E-register OR mask (vm->emask)
  *   xmm15   the FSCAL_R XOR mask
  *   rsi     the scratchpad; rdi the VM
- *   rbx     spAddr0, rbp spAddr1 (callee-saved: they survive dataset_read)
- *   rax, rcx, rdx  scratch (rcx: addresses and rotation counts)
+ *   rbx     the iterations left, rbp ma (low half) and mx (high half): both
+ *           callee-saved, so they survive dataset_read
+ *   rax     at the top of the loop, the scratchpad mix of the iteration
+ *           (spAddr0 in the low half, spAddr1 in the high half, unmasked)
+ *   rax, rcx, rdx  otherwise scratch (rcx: addresses and rotation counts)
  * The stack frame holds the MXCSR with its rounding field cleared, the
- * iteration counter, and in light mode the dataset item and the registers
- * the call to vm->dataset_read may clobber. ma and mx stay in the VM.
+ * iteration's two scratchpad offsets, and in light mode the dataset item
+ * and the registers the call to vm->dataset_read may clobber.
  */
 #include "config.h"
 #include "pow/rx/vm_jit.h"
@@ -56,20 +59,22 @@ _Static_assert(MAX_CODE_BYTES <= JIT_BUFFER_SIZE, "the longest code fits the buf
 #define XMM_FSCAL   15
 #define REG_SP      X86_RSI
 #define REG_VM      X86_RDI
-#define REG_SPADDR0 X86_RBX
-#define REG_SPADDR1 X86_RBP
+#define REG_COUNTER X86_RBX
+#define REG_MA_MX   X86_RBP
 #define REG_ADDR    X86_RCX
 
 /* The stack frame, from rsp. Its size keeps rsp 16-byte aligned for the call. */
-#define FRAME_MXCSR_BASE 0   /* the caller's MXCSR, rounding field cleared */
-#define FRAME_MXCSR_TMP  4   /* an MXCSR value on its way in or out */
-#define FRAME_COUNTER    8   /* iterations left */
+#define FRAME_MXCSR_BASE 0 /* the caller's MXCSR, rounding field cleared */
+#define FRAME_MXCSR_TMP  4 /* an MXCSR value on its way in or out */
+#define FRAME_SPADDR0    8 /* this iteration's scratchpad offsets */
+#define FRAME_SPADDR1    384
 #define FRAME_ITEM       16  /* light mode: the dataset item, 64 bytes */
 #define FRAME_GPR        80  /* light mode: r8-r11, rsi, rdi */
 #define FRAME_XMM        128 /* light mode: xmm0-xmm15 */
 #define FRAME_BYTES      392
 
-_Static_assert(FRAME_XMM + 16 * 16 <= FRAME_BYTES, "the spills fit the frame");
+_Static_assert(FRAME_XMM + 16 * 16 <= FRAME_SPADDR1, "the spills fit the frame");
+_Static_assert(FRAME_SPADDR1 + 8 <= FRAME_BYTES, "the offsets fit the frame");
 _Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at the call");
 
 #define MXCSR_ROUNDING_SHIFT  13
@@ -79,27 +84,27 @@ _Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at t
 #define DISPLACEMENT_REGISTER 5 /* IADD_RS adds its immediate only for r5 */
 
 /* Opcodes and /digit forms. */
-#define OP_XOR        "\x33"
-#define OP_OR         "\x0B"
-#define OP_LOAD       "\x8B"
-#define OP_STORE      "\x89"
-#define OP_LEA        "\x8D"
-#define OP_GROUP1     "\x81" /* imm32 */
-#define OP_GROUP1_I8  "\x83" /* imm8, sign-extended */
-#define OP_GROUP2_I8  "\xC1"
-#define OP_MOV_IMM32  "\xC7"
-#define OP_MXCSR      "\x0F\xAE"
-#define OP_PREFETCH   "\x0F\x18"
-#define OP_CVTDQ2PD   "\x0F\xE6" /* F3 */
-#define OP_ANDPS      "\x0F\x54"
-#define OP_ORPS       "\x0F\x56"
-#define OP_XORPS      "\x0F\x57"
-#define OP_MOVUPS_LD  "\x0F\x10"
-#define OP_MOVUPS_ST  "\x0F\x11"
-#define OP_MOVQ_TO_X  "\x0F\x6E"     /* 66, REX.W */
-#define OP_PSHUFD     "\x0F\x70"     /* 66, imm8 */
-#define OP_AESENC     "\x0F\x38\xDC" /* 66 */
-#define OP_AESDEC     "\x0F\x38\xDE" /* 66 */
+#define OP_XOR       "\x33"
+#define OP_OR        "\x0B"
+#define OP_LOAD      "\x8B"
+#define OP_STORE     "\x89"
+#define OP_LEA       "\x8D"
+#define OP_GROUP1    "\x81" /* imm32 */
+#define OP_GROUP1_I8 "\x83" /* imm8, sign-extended */
+#define OP_GROUP2_I8 "\xC1"
+#define OP_MOV_IMM32 "\xC7"
+#define OP_MXCSR     "\x0F\xAE"
+#define OP_PREFETCH  "\x0F\x18"
+#define OP_CVTDQ2PD  "\x0F\xE6" /* F3 */
+#define OP_ANDPS     "\x0F\x54"
+#define OP_ORPS      "\x0F\x56"
+#define OP_XORPS     "\x0F\x57"
+#define OP_MOVUPS_LD "\x0F\x10"
+#define OP_MOVUPS_ST "\x0F\x11"
+#define OP_MOVQ_TO_X "\x0F\x6E"     /* 66, REX.W */
+#define OP_PSHUFD    "\x0F\x70"     /* 66, imm8 */
+#define OP_AESENC    "\x0F\x38\xDC" /* 66 */
+#define OP_AESDEC    "\x0F\x38\xDE" /* 66 */
 
 enum { GROUP1_ADD = 0, GROUP1_AND = 4, GROUP1_SUB = 5, GROUP1_XOR = 6 };
 enum { GROUP2_ROL = 0, GROUP2_ROR = 1, GROUP2_SHL = 4, GROUP2_SHR = 5 };
@@ -475,7 +480,14 @@ static void emit_broadcast(x86_emitter_t *e, int x, uint64_t value)
     x86_byte(e, 0x44); /* low quadword to both halves */
 }
 
-static void emit_prologue(x86_emitter_t *e, uint32_t iterations)
+/* rax = r[a] ^ r[b]: the mix of the scratchpad addresses (spec 4.6.2 step 1). */
+static void emit_mix(x86_emitter_t *e, const rx_vm_t *vm)
+{
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(vm->read_reg[0])));
+    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
+}
+
+static void emit_prologue(x86_emitter_t *e, const rx_vm_t *vm, uint32_t iterations)
 {
     static const int saved[] = {X86_RBX, X86_RBP, 12, 13, 14, 15};
     for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
@@ -500,10 +512,20 @@ static void emit_prologue(x86_emitter_t *e, uint32_t iterations)
     x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(fprc)));
     emit_set_rounding_from_eax(e);
 
-    x86_op(e, 0, 0, OP_LOAD, REG_SPADDR0, x86_mem(REG_VM, VM_FIELD(mx)));
-    x86_op(e, 0, 0, OP_LOAD, REG_SPADDR1, x86_mem(REG_VM, VM_FIELD(ma)));
-    x86_op(e, 0, 0, OP_MOV_IMM32, 0, x86_mem(X86_RSP, FRAME_COUNTER));
+    /* rbp = mx << 32 | ma */
+    x86_op(e, 0, 0, OP_LOAD, REG_MA_MX, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(mx)));
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHL, x86_reg(X86_RAX));
+    x86_byte(e, 32);
+    x86_op(e, 0, 1, OP_OR, REG_MA_MX, x86_reg(X86_RAX));
+    x86_op(e, 0, 0, OP_MOV_IMM32, 0, x86_reg(REG_COUNTER));
     x86_u32(e, iterations);
+    /* The first iteration starts from spAddr0 = mx, spAddr1 = ma; later ones from zero. */
+    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_MA_MX));
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_ROR, x86_reg(X86_RAX));
+    x86_byte(e, 32);
+    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[0])));
+    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
 }
 
 static void emit_epilogue(x86_emitter_t *e)
@@ -523,6 +545,11 @@ static void emit_epilogue(x86_emitter_t *e)
     x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_AND, x86_reg(X86_RAX));
     x86_byte(e, 3);
     x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(REG_VM, VM_FIELD(fprc)));
+    /* ma = the low half of rbp, mx the high half */
+    x86_op(e, 0, 0, OP_STORE, REG_MA_MX, x86_mem(REG_VM, VM_FIELD(ma)));
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(REG_MA_MX));
+    x86_byte(e, 32);
+    x86_op(e, 0, 0, OP_STORE, REG_MA_MX, x86_mem(REG_VM, VM_FIELD(mx)));
 
     emit_group1_imm(e, 1, GROUP1_ADD, x86_reg(X86_RSP), FRAME_BYTES);
     for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
@@ -530,23 +557,26 @@ static void emit_epilogue(x86_emitter_t *e)
     x86_byte(e, 0xC3); /* ret */
 }
 
-/* Steps 1-3 of an iteration: the scratchpad addresses, r from spAddr0, f and e from spAddr1. */
-static void emit_iteration_start(x86_emitter_t *e, const rx_vm_t *vm, uint32_t mask64)
+/*
+ * Steps 1-3 of an iteration, from the mix in rax: the scratchpad offsets
+ * (kept in the frame for the stores at the end), r from spAddr0, f and e
+ * from spAddr1.
+ */
+static void emit_iteration_start(x86_emitter_t *e, uint32_t mask64)
 {
-    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_R(vm->read_reg[0])));
-    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
-    x86_op(e, 0, 0, OP_XOR, REG_SPADDR0, x86_reg(X86_RAX));
-    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_SPADDR0), mask64);
+    x86_op(e, 0, 0, OP_LOAD, X86_RDX, x86_reg(X86_RAX));
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RDX), mask64);
     x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(X86_RAX));
     x86_byte(e, 32);
-    x86_op(e, 0, 0, OP_XOR, REG_SPADDR1, x86_reg(X86_RAX));
-    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(REG_SPADDR1), mask64);
+    emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RAX), mask64);
+    x86_op(e, 0, 1, OP_STORE, X86_RDX, x86_mem(X86_RSP, FRAME_SPADDR0));
+    x86_op(e, 0, 1, OP_STORE, X86_RAX, x86_mem(X86_RSP, FRAME_SPADDR1));
     for (int i = 0; i < 8; i++)
-        x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(REG_SP, REG_SPADDR0, 0, 8 * i));
+        x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(REG_SP, X86_RDX, 0, 8 * i));
     for (int i = 0; i < 4; i++)
-        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_F(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 8 * i));
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_F(i), x86_mem_index(REG_SP, X86_RAX, 0, 8 * i));
     for (int i = 0; i < 4; i++) {
-        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_E(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 32 + 8 * i));
+        x86_op(e, PF3, 0, OP_CVTDQ2PD, XMM_E(i), x86_mem_index(REG_SP, X86_RAX, 0, 32 + 8 * i));
         x86_op(e, 0, 0, OP_ANDPS, XMM_E(i), x86_reg(XMM_E_AND));
         x86_op(e, 0, 0, OP_ORPS, XMM_E(i), x86_reg(XMM_E_OR));
     }
@@ -577,38 +607,56 @@ static void emit_dataset_call(x86_emitter_t *e, uint64_t dataset_offset)
         x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem(X86_RSP, FRAME_ITEM + 8 * i));
 }
 
-/* Steps 5-12 of an iteration: the dataset item, ma/mx, the stores and the F/E mix. */
+/*
+ * Steps 5-12 of an iteration: the dataset item, ma/mx (in rbp), the stores
+ * and the F/E mix, then the next iteration's mix into rax.
+ */
 static void emit_iteration_end(x86_emitter_t *e, const rx_vm_t *vm, size_t loop_top)
 {
     const pow_rx_variant_t *v = vm->variant;
     x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_reg(REG_R(vm->read_reg[2])));
     x86_op(e, 0, 0, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[3])));
-    /* edx = the address read now; ecx = the address prepared (v1 mx, v2 ma). */
-    int32_t prepared = v->v2 ? VM_FIELD(ma) : VM_FIELD(mx);
-    x86_op(e, 0, 0, OP_LOAD, X86_RDX, x86_mem(REG_VM, VM_FIELD(ma)));
-    x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_mem(REG_VM, prepared));
+    /* edx = the address read now (ma); ecx = the address prepared: v1 mx ^ eax, v2 ma ^ eax. */
+    x86_op(e, 0, 0, OP_LOAD, X86_RDX, x86_reg(REG_MA_MX));
+    x86_op(e, 0, 1, OP_LOAD, X86_RCX, x86_reg(REG_MA_MX));
+    if (!v->v2) {
+        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(X86_RCX));
+        x86_byte(e, 32);
+    }
     x86_op(e, 0, 0, OP_XOR, X86_RCX, x86_reg(X86_RAX));
     emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RCX), RX_CACHE_LINE_ALIGN_MASK);
-    x86_op(e, 0, 0, OP_STORE, X86_RCX, x86_mem(REG_VM, prepared));
     emit_group1_imm(e, 0, GROUP1_AND, x86_reg(X86_RDX), RX_CACHE_LINE_ALIGN_MASK);
-
     if (vm->dataset != NULL) {
         x86_mov_imm64(e, X86_RAX, (uint64_t)(uintptr_t)(vm->dataset + vm->dataset_offset));
         x86_op(e, 0, 0, OP_PREFETCH, PREFETCH_NTA, x86_mem_index(X86_RAX, X86_RCX, 0, 0));
+    }
+    /*
+     * swap(mx, ma) with the prepared one in place: v1 ma' = mx (prepared),
+     * mx' = ma; v2 ma' = mx, mx' = ma (prepared).
+     */
+    if (!v->v2) {
+        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHL, x86_reg(REG_MA_MX));
+        x86_byte(e, 32);
+    } else {
+        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHR, x86_reg(REG_MA_MX));
+        x86_byte(e, 32);
+        x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_SHL, x86_reg(X86_RCX));
+        x86_byte(e, 32);
+    }
+    x86_op(e, 0, 1, OP_OR, REG_MA_MX, x86_reg(X86_RCX));
+    if (vm->dataset != NULL) {
         for (int i = 0; i < 8; i++)
             x86_op(e, 0, 1, OP_XOR, REG_R(i), x86_mem_index(X86_RAX, X86_RDX, 0, 8 * i));
     } else {
         emit_dataset_call(e, vm->dataset_offset);
     }
 
-    /* swap(mx, ma) */
-    x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(ma)));
-    x86_op(e, 0, 0, OP_LOAD, X86_RCX, x86_mem(REG_VM, VM_FIELD(mx)));
-    x86_op(e, 0, 0, OP_STORE, X86_RCX, x86_mem(REG_VM, VM_FIELD(ma)));
-    x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(REG_VM, VM_FIELD(mx)));
+    /* The registers are final: the next iteration's mix. */
+    emit_mix(e, vm);
 
+    x86_op(e, 0, 1, OP_LOAD, X86_RCX, x86_mem(X86_RSP, FRAME_SPADDR1));
     for (int i = 0; i < 8; i++)
-        x86_op(e, 0, 1, OP_STORE, REG_R(i), x86_mem_index(REG_SP, REG_SPADDR1, 0, 8 * i));
+        x86_op(e, 0, 1, OP_STORE, REG_R(i), x86_mem_index(REG_SP, X86_RCX, 0, 8 * i));
     if (v->v2) {
         /* f0 and f2 take encryption rounds, f1 and f3 decryption rounds, keyed by e0..e3. */
         for (int k = 0; k < 4; k++) {
@@ -619,11 +667,10 @@ static void emit_iteration_end(x86_emitter_t *e, const rx_vm_t *vm, size_t loop_
         for (int i = 0; i < 4; i++)
             x86_op(e, 0, 0, OP_XORPS, XMM_F(i), x86_reg(XMM_E(i)));
     }
+    x86_op(e, 0, 1, OP_LOAD, X86_RCX, x86_mem(X86_RSP, FRAME_SPADDR0));
     for (int i = 0; i < 4; i++)
-        x86_op(e, 0, 0, OP_MOVUPS_ST, XMM_F(i), x86_mem_index(REG_SP, REG_SPADDR0, 0, 16 * i));
-    x86_op(e, 0, 0, OP_XOR, REG_SPADDR0, x86_reg(REG_SPADDR0));
-    x86_op(e, 0, 0, OP_XOR, REG_SPADDR1, x86_reg(REG_SPADDR1));
-    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_SUB, x86_mem(X86_RSP, FRAME_COUNTER));
+        x86_op(e, 0, 0, OP_MOVUPS_ST, XMM_F(i), x86_mem_index(REG_SP, X86_RCX, 0, 16 * i));
+    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_SUB, x86_reg(REG_COUNTER));
     x86_byte(e, 1);
     x86_jump_back(e, CC_NZ, loop_top);
 }
@@ -641,13 +688,14 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
     int last_write[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
     size_t instruction_bytes = 0;
 
-    emit_prologue(e, v->program_iterations);
+    uint32_t mask64 = (v->scratchpad_l3 - 1) & ~63u;
+    emit_prologue(e, vm, v->program_iterations);
     if (v->program_iterations != 0) {
         /* The loop starts on a cache line (the NOPs run once per program). */
         while (e->used % 64 != 0)
             x86_byte(e, 0x90);
         size_t loop_top = e->used;
-        emit_iteration_start(e, vm, (v->scratchpad_l3 - 1) & ~63u);
+        emit_iteration_start(e, mask64);
         /* The buffer holds the longest program (MAX_CODE_BYTES): no checks per instruction. */
         uint8_t *p = e->p + e->used, *body = p;
         for (unsigned i = 0; i < v->program_size; i++) {
