@@ -15,7 +15,8 @@ struct arch_topology {
     hwloc_topology_t hw;
 };
 
-int arch_topology_load(arch_topology_t **out)
+/* Loads this machine, or the hwloc synthetic description when one is given. */
+static int load(const char *synthetic, arch_topology_t **out)
 {
     *out = NULL;
     arch_topology_t *topo = calloc(1, sizeof(*topo));
@@ -27,14 +28,25 @@ int arch_topology_load(arch_topology_t **out)
     }
     /* Caches are filtered out of some hwloc builds by default; we want them. */
     hwloc_topology_set_cache_types_filter(topo->hw, HWLOC_TYPE_FILTER_KEEP_ALL);
-    if (hwloc_topology_load(topo->hw) != 0) {
+    if ((synthetic != NULL && hwloc_topology_set_synthetic(topo->hw, synthetic) != 0) ||
+        hwloc_topology_load(topo->hw) != 0) {
         int err = errno != 0 ? errno : EIO;
         hwloc_topology_destroy(topo->hw);
         free(topo);
-        return -err;
+        return synthetic != NULL ? -EINVAL : -err;
     }
     *out = topo;
     return 0;
+}
+
+int arch_topology_load(arch_topology_t **out)
+{
+    return load(NULL, out);
+}
+
+int arch_topology_load_synthetic(const char *description, arch_topology_t **out)
+{
+    return load(description, out);
 }
 
 void arch_topology_free(arch_topology_t *topo)
@@ -120,6 +132,20 @@ int arch_topology_core_first_pu(const arch_topology_t *topo, unsigned i)
         return i == 0 ? arch_topology_pu_os_index(topo, 0) : -1;
     int first = hwloc_bitmap_first(core->cpuset);
     return first;
+}
+
+int arch_topology_pu_numa(const arch_topology_t *topo, int pu)
+{
+    hwloc_obj_t obj = pu >= 0 ? hwloc_get_pu_obj_by_os_index(topo->hw, (unsigned)pu) : NULL;
+    if (obj == NULL)
+        return -1;
+    int nodes = hwloc_get_nbobjs_by_type(topo->hw, HWLOC_OBJ_NUMANODE);
+    for (int i = 0; i < nodes; i++) {
+        hwloc_obj_t node = hwloc_get_obj_by_type(topo->hw, HWLOC_OBJ_NUMANODE, (unsigned)i);
+        if (node != NULL && hwloc_bitmap_isset(node->cpuset, obj->os_index))
+            return i;
+    }
+    return 0; /* no NUMA information: one node */
 }
 
 int arch_topology_pin_thread(arch_topology_t *topo, unsigned pu, arch_pin_kind_t *kind)

@@ -38,6 +38,13 @@ typedef enum {
 /* Discovers this machine. Returns 0, or a negative errno. */
 int arch_topology_load(arch_topology_t **out);
 
+/*
+ * A machine described in hwloc's synthetic syntax instead ("pack:2 numa:1
+ * core:4 pu:2"): what tests use to ask questions of shapes this machine
+ * does not have. Pinning and binding on it fail. Returns 0 or -EINVAL.
+ */
+int arch_topology_load_synthetic(const char *description, arch_topology_t **out);
+
 void arch_topology_free(arch_topology_t *topo);
 
 unsigned arch_topology_count(const arch_topology_t *topo, arch_topo_kind_t kind);
@@ -53,6 +60,13 @@ int arch_topology_pu_os_index(const arch_topology_t *topo, unsigned i);
 
 /* The OS index of the first PU of the i-th core, or -1 when out of range. */
 int arch_topology_core_first_pu(const arch_topology_t *topo, unsigned i);
+
+/*
+ * The logical index of the NUMA node whose memory is local to the PU with
+ * OS index pu (0 on a machine without NUMA information), or -1 for an
+ * unknown PU.
+ */
+int arch_topology_pu_numa(const arch_topology_t *topo, int pu);
 
 /*
  * Pins the calling thread to the PU with OS index pu: strictly first, then

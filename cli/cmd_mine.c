@@ -390,6 +390,9 @@ static void report_published(uv_async_t *async)
         return;
     if (rc != 0)
         say("cannot hash this job: %s", rc == -ENOMEM ? "out of memory" : "it is not hashable");
+    else if (seconds > 0.5 && miner_rx_datasets(s->miner) > 1)
+        say("RandomX state for the new seed ready in %.1f s (%u datasets, one per NUMA node)",
+            seconds, miner_rx_datasets(s->miner));
     else if (seconds > 0.5)
         say("RandomX state for the new seed ready in %.1f s", seconds);
 }

@@ -30,7 +30,8 @@ typedef struct {
     uint8_t seed[60];
     size_t seed_len;
     pow_rx_cache_t *cache;
-    pow_rx_dataset_t *dataset;
+    miner_dataset_plan_t plan; /* fast mode: which dataset each worker reads */
+    pow_rx_dataset_t *datasets[MINER_MAX_NODES];
     uint64_t published_at; /* generation of the first job that used it */
 } rx_state_t;
 
@@ -58,8 +59,9 @@ struct miner {
     rx_state_t *job_rx;
     _Atomic uint64_t generation;
     _Atomic int stop;
-    _Atomic unsigned intensity; /* percent of each worker's time spent hashing */
-    rx_state_t *rx[2];          /* the current seed's state and the previous one */
+    _Atomic unsigned intensity;   /* percent of each worker's time spent hashing */
+    rx_state_t *rx[2];            /* the current seed's state and the previous one */
+    _Atomic unsigned rx_datasets; /* datasets of the newest state (fast mode) */
 
     pthread_mutex_t results_lock;
     miner_result_t results[RESULT_QUEUE];
@@ -94,7 +96,7 @@ static void hashing_close(hashing_t *h)
 
 /* Prepares h for a job; keeps what the previous job set up when it still fits. */
 static int hashing_prepare(hashing_t *h, const miner_t *m, const miner_job_t *job,
-                           const rx_state_t *rx)
+                           const rx_state_t *rx, unsigned worker)
 {
     pow_isa_t isa = isa_for(m, job->algo);
     const pow_cn_algo_t *cn = pow_algo_cn(job->algo);
@@ -114,7 +116,7 @@ static int hashing_prepare(hashing_t *h, const miner_t *m, const miner_job_t *jo
         if (h->vm == NULL)
             return -ENOMEM;
         pow_rx_vm_set_variant(h->vm, pow_algo_rx(job->algo));
-        pow_rx_vm_set_dataset(h->vm, rx->dataset);
+        pow_rx_vm_set_dataset(h->vm, rx->datasets[rx->plan.slot[worker]]);
         h->vm_state = rx;
     }
     h->algo = job->algo;
@@ -231,7 +233,7 @@ static void *worker_main(void *arg)
                 job = m->job;
             const rx_state_t *rx = m->job_rx;
             pthread_mutex_unlock(&m->job_lock);
-            if (have_job && hashing_prepare(&h, m, &job, rx) != 0)
+            if (have_job && hashing_prepare(&h, m, &job, rx, w->index) != 0)
                 have_job = 0;
             fixed_nonce = 0;
             for (int i = 3; have_job && i >= 0; i--)
@@ -363,7 +365,8 @@ static void rx_state_free(rx_state_t *s)
 {
     if (s == NULL)
         return;
-    pow_rx_dataset_release(s->dataset);
+    for (unsigned k = 0; k < s->plan.count; k++)
+        pow_rx_dataset_release(s->datasets[k]);
     pow_rx_cache_release(s->cache);
     free(s);
 }
@@ -394,10 +397,10 @@ static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
     s->cache = pow_rx_cache_alloc(v);
     int rc = s->cache == NULL ? -ENOMEM : pow_rx_cache_init(s->cache, job->seed, job->seed_len);
     if (rc == 0 && m->config.randomx_fast) {
-        s->dataset = pow_rx_dataset_alloc(0);
-        rc = s->dataset == NULL ? -ENOMEM
-                                : miner_build_dataset(s->dataset, s->cache, m->config.threads,
-                                                      m->config.topo, m->config.pus);
+        /* One dataset per NUMA node the workers run on, each read locally. */
+        miner_plan_datasets(m->config.topo, m->config.pus, m->config.threads, &s->plan);
+        rc = miner_build_datasets(&s->plan, s->datasets, s->cache, 0, m->config.threads,
+                                  m->config.topo, m->config.pus);
         /* Fast mode hashes from the dataset alone: the cache's 256 MiB go back. */
         if (rc == 0)
             pow_rx_cache_release_memory(s->cache);
@@ -408,6 +411,10 @@ static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
     }
     m->rx[1] = m->rx[0];
     m->rx[0] = s;
+    unsigned built = 0;
+    for (unsigned k = 0; k < s->plan.count; k++)
+        built += s->datasets[k] != NULL;
+    atomic_store(&m->rx_datasets, built);
     *out = s;
     return 0;
 }
@@ -489,6 +496,11 @@ int miner_job_started(const miner_t *m, uint64_t job_id, uint64_t *last_start_ns
     }
     *last_start_ns = last;
     return 0;
+}
+
+unsigned miner_rx_datasets(const miner_t *m)
+{
+    return atomic_load(&m->rx_datasets);
 }
 
 uint64_t miner_results_dropped(const miner_t *m)

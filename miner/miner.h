@@ -103,6 +103,12 @@ void miner_set_intensity(miner_t *miner, unsigned percent);
 uint64_t miner_thread_cpu_ns(const miner_t *miner, unsigned i);
 
 /* Results dropped because the queue was full. */
+/*
+ * RandomX datasets the newest seed's state has: 0 in light mode, 1, or one
+ * per NUMA node the workers run on (miner/rx_dataset_build.h).
+ */
+unsigned miner_rx_datasets(const miner_t *miner);
+
 uint64_t miner_results_dropped(const miner_t *miner);
 
 /* Stops and joins the workers and frees everything. */

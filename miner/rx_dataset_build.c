@@ -4,28 +4,36 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
+/* One thread's share: items computed from a cache, or copied from another dataset. */
 typedef struct {
     pow_rx_dataset_t *dataset;
     const pow_rx_cache_t *cache;
+    const pow_rx_dataset_t *source;
     arch_topology_t *topo;
     int pu;
     uint64_t start, count;
 } range_t;
 
-static void *build_range(void *arg)
+static void *fill_range(void *arg)
 {
     range_t *r = arg;
     if (r->topo != NULL && r->pu >= 0) {
         arch_pin_kind_t kind;
         arch_topology_pin_thread(r->topo, (unsigned)r->pu, &kind);
     }
-    pow_rx_dataset_init(r->dataset, r->cache, r->start, r->count);
+    if (r->source != NULL)
+        pow_rx_dataset_copy(r->dataset, r->source, r->start, r->count);
+    else
+        pow_rx_dataset_init(r->dataset, r->cache, r->start, r->count);
     return NULL;
 }
 
-int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, unsigned threads,
-                        arch_topology_t *topo, const int *pus)
+/* Every item of dataset, in equal ranges over threads on pus (from cache, or source when set). */
+static int fill_in_parallel(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache,
+                            const pow_rx_dataset_t *source, unsigned threads, arch_topology_t *topo,
+                            const int *pus)
 {
     if (threads == 0)
         threads = 1;
@@ -40,21 +48,107 @@ int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, 
     unsigned started = 0;
     int rc = 0;
     for (unsigned i = 0; i < threads; i++) {
-        ranges[i] = (range_t){dataset, cache,
-                              topo,    pus != NULL ? pus[i] : -1,
-                              per * i, i + 1 == threads ? total - per * i : per};
-        /* Without a thread, this range is built here, after the others started. */
-        if (pthread_create(&ids[i], NULL, build_range, &ranges[i]) != 0) {
+        ranges[i] = (range_t){dataset,
+                              cache,
+                              source,
+                              topo,
+                              pus != NULL ? pus[i] : -1,
+                              per * i,
+                              i + 1 == threads ? total - per * i : per};
+        /* Without a thread, this range is filled here, after the others started. */
+        if (pthread_create(&ids[i], NULL, fill_range, &ranges[i]) != 0) {
             rc = -EAGAIN;
             break;
         }
         started++;
     }
     for (unsigned i = started; i < threads && rc != 0; i++)
-        build_range(&ranges[i]);
+        fill_range(&ranges[i]);
     for (unsigned i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
     free(ranges);
     free(ids);
+    return 0;
+}
+
+int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, unsigned threads,
+                        arch_topology_t *topo, const int *pus)
+{
+    return fill_in_parallel(dataset, cache, NULL, threads, topo, pus);
+}
+
+void miner_plan_datasets(const arch_topology_t *topo, const int *pus, unsigned threads,
+                         miner_dataset_plan_t *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    if (threads > MINER_MAX_THREADS)
+        threads = MINER_MAX_THREADS;
+    if (topo != NULL && pus != NULL && arch_topology_count(topo, ARCH_TOPO_NUMA) > 1) {
+        for (unsigned i = 0; i < threads; i++) {
+            int node = arch_topology_pu_numa(topo, pus[i]);
+            if (node < 0)
+                continue; /* unpinned: the first dataset */
+            unsigned k = 0;
+            while (k < plan->count && plan->node[k] != node)
+                k++;
+            if (k == plan->count) {
+                if (plan->count == MINER_MAX_NODES)
+                    continue;
+                plan->node[plan->count++] = node;
+            }
+            plan->slot[i] = (uint8_t)k;
+        }
+    }
+    if (plan->count == 0) {
+        plan->count = 1;
+        plan->node[0] = -1;
+    }
+}
+
+/* Binds dataset to node when there is one to bind to; a refusal leaves the OS's placement. */
+static void bind_to(pow_rx_dataset_t *dataset, arch_topology_t *topo, int node)
+{
+    if (topo == NULL || node < 0)
+        return;
+    size_t len;
+    void *memory = pow_rx_dataset_memory(dataset, &len);
+    (void)arch_topology_bind_memory(topo, memory, len, (unsigned)node);
+}
+
+int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets,
+                         const pow_rx_cache_t *cache, int try_1g, unsigned threads,
+                         arch_topology_t *topo, const int *pus)
+{
+    memset(datasets, 0, plan->count * sizeof(*datasets));
+    datasets[0] = pow_rx_dataset_alloc(try_1g);
+    if (datasets[0] == NULL)
+        return -ENOMEM;
+    bind_to(datasets[0], topo, plan->node[0]);
+    int rc = fill_in_parallel(datasets[0], cache, NULL, threads, topo, pus);
+    if (rc != 0) {
+        pow_rx_dataset_release(datasets[0]);
+        datasets[0] = NULL;
+        return rc;
+    }
+    int local[MINER_MAX_THREADS];
+    for (unsigned k = 1; k < plan->count; k++) {
+        unsigned n = 0;
+        for (unsigned i = 0; i < threads && i < MINER_MAX_THREADS; i++) {
+            if (plan->slot[i] == k)
+                local[n++] = pus[i];
+        }
+        datasets[k] = pow_rx_dataset_alloc(try_1g);
+        if (datasets[k] != NULL) {
+            bind_to(datasets[k], topo, plan->node[k]);
+            if (fill_in_parallel(datasets[k], NULL, datasets[0], n, topo, local) == 0)
+                continue;
+            pow_rx_dataset_release(datasets[k]);
+            datasets[k] = NULL;
+        }
+        for (unsigned i = 0; i < threads && i < MINER_MAX_THREADS; i++) {
+            if (plan->slot[i] == k)
+                plan->slot[i] = 0; /* no memory for this node's copy: read the first */
+        }
+    }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "arch/pages.h"
 #include "pow/rx/dataset_memory.h"
@@ -43,6 +44,24 @@ void pow_rx_dataset_init(pow_rx_dataset_t *ds, const pow_rx_cache_t *cache, uint
         end = pow_rx_dataset_item_count();
     for (uint64_t item = start; item < end; item++)
         pow_rx_cache_dataset_item(cache, item, base + item * RX_DATASET_ITEM_SIZE);
+}
+
+void pow_rx_dataset_copy(pow_rx_dataset_t *dst, const pow_rx_dataset_t *src, uint64_t start,
+                         uint64_t count)
+{
+    uint64_t end = start + count;
+    if (end > pow_rx_dataset_item_count())
+        end = pow_rx_dataset_item_count();
+    if (start < end)
+        memcpy((uint8_t *)dst->memory.ptr + start * RX_DATASET_ITEM_SIZE,
+               (const uint8_t *)src->memory.ptr + start * RX_DATASET_ITEM_SIZE,
+               (size_t)(end - start) * RX_DATASET_ITEM_SIZE);
+}
+
+void *pow_rx_dataset_memory(pow_rx_dataset_t *ds, size_t *len)
+{
+    *len = DATASET_BYTES;
+    return ds->memory.ptr;
 }
 
 const char *pow_rx_dataset_pages(const pow_rx_dataset_t *ds)

@@ -76,6 +76,17 @@ uint64_t pow_rx_dataset_item_count(void);
 void pow_rx_dataset_init(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, uint64_t start,
                          uint64_t count);
 
+/*
+ * Copies items [start, start + count) of src into dst: a second dataset for
+ * another NUMA node costs a copy, not a rebuild. Disjoint ranges may be
+ * copied from different threads at once.
+ */
+void pow_rx_dataset_copy(pow_rx_dataset_t *dst, const pow_rx_dataset_t *src, uint64_t start,
+                         uint64_t count);
+
+/* The dataset's memory and its length: what binding it to a NUMA node needs. */
+void *pow_rx_dataset_memory(pow_rx_dataset_t *dataset, size_t *len);
+
 /* What pages the dataset got: "1GB", "2MB", "THP", "4KB". */
 const char *pow_rx_dataset_pages(const pow_rx_dataset_t *dataset);
 

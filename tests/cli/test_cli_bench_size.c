@@ -12,14 +12,7 @@
 #include <string.h>
 
 #include "tests/support/run_command.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_SANITIZERS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_SANITIZERS 1
-#endif
-#endif
+#include "tests/support/sanitizers.h"
 
 Test(slow_bench_size, rx0_250k_matches_xmrigs_published_sum, .timeout = 1800)
 {
