@@ -151,7 +151,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                                                                                        seconds = 0;
         uint64_t hashes = 0;
         int energy_ok = 1;
-        double ref_hps[BENCH_MAX_REPEAT];
+        double ref_hps[BENCH_MAX_REPEAT], ratio[BENCH_MAX_REPEAT];
         unsigned ref_runs = 0;
         for (unsigned rep = 0; rep < repeat; rep++) {
             bench_progress("measuring %s with %u thread(s), repetition %u of %u", name,
@@ -177,8 +177,10 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                 bench_progress("measuring the reference with %u thread(s), repetition %u of %u",
                                r->threads[t], rep + 1, repeat);
                 double rate = randomx_reference_once(r, pus, r->threads[t], duration);
-                if (rate > 0)
+                if (rate > 0) {
+                    ratio[ref_runs] = hps[rep] / rate;
                     ref_hps[ref_runs++] = rate;
+                }
                 if (rate > 0 && r->threads[t] == 1)
                     ref_times[ref_count++] = 1.0 / rate;
             } else if (want_reference && r->threads[t] == 1 && r->have_reference >= 0) {
@@ -187,6 +189,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         }
         if (ref_runs == repeat) {
             r->reference_hps[t] = bench_stats(ref_hps, ref_runs);
+            r->reference_ratio[t] = bench_stats(ratio, ref_runs);
             r->have_reference_hps = 1;
         }
         r->hps[t] = bench_stats(hps, repeat);

@@ -37,6 +37,8 @@ typedef struct bench_result {
     char reference_note[160];
     char reference_label[200];                      /* reference_name when built at run time */
     bench_stats_t reference_hps[BENCH_MAX_THREADS]; /* RandomX: the reference at each count */
+    /* Ours over the reference, run by run (each pair back to back): steadier on a noisy machine. */
+    bench_stats_t reference_ratio[BENCH_MAX_THREADS];
     int have_reference_hps;
     double ref_dataset_seconds; /* fast mode: randomx_init_dataset's time */
 } bench_result_t;

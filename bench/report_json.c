@@ -35,10 +35,12 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                                                      : json_null(),
                           "watts", r->watts[t] >= 0 ? json_real(r->watts[t]) : json_null(), "pages",
                           r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit));
-            if (r->have_reference_hps)
-                json_object_set_new(json_array_get(runs, json_array_size(runs) - 1),
-                                    "reference_hashes_per_second",
+            if (r->have_reference_hps) {
+                json_t *run = json_array_get(runs, json_array_size(runs) - 1);
+                json_object_set_new(run, "reference_hashes_per_second",
                                     stats_json(&r->reference_hps[t]));
+                json_object_set_new(run, "reference_ratio", stats_json(&r->reference_ratio[t]));
+            }
         }
         json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",
                                                     r->reference_name, "seconds_per_hash",

@@ -36,11 +36,12 @@ void bench_table_reference(const bench_result_t *r)
         /* RandomX: the reference ran after each of our runs at each thread count. */
         printf("  %-10s reference (%s):\n", name, r->reference_name);
         for (unsigned t = 0; t < r->thread_counts; t++) {
-            const bench_stats_t *ref = &r->reference_hps[t];
+            const bench_stats_t *ref = &r->reference_hps[t], *ratio = &r->reference_ratio[t];
             printf("  %-10s   %u thread(s): reference %.2f H/s (%.2f-%.2f), minemeter %.2f H/s = "
-                   "%.3fx\n",
+                   "%.3fx; run by run %.3fx (%.3f-%.3f)\n",
                    "", r->threads[t], ref->median, ref->min, ref->max, r->hps[t].median,
-                   ref->median > 0 ? r->hps[t].median / ref->median : 0.0);
+                   ref->median > 0 ? r->hps[t].median / ref->median : 0.0, ratio->median,
+                   ratio->min, ratio->max);
         }
         return;
     }

@@ -60,6 +60,11 @@ static void fixture(bench_result_t r[FIXTURE_COUNT])
     r[0].have_reference = 1;
     r[0].reference_name = "librandomx 1.1.10, fast";
     r[0].reference_seconds_per_hash = stats(0.0125, 0.012, 0.013);
+    r[0].have_reference_hps = 1;
+    r[0].reference_hps[0] = stats(80.0, 79.0, 81.0);
+    r[0].reference_hps[1] = stats(158.0, 156.0, 160.0);
+    r[0].reference_ratio[0] = stats(1.01, 0.99, 1.02);
+    r[0].reference_ratio[1] = stats(1.0, 0.98, 1.03);
 
     r[1].algo = pow_algo_find("cn/r");
     snprintf(r[1].label, sizeof(r[1].label), "%s", CN_LABEL);
@@ -203,6 +208,7 @@ typedef struct {
 struct doc_type {
     json_kind_t kind;
     const doc_field_t *fields;       /* objects: NULL-terminated */
+    const doc_field_t *more_fields;  /* objects: and these too, when not NULL */
     const doc_type_t *items;         /* arrays */
     const doc_type_t *const *either; /* alternatives: NULL-terminated */
     const char *const *values;       /* strings with a fixed set of values: NULL-terminated */
@@ -238,7 +244,17 @@ static const doc_field_t RUN_FIELDS[] = {
     {"jit", &BOOLEAN},
     {NULL, NULL},
 };
-static const doc_type_t RUN = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS};
+static const doc_type_t RUN_ALONE = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS};
+/* RandomX runs with the reference timed after each of ours: the same and two more. */
+static const doc_field_t REFERENCE_RUN_FIELDS[] = {
+    {"reference_hashes_per_second", &STATS},
+    {"reference_ratio", &STATS},
+    {NULL, NULL},
+};
+static const doc_type_t RUN_WITH_REFERENCE = {
+    .kind = JSON_T_OBJECT, .fields = RUN_FIELDS, .more_fields = REFERENCE_RUN_FIELDS};
+static const doc_type_t *const RUN_KINDS[] = {&RUN_ALONE, &RUN_WITH_REFERENCE, NULL};
+static const doc_type_t RUN = {.kind = JSON_T_EITHER, .either = RUN_KINDS};
 static const doc_type_t RUNS = {.kind = JSON_T_ARRAY, .items = &RUN};
 
 static const doc_field_t MEASURED_FIELDS[] = {
@@ -336,15 +352,18 @@ static int conforms(const json_t *v, const doc_type_t *t, const char *where, cha
             return 0;
         }
         size_t documented = 0;
-        for (const doc_field_t *f = t->fields; f->name != NULL; f++, documented++) {
-            snprintf(inner, sizeof(inner), "%s.%s", where, f->name);
-            json_t *member = json_object_get(v, f->name);
-            if (member == NULL) {
-                snprintf(why, why_len, "%s: missing", inner);
-                return 0;
+        const doc_field_t *lists[] = {t->fields, t->more_fields};
+        for (size_t l = 0; l < 2 && lists[l] != NULL; l++) {
+            for (const doc_field_t *f = lists[l]; f->name != NULL; f++, documented++) {
+                snprintf(inner, sizeof(inner), "%s.%s", where, f->name);
+                json_t *member = json_object_get(v, f->name);
+                if (member == NULL) {
+                    snprintf(why, why_len, "%s: missing", inner);
+                    return 0;
+                }
+                if (!conforms(member, f->type, inner, why, why_len))
+                    return 0;
             }
-            if (!conforms(member, f->type, inner, why, why_len))
-                return 0;
         }
         if (json_object_size(v) != documented) {
             snprintf(why, why_len, "%s: %zu fields, the document names %zu", where,
@@ -405,6 +424,27 @@ Test(bench_report, json_unverified_result_has_no_runs)
     json_t *runs = json_object_get(wow, "runs");
     cr_expect(json_is_array(runs));
     cr_expect_eq(json_array_size(runs), 0);
+    json_decref(root);
+}
+
+Test(bench_report, json_randomx_runs_carry_the_reference_and_the_run_by_run_ratio)
+{
+    json_t *root = write_and_load_json();
+    json_t *runs = json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs");
+    const double rates[] = {80.0, 158.0}, ratios[] = {1.01, 1.0};
+    for (size_t t = 0; t < 2; t++) {
+        json_t *run = json_array_get(runs, t);
+        cr_expect_float_eq(json_number_value(json_object_get(
+                               json_object_get(run, "reference_hashes_per_second"), "median")),
+                           rates[t], 1e-12, "run %zu", t);
+        cr_expect_float_eq(
+            json_number_value(json_object_get(json_object_get(run, "reference_ratio"), "median")),
+            ratios[t], 1e-12, "run %zu", t);
+    }
+    /* cn/r has no per-run reference. */
+    json_t *cn = json_array_get(
+        json_object_get(json_array_get(json_object_get(root, "algorithms"), 1), "runs"), 0);
+    cr_expect_null(json_object_get(cn, "reference_ratio"));
     json_decref(root);
 }
 
