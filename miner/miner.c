@@ -146,14 +146,6 @@ static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uin
         m->config.on_result(m->config.context);
 }
 
-static uint64_t hash_tail(const uint8_t hash[32])
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | hash[24 + i];
-    return v;
-}
-
 /*
  * The duty cycle of --intensity, kept on the thread's own CPU clock (what
  * the OS and a detector see): a burst of whole hashes runs until it has
@@ -293,7 +285,7 @@ static void *worker_main(void *arg)
         }
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
         keep_duty_cycle(m, &duty);
-        if (hash_tail(judged) < job.target)
+        if (miner_meets_target(judged, job.target))
             push_result(m, w->index, &job, done, out, judged != out ? judged : NULL);
     }
     hashing_close(&h);

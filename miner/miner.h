@@ -63,6 +63,19 @@ typedef struct {
 
 typedef struct miner miner_t;
 
+/*
+ * Whether a hash meets target: its last 8 bytes, little-endian, are below
+ * it (how pools and daemons' candidate targets judge a share). For rx/2
+ * pass the commitment, which is what the share test uses.
+ */
+static inline int miner_meets_target(const uint8_t hash_or_commitment[32], uint64_t target)
+{
+    uint64_t tail = 0;
+    for (int i = 7; i >= 0; i--)
+        tail = tail << 8 | hash_or_commitment[24 + i];
+    return tail < target;
+}
+
 /* Starts the workers, idle until the first job. Returns 0 or a negative errno. */
 int miner_create(miner_t **out, const miner_config_t *config);
 

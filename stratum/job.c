@@ -53,11 +53,6 @@ uint64_t stratum_difficulty_from_target(uint64_t target)
     return target == 0 ? 0 : UINT64_MAX / target;
 }
 
-int stratum_share_meets_target(const uint8_t hash_or_commitment[32], uint64_t target)
-{
-    return load_le(hash_or_commitment + 24, 8) < target;
-}
-
 /* The string member key of job, or NULL (with why filled) when it is missing or not a string. */
 static const char *string_member(const json_t *job, const char *key, char *why, size_t why_len)
 {

@@ -59,10 +59,4 @@ uint64_t stratum_target_from_difficulty(uint64_t difficulty);
 /* The difficulty of a 64-bit target: 0xFFFFFFFFFFFFFFFF / target (0 for a zero target). */
 uint64_t stratum_difficulty_from_target(uint64_t target);
 
-/*
- * Whether a hash meets target: its last 8 bytes, little-endian, are below
- * it. For rx/2 pass the commitment, which is what the share test uses.
- */
-int stratum_share_meets_target(const uint8_t hash_or_commitment[32], uint64_t target);
-
 #endif

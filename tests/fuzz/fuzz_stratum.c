@@ -21,7 +21,7 @@ static void check_job(const json_t *job)
     if (stratum_job_parse(job, pow_algo_find("cn/r"), &parsed, why, sizeof(why)) == 0) {
         miner_job_t miner;
         stratum_job_to_miner(&parsed, 1, &miner);
-        (void)stratum_share_meets_target(parsed.blob, parsed.target);
+        (void)miner_meets_target(parsed.blob, parsed.target);
     }
 }
 

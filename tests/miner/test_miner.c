@@ -274,3 +274,16 @@ Test(miner, reports_when_every_worker_has_started_a_job, .timeout = 120)
     cr_expect_eq(miner_job_started(m, 21, &at), -1, "the old job is over");
     miner_destroy(m);
 }
+
+Test(miner, a_share_is_judged_on_the_last_8_bytes_little_endian)
+{
+    uint8_t hash[32];
+    memset(hash, 0xff, sizeof(hash));
+    memset(hash + 24, 0, 8);
+    hash[24] = 0x10; /* LE64 = 0x10 */
+    cr_expect(miner_meets_target(hash, 0x11));
+    cr_expect_not(miner_meets_target(hash, 0x10));
+    hash[31] = 0x01; /* LE64 = 0x0100000000000010 */
+    cr_expect_not(miner_meets_target(hash, 0x11));
+    cr_expect(miner_meets_target(hash, 0x0100000000000011ULL));
+}

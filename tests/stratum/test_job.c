@@ -88,19 +88,6 @@ Test(stratum_job, difficulty_and_target_round_trip)
         cr_expect_eq(stratum_difficulty_from_target(stratum_target_from_difficulty(d)), d);
 }
 
-Test(stratum_job, share_test_uses_the_last_8_bytes_little_endian)
-{
-    uint8_t hash[32];
-    memset(hash, 0xff, sizeof(hash));
-    memset(hash + 24, 0, 8);
-    hash[24] = 0x10; /* LE64 = 0x10 */
-    cr_expect(stratum_share_meets_target(hash, 0x11));
-    cr_expect_not(stratum_share_meets_target(hash, 0x10));
-    hash[31] = 0x01; /* LE64 = 0x0100000000000010 */
-    cr_expect_not(stratum_share_meets_target(hash, 0x11));
-    cr_expect(stratum_share_meets_target(hash, 0x0100000000000011ULL));
-}
-
 Test(stratum_job, decodes_every_field_of_a_randomx_job)
 {
     json_t *json = job_with(NULL, NULL);

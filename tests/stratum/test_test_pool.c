@@ -209,7 +209,7 @@ static share_t hash_nonce(pow_hasher_t *h, const stratum_job_t *job, uint32_t no
     } else {
         memcpy(s.result, hash, 32);
     }
-    s.meets = stratum_share_meets_target(s.result, job->target);
+    s.meets = miner_meets_target(s.result, job->target);
     return s;
 }
 

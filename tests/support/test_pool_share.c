@@ -140,7 +140,7 @@ const char *pool_verify_share(pool_verifier_t *verifier, const pool_job_t *job, 
     }
     if (memcmp(result, hash, 32) != 0)
         return "Invalid hash";
-    if (!stratum_share_meets_target(hash, job->target))
+    if (!miner_meets_target(hash, job->target))
         return "Low difficulty share";
     return NULL;
 }
