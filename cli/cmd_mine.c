@@ -399,28 +399,24 @@ static void report_published(uv_async_t *async)
 
 /* --- timers and signals ------------------------------------------------------ */
 
-static void print_rate(const char *label, double rate)
+/* " 10s 812.3" or " 10s n/a" (a window not yet 90% covered). */
+static void format_rate(char *out, size_t len, const char *label, double rate)
 {
     if (rate < 0)
-        printf(" %s n/a", label);
+        snprintf(out, len, " %s n/a", label);
     else
-        printf(" %s %.1f", label, rate);
+        snprintf(out, len, " %s %.1f", label, rate);
 }
 
 static void on_print(uv_timer_t *timer)
 {
     session_t *s = timer->data;
     const uint64_t second = 1000000000ull;
-    time_t now = time(NULL);
-    struct tm tm;
-    char stamp[32];
-    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
-    printf("[%s] speed", stamp);
-    print_rate("10s", miner_hashrate_over(&s->rate, 10 * second));
-    print_rate("60s", miner_hashrate_over(&s->rate, 60 * second));
-    print_rate("15m", miner_hashrate_over(&s->rate, 900 * second));
-    printf(" H/s\n");
-    fflush(stdout);
+    char r10[48], r60[48], r900[48];
+    format_rate(r10, sizeof(r10), "10s", miner_hashrate_over(&s->rate, 10 * second));
+    format_rate(r60, sizeof(r60), "60s", miner_hashrate_over(&s->rate, 60 * second));
+    format_rate(r900, sizeof(r900), "15m", miner_hashrate_over(&s->rate, 900 * second));
+    say("speed%s%s%s H/s", r10, r60, r900);
 }
 
 static void on_sample(uv_timer_t *timer)
