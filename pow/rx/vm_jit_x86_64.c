@@ -35,9 +35,9 @@
 #include "pow/rx/x86_emit.h"
 
 /*
- * Code size bounds. The longest instruction is CFROUND (39 bytes: rotate,
- * test, and build and load the MXCSR); the emitter asserts every
- * instruction against the bound. The loop around the program, the light
+ * Code size bounds. The longest instruction is FDIV_M (33 bytes: the
+ * address, the load, the E masks and the divide; CFROUND takes 30); the
+ * emitter asserts every instruction against the bound. The loop around the program, the light
  * mode call with its spills, the prologue and the epilogue take well under
  * MAX_FRAME_BYTES; that is asserted too.
  */
