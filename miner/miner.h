@@ -115,13 +115,13 @@ void miner_set_intensity(miner_t *miner, unsigned percent);
 /* CPU time used by worker i so far (its thread's CPU clock), 0 if unknown. */
 uint64_t miner_thread_cpu_ns(const miner_t *miner, unsigned i);
 
-/* Results dropped because the queue was full. */
 /*
  * RandomX datasets the newest seed's state has: 0 in light mode, 1, or one
  * per NUMA node the workers run on (miner/rx_dataset_build.h).
  */
 unsigned miner_rx_datasets(const miner_t *miner);
 
+/* Results dropped because the queue was full. */
 uint64_t miner_results_dropped(const miner_t *miner);
 
 /* Stops and joins the workers and frees everything. */

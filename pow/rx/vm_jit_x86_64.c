@@ -37,9 +37,9 @@
 /*
  * Code size bounds. The longest instruction is FDIV_M (33 bytes: the
  * address, the load, the E masks and the divide; CFROUND takes 30); the
- * emitter asserts every instruction against the bound. The loop around the program, the light
- * mode call with its spills, the prologue and the epilogue take well under
- * MAX_FRAME_BYTES; that is asserted too.
+ * emitter asserts every instruction against the bound. The loop around the
+ * program, the light mode call with its spills, the prologue and the
+ * epilogue take well under MAX_FRAME_BYTES; that is asserted too.
  */
 #define MAX_INSTRUCTION_BYTES 48
 #define MAX_FRAME_BYTES       2048
@@ -135,18 +135,6 @@ static void emit_group1_imm(x86_emitter_t *e, int wide, int digit, x86_operand_t
 {
     x86_op(e, 0, wide, OP_GROUP1, digit, rm);
     x86_u32(e, imm);
-}
-
-/* eax = rounding mode bits; MXCSR = its base with them; eax is clobbered. */
-static void emit_set_rounding_from_eax(x86_emitter_t *e)
-{
-    x86_op(e, 0, 0, OP_GROUP1_I8, GROUP1_AND, x86_reg(X86_RAX));
-    x86_byte(e, 3);
-    x86_op(e, 0, 0, OP_GROUP2_I8, GROUP2_SHL, x86_reg(X86_RAX));
-    x86_byte(e, MXCSR_ROUNDING_SHIFT);
-    x86_op(e, 0, 0, OP_OR, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_BASE));
-    x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
-    x86_op(e, 0, 0, OP_MXCSR, MXCSR_LOAD, x86_mem(X86_RSP, FRAME_MXCSR_TMP));
 }
 
 /*
@@ -266,6 +254,21 @@ static inline uint8_t *put_integer_r(uint8_t *p, const uint8_t *b, uint8_t op, i
     return put_u32(p, imm32_of(b));
 }
 
+/* eax = rounding mode bits; MXCSR = its base with them; eax is clobbered. */
+static inline uint8_t *put_set_rounding_from_eax(uint8_t *p)
+{
+    /* and eax, 3; shl eax, 13; or eax, [rsp + BASE]; mov [rsp + TMP], eax; ldmxcsr [rsp + TMP] */
+    PUT(0x83, 0xE0, 3, 0xC1, 0xE0, MXCSR_ROUNDING_SHIFT, 0x0B, 0x44, 0x24, FRAME_MXCSR_BASE, 0x89,
+        0x44, 0x24, FRAME_MXCSR_TMP, 0x0F, 0xAE, 0x54, 0x24, FRAME_MXCSR_TMP);
+    return p;
+}
+
+static void emit_set_rounding_from_eax(x86_emitter_t *e)
+{
+    assert(e->capacity - e->used >= 32);
+    e->used = (size_t)(put_set_rounding_from_eax(e->p + e->used) - e->p);
+}
+
 static inline uint8_t *put_cfround(uint8_t *p, const jit_masks_t *m, unsigned src, uint32_t imm)
 {
     PUT(REX_WB, 0x8B, MODRM_REG(0, src)); /* mov rax, rs */
@@ -277,9 +280,7 @@ static inline uint8_t *put_cfround(uint8_t *p, const jit_masks_t *m, unsigned sr
         PUT(0xA8, 60, 0x70 | CC_NZ, 0); /* test al, 60; jnz over the rest */
         skip = p;
     }
-    /* and eax, 3; shl eax, 13; or eax, [rsp + BASE]; mov [rsp + TMP], eax; ldmxcsr [rsp + TMP] */
-    PUT(0x83, 0xE0, 3, 0xC1, 0xE0, MXCSR_ROUNDING_SHIFT, 0x0B, 0x44, 0x24, FRAME_MXCSR_BASE, 0x89,
-        0x44, 0x24, FRAME_MXCSR_TMP, 0x0F, 0xAE, 0x54, 0x24, FRAME_MXCSR_TMP);
+    p = put_set_rounding_from_eax(p);
     if (skip != NULL)
         skip[-1] = (uint8_t)(p - skip);
     return p;
@@ -296,13 +297,7 @@ static inline uint8_t *put_cbranch(uint8_t *p, unsigned dst, unsigned mod, uint3
     p = put_u32(p, cimm);
     PUT(REX_WB, 0xF7, MODRM_REG(GROUP3_TEST, dst));
     p = put_u32(p, ((1u << RX_JUMP_BITS) - 1) << shift);
-    long rel = (long)(target - (p + 2));
-    if (rel >= -128) {
-        PUT(0x70 | CC_Z, (uint8_t)(int8_t)rel);
-        return p;
-    }
-    PUT(0x0F, 0x80 | CC_Z);
-    return put_u32(p, (uint32_t)(int32_t)(target - (p + 4)));
+    return x86_put_jump_back(p, CC_Z, target);
 }
 
 /* op f/e register x, a register (66 REX.B 0F op). */
@@ -521,11 +516,11 @@ static void emit_prologue(x86_emitter_t *e, const rx_vm_t *vm, uint32_t iteratio
     x86_op(e, 0, 0, OP_MOV_IMM32, 0, x86_reg(REG_COUNTER));
     x86_u32(e, iterations);
     /* The first iteration starts from spAddr0 = mx, spAddr1 = ma; later ones from zero. */
-    x86_op(e, 0, 1, OP_LOAD, X86_RAX, x86_reg(REG_MA_MX));
-    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_ROR, x86_reg(X86_RAX));
+    emit_mix(e, vm);
+    x86_op(e, 0, 1, OP_LOAD, X86_RCX, x86_reg(REG_MA_MX));
+    x86_op(e, 0, 1, OP_GROUP2_I8, GROUP2_ROR, x86_reg(X86_RCX));
     x86_byte(e, 32);
-    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[0])));
-    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
+    x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(X86_RCX));
 }
 
 static void emit_epilogue(x86_emitter_t *e)

@@ -102,7 +102,8 @@ x86_op(x86_emitter_t *e, uint8_t prefix, int wide, const char *opcode, int reg, 
         (uint8_t)(0x40 | (wide ? 8 : 0) | (reg & 8) >> 1 | (index & 8) >> 2 | (rm.base & 8) >> 3);
     if (rex != 0x40)
         b[n++] = rex;
-    for (const char *c = opcode; *c != '\0' && n < 4; c++)
+    /* Opcodes are 1-3 bytes: with a prefix and a REX, at most 5 bytes so far. */
+    for (const char *c = opcode; *c != '\0' && n < 5; c++)
         b[n++] = (uint8_t)*c;
     if (rm.is_reg) {
         b[n++] = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.base & 7));
@@ -154,24 +155,33 @@ static inline void x86_pop(x86_emitter_t *e, int reg)
 
 /*
  * A conditional jump (condition code cc: 0x4 z, 0x5 nz) or, with cc < 0, an
- * unconditional one, to an already emitted position: short when it reaches.
+ * unconditional one, written at p to an earlier position target: short when
+ * it reaches. Returns the end; at most 6 bytes. The form for code written
+ * through a byte cursor; x86_jump_back is the same for an emitter.
  */
-static inline void x86_jump_back(x86_emitter_t *e, int cc, size_t target)
+static inline uint8_t *x86_put_jump_back(uint8_t *p, int cc, const uint8_t *target)
 {
-    long short_rel = (long)target - (long)(e->used + 2);
+    long short_rel = (long)(target - (p + 2));
     if (short_rel >= -128) {
-        x86_byte(e, cc < 0 ? 0xEB : (uint8_t)(0x70 | cc));
-        x86_byte(e, (uint8_t)(int8_t)short_rel);
-        return;
+        p[0] = cc < 0 ? 0xEB : (uint8_t)(0x70 | cc);
+        p[1] = (uint8_t)(int8_t)short_rel;
+        return p + 2;
     }
     if (cc < 0) {
-        x86_byte(e, 0xE9);
-        x86_u32(e, (uint32_t)(int32_t)((long)target - (long)(e->used + 4)));
+        *p++ = 0xE9;
     } else {
-        x86_byte(e, 0x0F);
-        x86_byte(e, (uint8_t)(0x80 | cc));
-        x86_u32(e, (uint32_t)(int32_t)((long)target - (long)(e->used + 4)));
+        *p++ = 0x0F;
+        *p++ = (uint8_t)(0x80 | cc);
     }
+    uint32_t rel = (uint32_t)(int32_t)(target - (p + 4));
+    memcpy(p, &rel, 4); /* x86-64: little-endian, as the encoding */
+    return p + 4;
+}
+
+static inline void x86_jump_back(x86_emitter_t *e, int cc, size_t target)
+{
+    assert(e->capacity - e->used >= 6);
+    e->used = (size_t)(x86_put_jump_back(e->p + e->used, cc, e->p + target) - e->p);
 }
 
 #endif

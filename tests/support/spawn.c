@@ -32,7 +32,7 @@ pid_t spawn_process(const char *const args[], int out)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127); /* the test is already gone */
-        int in = open("/dev/null", O_RDONLY);
+        int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(127);
         execv(MINEMETER_BIN, (char *const *)argv);
