@@ -42,8 +42,8 @@ void pow_rx_dataset_init(pow_rx_dataset_t *ds, const pow_rx_cache_t *cache, uint
     uint64_t end = start + count;
     if (end > pow_rx_dataset_item_count())
         end = pow_rx_dataset_item_count();
-    for (uint64_t item = start; item < end; item++)
-        pow_rx_cache_dataset_item(cache, item, base + item * RX_DATASET_ITEM_SIZE);
+    if (start < end)
+        pow_rx_cache_dataset_items(cache, start, end - start, base + start * RX_DATASET_ITEM_SIZE);
 }
 
 void pow_rx_dataset_copy(pow_rx_dataset_t *dst, const pow_rx_dataset_t *src, uint64_t start,

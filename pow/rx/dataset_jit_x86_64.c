@@ -1,6 +1,7 @@
 /*
  * The dataset item JIT for x86-64 (System V ABI: cache in rdi, item number
- * in rsi, out in rdx).
+ * in rsi, out in rdx). Two functions share the buffer: one item, and a
+ * batch of consecutive items (described above emit_batch_function).
  *
  * r0-r7 live in r8-r15, so every register operand needs a REX prefix and
  * no program register is ever rax or rdx, which the one-operand mul and
@@ -27,6 +28,8 @@
 /* x86 register numbers. */
 #define REG_RAX 0
 #define REG_RCX 1
+#define REG_RBX 3
+#define REG_RBP 5
 #define REG_RSI 6
 #define REG_RDI 7
 #define REG_R8  8
@@ -44,9 +47,13 @@
 #define MAX_CODE_BYTES                                                                             \
     (PROGRAMS * (POW_RX_SUPERSCALAR_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_ACCESS_BYTES) +         \
      MAX_FRAME_BYTES)
-#define JIT_BUFFER_SIZE 65536
+/* The batch function adds per program a loop of loads, stores and a jump (at most 128 bytes). */
+#define MAX_BATCH_CODE_BYTES (MAX_CODE_BYTES + PROGRAMS * 128)
+#define FUNCTION_ALIGN       64
+#define JIT_BUFFER_SIZE      131072
 
-_Static_assert(MAX_CODE_BYTES <= JIT_BUFFER_SIZE, "the longest code fits the buffer");
+_Static_assert(MAX_CODE_BYTES + FUNCTION_ALIGN + MAX_BATCH_CODE_BYTES <= JIT_BUFFER_SIZE,
+               "the longest code of both functions fits the buffer");
 
 /* Item seeds (spec 7.3), as in dataset_item.c. */
 #define ITEM_MULTIPLIER 6364136223846793005u
@@ -195,24 +202,46 @@ static void emit_instruction(emitter_t *e, const pow_rx_ss_instruction_t *in, ui
 }
 
 /*
- * rsi = cache + (rsi & mask) * 64, then prefetch it: the program that runs
- * next does not touch rsi, so the line arrives while it runs.
+ * reg = cache + (reg & mask) * 64, then prefetch it: the program that runs
+ * next does not touch reg, so the line arrives while it runs. reg is rax or
+ * rsi (below r8, so the prefetch needs no REX prefix).
  */
-static void emit_line_address(emitter_t *e, uint64_t mask)
+static void emit_line_address(emitter_t *e, int reg, uint64_t mask)
 {
-    static const uint8_t PREFETCHNTA_RSI[] = {0x0F, 0x18, 0x06};
     if (mask <= 0x7FFFFFFF) {
-        emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_AND, REG_RSI);
+        emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_AND, reg);
         emit_u32(e, (uint32_t)mask);
     } else {
         /* Only caches of 128 GiB and more get here: and has no imm64 form. */
         emit_mov_imm64(e, REG_RCX, mask);
-        emit_rr(e, OP_AND, sizeof(OP_AND), REG_RSI, REG_RCX);
+        emit_rr(e, OP_AND, sizeof(OP_AND), reg, REG_RCX);
     }
-    emit_rr(e, OP_SHIFT_IMM8, sizeof(OP_SHIFT_IMM8), DIGIT_SHL, REG_RSI);
+    emit_rr(e, OP_SHIFT_IMM8, sizeof(OP_SHIFT_IMM8), DIGIT_SHL, reg);
     emit(e, 6); /* log2(LINE_BYTES) */
-    emit_rr(e, OP_ADD, sizeof(OP_ADD), REG_RSI, REG_RDI);
-    emit_bytes(e, PREFETCHNTA_RSI, sizeof(PREFETCHNTA_RSI));
+    emit_rr(e, OP_ADD, sizeof(OP_ADD), reg, REG_RDI);
+    emit(e, 0x0F);
+    emit(e, 0x18);
+    emit(e, (uint8_t)reg); /* prefetchnta [reg]: mod 00, digit 0 */
+}
+
+/* A program's instructions, each IMUL_RCP with its reciprocal. */
+static void emit_program(emitter_t *e, const pow_rx_superscalar_t *prog)
+{
+    uint32_t next_rcp = 0;
+    for (uint32_t j = 0; j < prog->size; j++) {
+        const pow_rx_ss_instruction_t *in = &prog->code[j];
+        uint64_t rcp = 0;
+        if (in->opcode == POW_RX_SS_IMUL_RCP)
+            rcp = prog->reciprocal[next_rcp++];
+        emit_instruction(e, in, rcp);
+    }
+}
+
+/* r8..r15 ^= the line at [base]. */
+static void emit_xor_line(emitter_t *e, int base)
+{
+    for (int k = 0; k < 8; k++)
+        emit_rm_disp8(e, OP_XOR, sizeof(OP_XOR), REG_R8 + k, base, (uint8_t)(8 * k));
 }
 
 static void emit_function(emitter_t *e, const pow_rx_superscalar_t programs[PROGRAMS],
@@ -247,23 +276,132 @@ static void emit_function(emitter_t *e, const pow_rx_superscalar_t programs[PROG
 
     for (int i = 0; i < PROGRAMS; i++) {
         const pow_rx_superscalar_t *prog = &programs[i];
-        emit_line_address(e, mask);
-        uint32_t next_rcp = 0;
-        for (uint32_t j = 0; j < prog->size; j++) {
-            const pow_rx_ss_instruction_t *in = &prog->code[j];
-            uint64_t rcp = 0;
-            if (in->opcode == POW_RX_SS_IMUL_RCP)
-                rcp = prog->reciprocal[next_rcp++];
-            emit_instruction(e, in, rcp);
-        }
-        for (int k = 0; k < 8; k++)
-            emit_rm_disp8(e, OP_XOR, sizeof(OP_XOR), REG_R8 + k, REG_RSI, (uint8_t)(8 * k));
+        emit_line_address(e, REG_RSI, mask);
+        emit_program(e, prog);
+        emit_xor_line(e, REG_RSI);
         emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_RSI, REG_R8 + prog->address_register);
     }
 
     emit(e, 0x58); /* pop rax: the out pointer */
     for (int k = 0; k < 8; k++)
         emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_R8 + k, REG_RAX, (uint8_t)(8 * k));
+    emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
+}
+
+/* op reg, [rsp + disp32] (rsp as a base always needs a SIB byte). */
+static void emit_rsp_disp32(emitter_t *e, uint8_t opcode, int reg, uint32_t disp)
+{
+    emit_rex_w(e, reg, 0, 0);
+    emit(e, opcode);
+    emit(e, (uint8_t)(0x84 | (reg & 7) << 3)); /* mod 10, rm 100: SIB, disp32 */
+    emit(e, 0x24);                             /* SIB: base rsp, no index */
+    emit_u32(e, disp);
+}
+
+/* rax = cache + (rax & mask) * 64, prefetched, then stored at [rbp]. */
+static void emit_batch_line_address(emitter_t *e, uint64_t mask)
+{
+    emit_line_address(e, REG_RAX, mask);
+    emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RAX, REG_RBP, 0);
+}
+
+/*
+ * The end of a loop over the batch: rbx and rbp step to the next item's
+ * words and line, and the loop goes back to top until rbp reaches the end
+ * of the line array, rsp + lines_end.
+ */
+static void emit_batch_loop_end(emitter_t *e, size_t top, uint32_t lines_end)
+{
+    static const uint8_t ADD_RBX_64[] = {0x48, 0x83, 0xC3, 0x40},
+                         ADD_RBP_8[] = {0x48, 0x83, 0xC5, 0x08};
+    emit_bytes(e, ADD_RBX_64, sizeof(ADD_RBX_64));
+    emit_bytes(e, ADD_RBP_8, sizeof(ADD_RBP_8));
+    emit_rsp_disp32(e, 0x8D, REG_RCX, lines_end);             /* lea rcx, [rsp + lines_end] */
+    emit_rr(e, (const uint8_t[]){0x3B}, 1, REG_RBP, REG_RCX); /* cmp rbp, rcx */
+    emit(e, 0x0F);
+    emit(e, 0x85); /* jne rel32 */
+    emit_u32(e, (uint32_t)(int32_t)((int64_t)top - (int64_t)(e->used + 4)));
+}
+
+/*
+ * The batch function: items first .. first + POW_RX_DATASET_JIT_BATCH - 1
+ * into out (one 64-byte item after another). One item's eight programs run
+ * in series, each waiting for a cache line that was only known when the
+ * program before it ended; alone, a thread spends most of an item waiting
+ * for those lines. Here program i runs for every item of the batch before
+ * program i + 1 runs for any, so the line each item needs next has the
+ * other items' programs to arrive in: several lines are on their way at
+ * once. Between programs an item's registers wait in its out words and its
+ * next line's address in a slot of a stack array:
+ *
+ *   [rsp + 8 * k]       item k's next line    rbx: the item's out words
+ *   [rsp + 8 * BATCH]   out                   rbp: the item's line slot
+ */
+static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t programs[PROGRAMS],
+                                uint64_t mask)
+{
+    static const uint8_t PROLOGUE[] = {
+        0x53,                   /* push rbx */
+        0x55,                   /* push rbp */
+        0x41, 0x54, 0x41, 0x55, /* push r12, r13 */
+        0x41, 0x56, 0x41, 0x57, /* push r14, r15 */
+    };
+    static const uint8_t EPILOGUE[] = {
+        0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
+        0x41, 0x5D, 0x41, 0x5C, /* pop r13, r12 */
+        0x5D,                   /* pop rbp */
+        0x5B,                   /* pop rbx */
+        0xC3,                   /* ret */
+    };
+    static const uint8_t MOV_RBX_RDX[] = {0x48, 0x89, 0xD3}, MOV_RBP_RSP[] = {0x48, 0x89, 0xE5},
+                         MOV_RAX_RSI[] = {0x48, 0x89, 0xF0}, INC_RSI[] = {0x48, 0xFF, 0xC6};
+    const uint32_t lines_end = 8 * POW_RX_DATASET_JIT_BATCH, frame = lines_end + 8;
+
+    emit_bytes(e, PROLOGUE, sizeof(PROLOGUE));
+    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), 5 /* sub */, 4 /* rsp */);
+    emit_u32(e, frame);
+    emit_rsp_disp32(e, 0x89, 2 /* rdx */, lines_end); /* mov [rsp + lines_end], rdx */
+
+    /* Each item: r0 = (item + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[] into its words,
+       its first line (the item number) found and prefetched. */
+    emit_bytes(e, MOV_RBX_RDX, sizeof(MOV_RBX_RDX));
+    emit_bytes(e, MOV_RBP_RSP, sizeof(MOV_RBP_RSP));
+    size_t top = e->used;
+    emit_rm_disp8(e, OP_LEA, sizeof(OP_LEA), REG_RAX, REG_RSI, 1); /* lea rax, [rsi + 1] */
+    emit_mov_imm64(e, REG_RCX, ITEM_MULTIPLIER);
+    emit_rr(e, OP_IMUL, sizeof(OP_IMUL), REG_RAX, REG_RCX);
+    emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RAX, REG_RBX, 0);
+    for (int k = 1; k < 8; k++) {
+        emit_mov_imm64(e, REG_RCX, item_xor[k - 1]);
+        emit_rr(e, OP_XOR, sizeof(OP_XOR), REG_RCX, REG_RAX);
+        emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RCX, REG_RBX, (uint8_t)(8 * k));
+    }
+    emit_bytes(e, MOV_RAX_RSI, sizeof(MOV_RAX_RSI));
+    emit_batch_line_address(e, mask);
+    emit_bytes(e, INC_RSI, sizeof(INC_RSI));
+    emit_batch_loop_end(e, top, lines_end);
+
+    for (int i = 0; i < PROGRAMS; i++) {
+        const pow_rx_superscalar_t *prog = &programs[i];
+        emit_rsp_disp32(e, 0x8B, REG_RBX, lines_end); /* mov rbx, [rsp + lines_end] */
+        emit_bytes(e, MOV_RBP_RSP, sizeof(MOV_RBP_RSP));
+        top = e->used;
+        for (int k = 0; k < 8; k++)
+            emit_rm_disp8(e, OP_MOV, sizeof(OP_MOV), REG_R8 + k, REG_RBX, (uint8_t)(8 * k));
+        emit_program(e, prog);
+        emit_rm_disp8(e, OP_MOV, sizeof(OP_MOV), REG_RSI, REG_RBP, 0); /* mov rsi, [rbp] */
+        emit_xor_line(e, REG_RSI);
+        if (i + 1 < PROGRAMS) {
+            emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_RAX, REG_R8 + prog->address_register);
+            emit_batch_line_address(e, mask);
+        }
+        for (int k = 0; k < 8; k++)
+            emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_R8 + k, REG_RBX, (uint8_t)(8 * k));
+        emit_batch_loop_end(e, top, lines_end);
+    }
+
+    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_ADD, 4 /* rsp */);
+    emit_u32(e, frame);
     emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
 }
 
@@ -293,6 +431,7 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
                                size_t cache_bytes)
 {
     jit->fn = NULL;
+    jit->batch_fn = NULL;
     if (cache_bytes < LINE_BYTES || (cache_bytes & (cache_bytes - 1)) != 0)
         return -EINVAL;
     for (int i = 0; i < PROGRAMS; i++) {
@@ -305,13 +444,19 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
         return rc;
     jit->size = JIT_BUFFER_SIZE;
 
+    uint64_t mask = (uint64_t)(cache_bytes / LINE_BYTES) - 1;
     emitter_t e = {jit->code, 0, jit->size};
-    emit_function(&e, programs, (uint64_t)(cache_bytes / LINE_BYTES) - 1);
+    emit_function(&e, programs, mask);
+    while (e.used % FUNCTION_ALIGN != 0)
+        emit(&e, 0xCC); /* int3: never run */
+    size_t batch_offset = e.used;
+    emit_batch_function(&e, programs, mask);
 
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
     jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
+    jit->batch_fn = (pow_rx_dataset_batch_fn)(void *)(jit->code + batch_offset);
     return 0;
 }
 
@@ -328,6 +473,7 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     (void)programs;
     (void)cache_bytes;
     jit->fn = NULL;
+    jit->batch_fn = NULL;
     return -ENOTSUP;
 }
 

@@ -159,6 +159,20 @@ void pow_rx_cache_dataset_item(const pow_rx_cache_t *cache, uint64_t item_number
     }
 }
 
+void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uint64_t count,
+                                uint8_t *out)
+{
+    uint64_t done = 0;
+    /* The batch function writes words: straight into out when out is aligned for them. */
+    if (cache->jit.batch_fn != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
+        for (; count - done >= POW_RX_DATASET_JIT_BATCH; done += POW_RX_DATASET_JIT_BATCH)
+            cache->jit.batch_fn(cache->memory.ptr, first + done,
+                                (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
+    }
+    for (; done < count; done++)
+        pow_rx_cache_dataset_item(cache, first + done, out + done * RX_DATASET_ITEM_SIZE);
+}
+
 /* The portable path interprets the programs, so that it stays a reference on every machine. */
 static void read_item_interpreted(void *source, uint64_t item_number, uint64_t out[8])
 {

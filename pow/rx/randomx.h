@@ -45,6 +45,14 @@ int pow_rx_cache_init(pow_rx_cache_t *cache, const void *key, size_t key_len);
  */
 void pow_rx_cache_dataset_item(const pow_rx_cache_t *cache, uint64_t item_number, uint8_t out[64]);
 
+/*
+ * Items first .. first + count - 1 into out (count * 64 bytes): what count
+ * calls of pow_rx_cache_dataset_item write, computed several at a time
+ * where the JIT allows (pow/rx/dataset_jit.h), which is faster.
+ */
+void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uint64_t count,
+                                uint8_t *out);
+
 /* What pages the cache got: "2MB", "THP", "4KB" ... */
 const char *pow_rx_cache_pages(const pow_rx_cache_t *cache);
 

@@ -66,26 +66,46 @@ static void compile_or_skip(size_t cache_bytes)
     int rc = pow_rx_dataset_jit_compile(&jit, programs, cache_bytes);
     cr_assert_eq(rc, 0, "compile: %d", rc);
     cr_assert_not_null(jit.fn);
+    cr_assert_not_null(jit.batch_fn);
 }
 
-/* Whether the JIT and the interpreter agree on one item; reports the first word that differs. */
-static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item, const char *what)
+/* Whether got and want agree; reports the first word that differs. */
+static int words_match(const uint64_t got[8], const uint64_t want[8], uint64_t item,
+                       const char *got_name, const char *want_name, const char *what)
 {
-    uint8_t want[64], got[64];
-    uint64_t words[8];
-    pow_rx_dataset_item(cache, cache_bytes, programs, item, want);
-    memset(words, 0xA5, sizeof(words));
-    jit.fn(cache, item, words);
-    memcpy(got, words, sizeof(got));
     for (int w = 0; w < 8; w++) {
-        if (memcmp(got + 8 * w, want + 8 * w, 8) != 0) {
-            uint64_t a, b;
-            memcpy(&a, got + 8 * w, 8);
-            memcpy(&b, want + 8 * w, 8);
-            cr_log_error("%s: item %llu word %d: jit %016llx, interpreter %016llx", what,
-                         (unsigned long long)item, w, (unsigned long long)a, (unsigned long long)b);
+        if (got[w] != want[w]) {
+            cr_log_error("%s: item %llu word %d: %s %016llx, %s %016llx", what,
+                         (unsigned long long)item, w, got_name, (unsigned long long)got[w],
+                         want_name, (unsigned long long)want[w]);
             return 0;
         }
+    }
+    return 1;
+}
+
+/*
+ * Whether the JIT's item function and the interpreter agree on one item,
+ * and the batch function starting there gives that item and the ones after
+ * it as the item function does.
+ */
+static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item, const char *what)
+{
+    uint8_t bytes[64];
+    uint64_t want[8], got[8], batch[POW_RX_DATASET_JIT_BATCH][8];
+    pow_rx_dataset_item(cache, cache_bytes, programs, item, bytes);
+    memcpy(want, bytes, sizeof(want));
+    memset(got, 0xA5, sizeof(got));
+    jit.fn(cache, item, got);
+    if (!words_match(got, want, item, "jit", "interpreter", what))
+        return 0;
+    memset(batch, 0xA5, sizeof(batch));
+    jit.batch_fn(cache, item, batch);
+    for (uint64_t k = 0; k < POW_RX_DATASET_JIT_BATCH; k++) {
+        if (k > 0)
+            jit.fn(cache, item + k, want);
+        if (!words_match(batch[k], want, item + k, "batch", "jit", what))
+            return 0;
     }
     return 1;
 }
@@ -144,6 +164,7 @@ Test(rx_dataset_jit, items_match_the_interpreter_for_programs_of_other_keys)
     pow_rx_dataset_jit_release(&jit);
     cr_expect_null(jit.code);
     cr_expect_null(jit.fn);
+    cr_expect_null(jit.batch_fn);
     free(cache);
 }
 
@@ -346,6 +367,7 @@ Test(rx_dataset_jit, compile_refuses_cache_sizes_that_are_not_powers_of_two_of_a
         cr_expect_eq(pow_rx_dataset_jit_compile(&jit, programs, sizes[s]), -EINVAL, "%zu",
                      sizes[s]);
         cr_expect_null(jit.fn);
+        cr_expect_null(jit.batch_fn);
     }
     pow_rx_dataset_jit_release(&jit);
 }
@@ -361,6 +383,7 @@ Test(rx_dataset_jit, compile_refuses_malformed_programs_and_leaves_no_function)
     programs[3].code[5].opcode = POW_RX_SS_INSTRUCTION_TYPES;
     cr_expect_eq(pow_rx_dataset_jit_compile(&jit, programs, SMALL_CACHE_BYTES), -EINVAL);
     cr_expect_null(jit.fn, "a failed compile leaves no callable function");
+    cr_expect_null(jit.batch_fn, "nor a batch function");
     programs[3] = saved;
 
     programs[3].code[0].dst = 8;
@@ -429,10 +452,13 @@ Test(rx_dataset_jit, items_from_the_real_cache_match_the_reference_words)
                  {20000000, 0x9035244d718095e1ull},
                  {30000000, 0x145a5091f7853099ull}};
     for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
-        uint64_t out[8];
+        uint64_t out[8], batch[POW_RX_DATASET_JIT_BATCH][8];
         jit.fn(cache, items[i].item, out);
         cr_expect_eq(out[0], items[i].first_word, "item %llu: %016llx",
                      (unsigned long long)items[i].item, (unsigned long long)out[0]);
+        jit.batch_fn(cache, items[i].item, batch);
+        cr_expect_eq(batch[0][0], items[i].first_word, "batch from item %llu: %016llx",
+                     (unsigned long long)items[i].item, (unsigned long long)batch[0][0]);
     }
     expect_items_match(cache, bytes, 200, 13, "real cache");
     pow_rx_dataset_jit_release(&jit);
