@@ -36,11 +36,13 @@ typedef void (*pow_rx_dataset_item_fn)(const uint8_t *cache, uint64_t item_numbe
 #endif
 
 /*
- * Writes items first .. first + POW_RX_DATASET_JIT_BATCH - 1 (item numbers
- * wrap past UINT64_MAX as they would one by one) to out, one after another:
- * the same words as that many calls of the item function.
+ * Writes the POW_RX_DATASET_JIT_BATCH items numbered in items (any
+ * numbers, repeats allowed) to out, one after another: the same words as
+ * that many calls of the item function.
  */
-typedef void (*pow_rx_dataset_batch_fn)(const uint8_t *cache, uint64_t first, uint64_t out[][8]);
+typedef void (*pow_rx_dataset_batch_fn)(const uint8_t *cache,
+                                        const uint64_t items[POW_RX_DATASET_JIT_BATCH],
+                                        uint64_t out[][8]);
 
 typedef struct {
     uint8_t *code; /* mmap'ed buffer, NULL when none */

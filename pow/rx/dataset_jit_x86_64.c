@@ -28,6 +28,7 @@
 /* x86 register numbers. */
 #define REG_RAX 0
 #define REG_RCX 1
+#define REG_RDX 2
 #define REG_RBX 3
 #define REG_RBP 5
 #define REG_RSI 6
@@ -324,8 +325,8 @@ static void emit_batch_loop_end(emitter_t *e, size_t top, uint32_t lines_end)
 }
 
 /*
- * The batch function: items first .. first + POW_RX_DATASET_JIT_BATCH - 1
- * into out (one 64-byte item after another). One item's eight programs run
+ * The batch function: the POW_RX_DATASET_JIT_BATCH items numbered in the
+ * array at rsi into out (one 64-byte item after another). One item's eight programs run
  * in series, each waiting for a cache line that was only known when the
  * program before it ended; alone, a thread spends most of an item waiting
  * for those lines. Here program i runs for every item of the batch before
@@ -354,7 +355,7 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
         0xC3,                   /* ret */
     };
     static const uint8_t MOV_RBX_RDX[] = {0x48, 0x89, 0xD3}, MOV_RBP_RSP[] = {0x48, 0x89, 0xE5},
-                         MOV_RAX_RSI[] = {0x48, 0x89, 0xF0}, INC_RSI[] = {0x48, 0xFF, 0xC6};
+                         ADD_RSI_8[] = {0x48, 0x83, 0xC6, 0x08};
     const uint32_t lines_end = 8 * POW_RX_DATASET_JIT_BATCH, frame = lines_end + 8;
 
     emit_bytes(e, PROLOGUE, sizeof(PROLOGUE));
@@ -362,12 +363,13 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
     emit_u32(e, frame);
     emit_rsp_disp32(e, 0x89, 2 /* rdx */, lines_end); /* mov [rsp + lines_end], rdx */
 
-    /* Each item: r0 = (item + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[] into its words,
-       its first line (the item number) found and prefetched. */
+    /* Each item (its number in rdx): r0 = (item + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[]
+       into its words, its first line (the item number) found and prefetched. */
     emit_bytes(e, MOV_RBX_RDX, sizeof(MOV_RBX_RDX));
     emit_bytes(e, MOV_RBP_RSP, sizeof(MOV_RBP_RSP));
     size_t top = e->used;
-    emit_rm_disp8(e, OP_LEA, sizeof(OP_LEA), REG_RAX, REG_RSI, 1); /* lea rax, [rsi + 1] */
+    emit_rm_disp8(e, OP_MOV, sizeof(OP_MOV), REG_RDX, REG_RSI, 0); /* mov rdx, [rsi] */
+    emit_rm_disp8(e, OP_LEA, sizeof(OP_LEA), REG_RAX, REG_RDX, 1); /* lea rax, [rdx + 1] */
     emit_mov_imm64(e, REG_RCX, ITEM_MULTIPLIER);
     emit_rr(e, OP_IMUL, sizeof(OP_IMUL), REG_RAX, REG_RCX);
     emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RAX, REG_RBX, 0);
@@ -376,9 +378,9 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
         emit_rr(e, OP_XOR, sizeof(OP_XOR), REG_RCX, REG_RAX);
         emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RCX, REG_RBX, (uint8_t)(8 * k));
     }
-    emit_bytes(e, MOV_RAX_RSI, sizeof(MOV_RAX_RSI));
+    emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_RAX, REG_RDX);
     emit_batch_line_address(e, mask);
-    emit_bytes(e, INC_RSI, sizeof(INC_RSI));
+    emit_bytes(e, ADD_RSI_8, sizeof(ADD_RSI_8));
     emit_batch_loop_end(e, top, lines_end);
 
     for (int i = 0; i < PROGRAMS; i++) {

@@ -165,9 +165,13 @@ void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uin
     uint64_t done = 0;
     /* The batch function writes words: straight into out when out is aligned for them. */
     if (cache->jit.batch_fn != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
-        for (; count - done >= POW_RX_DATASET_JIT_BATCH; done += POW_RX_DATASET_JIT_BATCH)
-            cache->jit.batch_fn(cache->memory.ptr, first + done,
+        for (; count - done >= POW_RX_DATASET_JIT_BATCH; done += POW_RX_DATASET_JIT_BATCH) {
+            uint64_t items[POW_RX_DATASET_JIT_BATCH];
+            for (unsigned k = 0; k < POW_RX_DATASET_JIT_BATCH; k++)
+                items[k] = first + done + k;
+            cache->jit.batch_fn(cache->memory.ptr, items,
                                 (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
+        }
     }
     for (; done < count; done++)
         pow_rx_cache_dataset_item(cache, first + done, out + done * RX_DATASET_ITEM_SIZE);

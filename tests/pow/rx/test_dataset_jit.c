@@ -86,8 +86,9 @@ static int words_match(const uint64_t got[8], const uint64_t want[8], uint64_t i
 
 /*
  * Whether the JIT's item function and the interpreter agree on one item,
- * and the batch function starting there gives that item and the ones after
- * it as the item function does.
+ * and the batch function, given that item first and then others (the next
+ * numbers, one from far away and a repeat), gives each as the item
+ * function does.
  */
 static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item, const char *what)
 {
@@ -99,12 +100,18 @@ static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item,
     jit.fn(cache, item, got);
     if (!words_match(got, want, item, "jit", "interpreter", what))
         return 0;
+    uint64_t items[POW_RX_DATASET_JIT_BATCH];
+    for (unsigned k = 0; k < POW_RX_DATASET_JIT_BATCH; k++)
+        items[k] = item + k;
+    items[POW_RX_DATASET_JIT_BATCH - 1] = item ^ 0x5A5A5A5Au;
+    if (POW_RX_DATASET_JIT_BATCH > 2)
+        items[1] = item;
     memset(batch, 0xA5, sizeof(batch));
-    jit.batch_fn(cache, item, batch);
-    for (uint64_t k = 0; k < POW_RX_DATASET_JIT_BATCH; k++) {
+    jit.batch_fn(cache, items, batch);
+    for (unsigned k = 0; k < POW_RX_DATASET_JIT_BATCH; k++) {
         if (k > 0)
-            jit.fn(cache, item + k, want);
-        if (!words_match(batch[k], want, item + k, "batch", "jit", what))
+            jit.fn(cache, items[k], want);
+        if (!words_match(batch[k], want, items[k], "batch", "jit", what))
             return 0;
     }
     return 1;
@@ -456,7 +463,8 @@ Test(rx_dataset_jit, items_from_the_real_cache_match_the_reference_words)
         jit.fn(cache, items[i].item, out);
         cr_expect_eq(out[0], items[i].first_word, "item %llu: %016llx",
                      (unsigned long long)items[i].item, (unsigned long long)out[0]);
-        jit.batch_fn(cache, items[i].item, batch);
+        const uint64_t numbers[POW_RX_DATASET_JIT_BATCH] = {items[i].item};
+        jit.batch_fn(cache, numbers, batch);
         cr_expect_eq(batch[0][0], items[i].first_word, "batch from item %llu: %016llx",
                      (unsigned long long)items[i].item, (unsigned long long)batch[0][0]);
     }
