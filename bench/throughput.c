@@ -18,6 +18,7 @@
 
 #include "arch/energy.h"
 #include "pow/cn/cn.h"
+#include "pow/rx/group.h"
 
 /* A Monero block hashing blob (XMRig's first self-test input); the nonce sits at 39. */
 static const uint8_t blob[76] = {
@@ -50,12 +51,17 @@ typedef struct {
     int jit;
 } worker_t;
 
-/* One thread's hashing state: a CryptoNight context or a RandomX VM. */
+/*
+ * One thread's hashing state: a CryptoNight context, a RandomX VM (fast
+ * mode), or a group of them hashing in lockstep (light mode, as the miner
+ * does).
+ */
 typedef struct {
     const bench_target_t *target;
     arch_pages_t pad;
     pow_cn_ctx_t cn;
     pow_rx_vm_t *vm;
+    pow_rx_group_t *group;
 } hashing_t;
 
 static int hashing_open(hashing_t *h, const bench_target_t *target)
@@ -63,6 +69,12 @@ static int hashing_open(hashing_t *h, const bench_target_t *target)
     memset(h, 0, sizeof(*h));
     h->target = target;
     const pow_cn_algo_t *cn = pow_algo_cn(target->algo);
+    if (cn == NULL && target->rx_dataset == NULL) {
+        h->group = pow_rx_group_create(target->rx_cache, target->isa);
+        if (h->group == NULL)
+            return -ENOMEM;
+        return pow_rx_group_set_variant(h->group, pow_algo_rx(target->algo));
+    }
     if (cn == NULL) {
         h->vm = pow_rx_vm_create(target->rx_cache, target->isa);
         if (h->vm == NULL)
@@ -74,17 +86,35 @@ static int hashing_open(hashing_t *h, const bench_target_t *target)
     return rc != 0 ? rc : pow_cn_ctx_init(&h->cn, cn, target->isa, h->pad.ptr, h->pad.mapped);
 }
 
-static void hashing_run(hashing_t *h, const uint8_t *input, size_t len, uint8_t out[32])
+/* Hashes input, and with a group the next lanes - 1 nonces too; returns the hashes done. */
+static unsigned hashing_run(hashing_t *h, uint8_t *input, size_t len, uint8_t out[32])
 {
+    if (h->group != NULL) {
+        uint8_t inputs[POW_RX_GROUP_LANES][sizeof(blob)], outs[POW_RX_GROUP_LANES][32];
+        const void *in[POW_RX_GROUP_LANES];
+        size_t lens[POW_RX_GROUP_LANES];
+        for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
+            memcpy(inputs[k], input, len);
+            inputs[k][NONCE_OFFSET] = (uint8_t)(input[NONCE_OFFSET] + k);
+            in[k] = inputs[k];
+            lens[k] = len;
+        }
+        pow_rx_group_hash(h->group, in, lens, outs);
+        memcpy(out, outs[0], 32);
+        return POW_RX_GROUP_LANES;
+    }
     if (h->vm != NULL)
         pow_rx_hash(h->vm, input, len, out);
     else
         pow_cn_hash(&h->cn, input, len, BENCH_HEIGHT, out);
+    return 1;
 }
 
 static void hashing_close(hashing_t *h)
 {
-    if (h->vm != NULL)
+    if (h->group != NULL)
+        pow_rx_group_destroy(h->group);
+    else if (h->vm != NULL)
         pow_rx_vm_destroy(h->vm);
     else
         pow_cn_ctx_release(&h->cn);
@@ -111,9 +141,11 @@ static void *worker_main(void *arg)
     if (w->rc == 0) {
         ready = 1;
         hashing_run(&hashing, input, sizeof(input), out); /* warm-up: touches every page */
-        w->pages = hashing.vm != NULL ? pow_rx_vm_pages(hashing.vm)
-                                      : arch_pages_kind_name(hashing.pad.kind);
-        w->jit = hashing.vm != NULL
+        w->pages = hashing.group != NULL ? pow_rx_group_pages(hashing.group)
+                   : hashing.vm != NULL  ? pow_rx_vm_pages(hashing.vm)
+                                         : arch_pages_kind_name(hashing.pad.kind);
+        w->jit = hashing.group != NULL ? pow_rx_group_jit_enabled(hashing.group)
+                 : hashing.vm != NULL
                      ? pow_rx_vm_jit_enabled(hashing.vm)
                      : pow_algo_needs_height(w->target->algo) && pow_cn_ctx_uses_jit(&hashing.cn);
     }
@@ -132,15 +164,16 @@ static void *worker_main(void *arg)
     if (ready && hashing.vm != NULL)
         pow_rx_hash_first(hashing.vm, input, sizeof(input));
     while (ready && !atomic_load_explicit(w->stop, memory_order_relaxed)) {
-        nonce++;
+        nonce += hashing.group != NULL ? POW_RX_GROUP_LANES : 1;
         input[NONCE_OFFSET] = (uint8_t)nonce;
         input[NONCE_OFFSET + 1] = (uint8_t)(nonce >> 8);
         input[NONCE_OFFSET + 2] = (uint8_t)(nonce >> 16);
-        if (hashing.vm != NULL)
+        if (hashing.vm != NULL) {
             pow_rx_hash_next(hashing.vm, input, sizeof(input), out);
-        else
-            hashing_run(&hashing, input, sizeof(input), out);
-        w->hashes++;
+            w->hashes++;
+        } else {
+            w->hashes += hashing_run(&hashing, input, sizeof(input), out);
+        }
         end = arch_clock_ns();
         cpu1 = arch_clock_thread_cpu_ns();
         cycles1 = arch_cycles_read(&counter);

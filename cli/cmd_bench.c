@@ -57,6 +57,7 @@ enum {
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
+    OPT_LOCKSTEP,
     OPT_COUNT
 };
 
@@ -93,6 +94,7 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
+    [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
 };
 
 static const cli_command_spec_t bench_spec = {
@@ -219,7 +221,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
-    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
     static bench_plan_item_t plan[BENCH_MAX_ALGOS];

@@ -32,6 +32,7 @@ enum {
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
+    OPT_LOCKSTEP,
     OPT_COUNT
 };
 
@@ -52,6 +53,7 @@ static const cli_option_t hash_options[OPT_COUNT] = {
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
+    [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
 };
 
 static const cli_command_spec_t hash_spec = {
@@ -217,7 +219,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         }
         fast = strcmp(m, "fast") == 0;
     }
-    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
 

@@ -54,6 +54,7 @@ enum {
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
+    OPT_LOCKSTEP,
     OPT_COUNT
 };
 
@@ -75,6 +76,7 @@ static const cli_option_t load_options[OPT_COUNT] = {
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
+    [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "a lab pool for network realism (not built yet: use minemeter mine)"},
 };
@@ -309,7 +311,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
 
     load_run_t r;
     memset(&r, 0, sizeof(r));
-    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE) {
         load_profile_free(&profile);
         return CLI_EXIT_USAGE;

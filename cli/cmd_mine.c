@@ -63,6 +63,7 @@ enum {
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
+    OPT_LOCKSTEP,
     OPT_DAEMON_POLL,
     OPT_COUNT
 };
@@ -103,6 +104,7 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
+    [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
     [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
                      "also print every share as it is sent, and every one held back"},
     [OPT_DAEMON_POLL] = {"daemon-poll-interval", CLI_OPT_UINT, "MS", 100, 3600000,
@@ -616,7 +618,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         cli_usage_error(spec->name, "--tls-insecure and --tls-fingerprint contradict each other");
         return CLI_EXIT_USAGE;
     }
-    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES]};
+    cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
 

@@ -1,6 +1,6 @@
 /*
  * How RandomX runs, the same on every hashing command: --jit on|off,
- * --huge-pages on|off, --1gb-pages. They are process-wide settings (new
+ * --huge-pages on|off, --1gb-pages, --lockstep on|off. They are process-wide settings (new
  * VMs start with or without the JIT; every allocation follows the page
  * policy), applied once after parsing.
  */
@@ -24,8 +24,15 @@
         "1gb-pages", CLI_OPT_FLAG, NULL, 0, 0, "try 1 GiB pages for the RandomX dataset first"     \
     }
 
+#define CLI_RX_OPTION_LOCKSTEP                                                                     \
+    {                                                                                              \
+        "lockstep", CLI_OPT_STRING, "on|off", 0, 0,                                                \
+            "light mode: 4 hashes per thread at once, their dataset items computed together "      \
+            "(default on)"                                                                         \
+    }
+
 typedef struct {
-    const cli_value_t *jit, *huge_pages, *gb_pages;
+    const cli_value_t *jit, *huge_pages, *gb_pages, *lockstep;
 } cli_rx_values_t;
 
 /* Checks and applies the values. Returns CLI_CONTINUE, or CLI_EXIT_USAGE after one sentence. */

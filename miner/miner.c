@@ -20,6 +20,7 @@
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
 #include "pow/cn/cn.h"
+#include "pow/rx/group.h"
 #include "pow/rx/randomx.h"
 
 #define RESULT_QUEUE 256
@@ -76,7 +77,8 @@ typedef struct {
     arch_pages_t pad;
     pow_cn_ctx_t cn;
     int cn_ready;
-    pow_rx_vm_t *vm;
+    pow_rx_vm_t *vm;       /* RandomX fast mode */
+    pow_rx_group_t *group; /* RandomX light mode: POW_RX_GROUP_LANES hashes at once */
     const rx_state_t *vm_state;
 } hashing_t;
 
@@ -91,6 +93,7 @@ static void hashing_close(hashing_t *h)
         pow_cn_ctx_release(&h->cn);
     arch_pages_free(&h->pad);
     pow_rx_vm_destroy(h->vm);
+    pow_rx_group_destroy(h->group);
     memset(h, 0, sizeof(*h));
 }
 
@@ -109,19 +112,29 @@ static int hashing_prepare(hashing_t *h, const miner_t *m, const miner_job_t *jo
             rc = pow_cn_ctx_init(&h->cn, cn, isa, h->pad.ptr, h->pad.mapped);
         h->cn_ready = rc == 0;
     } else {
-        if (h->vm != NULL && h->vm_state == rx && h->isa == isa && h->algo == job->algo)
+        if ((h->vm != NULL || h->group != NULL) && h->vm_state == rx && h->isa == isa &&
+            h->algo == job->algo)
             return 0;
         hashing_close(h);
-        h->vm = pow_rx_vm_create(rx->cache, isa);
-        if (h->vm == NULL)
-            return -ENOMEM;
-        pow_rx_vm_set_variant(h->vm, pow_algo_rx(job->algo));
-        pow_rx_vm_set_dataset(h->vm, rx->datasets[rx->plan.slot[worker]]);
+        const pow_rx_dataset_t *dataset = rx->datasets[rx->plan.slot[worker]];
+        if (dataset == NULL) {
+            /* Light mode: items are computed, several hashes' at once. */
+            h->group = pow_rx_group_create(rx->cache, isa);
+            if (h->group == NULL)
+                return -ENOMEM;
+            pow_rx_group_set_variant(h->group, pow_algo_rx(job->algo));
+        } else {
+            h->vm = pow_rx_vm_create(rx->cache, isa);
+            if (h->vm == NULL)
+                return -ENOMEM;
+            pow_rx_vm_set_variant(h->vm, pow_algo_rx(job->algo));
+            pow_rx_vm_set_dataset(h->vm, dataset);
+        }
         h->vm_state = rx;
     }
     h->algo = job->algo;
     h->isa = isa;
-    return h->cn_ready || h->vm != NULL ? 0 : -ENOMEM;
+    return h->cn_ready || h->vm != NULL || h->group != NULL ? 0 : -ENOMEM;
 }
 
 static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uint32_t nonce,
@@ -195,6 +208,58 @@ static void keep_duty_cycle(miner_t *m, duty_t *d)
     d->cpu0 = arch_clock_thread_cpu_ns();
 }
 
+/* Writes nonce into blob as sent: the pool's bits of it (nicehash) stay as the job has them. */
+static uint32_t put_nonce(const miner_job_t *job, uint8_t *blob, uint64_t nonce, uint32_t fixed)
+{
+    uint32_t full = ((uint32_t)nonce & ~job->nonce_fixed_bits) | (fixed & job->nonce_fixed_bits);
+    for (int i = 0; i < 4; i++)
+        blob[job->nonce_offset + (size_t)i] = (uint8_t)(full >> (8 * i));
+    return full;
+}
+
+/*
+ * Light mode: the worker's next POW_RX_GROUP_LANES nonces (nonce, nonce +
+ * step, ...) in one group call. Lanes past the last nonce of the job hash
+ * a copy of the last one and are neither counted nor judged. Returns the
+ * nonce to go on from.
+ */
+static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_job_t *job,
+                           uint64_t nonce, uint32_t fixed, duty_t *duty)
+{
+    const uint64_t step = m->config.threads, last = (uint32_t)~job->nonce_fixed_bits;
+    uint8_t blobs[POW_RX_GROUP_LANES][MINER_MAX_BLOB], outs[POW_RX_GROUP_LANES][32];
+    uint32_t fulls[POW_RX_GROUP_LANES];
+    const void *in[POW_RX_GROUP_LANES];
+    size_t lens[POW_RX_GROUP_LANES];
+    unsigned valid = 0;
+    for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
+        memcpy(blobs[k], job->blob, job->blob_len);
+        if (nonce <= last) {
+            fulls[k] = put_nonce(job, blobs[k], nonce, fixed);
+            valid++;
+            nonce += step;
+        } else {
+            memcpy(blobs[k], blobs[k - 1], job->blob_len); /* never k == 0: nonce <= last */
+        }
+        in[k] = blobs[k];
+        lens[k] = job->blob_len;
+    }
+    pow_rx_group_hash(h->group, in, lens, outs);
+    for (unsigned k = 0; k < valid; k++) {
+        uint8_t commitment[32];
+        const uint8_t *judged = outs[k];
+        if (pow_algo_rx(job->algo)->v2) {
+            pow_rx_commitment(blobs[k], job->blob_len, outs[k], commitment);
+            judged = commitment;
+        }
+        if (miner_meets_target(judged, job->target))
+            push_result(m, w->index, job, fulls[k], outs[k], judged != outs[k] ? judged : NULL);
+    }
+    atomic_fetch_add_explicit(&w->hashes, valid, memory_order_relaxed);
+    keep_duty_cycle(m, duty);
+    return nonce;
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
@@ -249,13 +314,13 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&m->job_lock);
             continue;
         }
+        if (h.group != NULL) {
+            nonce = hash_group(m, w, &h, &job, nonce, fixed_nonce, &duty);
+            continue;
+        }
         uint8_t out[32], commitment[32];
         const uint8_t *judged = out;
-        /* The pool's bits of the nonce (nicehash) stay as the blob has them. */
-        uint32_t full =
-            ((uint32_t)nonce & ~job.nonce_fixed_bits) | (fixed_nonce & job.nonce_fixed_bits);
-        for (int i = 0; i < 4; i++)
-            job.blob[job.nonce_offset + (size_t)i] = (uint8_t)(full >> (8 * i));
+        uint32_t full = put_nonce(&job, job.blob, nonce, fixed_nonce);
         uint32_t done = full; /* the nonce whose hash is in out */
         if (h.vm != NULL) {
             /*

@@ -19,6 +19,7 @@
 #include "pow/rx/dataset_memory.h"
 #include "pow/rx/dataset_item.h"
 #include "pow/rx/dataset_jit.h"
+#include "pow/rx/light_items.h"
 #include "pow/rx/superscalar.h"
 #include "pow/rx/vm.h"
 #include "pow/rx/vm_jit.h"
@@ -177,6 +178,21 @@ void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uin
         pow_rx_cache_dataset_item(cache, first + done, out + done * RX_DATASET_ITEM_SIZE);
 }
 
+void pow_rx__cache_item_batch(const pow_rx_cache_t *cache,
+                              const uint64_t items[POW_RX_DATASET_JIT_BATCH],
+                              uint64_t out[POW_RX_DATASET_JIT_BATCH][8])
+{
+    if (cache->jit.batch_fn != NULL) {
+        cache->jit.batch_fn(cache->memory.ptr, items, out);
+        return;
+    }
+    for (unsigned k = 0; k < POW_RX_DATASET_JIT_BATCH; k++) {
+        uint8_t item[64];
+        pow_rx_cache_dataset_item(cache, items[k], item);
+        memcpy(out[k], item, sizeof(item));
+    }
+}
+
 /* The portable path interprets the programs, so that it stays a reference on every machine. */
 static void read_item_interpreted(void *source, uint64_t item_number, uint64_t out[8])
 {
@@ -245,6 +261,12 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     if (isa != POW_ISA_PORTABLE && default_jit)
         (void)pow_rx_vm_set_jit(vm, 1);
     return vm;
+}
+
+void pow_rx__vm_set_item_reader(pow_rx_vm_t *vm, pow_rx_item_reader_fn fn, void *source)
+{
+    vm->vm.dataset_read = fn;
+    vm->vm.dataset_source = source;
 }
 
 int pow_rx_vm_set_jit(pow_rx_vm_t *vm, int on)
