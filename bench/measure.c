@@ -15,6 +15,7 @@
 #include "arch/energy.h"
 #include "bench/monero_reference.h"
 #include "bench/plan.h"
+#include "pow/rx/group.h"
 #include "bench/progress.h"
 #include "bench/randomx_reference.h"
 #include "pow/rx/randomx.h"
@@ -117,11 +118,16 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     }
     /* Say exactly what is compared, pages included: they move fast mode by 10-20%. */
     const char *aes = r->isa != POW_ISA_PORTABLE ? "hardware AES" : "software AES";
+    /* Light mode hashes through groups (bench/throughput.c): say when they run in lockstep. */
+    char lockstep[48] = "";
+    if (!r->fast && pow_rx_group_lockstep_for(r->isa))
+        snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
+                 (unsigned)POW_RX_GROUP_LANES);
     snprintf(r->reference_label, sizeof(r->reference_label),
-             "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages",
+             "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages%s",
              r->fast ? "fast" : "light", jit ? "JIT" : "interpreted", aes,
              bench_randomx_ref_large_pages(r->randomx_ref) ? "2MB" : "default",
-             pages != NULL ? pages : "?");
+             pages != NULL ? pages : "?", lockstep);
     r->reference_name = r->reference_label;
     return 1;
 }

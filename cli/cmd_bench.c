@@ -120,12 +120,13 @@ static const cli_command_spec_t bench_spec = {
     "  minemeter bench --algo rx/0:fast,cn/r --threads 1,2 --json out.json --svg out.svg\n"
     "  minemeter bench --bench-size 250K --algo rx/0 --threads 2\n"
     "RandomX runs in fast mode (the 2080 MiB dataset, built once in parallel)\n"
-    "and light mode (the 256 MiB cache, items computed on demand); write\n"
-    "rx/0:fast or rx/0:light in --algo, or use --mode. Programs run as machine code\n"
-    "(--jit off interprets them). Reserve huge pages for like-for-like fast mode\n"
-    "numbers (echo 2600 > /proc/sys/vm/nr_hugepages: both datasets fit). The key is\n"
-    "four zero bytes, as the RandomX reference benchmark's --seed 0. Default plan:\n"
-    "rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
+    "and light mode (the 256 MiB cache, items computed on demand, four hashes per\n"
+    "thread in lockstep so their items are computed together; --lockstep off for\n"
+    "one at a time); write rx/0:fast or rx/0:light in --algo, or use --mode.\n"
+    "Programs run as machine code (--jit off interprets them). Reserve huge pages\n"
+    "for like-for-like fast mode numbers (echo 2600 > /proc/sys/vm/nr_hugepages:\n"
+    "both datasets fit). The key is four zero bytes, as the RandomX reference\n"
+    "benchmark's --seed 0. Default plan: rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
     bench_options,
     OPT_COUNT,
 };

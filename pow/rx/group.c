@@ -59,14 +59,19 @@ void pow_rx_set_default_lockstep(int on)
     default_lockstep = on != 0;
 }
 
+int pow_rx_group_lockstep_for(pow_isa_t isa)
+{
+    return default_lockstep && isa != POW_ISA_PORTABLE && arch_fiber_supported() &&
+           pow_rx_dataset_jit_supported();
+}
+
 pow_rx_group_t *pow_rx_group_create(pow_rx_cache_t *cache, pow_isa_t isa)
 {
     pow_rx_group_t *g = calloc(1, sizeof(*g));
     if (g == NULL)
         return NULL;
     g->cache = cache;
-    g->lockstep = default_lockstep && isa != POW_ISA_PORTABLE && arch_fiber_supported() &&
-                  pow_rx_dataset_jit_supported();
+    g->lockstep = pow_rx_group_lockstep_for(isa);
     for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
         lane_t *lane = &g->lanes[k];
         lane->group = g;

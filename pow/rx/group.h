@@ -33,6 +33,9 @@ typedef struct pow_rx_group pow_rx_group_t;
  */
 void pow_rx_set_default_lockstep(int on);
 
+/* Nonzero when groups created now for isa will hash in lockstep. */
+int pow_rx_group_lockstep_for(pow_isa_t isa);
+
 /*
  * A group of light-mode VMs on cache (which must outlive it) for isa, with
  * the process's JIT and lockstep settings. NULL when out of memory or isa is not
