@@ -35,6 +35,7 @@
 #include "miner/miner.h"
 #include "miner/placement.h"
 #include "pow/hex.h"
+#include "pow/rx/group.h"
 #include "stratum/client.h"
 #include "stratum/daemon_client.h"
 #include "stratum/url.h"
@@ -699,8 +700,12 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     if (v[OPT_DURATION].set)
         uv_timer_start(&s->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
 
-    say("minemeter %s mining with %u thread(s), RandomX %s mode; pid %ld; stop with Ctrl-C",
-        PACKAGE_VERSION, s->threads, fast ? "fast" : "light", (long)getpid());
+    char lockstep[48] = "";
+    if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))
+        snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
+                 (unsigned)POW_RX_GROUP_LANES);
+    say("minemeter %s mining with %u thread(s), RandomX %s mode%s; pid %ld; stop with Ctrl-C",
+        PACKAGE_VERSION, s->threads, fast ? "fast" : "light", lockstep, (long)getpid());
     s->start_ns = arch_clock_ns();
     miner_hashrate_add(&s->rate, s->start_ns, 0);
     double cpu_before = thread_cpu_seconds();
