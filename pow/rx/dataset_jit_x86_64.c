@@ -1,7 +1,7 @@
 /*
  * The dataset item JIT for x86-64 (System V ABI: cache in rdi, item number
  * in rsi, out in rdx). Two functions share the buffer: one item, and a
- * batch of consecutive items (described above emit_batch_function).
+ * batch of items (described above emit_batch_function).
  *
  * r0-r7 live in r8-r15, so every register operand needs a REX prefix and
  * no program register is ever rax or rdx, which the one-operand mul and
@@ -30,6 +30,7 @@
 #define REG_RCX 1
 #define REG_RDX 2
 #define REG_RBX 3
+#define REG_RSP 4
 #define REG_RBP 5
 #define REG_RSI 6
 #define REG_RDI 7
@@ -128,10 +129,10 @@ static void emit_mov_imm64(emitter_t *e, int reg, uint64_t imm)
 static const uint8_t OP_MOV[] = {0x8B}, OP_STORE[] = {0x89}, OP_SUB[] = {0x2B}, OP_XOR[] = {0x33},
                      OP_ADD[] = {0x03}, OP_AND[] = {0x23}, OP_IMUL[] = {0x0F, 0xAF},
                      OP_GROUP1_IMM32[] = {0x81}, OP_SHIFT_IMM8[] = {0xC1}, OP_GROUP3[] = {0xF7},
-                     OP_LEA[] = {0x8D};
+                     OP_LEA[] = {0x8D}, OP_CMP[] = {0x3B};
 
 /* Digits of the /digit opcode forms. */
-enum { DIGIT_ADD = 0, DIGIT_ROR = 1, DIGIT_AND = 4, DIGIT_SHL = 4, DIGIT_XOR = 6 };
+enum { DIGIT_ADD = 0, DIGIT_ROR = 1, DIGIT_AND = 4, DIGIT_SHL = 4, DIGIT_SUB = 5, DIGIT_XOR = 6 };
 enum { DIGIT_MUL = 4, DIGIT_IMUL = 5 };
 
 /* lea dst, [dst + src * 2^shift]: dst += src << shift in one operation. */
@@ -317,8 +318,8 @@ static void emit_batch_loop_end(emitter_t *e, size_t top, uint32_t lines_end)
                          ADD_RBP_8[] = {0x48, 0x83, 0xC5, 0x08};
     emit_bytes(e, ADD_RBX_64, sizeof(ADD_RBX_64));
     emit_bytes(e, ADD_RBP_8, sizeof(ADD_RBP_8));
-    emit_rsp_disp32(e, 0x8D, REG_RCX, lines_end);             /* lea rcx, [rsp + lines_end] */
-    emit_rr(e, (const uint8_t[]){0x3B}, 1, REG_RBP, REG_RCX); /* cmp rbp, rcx */
+    emit_rsp_disp32(e, OP_LEA[0], REG_RCX, lines_end); /* lea rcx, [rsp + lines_end] */
+    emit_rr(e, OP_CMP, sizeof(OP_CMP), REG_RBP, REG_RCX);
     emit(e, 0x0F);
     emit(e, 0x85); /* jne rel32 */
     emit_u32(e, (uint32_t)(int32_t)((int64_t)top - (int64_t)(e->used + 4)));
@@ -326,9 +327,9 @@ static void emit_batch_loop_end(emitter_t *e, size_t top, uint32_t lines_end)
 
 /*
  * The batch function: the POW_RX_DATASET_JIT_BATCH items numbered in the
- * array at rsi into out (one 64-byte item after another). One item's eight programs run
- * in series, each waiting for a cache line that was only known when the
- * program before it ended; alone, a thread spends most of an item waiting
+ * array at rsi into out (one 64-byte item after another). One item's eight
+ * programs run in series, each waiting for a cache line that was only known
+ * when the program before it ended; alone, a thread spends most of an item waiting
  * for those lines. Here program i runs for every item of the batch before
  * program i + 1 runs for any, so the line each item needs next has the
  * other items' programs to arrive in: several lines are on their way at
@@ -359,9 +360,9 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
     const uint32_t lines_end = 8 * POW_RX_DATASET_JIT_BATCH, frame = lines_end + 8;
 
     emit_bytes(e, PROLOGUE, sizeof(PROLOGUE));
-    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), 5 /* sub */, 4 /* rsp */);
+    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_SUB, REG_RSP);
     emit_u32(e, frame);
-    emit_rsp_disp32(e, 0x89, 2 /* rdx */, lines_end); /* mov [rsp + lines_end], rdx */
+    emit_rsp_disp32(e, OP_STORE[0], REG_RDX, lines_end); /* mov [rsp + lines_end], rdx */
 
     /* Each item (its number in rdx): r0 = (item + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[]
        into its words, its first line (the item number) found and prefetched. */
@@ -385,7 +386,7 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
 
     for (int i = 0; i < PROGRAMS; i++) {
         const pow_rx_superscalar_t *prog = &programs[i];
-        emit_rsp_disp32(e, 0x8B, REG_RBX, lines_end); /* mov rbx, [rsp + lines_end] */
+        emit_rsp_disp32(e, OP_MOV[0], REG_RBX, lines_end); /* mov rbx, [rsp + lines_end] */
         emit_bytes(e, MOV_RBP_RSP, sizeof(MOV_RBP_RSP));
         top = e->used;
         for (int k = 0; k < 8; k++)
@@ -402,7 +403,7 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
         emit_batch_loop_end(e, top, lines_end);
     }
 
-    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_ADD, 4 /* rsp */);
+    emit_rr(e, OP_GROUP1_IMM32, sizeof(OP_GROUP1_IMM32), DIGIT_ADD, REG_RSP);
     emit_u32(e, frame);
     emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
 }
