@@ -49,6 +49,28 @@ static miner_t *start_miner(void)
     return m;
 }
 
+/* Waits up to limit_ms for want results; returns how many came. */
+static size_t wait_for_results(miner_t *m, miner_result_t *results, size_t want, int limit_ms)
+{
+    size_t n = 0;
+    for (int waited = 0; n < want && waited < limit_ms; waited++) {
+        n += miner_take_results(m, results + n, want - n);
+        if (n < want)
+            nap_ms(1);
+    }
+    return n;
+}
+
+/* hash = h's hash of the job's blob with nonce in place. */
+static void hash_nonce(pow_hasher_t *h, const miner_job_t *job, uint32_t nonce, uint8_t hash[32])
+{
+    uint8_t blob[MINER_MAX_BLOB];
+    memcpy(blob, job->blob, job->blob_len);
+    for (int k = 0; k < 4; k++)
+        blob[job->nonce_offset + (size_t)k] = (uint8_t)(nonce >> (8 * k));
+    cr_assert_eq(pow_hasher_hash(h, blob, job->blob_len, job->height, hash), 0);
+}
+
 static int compare_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -139,22 +161,14 @@ Test(miner, shares_meet_the_target_and_are_the_right_hashes, .timeout = 300)
     miner_job_t job = job_for("cn/r", 9, target);
     cr_assert_eq(miner_set_job(m, &job), 0);
     miner_result_t results[4];
-    size_t n = 0;
-    for (int waited = 0; n < 4 && waited < 120000; waited++) {
-        n += miner_take_results(m, results + n, 4 - n);
-        if (n < 4)
-            nap_ms(1);
-    }
+    size_t n = wait_for_results(m, results, 4, 120000);
     miner_destroy(m);
     cr_assert_eq(n, 4);
     pow_hasher_t *h = NULL;
     cr_assert_eq(pow_hasher_create(&h, job.algo, POW_ISA_PORTABLE, NULL, 0), 0);
     for (size_t i = 0; i < n; i++) {
-        uint8_t blob[76], hash[32];
-        memcpy(blob, job.blob, sizeof(blob));
-        for (int k = 0; k < 4; k++)
-            blob[39 + k] = (uint8_t)(results[i].nonce >> (8 * k));
-        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), job.height, hash), 0);
+        uint8_t hash[32];
+        hash_nonce(h, &job, results[i].nonce, hash);
         cr_expect_arr_eq(hash, results[i].hash, 32, "nonce %u", results[i].nonce);
         uint64_t tail;
         memcpy(&tail, hash + 24, sizeof(tail));
@@ -188,15 +202,54 @@ Test(miner, randomx_jobs_follow_the_seed, .timeout = 600)
         cr_assert_eq(
             pow_hasher_create(&h, job.algo, pow_algo_isa_best(job.algo), job.seed, job.seed_len),
             0);
-        uint8_t blob[76], hash[32];
-        memcpy(blob, job.blob, sizeof(blob));
-        for (int k = 0; k < 4; k++)
-            blob[39 + k] = (uint8_t)(r.nonce >> (8 * k));
-        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), 0, hash), 0);
+        uint8_t hash[32];
+        hash_nonce(h, &job, r.nonce, hash);
         cr_expect_arr_eq(hash, r.hash, 32, "seed %d nonce %u", round, r.nonce);
         pow_hasher_destroy(h);
     }
     miner_destroy(m);
+}
+
+/*
+ * Light mode hashes POW_RX_GROUP_LANES nonces per worker at once. At the
+ * end of the nonce space the last group has lanes with no nonce left: the
+ * last five nonces are each reported once, with their own hashes, nothing
+ * past them, and the hash counters count only them.
+ */
+Test(miner, light_mode_hashes_the_last_nonces_of_a_job_once_each, .timeout = 600)
+{
+    miner_t *m = start_miner();
+    miner_job_t job = job_for("rx/0", 5, ALL_HASHES);
+    memcpy(job.seed, "test key 000", 12);
+    job.seed_len = 12;
+    job.first_nonce = UINT32_MAX - 4;
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    miner_result_t results[16];
+    size_t n = wait_for_results(m, results, 5, 300000);
+    nap_ms(500); /* anything past the last nonce would show up now */
+    n += miner_take_results(m, results + n, 16 - n);
+    cr_assert_eq(n, 5, "%zu results for the last 5 nonces", n);
+    uint64_t hashed = 0;
+    for (unsigned t = 0; t < THREADS; t++)
+        hashed += miner_thread_hashes(m, t);
+    cr_expect_eq(hashed, 5);
+    miner_destroy(m);
+
+    pow_hasher_t *h = NULL;
+    cr_assert_eq(
+        pow_hasher_create(&h, job.algo, pow_algo_isa_best(job.algo), job.seed, job.seed_len), 0);
+    int seen[5] = {0};
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_geq(results[i].nonce, UINT32_MAX - 4, "nonce %u", results[i].nonce);
+        seen[results[i].nonce - (UINT32_MAX - 4)]++;
+        uint8_t hash[32];
+        hash_nonce(h, &job, results[i].nonce, hash);
+        cr_expect_arr_eq(hash, results[i].hash, 32, "nonce %u", results[i].nonce);
+    }
+    for (int k = 0; k < 5; k++)
+        cr_expect_eq(seen[k], 1, "nonce %u reported %d times", UINT32_MAX - 4 + (unsigned)k,
+                     seen[k]);
+    pow_hasher_destroy(h);
 }
 
 Test(miner, bad_jobs_are_refused)
@@ -227,12 +280,7 @@ Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)
     job.seed_len = 12;
     cr_assert_eq(miner_set_job(m, &job), 0);
     miner_result_t results[3];
-    size_t n = 0;
-    for (int waited = 0; n < 3 && waited < 300000; waited++) {
-        n += miner_take_results(m, results + n, 3 - n);
-        if (n < 3)
-            nap_ms(1);
-    }
+    size_t n = wait_for_results(m, results, 3, 300000);
     miner_destroy(m);
     cr_assert_eq(n, 3);
     pow_hasher_t *h = NULL;
@@ -243,7 +291,7 @@ Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)
         memcpy(blob, job.blob, sizeof(blob));
         for (int k = 0; k < 4; k++)
             blob[39 + k] = (uint8_t)(results[i].nonce >> (8 * k));
-        cr_assert_eq(pow_hasher_hash(h, blob, sizeof(blob), 0, hash), 0);
+        hash_nonce(h, &job, results[i].nonce, hash);
         pow_rx_commitment(blob, sizeof(blob), hash, commitment);
         cr_expect(results[i].has_commitment);
         cr_expect_arr_eq(hash, results[i].hash, 32, "nonce %u", results[i].nonce);
