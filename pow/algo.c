@@ -12,6 +12,7 @@
 #include "arch/pages.h"
 #include "pow/cn/cn.h"
 #include "pow/hex.h"
+#include "pow/rx/group.h"
 #include "pow/rx/randomx.h"
 #include "pow/vectors.h"
 
@@ -193,6 +194,41 @@ static int broken_by_test(const pow_algo_t *algo)
     return broken != NULL && strcmp(broken, algo->name) == 0;
 }
 
+/* Counts one check of vector v, keeping the first failure's details. */
+static void record_check(pow_verify_result_t *result, const pow_vector_t *v, int ok,
+                         const uint8_t actual[32])
+{
+    result->checked++;
+    if (!ok && result->failed++ == 0) {
+        result->first_failure_line = v->line;
+        memcpy(result->expected_hex, v->hash_hex, 64);
+        pow_hex_encode(actual, 32, result->got_hex);
+    }
+}
+
+/*
+ * RandomX light mode also hashes in lockstep groups (pow/rx/group.h): the
+ * vector goes into one lane (turn after turn), the other lanes hash inputs
+ * one byte off it, so a lane given another lane's item or output shows.
+ */
+static int group_hash_matches(pow_rx_group_t *group, unsigned lane, const uint8_t *input,
+                              size_t len, const uint8_t expected[32], uint8_t actual[32])
+{
+    uint8_t inputs[POW_RX_GROUP_LANES][MAX_VECTOR_BYTES + 1], outs[POW_RX_GROUP_LANES][32];
+    const void *in[POW_RX_GROUP_LANES];
+    size_t lens[POW_RX_GROUP_LANES];
+    for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
+        memcpy(inputs[k], input, len);
+        lens[k] = len;
+        if (k != lane)
+            inputs[k][lens[k]++] = (uint8_t)k;
+        in[k] = inputs[k];
+    }
+    pow_rx_group_hash(group, in, lens, outs);
+    memcpy(actual, outs[lane], 32);
+    return memcmp(actual, expected, 32) == 0;
+}
+
 int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *result)
 {
     memset(result, 0, sizeof(*result));
@@ -202,6 +238,8 @@ int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *
     result->vector_file =
         algo->family == POW_FAMILY_CN ? "pow/cn/cn_vectors.txt" : "pow/rx/rx_vectors.txt";
     pow_hasher_t *h = NULL;
+    pow_rx_group_t *group = NULL;
+    int lockstep = algo->family == POW_FAMILY_RX && pow_rx_group_lockstep_for(isa);
     int rc = 0;
     for (unsigned i = 0; i < count && rc == 0; i++) {
         const pow_vector_t *v = &vectors[i];
@@ -217,19 +255,25 @@ int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *
             rc = pow_hasher_create(&h, algo, isa, key, (size_t)key_len);
         else if (algo->family == POW_FAMILY_RX)
             rc = pow_hasher_set_key(h, key, (size_t)key_len);
+        if (rc == 0 && lockstep && group == NULL &&
+            (group = pow_rx_group_create(h->cache, isa)) == NULL)
+            rc = -ENOMEM;
         if (rc != 0)
             break;
+        result->vectors++;
         int hashed = pow_hasher_hash(h, input, (size_t)len, v->height, actual) == 0;
         if (break_for_test)
             actual[0] ^= 1;
-        int ok = hashed && memcmp(actual, expected, 32) == 0;
-        result->checked++;
-        if (!ok && result->failed++ == 0) {
-            result->first_failure_line = v->line;
-            memcpy(result->expected_hex, v->hash_hex, 64);
-            pow_hex_encode(actual, 32, result->got_hex);
+        record_check(result, v, hashed && memcmp(actual, expected, 32) == 0, actual);
+        if (group != NULL) {
+            int ok = group_hash_matches(group, result->checked % POW_RX_GROUP_LANES, input,
+                                        (size_t)len, expected, actual);
+            if (break_for_test)
+                ok = 0;
+            record_check(result, v, ok, actual);
         }
     }
+    pow_rx_group_destroy(group);
     pow_hasher_destroy(h);
     if (rc != 0)
         return rc;

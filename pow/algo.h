@@ -65,15 +65,18 @@ struct pow_rx_cache *pow_hasher_rx_cache(pow_hasher_t *h);
 struct pow_rx_vm *pow_hasher_rx_vm(pow_hasher_t *h);
 
 typedef struct {
-    unsigned checked, failed;
+    unsigned vectors;            /* vectors of the algorithm run */
+    unsigned checked, failed;    /* hashes compared (a vector may be checked twice) */
     unsigned first_failure_line; /* line in the algorithm's vector file */
     const char *vector_file;
     char expected_hex[65], got_hex[65];
 } pow_verify_result_t;
 
 /*
- * Runs every shipped vector of algo on isa. Returns 0 when all match,
- * -ENOENT when there is none, -EIO when one differs, or a setup error.
+ * Runs every shipped vector of algo on isa; RandomX vectors also go
+ * through a light-mode lockstep group where isa has one (each such vector
+ * then counts as two checks). Returns 0 when all match, -ENOENT when there
+ * is none, -EIO when one differs, or a setup error.
  */
 int pow_algo_verify(const pow_algo_t *algo, pow_isa_t isa, pow_verify_result_t *result);
 
