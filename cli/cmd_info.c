@@ -16,6 +16,10 @@
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "cli/commands.h"
+#include "pow/rx/dataset_jit.h"
+#include "pow/rx/group.h"
+#include "pow/rx/randomx.h"
+#include "pow/rx/vm_jit.h"
 
 #define MAX_CACHES 512
 
@@ -144,6 +148,22 @@ static void print_caches(const machine_info_t *m)
     }
 }
 
+/* How RandomX will run here: what this machine gets compiled, and light mode's lockstep. */
+static void print_randomx_engine(void)
+{
+    pow_isa_t isa = pow_rx_isa_best();
+    int vm_jit = isa != POW_ISA_PORTABLE && pow_rx_vm_jit_supported();
+    printf("RandomX:    programs %s; dataset items ", vm_jit ? "compiled (VM JIT)" : "interpreted");
+    if (pow_rx_dataset_jit_supported())
+        printf("compiled, %u at a time", (unsigned)POW_RX_DATASET_JIT_BATCH);
+    else
+        printf("interpreted");
+    if (pow_rx_group_lockstep_for(isa))
+        printf("; light mode %u hashes per thread in lockstep\n", (unsigned)POW_RX_GROUP_LANES);
+    else
+        printf("; light mode one hash at a time\n");
+}
+
 static void print_text(const machine_info_t *m)
 {
     const arch_cpu_t *cpu = m->cpu;
@@ -182,6 +202,7 @@ static void print_text(const machine_info_t *m)
                m->energy.zones);
     else
         printf("Energy:     not readable: %s\n", m->energy.reason);
+    print_randomx_engine();
 }
 
 static json_t *pool_json(int have, unsigned long total, unsigned long free_pages)

@@ -126,7 +126,8 @@ Test(cli, info_prints_the_machine)
 {
     run_result_t *r = run_minemeter(ARGS("info"));
     cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
-    const char *fields[] = {"CPU:", "Features:", "Topology:", "Caches:", "Huge pages:", "Energy:"};
+    const char *fields[] = {
+        "CPU:", "Features:", "Topology:", "Caches:", "Huge pages:", "Energy:", "RandomX:"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         cr_expect_not_null(strstr(r->out, fields[i]), "no '%s' in: %s", fields[i], r->out);
     run_result_free(r);
