@@ -152,7 +152,6 @@ void arch_fiber_start(arch_fiber_t *f, void (*fn)(void *), void *arg)
 
 void arch_fiber_resume(arch_fiber_t *f)
 {
-    f->running = 1;
 #ifdef FIBER_ASAN
     __sanitizer_start_switch_fiber(&f->caller_fake_stack, f->stack, f->stack_size);
 #endif
@@ -160,7 +159,6 @@ void arch_fiber_resume(arch_fiber_t *f)
 #ifdef FIBER_ASAN
     __sanitizer_finish_switch_fiber(f->caller_fake_stack, NULL, NULL);
 #endif
-    f->running = 0;
 }
 
 void arch_fiber_yield(arch_fiber_t *f)

@@ -23,7 +23,7 @@ typedef struct arch_fiber {
     void *arg;
     unsigned char *stack; /* mmap'ed, a guard page below */
     size_t stack_size;    /* usable bytes above the guard page */
-    int running, finished;
+    int finished;
     /* AddressSanitizer's bookkeeping of the two stacks. */
     void *fake_stack, *caller_fake_stack;
     const void *caller_bottom;

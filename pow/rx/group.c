@@ -18,7 +18,6 @@
 #define LANE_STACK_BYTES ((size_t)256 << 10)
 
 typedef struct {
-    pow_rx_group_t *group;
     pow_rx_vm_t *vm;
     arch_fiber_t fiber;
     /* This hash. */
@@ -74,7 +73,6 @@ pow_rx_group_t *pow_rx_group_create(pow_rx_cache_t *cache, pow_isa_t isa)
     g->lockstep = pow_rx_group_lockstep_for(isa);
     for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
         lane_t *lane = &g->lanes[k];
-        lane->group = g;
         lane->vm = pow_rx_vm_create(cache, isa);
         if (lane->vm == NULL) {
             pow_rx_group_destroy(g);
