@@ -25,7 +25,7 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
         for (unsigned t = 0; r->verified && t < r->thread_counts; t++) {
             json_array_append_new(
                 runs,
-                json_pack("{s:i, s:o, s:f, s:o, s:o, s:s, s:o, s:o, s:s, s:b}", "threads",
+                json_pack("{s:i, s:o, s:f, s:o, s:o, s:s, s:o, s:o, s:s, s:b, s:i}", "threads",
                           (int)r->threads[t], "hashes_per_second", stats_json(&r->hps[t]),
                           "hashes_per_second_per_thread", r->hps[t].median / r->threads[t],
                           "cpu_seconds_per_hash", stats_json(&r->cpu_seconds[t]), "cycles_per_hash",
@@ -34,7 +34,8 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                           r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t])
                                                      : json_null(),
                           "watts", r->watts[t] >= 0 ? json_real(r->watts[t]) : json_null(), "pages",
-                          r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit));
+                          r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit, "lanes",
+                          (int)(r->last[t].lanes ? r->last[t].lanes : 1)));
             if (r->have_reference_hps) {
                 json_t *run = json_array_get(runs, json_array_size(runs) - 1);
                 json_object_set_new(run, "reference_hashes_per_second",

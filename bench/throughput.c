@@ -49,6 +49,7 @@ typedef struct {
     arch_cycles_source_t cycles_source;
     const char *pages;
     int jit;
+    unsigned lanes;
 } worker_t;
 
 /*
@@ -144,6 +145,8 @@ static void *worker_main(void *arg)
         w->pages = hashing.group != NULL ? pow_rx_group_pages(hashing.group)
                    : hashing.vm != NULL  ? pow_rx_vm_pages(hashing.vm)
                                          : arch_pages_kind_name(hashing.pad.kind);
+        w->lanes =
+            hashing.group != NULL && pow_rx_group_lockstep(hashing.group) ? POW_RX_GROUP_LANES : 1;
         w->jit = hashing.group != NULL ? pow_rx_group_jit_enabled(hashing.group)
                  : hashing.vm != NULL
                      ? pow_rx_vm_jit_enabled(hashing.vm)
@@ -280,6 +283,7 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
         out->cpu_seconds_per_hash = cpu_threads ? cpu_sum / cpu_threads : 0;
         out->pages = workers[0].pages;
         out->jit = workers[0].jit;
+        out->lanes = workers[0].lanes;
     }
     free(workers);
     free(ids);

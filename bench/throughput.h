@@ -26,6 +26,7 @@ typedef struct {
     double seconds;
     const char *pages; /* what the scratchpads got (thread 0's): "2MB", "4KB" ... */
     int jit;           /* cn/r or RandomX programs ran compiled */
+    unsigned lanes;    /* hashes each thread ran at once: RandomX light mode in lockstep, else 1 */
 } bench_sample_t;
 
 /* What to hash: the algorithm, the path, and for RandomX the initialised shared cache. */

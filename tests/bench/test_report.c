@@ -242,6 +242,7 @@ static const doc_field_t RUN_FIELDS[] = {
     {"watts", &NUMBER_OR_NULL},
     {"pages", &STRING},
     {"jit", &BOOLEAN},
+    {"lanes", &INTEGER},
     {NULL, NULL},
 };
 static const doc_type_t RUN_ALONE = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS};
