@@ -32,6 +32,7 @@
 #endif
 
 #ifdef FIBER_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -136,6 +137,11 @@ void arch_fiber_start(arch_fiber_t *f, void (*fn)(void *), void *arg)
     f->fn = fn;
     f->arg = arg;
     f->finished = 0;
+#ifdef FIBER_ASAN
+    /* Frames of a run given up part way never returned to clear their red zones. */
+    __asan_unpoison_memory_region(f->stack, f->stack_size);
+    f->fake_stack = NULL;
+#endif
     uintptr_t top = ((uintptr_t)f->stack + f->stack_size) & ~(uintptr_t)15;
     /* The return slot at top - 24 leaves rsp at top - 16 in the trampoline: aligned. */
     uint64_t *frame = (uint64_t *)(top - 24) - SAVED_RET;

@@ -42,7 +42,9 @@ int arch_fiber_create(arch_fiber_t *f, size_t stack_size);
 
 /*
  * Makes f run fn(arg) from the start at its next resume. f must not be
- * running (fresh, finished, or never resumed since the last start).
+ * running; it may be fresh, finished, or stopped part way (a yielded
+ * fiber that will never be resumed is simply started again: what was on
+ * its stack is dropped, so it must own nothing that needs releasing).
  */
 void arch_fiber_start(arch_fiber_t *f, void (*fn)(void *), void *arg);
 

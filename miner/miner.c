@@ -217,16 +217,26 @@ static uint32_t put_nonce(const miner_job_t *job, uint8_t *blob, uint64_t nonce,
     return full;
 }
 
+/* Whether the worker should drop what it hashes: a new job came, or the miner stops. */
+static int job_replaced(void *arg)
+{
+    const worker_t *w = arg;
+    return atomic_load_explicit(&w->miner->stop, memory_order_relaxed) ||
+           atomic_load_explicit(&w->miner->generation, memory_order_relaxed) !=
+               atomic_load_explicit(&w->generation, memory_order_relaxed);
+}
+
 /*
  * Light mode: the worker's next POW_RX_GROUP_LANES nonces (nonce, nonce +
  * step, ...) in one group call. Lanes past the last nonce of the job hash
- * a copy of the last one and are neither counted nor judged. Returns the
- * nonce to go on from.
+ * a copy of the last one and are neither counted nor judged. A new job or
+ * a stop gives the group up within microseconds (a group takes four hash
+ * times). Returns the nonce to go on from.
  */
 static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_job_t *job,
                            uint64_t nonce, uint32_t fixed, duty_t *duty)
 {
-    const uint64_t step = m->config.threads, last = (uint32_t)~job->nonce_fixed_bits;
+    const uint64_t step = m->config.threads, last = (uint32_t)~job->nonce_fixed_bits, first = nonce;
     uint8_t blobs[POW_RX_GROUP_LANES][MINER_MAX_BLOB], outs[POW_RX_GROUP_LANES][32];
     uint32_t fulls[POW_RX_GROUP_LANES];
     const void *in[POW_RX_GROUP_LANES];
@@ -244,7 +254,8 @@ static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_jo
         in[k] = blobs[k];
         lens[k] = job->blob_len;
     }
-    pow_rx_group_hash(h->group, in, lens, outs);
+    if (!pow_rx_group_hash_until(h->group, in, lens, outs, job_replaced, w))
+        return first; /* a new job or a stop: these nonces were not hashed */
     for (unsigned k = 0; k < valid; k++) {
         uint8_t commitment[32];
         const uint8_t *judged = outs[k];

@@ -136,14 +136,18 @@ static void serve_items(pow_rx_group_t *g)
     }
 }
 
-void pow_rx_group_hash(pow_rx_group_t *g, const void *const inputs[POW_RX_GROUP_LANES],
-                       const size_t lens[POW_RX_GROUP_LANES],
-                       uint8_t outputs[POW_RX_GROUP_LANES][32])
+int pow_rx_group_hash_until(pow_rx_group_t *g, const void *const inputs[POW_RX_GROUP_LANES],
+                            const size_t lens[POW_RX_GROUP_LANES],
+                            uint8_t outputs[POW_RX_GROUP_LANES][32], pow_rx_group_stop_fn stop,
+                            void *arg)
 {
     if (!g->lockstep) {
-        for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++)
+        for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
+            if (stop != NULL && stop(arg))
+                return 0;
             pow_rx_hash(g->lanes[k].vm, inputs[k], lens[k], outputs[k]);
-        return;
+        }
+        return 1;
     }
     for (unsigned k = 0; k < POW_RX_GROUP_LANES; k++) {
         lane_t *lane = &g->lanes[k];
@@ -152,9 +156,24 @@ void pow_rx_group_hash(pow_rx_group_t *g, const void *const inputs[POW_RX_GROUP_
         lane->output = outputs[k];
         arch_fiber_start(&lane->fiber, lane_hash, lane);
     }
-    /* Every lane reads the same number of items, so all wait together until all finish. */
-    while (run_round(g) != 0)
+    /*
+     * Every lane reads the same number of items, so all wait together until
+     * all finish. Giving up leaves the lanes where they wait: the next call
+     * starts each fiber afresh, and each hash sets up all of its VM's state.
+     */
+    while (run_round(g) != 0) {
+        if (stop != NULL && stop(arg))
+            return 0;
         serve_items(g);
+    }
+    return 1;
+}
+
+void pow_rx_group_hash(pow_rx_group_t *g, const void *const inputs[POW_RX_GROUP_LANES],
+                       const size_t lens[POW_RX_GROUP_LANES],
+                       uint8_t outputs[POW_RX_GROUP_LANES][32])
+{
+    (void)pow_rx_group_hash_until(g, inputs, lens, outputs, NULL, NULL);
 }
 
 int pow_rx_group_jit_enabled(const pow_rx_group_t *g)

@@ -57,6 +57,20 @@ void pow_rx_group_hash(pow_rx_group_t *group, const void *const inputs[POW_RX_GR
                        const size_t lens[POW_RX_GROUP_LANES],
                        uint8_t outputs[POW_RX_GROUP_LANES][32]);
 
+/* Asked while a group hashes; nonzero gives the hashes up. */
+typedef int (*pow_rx_group_stop_fn)(void *arg);
+
+/*
+ * pow_rx_group_hash that gives up as soon as stop(arg) says so: asked once
+ * per round of dataset items in lockstep (a few microseconds apart), else
+ * between inputs. Returns 1 when every output is written, 0 when it gave
+ * up (outputs then undefined; the next call starts afresh).
+ */
+int pow_rx_group_hash_until(pow_rx_group_t *group, const void *const inputs[POW_RX_GROUP_LANES],
+                            const size_t lens[POW_RX_GROUP_LANES],
+                            uint8_t outputs[POW_RX_GROUP_LANES][32], pow_rx_group_stop_fn stop,
+                            void *arg);
+
 /* Whether the group's VMs compile their programs (pow_rx_vm_jit_enabled of each). */
 int pow_rx_group_jit_enabled(const pow_rx_group_t *group);
 

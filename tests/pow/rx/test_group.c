@@ -209,6 +209,44 @@ Test(rx_group, v2_through_set_variant_matches_one_vm)
     close_pair(&p);
 }
 
+/* Says stop once it has been asked *left times. */
+static int stop_after(void *arg)
+{
+    int *left = arg;
+    return (*left)-- <= 0;
+}
+
+/*
+ * A group hash given up part way (at once, after 1 round, after 5,000 of
+ * a hash's 16,384 rounds) returns 0 and leaves the group ready: the next
+ * call, run to the end, hashes as one VM does.
+ */
+Test(rx_group, a_hash_given_up_part_way_returns_0_and_the_next_is_right)
+{
+    pair_t p = open_pair();
+    static const char *const words[] = {"one", "two", "three", "four", "five", "six"};
+    const void *in[LANES];
+    size_t lens[LANES];
+    for (unsigned k = 0; k < LANES; k++) {
+        in[k] = words[k % 6];
+        lens[k] = strlen(words[k % 6]);
+    }
+    static const int give_up_after[] = {0, 1, 5000};
+    for (size_t i = 0; i < sizeof(give_up_after) / sizeof(give_up_after[0]); i++) {
+        uint8_t hashes[LANES][32];
+        int left = give_up_after[i];
+        cr_expect_eq(pow_rx_group_hash_until(p.group, in, lens, hashes, stop_after, &left), 0,
+                     "given up after %d rounds", give_up_after[i]);
+        char what[48];
+        snprintf(what, sizeof(what), "after giving up at round %d", give_up_after[i]);
+        expect_lanes_match_vm(&p, in, lens, what);
+    }
+    int never = 1 << 30;
+    uint8_t hashes[LANES][32];
+    cr_expect_eq(pow_rx_group_hash_until(p.group, in, lens, hashes, stop_after, &never), 1);
+    close_pair(&p);
+}
+
 Test(rx_group, the_callers_rounding_mode_survives_a_group_hash)
 {
     pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
