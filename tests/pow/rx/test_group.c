@@ -217,11 +217,12 @@ static int stop_after(void *arg)
 }
 
 /*
- * A group hash given up part way (at once, after 1 round, after 5,000 of
- * a hash's 16,384 rounds) returns 0 and leaves the group ready: the next
- * call, run to the end, hashes as one VM does.
+ * A group hash given up part way returns 0 and leaves the group ready: the
+ * next call, run to the end, hashes as one VM does. A group in lockstep is
+ * asked once per round of items (16,384 per hash: given up at once, after
+ * 1 round, after 5,000); one that is not is asked before each input.
  */
-Test(rx_group, a_hash_given_up_part_way_returns_0_and_the_next_is_right)
+static void check_giving_up(void)
 {
     pair_t p = open_pair();
     static const char *const words[] = {"one", "two", "three", "four", "five", "six"};
@@ -231,20 +232,34 @@ Test(rx_group, a_hash_given_up_part_way_returns_0_and_the_next_is_right)
         in[k] = words[k % 6];
         lens[k] = strlen(words[k % 6]);
     }
-    static const int give_up_after[] = {0, 1, 5000};
+    const int lockstep = pow_rx_group_lockstep(p.group);
+    const int give_up_after[] = {0, 1, lockstep ? 5000 : LANES - 1};
     for (size_t i = 0; i < sizeof(give_up_after) / sizeof(give_up_after[0]); i++) {
         uint8_t hashes[LANES][32];
         int left = give_up_after[i];
         cr_expect_eq(pow_rx_group_hash_until(p.group, in, lens, hashes, stop_after, &left), 0,
-                     "given up after %d rounds", give_up_after[i]);
+                     "given up after %d questions", give_up_after[i]);
         char what[48];
-        snprintf(what, sizeof(what), "after giving up at round %d", give_up_after[i]);
+        snprintf(what, sizeof(what), "after giving up at question %d", give_up_after[i]);
         expect_lanes_match_vm(&p, in, lens, what);
     }
     int never = 1 << 30;
     uint8_t hashes[LANES][32];
     cr_expect_eq(pow_rx_group_hash_until(p.group, in, lens, hashes, stop_after, &never), 1);
     close_pair(&p);
+}
+
+Test(rx_group, a_hash_given_up_part_way_returns_0_and_the_next_is_right)
+{
+    check_giving_up();
+}
+
+/* Each test runs in a process of its own: the process-wide setting stays here. */
+Test(rx_group, a_group_without_lockstep_also_gives_up_between_inputs)
+{
+    pow_rx_set_default_lockstep(0);
+    cr_assert(!pow_rx_group_lockstep_for(pow_rx_isa_best()));
+    check_giving_up();
 }
 
 Test(rx_group, the_callers_rounding_mode_survives_a_group_hash)
