@@ -208,6 +208,19 @@ static void keep_duty_cycle(miner_t *m, duty_t *d)
     d->cpu0 = arch_clock_thread_cpu_ns();
 }
 
+/*
+ * What a RandomX share is judged on: its hash, or for rx/2 the commitment
+ * of blob and hash, written to commitment.
+ */
+static const uint8_t *share_judged_on(const miner_job_t *job, const uint8_t *blob,
+                                      const uint8_t hash[32], uint8_t commitment[32])
+{
+    if (!pow_algo_rx(job->algo)->v2)
+        return hash;
+    pow_rx_commitment(blob, job->blob_len, hash, commitment);
+    return commitment;
+}
+
 /* Writes nonce into blob as sent: the pool's bits of it (nicehash) stay as the job has them. */
 static uint32_t put_nonce(const miner_job_t *job, uint8_t *blob, uint64_t nonce, uint32_t fixed)
 {
@@ -258,11 +271,7 @@ static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_jo
         return first; /* a new job or a stop: these nonces were not hashed */
     for (unsigned k = 0; k < valid; k++) {
         uint8_t commitment[32];
-        const uint8_t *judged = outs[k];
-        if (pow_algo_rx(job->algo)->v2) {
-            pow_rx_commitment(blobs[k], job->blob_len, outs[k], commitment);
-            judged = commitment;
-        }
+        const uint8_t *judged = share_judged_on(job, blobs[k], outs[k], commitment);
         if (miner_meets_target(judged, job->target))
             push_result(m, w->index, job, fulls[k], outs[k], judged != outs[k] ? judged : NULL);
     }
@@ -343,10 +352,7 @@ static void *worker_main(void *arg)
             } else {
                 pow_rx_hash_next(h.vm, job.blob, job.blob_len, out);
                 done = pending_nonce;
-                if (pow_algo_rx(job.algo)->v2) {
-                    pow_rx_commitment(pending_blob, job.blob_len, out, commitment);
-                    judged = commitment;
-                }
+                judged = share_judged_on(&job, pending_blob, out, commitment);
             }
             memcpy(pending_blob, job.blob, job.blob_len);
             pending_nonce = full;

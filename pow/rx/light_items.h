@@ -10,12 +10,13 @@
 
 #include "pow/rx/dataset_jit.h"
 #include "pow/rx/randomx.h"
+#include "pow/rx/vm.h"
 
-/* A light-mode VM's item reader: called with source for every item the VM reads. */
-typedef void (*pow_rx_item_reader_fn)(void *source, uint64_t item_number, uint64_t out[8]);
-
-/* Makes vm read its items through fn(source, ...) instead of computing them itself. */
-void pow_rx__vm_set_item_reader(pow_rx_vm_t *vm, pow_rx_item_reader_fn fn, void *source);
+/*
+ * Makes light-mode vm read its items through fn(source, ...) (pow/rx/vm.h's
+ * reader, called for every item the VM reads) instead of computing them.
+ */
+void pow_rx__vm_set_item_reader(pow_rx_vm_t *vm, rx_dataset_read_fn fn, void *source);
 
 /*
  * The POW_RX_DATASET_JIT_BATCH items numbered in items into out, computed

@@ -164,14 +164,14 @@ void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uin
                                 uint8_t *out)
 {
     uint64_t done = 0;
-    /* The batch function writes words: straight into out when out is aligned for them. */
+    /* Batches write words: straight into out when out is aligned for them. */
     if (cache->jit.batch_fn != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
         for (; count - done >= POW_RX_DATASET_JIT_BATCH; done += POW_RX_DATASET_JIT_BATCH) {
             uint64_t items[POW_RX_DATASET_JIT_BATCH];
             for (unsigned k = 0; k < POW_RX_DATASET_JIT_BATCH; k++)
                 items[k] = first + done + k;
-            cache->jit.batch_fn(cache->memory.ptr, items,
-                                (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
+            pow_rx__cache_item_batch(cache, items,
+                                     (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
         }
     }
     for (; done < count; done++)
@@ -263,7 +263,7 @@ pow_rx_vm_t *pow_rx_vm_create(pow_rx_cache_t *cache, pow_isa_t isa)
     return vm;
 }
 
-void pow_rx__vm_set_item_reader(pow_rx_vm_t *vm, pow_rx_item_reader_fn fn, void *source)
+void pow_rx__vm_set_item_reader(pow_rx_vm_t *vm, rx_dataset_read_fn fn, void *source)
 {
     vm->vm.dataset_read = fn;
     vm->vm.dataset_source = source;
