@@ -149,6 +149,9 @@ Test(cli_hash, randomx_hashes_are_the_same_with_and_without_the_jit)
     }
     expect_usage_error(ARGS("hash", "--algo", "rx/0", "--key", "k", "--input", "x", "--jit", "1"),
                        "--jit is on or off");
+    expect_usage_error(
+        ARGS("hash", "--algo", "rx/0", "--key", "k", "--input", "x", "--lockstep", "maybe"),
+        "--lockstep is on or off");
     expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input", "x", "--mode", "fast"),
                        "--mode is for RandomX");
 }
