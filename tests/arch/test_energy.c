@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "arch/energy.h"
+#include "tests/support/fake_tree.h"
 
 /* A real counter range (intel-rapl:0 on a Skylake desktop), in µJ. */
 #define REAL_RANGE_UJ "262143328850"
@@ -57,53 +57,6 @@ Test(arch_energy, open_finds_a_counter_the_kernel_offers_or_says_why_not)
     }
 }
 
-/* The fake sysfs root of the running test; made by .init, removed by .fini. */
-static char fake_root[64];
-
-static void make_fake_root(void)
-{
-    snprintf(fake_root, sizeof(fake_root), "/tmp/minemeter-energy-XXXXXX");
-    cr_assert_not_null(mkdtemp(fake_root), "mkdtemp: %s", strerror(errno));
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_fake_root(void)
-{
-    if (fake_root[0] != '\0')
-        nftw(fake_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Writes <fake_root>/<rel>, making its directories first. */
-static void fake_write(const char *rel, const char *text)
-{
-    char path[256];
-    cr_assert_lt(snprintf(path, sizeof(path), "%s/%s", fake_root, rel), (int)sizeof(path));
-    for (char *slash = strchr(path + strlen(fake_root) + 1, '/'); slash != NULL;
-         slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        cr_assert(mkdir(path, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
-        *slash = '/';
-    }
-    FILE *fp = fopen(path, "w");
-    cr_assert_not_null(fp, "fopen %s: %s", path, strerror(errno));
-    fputs(text, fp);
-    cr_assert_eq(fclose(fp), 0);
-}
-
-static void fake_remove(const char *rel)
-{
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", fake_root, rel);
-    cr_assert_eq(unlink(path), 0, "unlink %s: %s", path, strerror(errno));
-}
-
 /* A zone under class/powercap; name NULL leaves out the name file, range NULL the range. */
 static void fake_zone(const char *zone, const char *name, const char *energy_uj,
                       const char *range_uj)
@@ -111,26 +64,26 @@ static void fake_zone(const char *zone, const char *name, const char *energy_uj,
     char rel[128];
     if (name != NULL) {
         snprintf(rel, sizeof(rel), "class/powercap/%s/name", zone);
-        fake_write(rel, name);
+        fake_tree_write(rel, name);
     }
     if (range_uj != NULL) {
         snprintf(rel, sizeof(rel), "class/powercap/%s/max_energy_range_uj", zone);
-        fake_write(rel, range_uj);
+        fake_tree_write(rel, range_uj);
     }
     snprintf(rel, sizeof(rel), "class/powercap/%s/energy_uj", zone);
-    fake_write(rel, energy_uj);
+    fake_tree_write(rel, energy_uj);
 }
 
 static void fake_energy(const char *zone, const char *energy_uj)
 {
     char rel[128];
     snprintf(rel, sizeof(rel), "class/powercap/%s/energy_uj", zone);
-    fake_write(rel, energy_uj);
+    fake_tree_write(rel, energy_uj);
 }
 
 static void open_fake(arch_energy_t *e, unsigned zones)
 {
-    int rc = arch_energy_open_at(e, fake_root);
+    int rc = arch_energy_open_at(e, fake_tree_root);
     cr_assert_eq(rc, 0, "open: %d (%s)", rc, e->reason);
     cr_assert_eq(e->source, ARCH_ENERGY_POWERCAP);
     cr_assert_eq(e->zones, zones);
@@ -144,8 +97,8 @@ static double read_joules(arch_energy_t *e)
     return j;
 }
 
-Test(arch_energy, one_package_zone_reports_joules_used_since_open, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, one_package_zone_reports_joules_used_since_open, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "1000\n", REAL_RANGE_UJ "\n");
     arch_energy_t e;
@@ -156,8 +109,8 @@ Test(arch_energy, one_package_zone_reports_joules_used_since_open, .init = make_
     arch_energy_close(&e);
 }
 
-Test(arch_energy, package_zones_of_all_sockets_are_summed, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, package_zones_of_all_sockets_are_summed, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "1000\n", REAL_RANGE_UJ "\n");
     fake_zone("intel-rapl:1", "package-1\n", "70000\n", REAL_RANGE_UJ "\n");
@@ -169,8 +122,8 @@ Test(arch_energy, package_zones_of_all_sockets_are_summed, .init = make_fake_roo
     arch_energy_close(&e);
 }
 
-Test(arch_energy, counter_that_wraps_between_reads_counts_through_the_wrap, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, counter_that_wraps_between_reads_counts_through_the_wrap, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "9000\n", "10000\n");
     arch_energy_t e;
@@ -184,7 +137,7 @@ Test(arch_energy, counter_that_wraps_between_reads_counts_through_the_wrap, .ini
 }
 
 Test(arch_energy, counter_going_back_without_a_known_range_is_an_error_not_a_guess,
-     .init = make_fake_root, .fini = remove_fake_root)
+     .init = fake_tree_make, .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "9000\n", NULL);
     arch_energy_t e;
@@ -198,8 +151,8 @@ Test(arch_energy, counter_going_back_without_a_known_range_is_an_error_not_a_gue
     arch_energy_close(&e);
 }
 
-Test(arch_energy, sub_zones_psys_and_mmio_zones_are_not_counted, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, sub_zones_psys_and_mmio_zones_are_not_counted, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "1000\n", REAL_RANGE_UJ "\n");
     fake_zone("intel-rapl:0:0", "core\n", "100\n", REAL_RANGE_UJ "\n");
@@ -220,8 +173,8 @@ Test(arch_energy, sub_zones_psys_and_mmio_zones_are_not_counted, .init = make_fa
     arch_energy_close(&e);
 }
 
-Test(arch_energy, top_level_zone_without_a_name_file_counts_as_a_package, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, top_level_zone_without_a_name_file_counts_as_a_package, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", NULL, "1000\n", REAL_RANGE_UJ "\n");
     arch_energy_t e;
@@ -238,7 +191,7 @@ Test(arch_energy, top_level_zone_without_a_name_file_counts_as_a_package, .init 
  * which can only run when the suite is not run as root.
  */
 Test(arch_energy, counter_that_vanishes_mid_run_fails_the_read_and_later_reads_recover,
-     .init = make_fake_root, .fini = remove_fake_root)
+     .init = fake_tree_make, .fini = fake_tree_remove)
 {
     fake_zone("intel-rapl:0", "package-0\n", "1000\n", REAL_RANGE_UJ "\n");
     fake_zone("intel-rapl:1", "package-1\n", "1000\n", REAL_RANGE_UJ "\n");
@@ -248,7 +201,7 @@ Test(arch_energy, counter_that_vanishes_mid_run_fails_the_read_and_later_reads_r
     fake_energy("intel-rapl:1", "2000\n");
     cr_expect_float_eq(read_joules(&e), 0.002, 1e-12);
 
-    fake_remove("class/powercap/intel-rapl:0/energy_uj");
+    fake_tree_unlink("class/powercap/intel-rapl:0/energy_uj");
     fake_energy("intel-rapl:1", "3000\n");
     double j = -1;
     cr_expect_eq(arch_energy_read(&e, &j), -EIO);
@@ -262,32 +215,32 @@ Test(arch_energy, counter_that_vanishes_mid_run_fails_the_read_and_later_reads_r
 }
 
 /* The tree is made after the skip, because a skipped test runs no .fini. */
-Test(arch_energy, counter_not_readable_by_this_user_is_reported_as_such, .fini = remove_fake_root)
+Test(arch_energy, counter_not_readable_by_this_user_is_reported_as_such, .fini = fake_tree_remove)
 {
     if (geteuid() == 0)
         cr_skip_test("root reads a mode-000 file, so this needs a normal user");
-    make_fake_root();
+    fake_tree_make();
     fake_zone("intel-rapl:0", "package-0\n", "1000\n", REAL_RANGE_UJ "\n");
     char path[256];
-    snprintf(path, sizeof(path), "%s/class/powercap/intel-rapl:0/energy_uj", fake_root);
+    snprintf(path, sizeof(path), "%s/class/powercap/intel-rapl:0/energy_uj", fake_tree_root);
     cr_assert_eq(chmod(path, 0), 0);
     arch_energy_t e;
-    cr_expect_eq(arch_energy_open_at(&e, fake_root), -EACCES);
+    cr_expect_eq(arch_energy_open_at(&e, fake_tree_root), -EACCES);
     cr_expect_neq(strstr(e.reason, "not readable"), NULL, "reason: %s", e.reason);
 }
 
-Test(arch_energy, tree_without_counters_is_not_found_and_says_so, .init = make_fake_root,
-     .fini = remove_fake_root)
+Test(arch_energy, tree_without_counters_is_not_found_and_says_so, .init = fake_tree_make,
+     .fini = fake_tree_remove)
 {
     arch_energy_t e;
-    cr_expect_eq(arch_energy_open_at(&e, fake_root), -ENOENT);
+    cr_expect_eq(arch_energy_open_at(&e, fake_tree_root), -ENOENT);
     cr_expect_neq(strstr(e.reason, "no package energy counter"), NULL, "reason: %s", e.reason);
     double j = -1;
     cr_expect_eq(arch_energy_read(&e, &j), -ENOENT);
 
     /* A powercap class with only a psys zone has no package counter either. */
     fake_zone("intel-rapl:0", "psys\n", "1000\n", REAL_RANGE_UJ "\n");
-    cr_expect_eq(arch_energy_open_at(&e, fake_root), -ENOENT);
+    cr_expect_eq(arch_energy_open_at(&e, fake_tree_root), -ENOENT);
     cr_expect_neq(strstr(e.reason, "no package energy counter"), NULL, "reason: %s", e.reason);
 }
 

@@ -40,19 +40,40 @@ static int read_sys_int(int cpu, const char *leaf)
     return value;
 }
 
-Test(arch_topology, pu_count_matches_sysconf)
+/*
+ * hwloc leaves out the CPUs a cgroup cpuset forbids (a container started
+ * with --cpuset-cpus), but not those outside the affinity mask (taskset):
+ * so the PUs lie between the CPUs this process may run on and the CPUs
+ * online, and every CPU it may run on is one of them.
+ */
+Test(arch_topology, pus_cover_the_allowed_cpus_and_no_more_than_are_online)
 {
     long online = sysconf(_SC_NPROCESSORS_ONLN);
-    cr_assert_eq(arch_topology_count(topo, ARCH_TOPO_PU), (unsigned)online);
+    unsigned pus = arch_topology_count(topo, ARCH_TOPO_PU);
+    cpu_set_t allowed;
+    cr_assert_eq(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+    cr_expect_leq(pus, (unsigned)online);
+    cr_expect_geq(pus, (unsigned)CPU_COUNT(&allowed));
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET((size_t)cpu, &allowed))
+            continue;
+        int found = 0;
+        for (unsigned i = 0; i < pus && !found; i++)
+            found = arch_topology_pu_os_index(topo, i) == cpu;
+        cr_expect(found, "CPU %d may run this process but is no PU of the topology", cpu);
+    }
 }
 
+/* Cores and packages of the PUs hwloc reports, as sysfs numbers them (not always 0..n-1). */
 Test(arch_topology, core_and_package_counts_match_sysfs)
 {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned pus = arch_topology_count(topo, ARCH_TOPO_PU);
     int packages[1024], cores[1024][2];
     unsigned npackages = 0, ncores = 0;
-    cr_assert_lt(online, 1024);
-    for (int cpu = 0; cpu < online; cpu++) {
+    cr_assert_lt(pus, 1024);
+    for (unsigned p = 0; p < pus; p++) {
+        int cpu = arch_topology_pu_os_index(topo, p);
+        cr_assert_geq(cpu, 0);
         int pkg = read_sys_int(cpu, "physical_package_id");
         int core = read_sys_int(cpu, "core_id");
         unsigned i;
@@ -73,13 +94,16 @@ Test(arch_topology, core_and_package_counts_match_sysfs)
     cr_expect_geq(arch_topology_count(topo, ARCH_TOPO_NUMA), 1);
 }
 
-Test(arch_topology, l2_size_of_cpu0_matches_sysfs)
+/* The first L2 hwloc lists is the first PU's (cpu0 may be outside this process's cpuset). */
+Test(arch_topology, l2_size_of_the_first_pu_matches_sysfs)
 {
-    /* Find the unified level-2 cache in cpu0's sysfs cache list. */
+    int cpu = arch_topology_pu_os_index(topo, 0);
+    cr_assert_geq(cpu, 0);
     long sys_size_kib = -1;
     for (int index = 0; index < 8 && sys_size_kib < 0; index++) {
         char path[128], buf[64];
-        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", index);
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu,
+                 index);
         FILE *fp = fopen(path, "r");
         if (fp == NULL)
             break;
@@ -89,7 +113,8 @@ Test(arch_topology, l2_size_of_cpu0_matches_sysfs)
         fclose(fp);
         if (level != 2)
             continue;
-        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/size", cpu,
+                 index);
         fp = fopen(path, "r");
         cr_assert_not_null(fp);
         cr_assert_not_null(fgets(buf, sizeof(buf), fp));
@@ -97,7 +122,7 @@ Test(arch_topology, l2_size_of_cpu0_matches_sysfs)
         sys_size_kib = strtol(buf, NULL, 10);
     }
     if (sys_size_kib < 0)
-        cr_skip_test("the kernel reports no L2 cache for cpu0");
+        cr_skip_test("the kernel reports no L2 cache for cpu%d", cpu);
 
     arch_cache_t caches[256];
     size_t n = arch_topology_caches(topo, caches, 256);

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "tests/support/machine.h"
 #include "tests/support/run_command.h"
 #include "tests/support/sanitizers.h"
 
@@ -19,6 +20,7 @@ Test(slow_bench_size, rx0_250k_matches_xmrigs_published_sum, .timeout = 1800)
 #ifdef UNDER_SANITIZERS
     cr_skip_test("run in the optimised build only (250,000 hashes)");
 #endif
+    test_need_memory(TEST_RX_FAST_BYTES, "bench in fast mode");
     const char *const argv[] = {
         MINEMETER_BIN, "bench", "--bench-size", "250K", "--algo", "rx/0", "--threads", "2", NULL};
     run_result_t *r = run_command(argv, NULL, 1700);

@@ -11,6 +11,7 @@
 #include "miner/rx_dataset_build.h"
 #include "pow/rx/randomx.h"
 #include "pow/rx/variant.h"
+#include "tests/support/machine.h"
 #include "tests/support/sanitizers.h"
 
 /* Two packages, a NUMA node each, two single-PU cores each: PUs 0-1 on node 0, 2-3 on node 1. */
@@ -127,6 +128,7 @@ Test(slow_rx_dataset_build, two_nodes_get_two_equal_datasets, .timeout = 900)
 #ifdef UNDER_SANITIZERS
     cr_skip_test("run in the optimised build only (two 2080 MiB datasets)");
 #endif
+    test_need_memory(TEST_RX_FAST_BYTES + ((uint64_t)2080 << 20), "two RandomX datasets");
     arch_topology_t *topo = synthetic(TWO_NODES);
     const pow_rx_variant_t *v = pow_rx_variant_find("rx/0");
     pow_rx_cache_t *cache = pow_rx_cache_alloc(v);

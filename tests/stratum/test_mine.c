@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "tests/support/run_command.h"
+#include "tests/support/machine.h"
 #include "tests/support/spawn.h"
 #include "tests/support/test_cert.h"
 #include "tests/support/test_pool.h"
@@ -89,8 +90,8 @@ static void mines_and_gets_shares_accepted(const char *algo, uint64_t difficulty
     char url[64];
     url_of(pool, "stratum+tcp", url, sizeof(url));
     spawned_t m;
-    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "test-wallet", "--threads", "2",
-                             "--print-time", "1"));
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "test-wallet", "--threads",
+                             test_threads_arg(), "--print-time", "1"));
     wait_for(pool, (expect_t){.logins = 1, .accepted = 3}, algo);
     /* The pool counts a share before its reply reaches the miner. */
     cr_expect_eq(spawn_wait_output(&m, "share accepted (3/3)", 60), 0);
@@ -151,7 +152,8 @@ Test(mine, never_sends_a_share_for_a_job_after_the_switch, .timeout = 180)
     char url[64];
     url_of(pool, "stratum+tcp", url, sizeof(url));
     spawned_t m;
-    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "2", "--verbose"));
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", test_threads_arg(),
+                             "--verbose"));
     wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "first share");
     for (int i = 0; i < 40; i++) {
         test_pool_send_job(pool);
@@ -222,8 +224,8 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     url_of(pool, "stratum+tcp", url, sizeof(url));
     spawned_t m;
     /* The response timeout is well above what a loaded machine takes to answer a share. */
-    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "2", "--retry-pause",
-                             "100", "--response-timeout", "10000"));
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", test_threads_arg(),
+                             "--retry-pause", "100", "--response-timeout", "10000"));
     wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "start");
     survives(pool, &m, TEST_POOL_SEND_MALFORMED_JSON, 1, "malformed line");
     survives(pool, &m, TEST_POOL_SEND_OVERSIZED_LINE, 1, "longer than 65536");
@@ -250,8 +252,9 @@ Test(mine, fails_over_to_the_second_pool_and_returns_to_the_first, .timeout = 30
     url_of(first, "stratum+tcp", url1, sizeof(url1));
     url_of(second, "stratum+tcp", url2, sizeof(url2));
     spawned_t m;
-    spawn_minemeter(&m, ARGS("mine", "--url", url1, "--url", url2, "--user", "w", "--threads", "2",
-                             "--retry-pause", "100", "--retries", "2", "--failback", "300"));
+    spawn_minemeter(&m, ARGS("mine", "--url", url1, "--url", url2, "--user", "w", "--threads",
+                             test_threads_arg(), "--retry-pause", "100", "--retries", "2",
+                             "--failback", "300"));
     wait_for(first, (expect_t){.logins = 1, .accepted = 1}, "the first pool");
     test_pool_stop(first); /* the first pool goes away */
     wait_for(second, (expect_t){.logins = 1, .accepted = 1}, "failover to the second pool");

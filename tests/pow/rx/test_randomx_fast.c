@@ -12,9 +12,11 @@
 #include "miner/rx_dataset_build.h"
 #include "pow/rx/randomx.h"
 #include "pow/rx/vm_jit.h"
+#include "tests/support/machine.h"
 
 Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeout = 1800)
 {
+    test_need_memory(TEST_RX_FAST_BYTES, "the RandomX dataset");
     pow_rx_cache_t *cache = pow_rx_cache_alloc(pow_rx_variant_find("rx/0"));
     cr_assert_not_null(cache);
     cr_assert_eq(pow_rx_cache_init(cache, "test key 000", 12), 0);

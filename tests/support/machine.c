@@ -1,0 +1,47 @@
+#define _GNU_SOURCE
+#include "tests/support/machine.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "arch/memory.h"
+
+#define MEMORY_LOCK "/tmp/minemeter-tests-memory.lock"
+
+unsigned test_cpus_allowed(void)
+{
+    cpu_set_t set;
+    cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+    return (unsigned)CPU_COUNT(&set);
+}
+
+const char *test_threads_arg(void)
+{
+    return test_cpus_allowed() >= 2 ? "2" : "1";
+}
+
+void test_need_memory(uint64_t bytes, const char *what)
+{
+    /* Read-only, so that another user's lock file serves as well: flock needs no write access. */
+    int fd = open(MEMORY_LOCK, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fd = open(MEMORY_LOCK, O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fd, 0, "cannot open " MEMORY_LOCK);
+    cr_assert_eq(flock(fd, LOCK_EX), 0);
+    /* The descriptor stays open: the lock ends with this test's process. */
+    arch_memory_t m;
+    cr_assert_eq(arch_memory_read(&m), 0, "cannot read /proc/meminfo");
+    if (m.available < bytes) {
+        if (m.cgroup_room == m.available)
+            cr_skip_test("%s needs %llu MiB, and this process's cgroup %s allows %llu MiB more "
+                         "(limit %llu MiB)",
+                         what, (unsigned long long)(bytes >> 20), m.cgroup,
+                         (unsigned long long)(m.available >> 20),
+                         (unsigned long long)(m.cgroup_limit >> 20));
+        cr_skip_test("%s needs %llu MiB, and the kernel has %llu MiB available", what,
+                     (unsigned long long)(bytes >> 20), (unsigned long long)(m.available >> 20));
+    }
+}
