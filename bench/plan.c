@@ -19,12 +19,36 @@ static int add_item(bench_plan_item_t *items, unsigned *count, const pow_algo_t 
     return 0;
 }
 
+/* "fast", "light", "both" or "fast,light" (in either order); -1 for anything else. */
+static int parse_modes(const char *modes, int *want_fast, int *want_light)
+{
+    *want_fast = *want_light = 0;
+    if (strcmp(modes, "both") == 0) {
+        *want_fast = *want_light = 1;
+        return 0;
+    }
+    char copy[64];
+    if (snprintf(copy, sizeof(copy), "%s", modes) >= (int)sizeof(copy))
+        return -1;
+    char *save = NULL;
+    int words = 0;
+    for (char *m = strtok_r(copy, ",", &save); m != NULL; m = strtok_r(NULL, ",", &save), words++) {
+        if (strcmp(m, "fast") == 0)
+            *want_fast = 1;
+        else if (strcmp(m, "light") == 0)
+            *want_light = 1;
+        else
+            return -1;
+    }
+    return words > 0 ? 0 : -1;
+}
+
 int bench_plan_parse(const char *list, const char *modes, bench_plan_item_t *items, unsigned *count,
                      char *why, size_t why_len)
 {
-    int want_fast = strstr(modes, "fast") != NULL, want_light = strstr(modes, "light") != NULL;
-    if (!want_fast && !want_light) {
-        snprintf(why, why_len, "--mode takes fast, light or both, not '%s'", modes);
+    int want_fast, want_light;
+    if (parse_modes(modes, &want_fast, &want_light) != 0) {
+        snprintf(why, why_len, "--mode takes fast, light, both or auto, not '%s'", modes);
         return -1;
     }
     char copy[512];
@@ -83,11 +107,19 @@ int bench_threads_parse(const char *list, unsigned *threads, unsigned *count, ch
                      BENCH_MAX_THREADS, item);
             return -1;
         }
+        /* Kept sorted and each count once: scaling reads against the smallest count. */
+        unsigned at = 0;
+        while (at < *count && threads[at] < n)
+            at++;
+        if (at < *count && threads[at] == n)
+            continue;
         if (*count == BENCH_MAX_THREADS) {
             snprintf(why, why_len, "too many thread counts");
             return -1;
         }
-        threads[(*count)++] = (unsigned)n;
+        memmove(&threads[at + 1], &threads[at], (*count - at) * sizeof(threads[0]));
+        threads[at] = (unsigned)n;
+        (*count)++;
     }
     if (*count == 0) {
         snprintf(why, why_len, "--threads needs at least one number");
@@ -106,11 +138,12 @@ uint64_t bench_size_parse(const char *text, char *why, size_t why_len)
         scale = 1000, end++;
     else if (end != text && (*end == 'M' || *end == 'm'))
         scale = 1000000, end++;
-    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || n > 1000000000ull ||
-        n * scale < 10000) {
+    /* Nonces are 32 bits: a larger run would hash some of them twice. */
+    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || n > BENCH_SIZE_MAX ||
+        n * scale < 10000 || n * scale > BENCH_SIZE_MAX) {
         snprintf(why, why_len,
-                 "--bench-size takes a count from 10K up such as 250K or 1M, not "
-                 "'%s'",
+                 "--bench-size takes a count from 10K to 4294967296 (every 32-bit nonce once) "
+                 "such as 250K or 1M, not '%s'",
                  text);
         return 0;
     }

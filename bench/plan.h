@@ -14,6 +14,7 @@
 
 #define BENCH_MAX_ALGOS  32
 #define BENCH_MAX_REPEAT 64
+#define BENCH_SIZE_MAX   ((uint64_t)1 << 32) /* every 32-bit nonce once */
 
 typedef struct {
     const pow_algo_t *algo;
@@ -22,12 +23,13 @@ typedef struct {
 
 /*
  * "rx/0:fast,cn/r" into items: RandomX entries without a mode get every
- * mode named in modes ("fast", "light" or both). Returns 0 or -1.
+ * mode named in modes ("fast", "light", "both" or "fast,light"). Returns 0
+ * or -1.
  */
 int bench_plan_parse(const char *list, const char *modes, bench_plan_item_t *items, unsigned *count,
                      char *why, size_t why_len);
 
-/* "1,2,4" into thread counts. Returns 0 or -1. */
+/* "1,2,4" into thread counts, sorted, each count once ("2,1,2" is 1,2). Returns 0 or -1. */
 int bench_threads_parse(const char *list, unsigned *threads, unsigned *count, char *why,
                         size_t why_len);
 

@@ -37,10 +37,18 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                           r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit, "lanes",
                           (int)(r->last[t].lanes ? r->last[t].lanes : 1)));
             if (r->have_reference_hps) {
+                /* A thread count the reference failed at has no figure, not a zero. */
                 json_t *run = json_array_get(runs, json_array_size(runs) - 1);
+                int measured = r->reference_hps[t].n > 0;
                 json_object_set_new(run, "reference_hashes_per_second",
-                                    stats_json(&r->reference_hps[t]));
-                json_object_set_new(run, "reference_ratio", stats_json(&r->reference_ratio[t]));
+                                    measured ? stats_json(&r->reference_hps[t]) : json_null());
+                json_object_set_new(run, "reference_ratio",
+                                    measured ? stats_json(&r->reference_ratio[t]) : json_null());
+                if (!measured)
+                    json_object_set_new(run, "reference_unavailable",
+                                        json_string(r->reference_note[0] != '\0'
+                                                        ? r->reference_note
+                                                        : "the reference run failed"));
             }
         }
         json_t *ref = r->have_reference ? json_pack("{s:s, s:o}", "implementation",

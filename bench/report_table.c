@@ -37,6 +37,12 @@ void bench_table_reference(const bench_result_t *r)
         printf("  %-10s reference (%s):\n", name, r->reference_name);
         for (unsigned t = 0; t < r->thread_counts; t++) {
             const bench_stats_t *ref = &r->reference_hps[t], *ratio = &r->reference_ratio[t];
+            if (ref->n == 0) {
+                printf("  %-10s   %u thread(s): reference n/a (%s)\n", "", r->threads[t],
+                       r->reference_note[0] != '\0' ? r->reference_note
+                                                    : "the reference run failed");
+                continue;
+            }
             printf("  %-10s   %u thread(s): reference %.2f H/s (%.2f-%.2f), minemeter %.2f H/s = "
                    "%.3fx; run by run %.3fx (%.3f-%.3f)\n",
                    "", r->threads[t], ref->median, ref->min, ref->max, r->hps[t].median,

@@ -164,7 +164,7 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
             return CLI_EXIT_USAGE;
         threads = (unsigned)n;
     }
-    int fast = !v[OPT_MODE].set || strstr(v[OPT_MODE].text, "fast") != NULL;
+    int fast = !v[OPT_MODE].set || strcmp(v[OPT_MODE].text, "light") != 0;
     pow_isa_t isa = pow_algo_isa_best(algo);
     if (cli_isa_option(spec->name, &v[OPT_ISA], algo, &isa) < 0)
         return CLI_EXIT_USAGE;
@@ -314,6 +314,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     /* One cache and one dataset serve every RandomX entry: rx/0 and rx/2 share them. */
     static const uint8_t key[4] = {0, 0, 0, 0};
     pow_rx_cache_t *rx_cache = NULL;
+    const pow_rx_variant_t *rx_cache_variant = NULL; /* the entry the cache was built for */
     pow_rx_dataset_t *rx_dataset = NULL;
     double cache_seconds = 0, dataset_seconds = 0, ref_dataset_seconds = 0;
     const char *dataset_pages = NULL;
@@ -351,8 +352,9 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 }
                 cache_seconds = (double)(arch_clock_ns() - t0) / 1e9;
                 r->cache_seconds = cache_seconds;
+                rx_cache_variant = pow_algo_rx(r->algo);
             }
-            if (!pow_rx_variants_share_cache(pow_algo_rx(r->algo), pow_algo_rx(results[0].algo))) {
+            if (!pow_rx_variants_share_cache(pow_algo_rx(r->algo), rx_cache_variant)) {
                 printf("%s: needs another cache than the first RandomX entry; not measured\n",
                        r->label);
                 failed = 1;
@@ -400,14 +402,19 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                    ref_dataset_seconds / dataset_seconds);
         printf("\n");
     }
-    const bench_sample_t *first = &results[0].last[0];
+    /* The footer speaks of what was measured: the first entry may not have been. */
+    const bench_result_t *measured = NULL;
+    for (unsigned a = 0; a < algo_count && measured == NULL; a++)
+        if (results[a].verified)
+            measured = &results[a];
     int any_randomx = 0;
     printf("paths:");
     for (unsigned a = 0; a < algo_count; a++) {
         printf(" %s %s%s;", results[a].label, pow_isa_name(results[a].isa),
-               pow_algo_rx(results[a].algo) == NULL ? ""
-               : results[a].last[0].jit             ? " JIT"
-                                                    : " interpreted");
+               !results[a].verified                   ? " (not measured)"
+               : pow_algo_rx(results[a].algo) == NULL ? ""
+               : results[a].last[0].jit               ? " JIT"
+                                                      : " interpreted");
         any_randomx |= pow_algo_rx(results[a].algo) != NULL;
     }
     printf("\n");
@@ -421,11 +428,14 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                    r->ref_cache_seconds / r->cache_seconds);
         printf("\n");
     }
-    printf("scratchpads on %s pages; cycles from %s", first->pages ? first->pages : "no",
-           arch_cycles_source_name(first->cycles_source));
-    printf("; J/hash %s\n", results[0].joules_per_hash[0] >= 0
-                                ? "from the package energy counter"
-                                : "n/a (no readable energy counter: see minemeter info)");
+    if (measured != NULL) {
+        const bench_sample_t *first = &measured->last[0];
+        printf("scratchpads on %s pages; cycles from %s", first->pages ? first->pages : "no",
+               arch_cycles_source_name(first->cycles_source));
+        printf("; J/hash %s\n", measured->joules_per_hash[0] >= 0
+                                    ? "from the package energy counter"
+                                    : "n/a (no readable energy counter: see minemeter info)");
+    }
     for (unsigned a = 0; a < algo_count; a++)
         bench_table_reference(&results[a]);
     bench_table_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);

@@ -193,6 +193,7 @@ typedef enum {
     JSON_T_INTEGER,
     JSON_T_NUMBER,
     JSON_T_NUMBER_OR_NULL,
+    JSON_T_NULL,
     JSON_T_BOOLEAN,
     JSON_T_OBJECT,
     JSON_T_ARRAY,
@@ -218,6 +219,7 @@ static const doc_type_t STRING = {.kind = JSON_T_STRING};
 static const doc_type_t INTEGER = {.kind = JSON_T_INTEGER};
 static const doc_type_t NUMBER = {.kind = JSON_T_NUMBER};
 static const doc_type_t NUMBER_OR_NULL = {.kind = JSON_T_NUMBER_OR_NULL};
+static const doc_type_t NULL_ONLY = {.kind = JSON_T_NULL};
 static const doc_type_t BOOLEAN = {.kind = JSON_T_BOOLEAN};
 
 static const char *const MODES[] = {"fast", "light", "", NULL};
@@ -254,7 +256,17 @@ static const doc_field_t REFERENCE_RUN_FIELDS[] = {
 };
 static const doc_type_t RUN_WITH_REFERENCE = {
     .kind = JSON_T_OBJECT, .fields = RUN_FIELDS, .more_fields = REFERENCE_RUN_FIELDS};
-static const doc_type_t *const RUN_KINDS[] = {&RUN_ALONE, &RUN_WITH_REFERENCE, NULL};
+/* ... or, at a thread count where the reference failed, nulls and the reason. */
+static const doc_field_t REFERENCE_FAILED_FIELDS[] = {
+    {"reference_hashes_per_second", &NULL_ONLY},
+    {"reference_ratio", &NULL_ONLY},
+    {"reference_unavailable", &STRING},
+    {NULL, NULL},
+};
+static const doc_type_t RUN_REFERENCE_FAILED = {
+    .kind = JSON_T_OBJECT, .fields = RUN_FIELDS, .more_fields = REFERENCE_FAILED_FIELDS};
+static const doc_type_t *const RUN_KINDS[] = {&RUN_ALONE, &RUN_WITH_REFERENCE,
+                                              &RUN_REFERENCE_FAILED, NULL};
 static const doc_type_t RUN = {.kind = JSON_T_EITHER, .either = RUN_KINDS};
 static const doc_type_t RUNS = {.kind = JSON_T_ARRAY, .items = &RUN};
 
@@ -326,6 +338,11 @@ static int conforms(const json_t *v, const doc_type_t *t, const char *where, cha
             return 1;
         snprintf(why, why_len, "%s: not a number", where);
         return 0;
+    case JSON_T_NULL:
+        if (json_is_null(v))
+            return 1;
+        snprintf(why, why_len, "%s: not null", where);
+        return 0;
     case JSON_T_NUMBER_OR_NULL:
         if (json_is_number(v) || json_is_null(v))
             return 1;
@@ -383,16 +400,21 @@ static int conforms(const json_t *v, const doc_type_t *t, const char *where, cha
     return 0;
 }
 
-static json_t *write_and_load_json(void)
+static json_t *load_json_of(const bench_result_t r[FIXTURE_COUNT])
 {
-    bench_result_t r[FIXTURE_COUNT];
-    fixture(r);
     const char *path = in_dir("bench.json");
     cr_assert_eq(bench_report_json(path, r, FIXTURE_COUNT, 3, 2), 0);
     json_error_t error;
     json_t *root = json_load_file(path, 0, &error);
     cr_assert_not_null(root, "not JSON: %s (line %d)", error.text, error.line);
     return root;
+}
+
+static json_t *write_and_load_json(void)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    return load_json_of(r);
 }
 
 Test(bench_report, json_has_every_documented_field_with_its_documented_type)
@@ -464,6 +486,47 @@ Test(bench_report, json_missing_reference_is_unavailable_with_the_reason)
         json_number_value(json_object_get(json_object_get(measured, "seconds_per_hash"), "median")),
         0.0125, 1e-15);
     json_decref(root);
+}
+
+/* A reference that failed at the second thread count: null and the reason there, never a zero. */
+Test(bench_report, a_reference_that_failed_at_one_thread_count_is_null_there_with_the_reason)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    r[0].reference_hps[1] = bench_stats(NULL, 0);
+    r[0].reference_ratio[1] = bench_stats(NULL, 0);
+    snprintf(r[0].reference_note, sizeof(r[0].reference_note), "the reference run failed");
+    json_t *root = load_json_of(r);
+    char why[512] = "";
+    cr_expect(conforms(root, &ROOT, "$", why, sizeof(why)), "%s", why);
+    json_t *runs = json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs");
+    json_t *ok = json_array_get(runs, 0), *failed = json_array_get(runs, 1);
+    cr_expect(json_is_object(json_object_get(ok, "reference_ratio")));
+    cr_expect_null(json_object_get(ok, "reference_unavailable"));
+    cr_expect(json_is_null(json_object_get(failed, "reference_hashes_per_second")));
+    cr_expect(json_is_null(json_object_get(failed, "reference_ratio")));
+    cr_expect_str_eq(json_string_value(json_object_get(failed, "reference_unavailable")),
+                     "the reference run failed");
+    json_decref(root);
+
+    /* The table says n/a with the reason where the JSON says null. */
+    const char *path = in_dir("table.txt");
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    FILE *table = fopen(path, "w");
+    cr_assert_not_null(table);
+    dup2(fileno(table), STDOUT_FILENO);
+    bench_table_reference(&r[0]);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    fclose(table);
+    char *text = slurp(path);
+    cr_expect_not_null(strstr(text, "2 thread(s): reference n/a (the reference run failed)"), "%s",
+                       text);
+    cr_expect_null(strstr(text, "reference 0.00 H/s"), "%s", text);
+    cr_expect_not_null(strstr(text, "1 thread(s): reference 80.00 H/s"), "%s", text);
+    free(text);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
