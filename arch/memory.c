@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/pages.h"
+
 #define PATH_CAP 512
 
 /* A limit at or above this is the kernel's way of saying "none" (v1 writes 2^63 - 4096). */
@@ -185,5 +187,40 @@ int arch_memory_read_at(arch_memory_t *out, const char *root)
 
 int arch_memory_read(arch_memory_t *out)
 {
-    return arch_memory_read_at(out, "");
+    /* A test hook: MINEMETER_TEST_MEMORY_ROOT=DIR makes the binary read a made-up machine. */
+    const char *root = getenv("MINEMETER_TEST_MEMORY_ROOT");
+    return arch_memory_read_at(out, root != NULL ? root : "");
+}
+
+/* Whether a free pool of reserved huge pages can take bytes whole (arch/pages.c tries it first). */
+static int hugetlb_pool_takes(uint64_t bytes)
+{
+    static const size_t sizes[] = {(size_t)2 << 20, (size_t)1 << 30};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        unsigned long total = 0, free_pages = 0;
+        if (arch_pages_hugetlb_pool(sizes[i], &total, &free_pages) == 0 &&
+            (uint64_t)free_pages * sizes[i] >= bytes)
+            return 1;
+    }
+    return 0;
+}
+
+int arch_memory_fits(uint64_t bytes, const char *what, char *why, size_t why_len)
+{
+    arch_memory_t m;
+    /* Reserved huge pages are outside MemAvailable and outside the memory cgroup's count. */
+    if (arch_memory_read(&m) != 0 || m.available >= bytes || hugetlb_pool_takes(bytes))
+        return 1;
+    if (m.cgroup_room == m.available)
+        snprintf(why, why_len,
+                 "%s needs %llu MiB, and cgroup %s allows this process %llu MiB more (its limit "
+                 "is %llu MiB)",
+                 what, (unsigned long long)((bytes + (1u << 20) - 1) >> 20), m.cgroup,
+                 (unsigned long long)(m.available >> 20),
+                 (unsigned long long)(m.cgroup_limit >> 20));
+    else
+        snprintf(why, why_len, "%s needs %llu MiB, and the kernel has %llu MiB available", what,
+                 (unsigned long long)((bytes + (1u << 20) - 1) >> 20),
+                 (unsigned long long)(m.available >> 20));
+    return 0;
 }

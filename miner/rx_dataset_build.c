@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/memory.h"
+
 /* One thread's share: items computed from a cache, or copied from another dataset. */
 typedef struct {
     pow_rx_dataset_t *dataset;
@@ -120,6 +122,11 @@ int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets
                          arch_topology_t *topo, const int *pus)
 {
     memset(datasets, 0, plan->count * sizeof(*datasets));
+    /* Refused here rather than killed by the kernel (or a cgroup) half way through the fill. */
+    const uint64_t bytes = pow_rx_dataset_item_count() * 64 + (64u << 20);
+    char why[256];
+    if (!arch_memory_fits(bytes, "the RandomX dataset", why, sizeof(why)))
+        return -ENOMEM;
     datasets[0] = pow_rx_dataset_alloc(try_1g);
     if (datasets[0] == NULL)
         return -ENOMEM;
@@ -137,7 +144,9 @@ int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets
             if (plan->slot[i] == k)
                 local[n++] = pus[i];
         }
-        datasets[k] = pow_rx_dataset_alloc(try_1g);
+        datasets[k] = arch_memory_fits(bytes, "a node's copy", why, sizeof(why))
+                          ? pow_rx_dataset_alloc(try_1g)
+                          : NULL;
         if (datasets[k] != NULL) {
             bind_to(datasets[k], topo, plan->node[k]);
             if (fill_in_parallel(datasets[k], NULL, datasets[0], n, topo, local) == 0)

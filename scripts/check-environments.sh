@@ -4,8 +4,9 @@
 # transparent huge pages never and always, no huge pages reserved and some,
 # as a user who is not root, and under a 4 GiB cgroup memory limit. Each
 # environment is set up, the suite run, and the machine put back as it was
-# (also on Ctrl-C). Prints each environment's Criterion synthesis line and
-# the tests that skipped there with their reasons.
+# (also on Ctrl-C). Prints each environment's Criterion synthesis lines (the
+# main suite, then the CPU-share test that runs alone) and the tests that
+# skipped there with their reasons.
 #
 #   bash scripts/check-environments.sh [--full] [ENV ...]
 #
@@ -13,13 +14,15 @@
 #      memory-4g (default: all of them). The suite is the quick one
 #      (slow suites filtered out) except in memory-4g, whose point is the
 #      fast-mode suites; --full runs the slow suites everywhere.
-# BUILD_DIR: the built tree whose tests/minemeter-tests runs (default: .).
+# BUILD_DIR: the built tree whose tests/minemeter-tests and
+# tests/minemeter-alone-tests run (default: .).
 # Changing THP, huge pages, users and cgroups needs root: without it those
 # environments are reported as not run, never as passed.
 set -uo pipefail
 
 build_dir=${BUILD_DIR:-.}
 suite="$build_dir/tests/minemeter-tests"
+alone="$build_dir/tests/minemeter-alone-tests"
 full=0
 envs=()
 for arg in "$@"; do
@@ -37,8 +40,8 @@ for arg in "$@"; do
 done
 [ ${#envs[@]} -eq 0 ] &&
     envs=(one-cpu cpuset thp-never thp-always no-hugepages hugepages non-root memory-4g)
-if [ ! -x "$suite" ]; then
-    echo "check-environments: no $suite: build it first (make check TESTS=)" >&2
+if [ ! -x "$suite" ] || [ ! -x "$alone" ]; then
+    echo "check-environments: no $suite or $alone: build them first (make check TESTS=)" >&2
     exit 2
 fi
 
@@ -110,11 +113,13 @@ run_in_cgroup() {
     run_suite "$name" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir"
 }
 
-# Runs the suite with a prefix command; prints nothing, leaves the log.
+# Runs both suites with a prefix command; prints nothing, leaves the log.
 run_suite() {
-    local name=$1
+    local name=$1 rc=0
     shift
-    "$@" "$suite" --verbose --filter="$(filter_for "$name")" >"$log_dir/$name.log" 2>&1
+    "$@" "$suite" --verbose --filter="$(filter_for "$name")" >"$log_dir/$name.log" 2>&1 || rc=$?
+    "$@" "$alone" --verbose >>"$log_dir/$name.log" 2>&1 || rc=$?
+    return $rc
 }
 
 results=()
@@ -179,7 +184,8 @@ for name in "${envs[@]}"; do
     if [ -n "$why" ]; then
         line="not run: $why"
     else
-        line=$(grep -a 'Synthesis' "$log_dir/$name.log" | tail -1 | sed 's/^\[====\] //')
+        line=$(grep -a 'Synthesis' "$log_dir/$name.log" | sed 's/^\[====\] Synthesis: //' |
+            sed 's/ *$//' | paste -sd '+' | sed 's/+/; alone: /')
         [ -z "$line" ] && line="no synthesis line (exit $rc)"
         if [ "$rc" != 0 ]; then
             failed=1

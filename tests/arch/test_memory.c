@@ -8,8 +8,10 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "arch/memory.h"
+#include "arch/pages.h"
 #include "tests/support/fake_tree.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -161,4 +163,26 @@ Test(arch_memory, this_machine_has_room_no_larger_than_its_memory)
         cr_log_info("bound by cgroup %s: limit %llu MiB, room %llu MiB", m.cgroup,
                     (unsigned long long)(m.cgroup_limit >> 20),
                     (unsigned long long)(m.cgroup_room >> 20));
+}
+
+/* The sentence names the need and the limit that refuses it. */
+Test(arch_memory, fits_says_what_is_needed_and_what_limits_it)
+{
+    fake_meminfo();
+    fake_tree_write("proc/self/cgroup", "0::/lab\n");
+    fake_tree_write("sys/fs/cgroup/lab/memory.max", "1073741824\n");
+    fake_tree_write("sys/fs/cgroup/lab/memory.current", "0\n");
+    setenv("MINEMETER_TEST_MEMORY_ROOT", fake_tree_root, 1);
+    char why[256] = "";
+    cr_expect_eq(arch_memory_fits(512 * MIB, "the cache", why, sizeof(why)), 1);
+    unsigned long total = 0, free_pages = 0;
+    if (arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages) == 0 && free_pages >= 1024)
+        cr_skip_test("%lu free huge pages would take the 2 GiB asked for", free_pages);
+    cr_expect_eq(arch_memory_fits(2048 * MIB, "the dataset", why, sizeof(why)), 0);
+    cr_expect_str_eq(why, "the dataset needs 2048 MiB, and cgroup /lab allows this process 1024 "
+                          "MiB more (its limit is 1024 MiB)");
+    fake_tree_write("sys/fs/cgroup/lab/memory.max", "max\n");
+    cr_expect_eq(arch_memory_fits(9000 * MIB, "the dataset", why, sizeof(why)), 0);
+    cr_expect_str_eq(why, "the dataset needs 9000 MiB, and the kernel has 8192 MiB available");
+    unsetenv("MINEMETER_TEST_MEMORY_ROOT");
 }

@@ -32,16 +32,7 @@ void test_need_memory(uint64_t bytes, const char *what)
     cr_assert_geq(fd, 0, "cannot open " MEMORY_LOCK);
     cr_assert_eq(flock(fd, LOCK_EX), 0);
     /* The descriptor stays open: the lock ends with this test's process. */
-    arch_memory_t m;
-    cr_assert_eq(arch_memory_read(&m), 0, "cannot read /proc/meminfo");
-    if (m.available < bytes) {
-        if (m.cgroup_room == m.available)
-            cr_skip_test("%s needs %llu MiB, and this process's cgroup %s allows %llu MiB more "
-                         "(limit %llu MiB)",
-                         what, (unsigned long long)(bytes >> 20), m.cgroup,
-                         (unsigned long long)(m.available >> 20),
-                         (unsigned long long)(m.cgroup_limit >> 20));
-        cr_skip_test("%s needs %llu MiB, and the kernel has %llu MiB available", what,
-                     (unsigned long long)(bytes >> 20), (unsigned long long)(m.available >> 20));
-    }
+    char why[256];
+    if (!arch_memory_fits(bytes, what, why, sizeof(why)))
+        cr_skip_test("%s", why);
 }
