@@ -8,17 +8,18 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "arch/clock.h"
 #include "arch/energy.h"
+#include "arch/memory.h"
 #include "bench/monero_reference.h"
 #include "bench/plan.h"
 #include "pow/rx/group.h"
 #include "bench/progress.h"
 #include "bench/randomx_reference.h"
+#include "bench/verify_path.h"
 #include "pow/rx/randomx.h"
 
 int bench_verify_algo(const pow_algo_t *algo, pow_isa_t isa)
@@ -38,12 +39,35 @@ static void monero_reference_once(bench_result_t *r, int pu, double *times, unsi
 {
     bench_reference_t ref;
     char why[160] = "";
-    if (bench_monero_reference(pow_algo_name(r->algo), pu, &ref, why, sizeof(why)) == 0) {
+    if (bench_monero_reference(pow_algo_name(r->algo), pu, 0, &ref, why, sizeof(why)) == 0) {
         times[(*count)++] = ref.seconds_per_hash;
         r->have_reference = 1;
     } else {
         snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
         r->have_reference = -1; /* tried and failed: do not try again */
+    }
+}
+
+/* cn/r: Monero's tool with its own cn/r JIT too, repeat times on one core. */
+static void monero_reference_jit(bench_result_t *r, int pu, unsigned repeat)
+{
+    if (strcmp(pow_algo_name(r->algo), "cn/r") != 0)
+        return;
+    double times[BENCH_MAX_REPEAT];
+    unsigned n = 0;
+    for (unsigned rep = 0; rep < repeat; rep++) {
+        bench_progress("measuring the reference with its cn/r JIT, repetition %u of %u", rep + 1,
+                       repeat);
+        bench_reference_t ref;
+        if (bench_monero_reference("cn/r", pu, 1, &ref, r->reference_jit_note,
+                                   sizeof(r->reference_jit_note)) != 0)
+            break;
+        times[n++] = ref.seconds_per_hash;
+    }
+    bench_progress_done();
+    if (n == repeat) {
+        r->reference_jit_seconds_per_hash = bench_stats(times, n);
+        r->have_reference_jit = 1;
     }
 }
 
@@ -98,7 +122,13 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
         .large_pages = is_hugetlb(pages),
         .init_threads = arch_topology_count(r->topo, ARCH_TOPO_CORE),
     };
-    char why[160] = "";
+    char why[256] = "";
+    if (r->fast && !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (320u << 20),
+                                     "the reference's dataset beside ours", why, sizeof(why))) {
+        snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
+        pow_rx_vm_destroy(vm);
+        return 0;
+    }
     if (r->fast)
         bench_progress("building the reference's dataset (2080 MiB) with %u threads",
                        o.init_threads);
@@ -114,12 +144,7 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     pow_rx_hash(vm, blob, sizeof(blob), ours);
     pow_rx_vm_destroy(vm);
     bench_randomx_ref_hash(r->randomx_ref, blob, sizeof(blob), theirs);
-    /*
-     * A test hook: MINEMETER_TEST_BREAK_MEASURED_PATH=1 flips a bit of our
-     * hash here, as a measured path broken after the vectors passed would.
-     */
-    if (getenv("MINEMETER_TEST_BREAK_MEASURED_PATH") != NULL)
-        ours[0] ^= 1;
+    bench_verify_test_break_hash(ours);
     if (memcmp(ours, theirs, 32) != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note),
                  "our hash disagrees with the reference's on the same input");
@@ -137,8 +162,7 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     snprintf(r->reference_label, sizeof(r->reference_label),
              "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages%s",
              r->fast ? "fast" : "light", jit ? "JIT" : "interpreted", aes,
-             bench_randomx_ref_large_pages(r->randomx_ref) ? "2MB" : "default",
-             pages != NULL ? pages : "?", lockstep);
+             bench_randomx_ref_pages(r->randomx_ref), pages != NULL ? pages : "?", lockstep);
     r->reference_name = r->reference_label;
     return 1;
 }
@@ -148,7 +172,10 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
 {
     const char *name = pow_algo_name(r->algo);
     int want_reference = with_reference && bench_monero_reference_has(name);
-    r->reference_name = "Monero hash-tests (Debian monero-tests, software AES)";
+    r->reference_name = strcmp(name, "cn/r") == 0
+                            ? "Monero hash-tests (Debian monero-tests, software AES, its cn/r JIT "
+                              "off)"
+                            : "Monero hash-tests (Debian monero-tests, software AES)";
     if (with_reference && target->rx_cache != NULL)
         want_reference = open_randomx_reference(r, target);
     if (want_reference < 0) {
@@ -180,6 +207,13 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                            r->threads[t], rep + 1, repeat);
             bench_sample_t s;
             int rc = bench_throughput(topo, target, r->threads[t], pus, duration, &s);
+            if (rc == -EBADMSG) {
+                bench_progress_done();
+                printf("%s: a hash from the measured path (%u threads) differs from the verified "
+                       "path's for the same input; not measured\n",
+                       r->label, r->threads[t]);
+                return rc;
+            }
             if (rc != 0) {
                 bench_progress_done();
                 printf("%s: measurement with %u threads failed: %s\n", name, r->threads[t],
@@ -235,6 +269,8 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
             monero_reference_once(r, pus[0], ref_times, &ref_count);
         }
     }
+    if (ref_count > 0 && !randomx_reference)
+        monero_reference_jit(r, pus[0], repeat);
     if (ref_count > 0) {
         r->have_reference = 1;
         r->reference_seconds_per_hash = bench_stats(ref_times, ref_count);

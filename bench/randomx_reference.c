@@ -39,6 +39,7 @@ struct bench_randomx_ref {
     void *dataset;
     void *vm; /* for single hashes */
     int flags;
+    int cache_large, dataset_large; /* what each got: large pages, or the fallback */
     create_vm_fn create_vm;
     release_cache_fn release_cache;
     release_dataset_fn release_dataset;
@@ -75,6 +76,7 @@ static int build_dataset(bench_randomx_ref_t *ref, const bench_randomx_ref_optio
         return -ENOENT;
     }
     ref->dataset = alloc(ref->flags & REF_FLAG_LARGE_PAGES);
+    ref->dataset_large = ref->dataset != NULL && (ref->flags & REF_FLAG_LARGE_PAGES);
     if (ref->dataset == NULL && (ref->flags & REF_FLAG_LARGE_PAGES)) {
         ref->flags &= ~REF_FLAG_LARGE_PAGES; /* none reserved: as the reference's own fallback */
         ref->dataset = alloc(0);
@@ -140,6 +142,7 @@ int bench_randomx_ref_open(bench_randomx_ref_t **out, const bench_randomx_ref_op
                  (o->large_pages ? REF_FLAG_LARGE_PAGES : 0);
     int cache_flags = (o->jit ? REF_FLAG_JIT : 0) | argon;
     ref->cache = alloc_cache(cache_flags | (ref->flags & REF_FLAG_LARGE_PAGES));
+    ref->cache_large = ref->cache != NULL && (ref->flags & REF_FLAG_LARGE_PAGES);
     if (ref->cache == NULL && (ref->flags & REF_FLAG_LARGE_PAGES))
         ref->cache = alloc_cache(cache_flags);
     int rc = 0;
@@ -170,9 +173,10 @@ int bench_randomx_ref_open(bench_randomx_ref_t **out, const bench_randomx_ref_op
     return 0;
 }
 
-int bench_randomx_ref_large_pages(const bench_randomx_ref_t *ref)
+const char *bench_randomx_ref_pages(const bench_randomx_ref_t *ref)
 {
-    return (ref->flags & REF_FLAG_LARGE_PAGES) != 0;
+    int large = (ref->flags & REF_FLAG_FULL_MEM) ? ref->dataset_large : ref->cache_large;
+    return large ? "2MB" : "default";
 }
 
 void bench_randomx_ref_hash(bench_randomx_ref_t *ref, const void *in, size_t len, uint8_t out[32])

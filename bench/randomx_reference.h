@@ -36,8 +36,12 @@ int bench_randomx_ref_open(bench_randomx_ref_t **out, const bench_randomx_ref_op
 /* One hash with the reference (for checking it agrees with us). */
 void bench_randomx_ref_hash(bench_randomx_ref_t *ref, const void *in, size_t len, uint8_t out[32]);
 
-/* Whether the reference got its large pages. */
-int bench_randomx_ref_large_pages(const bench_randomx_ref_t *ref);
+/*
+ * The pages the reference's hashes read from: "2MB" when its dataset (fast
+ * mode) or its cache (light mode) got large pages, "default" when that
+ * allocation fell back to the system's pages.
+ */
+const char *bench_randomx_ref_pages(const bench_randomx_ref_t *ref);
 
 /*
  * Hashes distinct nonces of a block blob for about seconds on threads

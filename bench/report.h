@@ -34,13 +34,17 @@ typedef struct bench_result {
     bench_randomx_ref_t *randomx_ref; /* RandomX: the loaded reference, during measuring */
     arch_topology_t *topo;
     bench_stats_t reference_seconds_per_hash;
-    char reference_note[160];
+    char reference_note[256];
     char reference_label[200];                      /* reference_name when built at run time */
     bench_stats_t reference_hps[BENCH_MAX_THREADS]; /* RandomX: the reference at each count */
     /* Ours over the reference, run by run (each pair back to back): steadier on a noisy machine. */
     bench_stats_t reference_ratio[BENCH_MAX_THREADS];
     int have_reference_hps;
     double ref_dataset_seconds; /* fast mode: randomx_init_dataset's time */
+    /* cn/r: Monero's tool again with its cn/r JIT on (the main figure has it off). */
+    int have_reference_jit;
+    bench_stats_t reference_jit_seconds_per_hash;
+    char reference_jit_note[160]; /* why there is none, when it was tried */
 } bench_result_t;
 
 /* Prints the table row of r's t-th thread count. */

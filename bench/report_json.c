@@ -64,6 +64,11 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                                                "cache_seconds", r->cache_seconds,
                                                "reference_cache_seconds", r->ref_cache_seconds,
                                                "runs", runs, "reference", ref));
+        if (r->have_reference && r->have_reference_jit)
+            json_object_set_new(ref, "jit_seconds_per_hash",
+                                stats_json(&r->reference_jit_seconds_per_hash));
+        else if (r->have_reference && r->reference_jit_note[0] != '\0')
+            json_object_set_new(ref, "jit_unavailable", json_string(r->reference_jit_note));
         if (r->ref_dataset_seconds > 0)
             json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
                                 "reference_dataset_seconds", json_real(r->ref_dataset_seconds));

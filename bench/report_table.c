@@ -13,8 +13,10 @@ void bench_table_row(const bench_result_t *r, unsigned t)
     const bench_stats_t *h = &r->hps[t];
     double single = r->hps[0].median;
     char cycles[32] = "n/a", joules[32] = "n/a", scaling[16] = "";
+    /* Each row names its counter: TSC ticks are wall time at a fixed rate, not core cycles. */
     if (r->cycles[t].median > 0)
-        snprintf(cycles, sizeof(cycles), "%.1fM", r->cycles[t].median / 1e6);
+        snprintf(cycles, sizeof(cycles), "%.1fM %s", r->cycles[t].median / 1e6,
+                 r->last[t].cycles_source == ARCH_CYCLES_TSC ? "tsc" : "core");
     if (r->joules_per_hash[t] >= 0)
         snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
     if (r->threads[0] == 1 && single > 0)
@@ -62,6 +64,16 @@ void bench_table_reference(const bench_result_t *r)
     if (ours > 0)
         printf("; minemeter 1 thread %.2f H/s = %.2fx the reference", ours, ours * ref->median);
     printf("\n");
+    if (r->have_reference_jit) {
+        const bench_stats_t *jit = &r->reference_jit_seconds_per_hash;
+        printf("  %-10s reference with its cn/r JIT on: %.1f ms/hash (%.1f-%.1f) = %.2f H/s", name,
+               jit->median * 1e3, jit->min * 1e3, jit->max * 1e3, 1.0 / jit->median);
+        if (ours > 0)
+            printf("; minemeter = %.2fx", ours * jit->median);
+        printf("\n");
+    } else if (r->reference_jit_note[0] != '\0') {
+        printf("  %-10s reference with its cn/r JIT on: n/a (%s)\n", name, r->reference_jit_note);
+    }
 }
 
 /*

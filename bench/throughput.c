@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "arch/energy.h"
+#include "bench/verify_path.h"
 #include "pow/cn/cn.h"
 #include "pow/rx/group.h"
 
@@ -50,6 +51,8 @@ typedef struct {
     const char *pages;
     int jit;
     unsigned lanes;
+    uint8_t last_input[sizeof(blob)]; /* the last input hashed in the window ... */
+    uint8_t last_hash[32];            /* ... and its hash, checked after the window */
 } worker_t;
 
 /*
@@ -162,10 +165,14 @@ static void *worker_main(void *arg)
     uint64_t cpu0 = arch_clock_thread_cpu_ns(), cpu1 = cpu0;
     uint64_t cycles0 = arch_cycles_read(&counter), cycles1 = cycles0;
     uint32_t nonce = 0;
+    /* The input whose hash hash_next is computing (pipelined), then the one out holds. */
+    uint8_t pending[sizeof(blob)];
     /* RandomX hashes as miners do: pipelined, each call finishing one hash and starting the next.
      */
-    if (ready && hashing.vm != NULL)
+    if (ready && hashing.vm != NULL) {
         pow_rx_hash_first(hashing.vm, input, sizeof(input));
+        memcpy(pending, input, sizeof(input));
+    }
     while (ready && !atomic_load_explicit(w->stop, memory_order_relaxed)) {
         nonce += hashing.group != NULL ? POW_RX_GROUP_LANES : 1;
         input[NONCE_OFFSET] = (uint8_t)nonce;
@@ -173,14 +180,18 @@ static void *worker_main(void *arg)
         input[NONCE_OFFSET + 2] = (uint8_t)(nonce >> 16);
         if (hashing.vm != NULL) {
             pow_rx_hash_next(hashing.vm, input, sizeof(input), out);
+            memcpy(w->last_input, pending, sizeof(input));
+            memcpy(pending, input, sizeof(input));
             w->hashes++;
         } else {
             w->hashes += hashing_run(&hashing, input, sizeof(input), out);
+            memcpy(w->last_input, input, sizeof(input));
         }
         end = arch_clock_ns();
         cpu1 = arch_clock_thread_cpu_ns();
         cycles1 = arch_cycles_read(&counter);
     }
+    memcpy(w->last_hash, out, sizeof(out));
     w->ns = end - start;
     w->cpu_ns = cpu1 - cpu0;
     w->cycles = cycles1 - cycles0;
@@ -257,6 +268,22 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
     if (have_energy)
         arch_energy_close(&energy);
 
+    /*
+     * RandomX: each thread's last hash of the window again on the verified
+     * path (light mode, plain VM), so a figure never comes from a path
+     * that hashes wrong: the dataset, the pipelined calls, the lockstep
+     * group, a VM switched to another variant.
+     */
+    for (unsigned i = 0; i < started && rc == 0 && pow_algo_rx(target->algo) != NULL; i++) {
+        worker_t *w = &workers[i];
+        if (w->rc != 0 || w->hashes == 0)
+            continue;
+        bench_verify_test_break_hash(w->last_hash);
+        int checked = bench_verify_hash(target->rx_cache, target->isa, pow_algo_rx(target->algo),
+                                        w->last_input, sizeof(w->last_input), w->last_hash);
+        if (checked != 0)
+            rc = checked == -EIO ? -EBADMSG : checked;
+    }
     double cycles_sum = 0, cpu_sum = 0;
     unsigned cycles_threads = 0, cpu_threads = 0;
     for (unsigned i = 0; i < started && rc == 0; i++) {

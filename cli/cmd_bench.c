@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "arch/clock.h"
+#include "arch/memory.h"
 #include "arch/cpu.h"
 #include "arch/energy.h"
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "bench/throughput.h"
+#include "bench/verify_path.h"
 #include "bench/xmrig_sum.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
@@ -184,6 +186,17 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
         dataset = pow_rx_dataset_alloc(0);
         rc = dataset == NULL ? -ENOMEM : miner_build_dataset(dataset, cache, cores, topo, pus);
     }
+    char wrong[160] = "";
+    if (rc == 0 && fast) {
+        bench_verify_test_corrupt_dataset(dataset);
+        if (bench_verify_dataset(cache, dataset, cores, wrong, sizeof(wrong)) != 0) {
+            bench_progress_done();
+            printf("%s: %s; not measured\n", name, wrong);
+            pow_rx_dataset_release(dataset);
+            pow_rx_cache_release(cache);
+            return CLI_EXIT_FAILURE;
+        }
+    }
     bench_xmrig_result_t result;
     if (rc == 0)
         rc = bench_xmrig_sum(cache, dataset, pow_algo_rx(algo), isa, size, threads, topo, pus,
@@ -231,9 +244,12 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     char why[256];
     const char *modes = v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light";
     if (strcmp(modes, "auto") == 0) {
-        /* Fast mode when its dataset (and the reference's) fits in the memory free now. */
-        double free_bytes = (double)sysconf(_SC_AVPHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-        modes = free_bytes > 5.0 * (1u << 30) ? "fast" : "light";
+        /* Fast mode when its dataset and the reference's fit in the room this process has. */
+        char room[256];
+        modes = arch_memory_fits(2 * (pow_rx_dataset_item_count() * 64 + (256u << 20)),
+                                 "two datasets", room, sizeof(room))
+                    ? "fast"
+                    : "light";
     }
     if (bench_plan_parse(v[OPT_ALGO].set ? v[OPT_ALGO].text : DEFAULT_ALGOS, modes, plan,
                          &algo_count, why, sizeof(why)) != 0) {
@@ -316,6 +332,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     pow_rx_cache_t *rx_cache = NULL;
     const pow_rx_variant_t *rx_cache_variant = NULL; /* the entry the cache was built for */
     pow_rx_dataset_t *rx_dataset = NULL;
+    char rx_dataset_wrong[160] = ""; /* why the dataset failed its check, "" when it did not */
     double cache_seconds = 0, dataset_seconds = 0, ref_dataset_seconds = 0;
     const char *dataset_pages = NULL;
     for (unsigned a = 0; a < algo_count; a++) {
@@ -360,6 +377,20 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 failed = 1;
                 continue;
             }
+            if (r->fast && rx_dataset_wrong[0] != '\0') {
+                printf("%s: %s; not measured\n", r->label, rx_dataset_wrong);
+                failed = 1;
+                continue;
+            }
+            char room[256];
+            if (r->fast && rx_dataset == NULL &&
+                !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20),
+                                  "the RandomX dataset", room, sizeof(room))) {
+                /* Where the kernel would kill us half way instead. */
+                printf("%s: %s; not measured (light mode needs 256 MiB)\n", r->label, room);
+                failed = 1;
+                continue;
+            }
             if (r->fast && rx_dataset == NULL) {
                 bench_progress("building the RandomX dataset (2080 MiB) with %u threads", cores);
                 uint64_t t0 = arch_clock_ns();
@@ -377,6 +408,19 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 }
                 dataset_seconds = (double)(arch_clock_ns() - t0) / 1e9;
                 dataset_pages = pow_rx_dataset_pages(rx_dataset);
+                /* The vectors never read this dataset: check it against the cache's items. */
+                bench_progress("checking the RandomX dataset against the cache");
+                bench_verify_test_corrupt_dataset(rx_dataset);
+                if (bench_verify_dataset(rx_cache, rx_dataset, cores, rx_dataset_wrong,
+                                         sizeof(rx_dataset_wrong)) != 0) {
+                    bench_progress_done();
+                    printf("%s: %s; not measured\n", r->label, rx_dataset_wrong);
+                    pow_rx_dataset_release(rx_dataset);
+                    rx_dataset = NULL;
+                    dataset_seconds = 0;
+                    failed = 1;
+                    continue;
+                }
             }
             target.rx_cache = rx_cache;
             target.rx_dataset = r->fast ? rx_dataset : NULL;
@@ -430,8 +474,10 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     if (measured != NULL) {
         const bench_sample_t *first = &measured->last[0];
-        printf("scratchpads on %s pages; cycles from %s", first->pages ? first->pages : "no",
-               arch_cycles_source_name(first->cycles_source));
+        printf("scratchpads on %s pages; cycles/hash: \"core\" from the core's cycle counter "
+               "(perf), \"tsc\" is wall time in TSC ticks (it counts time preempted or "
+               "stolen by a hypervisor)",
+               first->pages ? first->pages : "no");
         printf("; J/hash %s\n", measured->joules_per_hash[0] >= 0
                                     ? "from the package energy counter"
                                     : "n/a (no readable energy counter: see minemeter info)");

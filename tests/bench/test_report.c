@@ -276,11 +276,19 @@ static const doc_field_t MEASURED_FIELDS[] = {
     {NULL, NULL},
 };
 static const doc_type_t REFERENCE_MEASURED = {.kind = JSON_T_OBJECT, .fields = MEASURED_FIELDS};
+/* cn/r: Monero's tool with its JIT on as well, or why not. */
+static const doc_field_t JIT_FIELDS[] = {{"jit_seconds_per_hash", &STATS}, {NULL, NULL}};
+static const doc_type_t REFERENCE_MEASURED_JIT = {
+    .kind = JSON_T_OBJECT, .fields = MEASURED_FIELDS, .more_fields = JIT_FIELDS};
+static const doc_field_t NO_JIT_FIELDS[] = {{"jit_unavailable", &STRING}, {NULL, NULL}};
+static const doc_type_t REFERENCE_MEASURED_NO_JIT = {
+    .kind = JSON_T_OBJECT, .fields = MEASURED_FIELDS, .more_fields = NO_JIT_FIELDS};
 static const doc_field_t UNAVAILABLE_FIELDS[] = {{"unavailable", &STRING}, {NULL, NULL}};
 static const doc_type_t REFERENCE_UNAVAILABLE = {.kind = JSON_T_OBJECT,
                                                  .fields = UNAVAILABLE_FIELDS};
-static const doc_type_t *const REFERENCE_KINDS[] = {&REFERENCE_MEASURED, &REFERENCE_UNAVAILABLE,
-                                                    NULL};
+static const doc_type_t *const REFERENCE_KINDS[] = {&REFERENCE_MEASURED, &REFERENCE_MEASURED_JIT,
+                                                    &REFERENCE_MEASURED_NO_JIT,
+                                                    &REFERENCE_UNAVAILABLE, NULL};
 static const doc_type_t REFERENCE = {.kind = JSON_T_EITHER, .either = REFERENCE_KINDS};
 
 static const doc_field_t ALGO_FIELDS[] = {
@@ -400,6 +408,26 @@ static int conforms(const json_t *v, const doc_type_t *t, const char *where, cha
     return 0;
 }
 
+/* Sends stdout to a file of the test's directory until captured_stdout, which returns it. */
+static int capture_stdout(void)
+{
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    FILE *file = fopen(in_dir("stdout.txt"), "w");
+    cr_assert_not_null(file);
+    dup2(fileno(file), STDOUT_FILENO);
+    fclose(file);
+    return saved;
+}
+
+static char *captured_stdout(int saved)
+{
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    return slurp(in_dir("stdout.txt"));
+}
+
 static json_t *load_json_of(const bench_result_t r[FIXTURE_COUNT])
 {
     const char *path = in_dir("bench.json");
@@ -510,18 +538,9 @@ Test(bench_report, a_reference_that_failed_at_one_thread_count_is_null_there_wit
     json_decref(root);
 
     /* The table says n/a with the reason where the JSON says null. */
-    const char *path = in_dir("table.txt");
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    FILE *table = fopen(path, "w");
-    cr_assert_not_null(table);
-    dup2(fileno(table), STDOUT_FILENO);
+    int saved = capture_stdout();
     bench_table_reference(&r[0]);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    fclose(table);
-    char *text = slurp(path);
+    char *text = captured_stdout(saved);
     cr_expect_not_null(strstr(text, "2 thread(s): reference n/a (the reference run failed)"), "%s",
                        text);
     cr_expect_null(strstr(text, "reference 0.00 H/s"), "%s", text);
@@ -630,6 +649,26 @@ static const char *const CSV_COLUMNS[] = {
     "pages",
     "reference_seconds_per_hash_median",
 };
+
+/* Each row names its cycle counter: TSC ticks are not core cycles. */
+Test(bench_report, table_rows_name_the_counter_behind_cycles_per_hash)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    r[0].last[1].cycles_source = ARCH_CYCLES_PERF;
+    int saved = capture_stdout();
+    bench_table_row(&r[0], 0);
+    bench_table_row(&r[0], 1);
+    bench_table_row(&r[1], 0);
+    char *text = captured_stdout(saved);
+    cr_expect_not_null(strstr(text, "34.6M tsc"), "%s", text);
+    cr_expect_not_null(strstr(text, "35.0M core"), "%s", text);
+    const char *cn = strstr(text, CN_LABEL);
+    cr_assert_not_null(cn, "%s", text);
+    cr_expect_null(strstr(cn, " tsc"), "no counter, no source: %s", cn);
+    cr_expect_not_null(strstr(cn, "n/a"), "%s", cn);
+    free(text);
+}
 
 Test(bench_report, csv_has_a_header_and_a_row_per_verified_thread_count)
 {

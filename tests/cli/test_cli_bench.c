@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch/pages.h"
+
+#include "tests/support/machine.h"
 #include "tests/support/run_command.h"
+#include "tests/support/sanitizers.h"
 
 Test(cli_bench, short_run_verifies_measures_and_writes_json, .timeout = 300)
 {
@@ -161,4 +166,114 @@ Test(cli_bench, a_hash_that_disagrees_with_the_reference_is_never_measured, .tim
     cr_expect_null(strstr(r->out, "rx/0 light         1"), "a figure for rx/0: %s", r->out);
     cr_expect_not_null(strstr(r->out, "cn-pico            1"), "cn-pico is still measured");
     run_result_free(r);
+}
+
+/*
+ * rx/0 measured after rx/2 shares rx/2's cache: the reference (rx/0 only)
+ * must be checked against our rx/0 hash, not rx/2's, and compared.
+ */
+Test(cli_bench, the_reference_is_checked_with_the_entry_s_own_variant, .timeout = 300)
+{
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/2:light,rx/0:light", "--threads",
+                                         "1", "--repeat", "1", "--duration", "1"));
+    if (strstr(r->out, "RandomX reference library is not installed") != NULL) {
+        run_result_free(r);
+        cr_skip_test("librandomx is not installed: no reference to compare with");
+    }
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "rx/0 light reference (librandomx"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "1 thread(s): reference "), "%s", r->out);
+    cr_expect_null(strstr(r->out, "disagrees"), "%s", r->out);
+    run_result_free(r);
+}
+
+/*
+ * Each thread's last hash of a window is hashed again on the verified path
+ * (light mode, plain VM): a measured path that hashes wrong (the test hook
+ * flips a bit of what it hashed) gives no figure, reference or not.
+ */
+Test(cli_bench, a_window_whose_hashes_are_wrong_gives_no_figure, .timeout = 300)
+{
+    setenv("MINEMETER_TEST_BREAK_MEASURED_PATH", "1", 1);
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/0:light,cn-pico", "--threads", "1",
+                                         "--repeat", "1", "--duration", "1", "--no-reference"));
+    unsetenv("MINEMETER_TEST_BREAK_MEASURED_PATH");
+    cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "rx/0 light: a hash from the measured path (1 threads) "
+                                      "differs from the verified path's"),
+                       "%s", r->out);
+    cr_expect_null(strstr(r->out, "rx/0 light         1"), "a figure for rx/0: %s", r->out);
+    cr_expect_not_null(strstr(r->out, "cn-pico            1"), "cn-pico is still measured");
+    run_result_free(r);
+}
+
+/*
+ * Fast mode's dataset is checked against the cache's items before it is
+ * measured: a correct one passes, one with its last item wrong (the test
+ * hook, as a split that loses the tail would leave it) is never measured.
+ */
+Test(slow_cli_bench, a_wrong_dataset_item_is_never_measured, .timeout = 900)
+{
+#ifdef UNDER_SANITIZERS
+    cr_skip_test("run in the optimised build only (two 2080 MiB dataset builds)");
+#endif
+    test_need_memory(TEST_RX_FAST_BYTES, "bench in fast mode");
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/0:fast", "--threads", "1",
+                                         "--repeat", "1", "--duration", "1", "--no-reference"));
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "rx/0 fast          1"), "%s", r->out);
+    run_result_free(r);
+
+    setenv("MINEMETER_TEST_CORRUPT_DATASET_ITEM", "last", 1);
+    r = run_minemeter(ARGS("bench", "--algo", "rx/0:fast,rx/2:fast", "--threads", "1", "--repeat",
+                           "1", "--duration", "1", "--no-reference"));
+    unsetenv("MINEMETER_TEST_CORRUPT_DATASET_ITEM");
+    cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "rx/0 fast: dataset item 34078718 differs"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "rx/2 fast: dataset item 34078718 differs"), "%s", r->out);
+    cr_expect_null(strstr(r->out, " fast          1"), "a fast-mode figure: %s", r->out);
+    run_result_free(r);
+}
+
+/*
+ * Too little room for the dataset (a made-up machine with 1 GiB available,
+ * through the test hook): fast mode is refused with the reason instead of
+ * being killed by the kernel half way, and --mode auto measures light mode.
+ */
+Test(cli_bench, fast_mode_without_the_memory_for_its_dataset_is_refused_with_the_reason,
+     .timeout = 300)
+{
+    unsigned long total = 0, free_pages = 0;
+    if (arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages) == 0 && free_pages >= 1040)
+        cr_skip_test("%lu free huge pages would hold the dataset whatever the memory", free_pages);
+    char root[] = "/tmp/minemeter-room-XXXXXX";
+    cr_assert_not_null(mkdtemp(root));
+    char path[96];
+    snprintf(path, sizeof(path), "%s/proc", root);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof(path), "%s/proc/meminfo", root);
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp);
+    fputs("MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n", fp);
+    fclose(fp);
+    setenv("MINEMETER_TEST_MEMORY_ROOT", root, 1);
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/0:fast,cn-pico", "--threads", "1",
+                                         "--repeat", "1", "--duration", "1", "--no-reference"));
+    run_result_t *a =
+        run_minemeter(ARGS("bench", "--algo", "rx/0", "--mode", "auto", "--threads", "1",
+                           "--repeat", "1", "--duration", "1", "--no-reference"));
+    unsetenv("MINEMETER_TEST_MEMORY_ROOT");
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/proc", root);
+    rmdir(path);
+    rmdir(root);
+    cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "rx/0 fast: the RandomX dataset needs 2144 MiB, and the "
+                                      "kernel has 1024 MiB available; not measured"),
+                       "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "cn-pico            1"), "%s", r->out);
+    cr_expect_eq(a->exit_code, 0, "stdout: %s\nstderr: %s", a->out, a->err);
+    cr_expect_not_null(strstr(a->out, "rx/0 light         1"), "auto chose light: %s", a->out);
+    run_result_free(r);
+    run_result_free(a);
 }
