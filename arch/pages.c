@@ -7,6 +7,7 @@
 #include "arch/pages.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -67,7 +68,12 @@ static void *map_normal(size_t len, int want_thp, arch_page_kind_t *kind)
     *kind = ARCH_PAGES_NORMAL;
     if (!want_thp || len < SIZE_2M) {
         void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        return p == MAP_FAILED ? NULL : p;
+        if (p == MAP_FAILED)
+            return NULL;
+        /* THP "always" backs any mapping with huge pages unless told not to: "4KB" must hold. */
+        if (!want_thp && strcmp(arch_pages_thp_mode(), "always") == 0)
+            (void)madvise(p, len, MADV_NOHUGEPAGE);
+        return p;
     }
     size_t over = len + SIZE_2M;
     void *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -176,4 +182,28 @@ int arch_pages_hugetlb_pool(size_t page_size, unsigned long *total, unsigned lon
              page_size / 1024);
     rc = read_ulong(path, free_pages);
     return rc != 0 ? -ENOENT : 0;
+}
+
+size_t arch_pages_huge_bytes(const void *ptr, size_t len)
+{
+    FILE *fp = fopen("/proc/self/smaps", "r");
+    if (fp == NULL)
+        return 0;
+    uintptr_t from = (uintptr_t)ptr, to = from + len;
+    char line[512];
+    int inside = 0;
+    size_t huge = 0;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        uintptr_t start, end;
+        /* A mapping's header line: "start-end perms offset dev inode path". */
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 && strchr(line, ' ')) {
+            inside = start < to && end > from;
+            continue;
+        }
+        unsigned long long kib;
+        if (inside && sscanf(line, "AnonHugePages: %llu kB", &kib) == 1)
+            huge += (size_t)kib * 1024;
+    }
+    fclose(fp);
+    return huge;
 }

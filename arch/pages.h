@@ -55,6 +55,13 @@ const char *arch_pages_kind_name(arch_page_kind_t kind);
  */
 int arch_pages_hugetlb_pool(size_t page_size, unsigned long *total, unsigned long *free_pages);
 
+/*
+ * How many bytes of the mappings overlapping [ptr, ptr + len) the kernel
+ * backs with transparent huge pages now (AnonHugePages in
+ * /proc/self/smaps): what "THP" really obtained. 0 when unreadable.
+ */
+size_t arch_pages_huge_bytes(const void *ptr, size_t len);
+
 /* The kernel's transparent-huge-page mode: "always", "madvise", "never" or "unknown". */
 const char *arch_pages_thp_mode(void);
 

@@ -71,16 +71,32 @@ static void monero_reference_jit(bench_result_t *r, int pu, unsigned repeat)
     }
 }
 
-/* One reference run of librandomx with as many threads as ours just had; < 0 on failure. */
+/* One reference run of librandomx with as many threads as ours has; < 0 on failure. */
 static double randomx_reference_once(bench_result_t *r, const int *pus, unsigned threads,
-                                     unsigned duration)
+                                     unsigned rep, unsigned repeat, unsigned duration)
 {
+    bench_progress("measuring the reference with %u thread(s), repetition %u of %u", threads,
+                   rep + 1, repeat);
     double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pus, threads, duration);
     if (rate <= 0) {
         snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
         r->have_reference = -1;
     }
     return rate;
+}
+
+void bench_pages_describe(const char *kind, const void *ptr, size_t len, char *out, size_t cap)
+{
+    if (kind == NULL) {
+        snprintf(out, cap, "?");
+        return;
+    }
+    if (strcmp(kind, "THP") != 0 || ptr == NULL || len == 0) {
+        snprintf(out, cap, "%s", kind);
+        return;
+    }
+    double share = (double)arch_pages_huge_bytes(ptr, len) / (double)len;
+    snprintf(out, cap, "THP, %.0f%% huge", 100 * (share > 1 ? 1 : share));
 }
 
 static int is_hugetlb(const char *pages)
@@ -96,7 +112,7 @@ static int is_hugetlb(const char *pages)
  * none (r->reference_note says why), -1 when it disagrees with us: our
  * vectors passed on another path, so the suspect is ours, not measured.
  */
-static int open_randomx_reference(bench_result_t *r, const bench_target_t *target)
+static int open_randomx_reference(bench_result_t *r, const bench_target_t *target, const int *pus)
 {
     static const uint8_t key[4] = {0, 0, 0, 0};
     if (strcmp(pow_algo_name(r->algo), "rx/0") != 0) {
@@ -112,7 +128,11 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
         return 0;
     }
     pow_rx_vm_set_dataset(vm, target->rx_dataset);
+    /* Hashed first: a program that fails to compile turns the JIT off, and the label follows. */
+    uint8_t blob[76] = {1, 2, 3}, theirs[32], ours[32];
+    pow_rx_hash(vm, blob, sizeof(blob), ours);
     int jit = pow_rx_vm_jit_enabled(vm);
+    pow_rx_vm_destroy(vm);
     const char *pages =
         r->fast ? pow_rx_dataset_pages(target->rx_dataset) : pow_rx_cache_pages(target->rx_cache);
     bench_randomx_ref_options_t o = {
@@ -121,12 +141,13 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
         .fast = r->fast,
         .large_pages = is_hugetlb(pages),
         .init_threads = arch_topology_count(r->topo, ARCH_TOPO_CORE),
+        .topo = r->topo, /* pinned as ours were */
+        .pus = pus,
     };
     char why[256] = "";
     if (r->fast && !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (320u << 20),
                                      "the reference's dataset beside ours", why, sizeof(why))) {
         snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
-        pow_rx_vm_destroy(vm);
         return 0;
     }
     if (r->fast)
@@ -137,12 +158,8 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     bench_progress_done();
     if (rc != 0) {
         snprintf(r->reference_note, sizeof(r->reference_note), "%s", why);
-        pow_rx_vm_destroy(vm);
         return 0;
     }
-    uint8_t blob[76] = {1, 2, 3}, theirs[32], ours[32];
-    pow_rx_hash(vm, blob, sizeof(blob), ours);
-    pow_rx_vm_destroy(vm);
     bench_randomx_ref_hash(r->randomx_ref, blob, sizeof(blob), theirs);
     bench_verify_test_break_hash(ours);
     if (memcmp(ours, theirs, 32) != 0) {
@@ -159,10 +176,25 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     if (!r->fast && pow_rx_group_lockstep_for(r->isa))
         snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
                  (unsigned)POW_RX_GROUP_LANES);
+    /*
+     * Like for like only when both hot memories sit on 2 MiB pages, or both
+     * on the system's default ones (ours: 4 KB; the reference asks for no
+     * THP): THP against default pages favours us.
+     */
+    const char *theirs_pages = bench_randomx_ref_pages(r->randomx_ref);
+    int like =
+        pages != NULL && ((is_hugetlb(pages) && strcmp(theirs_pages, "2MB") == 0) ||
+                          (strcmp(pages, "4KB") == 0 && strcmp(theirs_pages, "default") == 0));
+    /* What THP really got: the kernel may back little of it with huge pages. */
+    size_t hot_len = 0;
+    const void *hot = r->fast ? pow_rx_dataset_memory(target->rx_dataset, &hot_len)
+                              : pow_rx_cache_memory(target->rx_cache, &hot_len);
+    char ours_pages[48];
+    bench_pages_describe(pages, hot, hot_len, ours_pages, sizeof(ours_pages));
     snprintf(r->reference_label, sizeof(r->reference_label),
-             "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages%s",
-             r->fast ? "fast" : "light", jit ? "JIT" : "interpreted", aes,
-             bench_randomx_ref_pages(r->randomx_ref), pages != NULL ? pages : "?", lockstep);
+             "librandomx 1.1.10, %s, %s VM, %s, %s pages; ours: the same on %s pages%s%s",
+             r->fast ? "fast" : "light", jit ? "JIT" : "interpreted", aes, theirs_pages, ours_pages,
+             lockstep, like ? "" : "; NOT like for like: the pages differ");
     r->reference_name = r->reference_label;
     return 1;
 }
@@ -177,7 +209,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                               "off)"
                             : "Monero hash-tests (Debian monero-tests, software AES)";
     if (with_reference && target->rx_cache != NULL)
-        want_reference = open_randomx_reference(r, target);
+        want_reference = open_randomx_reference(r, target, pus);
     if (want_reference < 0) {
         printf("%s: %s (%s mode); not measured\n", r->label, r->reference_note,
                r->fast ? "fast" : "light");
@@ -200,9 +232,23 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                                                                                        seconds = 0;
         uint64_t hashes = 0;
         int energy_ok = 1;
-        double ref_hps[BENCH_MAX_REPEAT], ratio[BENCH_MAX_REPEAT];
+        double ref_hps[BENCH_MAX_REPEAT], ratio[BENCH_MAX_REPEAT], aa[BENCH_MAX_REPEAT];
         unsigned ref_runs = 0;
         for (unsigned rep = 0; rep < repeat; rep++) {
+            /*
+             * The reference runs beside each of our runs on the same cores:
+             * after ours in even repetitions, before it in odd ones (ABBA),
+             * so neither side always inherits the other's caches and heat.
+             */
+            int with_randomx_reference =
+                want_reference && randomx_reference && r->have_reference >= 0;
+            int with_monero_reference = want_reference && !randomx_reference &&
+                                        r->threads[t] == 1 && r->have_reference >= 0;
+            double rate = 0;
+            if (with_randomx_reference && rep % 2 == 1)
+                rate = randomx_reference_once(r, pus, r->threads[t], rep, repeat, duration);
+            if (with_monero_reference && rep % 2 == 1)
+                monero_reference_once(r, pus[0], ref_times, &ref_count);
             bench_progress("measuring %s with %u thread(s), repetition %u of %u", name,
                            r->threads[t], rep + 1, repeat);
             bench_sample_t s;
@@ -228,24 +274,27 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
             seconds += s.seconds;
             hashes += s.hashes;
             r->last[t] = s;
-            /* The reference runs right after each of our runs, on the same cores. */
-            if (want_reference && randomx_reference && r->have_reference >= 0) {
-                bench_progress("measuring the reference with %u thread(s), repetition %u of %u",
-                               r->threads[t], rep + 1, repeat);
-                double rate = randomx_reference_once(r, pus, r->threads[t], duration);
-                if (rate > 0) {
-                    ratio[ref_runs] = hps[rep] / rate;
-                    ref_hps[ref_runs++] = rate;
-                }
-                if (rate > 0 && r->threads[t] == 1)
-                    ref_times[ref_count++] = 1.0 / rate;
-            } else if (want_reference && r->threads[t] == 1 && r->have_reference >= 0) {
+            if (with_randomx_reference && rep % 2 == 0 && r->have_reference >= 0)
+                rate = randomx_reference_once(r, pus, r->threads[t], rep, repeat, duration);
+            if (with_monero_reference && rep % 2 == 0 && r->have_reference >= 0)
                 monero_reference_once(r, pus[0], ref_times, &ref_count);
+            /* A/A: the reference again right after, its ratio to itself taken the same way. */
+            double again =
+                with_randomx_reference && rate > 0
+                    ? randomx_reference_once(r, pus, r->threads[t], rep, repeat, duration)
+                    : 0;
+            if (with_randomx_reference && rate > 0 && again > 0) {
+                ratio[ref_runs] = hps[rep] / rate;
+                aa[ref_runs] = again / rate;
+                ref_hps[ref_runs++] = rate;
+                if (r->threads[t] == 1)
+                    ref_times[ref_count++] = 1.0 / rate;
             }
         }
         if (ref_runs == repeat) {
             r->reference_hps[t] = bench_stats(ref_hps, ref_runs);
             r->reference_ratio[t] = bench_stats(ratio, ref_runs);
+            r->reference_aa_ratio[t] = bench_stats(aa, ref_runs);
             r->have_reference_hps = 1;
         }
         r->hps[t] = bench_stats(hps, repeat);
@@ -262,7 +311,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         if (r->have_reference < 0)
             break;
         if (randomx_reference) {
-            double rate = randomx_reference_once(r, pus, 1, duration);
+            double rate = randomx_reference_once(r, pus, 1, rep, repeat, duration);
             if (rate > 0)
                 ref_times[ref_count++] = 1.0 / rate;
         } else {
@@ -294,5 +343,5 @@ double bench_idle_watts(double seconds)
     int rc = arch_energy_read(&e, &j1);
     double elapsed = (double)(arch_clock_ns() - t0) / 1e9;
     arch_energy_close(&e);
-    return rc == 0 && elapsed > 0 ? (j1 - j0) / elapsed : -1;
+    return rc == 0 && elapsed > 0 && j1 > j0 ? (j1 - j0) / elapsed : -1;
 }

@@ -20,6 +20,13 @@ int bench_verify_algo(const pow_algo_t *algo, pow_isa_t isa);
 int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
                        unsigned repeat, unsigned duration, int with_reference, bench_result_t *r);
 
+/*
+ * The pages kind ("THP", "2MB" ...) of the memory at ptr, and for THP how
+ * much of it the kernel really backs with huge pages now ("THP, 97% huge"),
+ * into out.
+ */
+void bench_pages_describe(const char *kind, const void *ptr, size_t len, char *out, size_t cap);
+
 /* Package power while idle for seconds, for the marginal power of mining; < 0 without a counter. */
 double bench_idle_watts(double seconds);
 

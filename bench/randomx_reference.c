@@ -53,11 +53,17 @@ typedef struct {
     init_dataset_fn init;
     void *dataset, *cache;
     unsigned long start, count;
+    arch_topology_t *topo;
+    int pu; /* -1: unpinned */
 } init_part_t;
 
 static void *init_part(void *arg)
 {
     init_part_t *p = arg;
+    if (p->topo != NULL && p->pu >= 0) {
+        arch_pin_kind_t kind;
+        arch_topology_pin_thread(p->topo, (unsigned)p->pu, &kind);
+    }
     p->init(p->dataset, p->cache, p->start, p->count);
     return NULL;
 }
@@ -92,8 +98,13 @@ static int build_dataset(bench_randomx_ref_t *ref, const bench_randomx_ref_optio
     unsigned long total = items(), per = total / threads;
     uint64_t start = arch_clock_ns();
     for (unsigned i = 0; i < threads; i++) {
-        parts[i] = (init_part_t){init, ref->dataset, ref->cache, i * per,
-                                 i + 1 == threads ? total - i * per : per};
+        parts[i] = (init_part_t){init,
+                                 ref->dataset,
+                                 ref->cache,
+                                 i * per,
+                                 i + 1 == threads ? total - i * per : per,
+                                 o->topo,
+                                 o->pus != NULL ? o->pus[i] : -1};
         threaded[i] = pthread_create(&ids[i], NULL, init_part, &parts[i]) == 0;
         if (!threaded[i])
             init_part(&parts[i]); /* no thread: do this part here */

@@ -20,6 +20,9 @@ typedef struct {
     int fast;              /* RANDOMX_FLAG_FULL_MEM: build the dataset */
     int large_pages;       /* RANDOMX_FLAG_LARGE_PAGES, dropped when the system has none */
     unsigned init_threads; /* threads building the dataset */
+    /* Where they run, as ours do (thread i on pus[i]); topo NULL: unpinned. */
+    arch_topology_t *topo;
+    const int *pus;
 } bench_randomx_ref_options_t;
 
 /*

@@ -35,10 +35,12 @@ typedef struct bench_result {
     arch_topology_t *topo;
     bench_stats_t reference_seconds_per_hash;
     char reference_note[256];
-    char reference_label[200];                      /* reference_name when built at run time */
+    char reference_label[256];                      /* reference_name when built at run time */
     bench_stats_t reference_hps[BENCH_MAX_THREADS]; /* RandomX: the reference at each count */
     /* Ours over the reference, run by run (each pair back to back): steadier on a noisy machine. */
     bench_stats_t reference_ratio[BENCH_MAX_THREADS];
+    /* A/A: the reference over a second run of itself, the same way: the ratio's noise floor. */
+    bench_stats_t reference_aa_ratio[BENCH_MAX_THREADS];
     int have_reference_hps;
     double ref_dataset_seconds; /* fast mode: randomx_init_dataset's time */
     /* cn/r: Monero's tool again with its cn/r JIT on (the main figure has it off). */

@@ -44,6 +44,8 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                                     measured ? stats_json(&r->reference_hps[t]) : json_null());
                 json_object_set_new(run, "reference_ratio",
                                     measured ? stats_json(&r->reference_ratio[t]) : json_null());
+                json_object_set_new(run, "reference_aa_ratio",
+                                    measured ? stats_json(&r->reference_aa_ratio[t]) : json_null());
                 if (!measured)
                     json_object_set_new(run, "reference_unavailable",
                                         json_string(r->reference_note[0] != '\0'

@@ -45,11 +45,12 @@ void bench_table_reference(const bench_result_t *r)
                                                     : "the reference run failed");
                 continue;
             }
+            const bench_stats_t *aa = &r->reference_aa_ratio[t];
             printf("  %-10s   %u thread(s): reference %.2f H/s (%.2f-%.2f), minemeter %.2f H/s = "
-                   "%.3fx; run by run %.3fx (%.3f-%.3f)\n",
+                   "%.3fx; run by run %.3fx (%.3f-%.3f); A/A %.3fx (%.3f-%.3f)\n",
                    "", r->threads[t], ref->median, ref->min, ref->max, r->hps[t].median,
                    ref->median > 0 ? r->hps[t].median / ref->median : 0.0, ratio->median,
-                   ratio->min, ratio->max);
+                   ratio->min, ratio->max, aa->median, aa->min, aa->max);
         }
         return;
     }

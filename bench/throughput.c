@@ -255,13 +255,21 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
         arch_energy_read(&energy, &j0);
     uint64_t wall0 = arch_clock_ns();
     atomic_store(&go, 1);
-    if (rc == 0)
-        sleep_seconds(seconds);
+    /*
+     * A powercap counter wraps every few minutes at full load, and a read
+     * sees one wrap at most: read it every second of the window.
+     */
+    for (double left = seconds; rc == 0 && left > 0; left -= 1.0) {
+        sleep_seconds(left < 1.0 ? left : 1.0);
+        if (have_energy)
+            arch_energy_read(&energy, &j1);
+    }
     atomic_store(&stop, 1);
     for (unsigned i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
     out->seconds = (double)(arch_clock_ns() - wall0) / 1e9;
-    if (have_energy && arch_energy_read(&energy, &j1) == 0)
+    /* A counter that did not move while the CPU hashed is not a measurement of zero joules. */
+    if (have_energy && arch_energy_read(&energy, &j1) == 0 && j1 > j0)
         out->joules = j1 - j0;
     else
         out->joules = -1;

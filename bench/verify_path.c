@@ -63,6 +63,32 @@ int bench_verify_hash(pow_rx_cache_t *cache, pow_isa_t isa, const pow_rx_variant
     return rc;
 }
 
+int bench_verify_switched_variant(pow_rx_cache_t *cache, pow_isa_t isa,
+                                  const pow_rx_variant_t *variant, const void *key, size_t key_len,
+                                  char *why, size_t why_len)
+{
+    static const uint8_t input[76] = {7, 6, 5, 4, 3, 2, 1};
+    pow_rx_cache_t *own = pow_rx_cache_alloc(variant);
+    int rc = own == NULL ? -ENOMEM : pow_rx_cache_init(own, key, key_len);
+    pow_rx_vm_t *native = rc == 0 ? pow_rx_vm_create(own, isa) : NULL;
+    uint8_t expected[32];
+    if (rc == 0 && native == NULL)
+        rc = -ENOMEM;
+    if (rc == 0) {
+        pow_rx_hash(native, input, sizeof(input), expected);
+        rc = bench_verify_hash(cache, isa, variant, input, sizeof(input), expected);
+    }
+    if (rc == -EIO)
+        snprintf(why, why_len,
+                 "a VM switched to this variant over the shared cache hashes otherwise than "
+                 "one over the variant's own cache");
+    else if (rc != 0)
+        snprintf(why, why_len, "cannot check the variant over the shared cache: %s", strerror(-rc));
+    pow_rx_vm_destroy(native);
+    pow_rx_cache_release(own);
+    return rc;
+}
+
 void bench_verify_test_corrupt_dataset(pow_rx_dataset_t *dataset)
 {
     const char *which = getenv("MINEMETER_TEST_CORRUPT_DATASET_ITEM");

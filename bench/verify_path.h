@@ -34,6 +34,15 @@ int bench_verify_hash(pow_rx_cache_t *cache, pow_isa_t isa, const pow_rx_variant
                       const uint8_t *input, size_t len, const uint8_t hash[32]);
 
 /*
+ * A VM over cache switched to variant (rx/2 over rx/0's cache) against a
+ * VM over a cache built for variant itself from the same key, on one
+ * input. Returns 0, -EIO when they differ (why says so), -ENOMEM.
+ */
+int bench_verify_switched_variant(pow_rx_cache_t *cache, pow_isa_t isa,
+                                  const pow_rx_variant_t *variant, const void *key, size_t key_len,
+                                  char *why, size_t why_len);
+
+/*
  * The test hook that stands for a broken dataset builder:
  * MINEMETER_TEST_CORRUPT_DATASET_ITEM=last flips a bit of the dataset's
  * last item (where a split that loses the tail would leave it wrong).

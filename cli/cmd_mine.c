@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "arch/clock.h"
+#include "arch/memory.h"
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -35,6 +36,7 @@
 #include "miner/miner.h"
 #include "miner/placement.h"
 #include "pow/hex.h"
+#include "pow/rx/randomx.h"
 #include "pow/rx/group.h"
 #include "stratum/client.h"
 #include "stratum/daemon_client.h"
@@ -176,6 +178,7 @@ typedef struct {
     double published_seconds;
     uint64_t published_job;
     int published_new;
+    int fast; /* RandomX fast mode: a job's state needs the dataset */
 
     miner_hashrate_t rate;
     uint64_t start_ns;
@@ -391,7 +394,12 @@ static void report_published(uv_async_t *async)
     pthread_mutex_unlock(&s->published_lock);
     if (!fresh)
         return;
-    if (rc != 0)
+    char room[256];
+    if (rc == -ENOMEM && s->fast &&
+        !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20), "the RandomX dataset",
+                          room, sizeof(room)))
+        say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB)", room);
+    else if (rc != 0)
         say("cannot hash this job: %s", rc == -ENOMEM ? "out of memory" : "it is not hashable");
     else if (seconds > 0.5 && miner_rx_datasets(s->miner) > 1)
         say("RandomX state for the new seed ready in %.1f s (%u datasets, one per NUMA node)",
@@ -641,6 +649,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     }
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
+    s->fast = fast;
     s->threads = w->threads;
     s->verbose = v[OPT_VERBOSE].set;
     miner_config_t mc = cli_workers_miner_config(w);

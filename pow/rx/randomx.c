@@ -140,6 +140,12 @@ const char *pow_rx_cache_pages(const pow_rx_cache_t *cache)
     return arch_pages_kind_name(cache->memory.kind);
 }
 
+const void *pow_rx_cache_memory(const pow_rx_cache_t *cache, size_t *len)
+{
+    *len = cache->memory.ptr != NULL ? cache->bytes : 0;
+    return cache->memory.ptr;
+}
+
 void pow_rx_cache_release(pow_rx_cache_t *cache)
 {
     if (cache == NULL)

@@ -56,6 +56,9 @@ void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uin
 /* What pages the cache got: "2MB", "THP", "4KB" ... */
 const char *pow_rx_cache_pages(const pow_rx_cache_t *cache);
 
+/* The cache's memory (NULL once released after a dataset build); *len its size. */
+const void *pow_rx_cache_memory(const pow_rx_cache_t *cache, size_t *len);
+
 void pow_rx_cache_release(pow_rx_cache_t *cache);
 
 /*

@@ -153,3 +153,27 @@ Test(arch_pages, the_process_policy_turns_huge_pages_off_everywhere)
         cr_expect_neq(p.kind, ARCH_PAGES_NORMAL, "huge pages are back once the policy is lifted");
     arch_pages_free(&p);
 }
+
+/*
+ * What the kernel really backs with huge pages (AnonHugePages): none of a
+ * mapping made without huge pages, even when THP is "always" (it backs
+ * every mapping unless told not to, and the label says 4KB); never more
+ * than the mapping.
+ */
+Test(arch_pages, huge_bytes_are_what_the_kernel_backs_and_none_without_huge_pages)
+{
+    arch_pages_t normal, thp;
+    cr_assert_eq(arch_pages_alloc(&normal, 8 * TWO_MIB, ARCH_PAGES_NO_HUGE), 0);
+    memset(normal.ptr, 1, normal.size);
+    cr_expect_eq(arch_pages_huge_bytes(normal.ptr, normal.mapped), 0,
+                 "a 4KB mapping backed by huge pages under THP %s", arch_pages_thp_mode());
+    cr_assert_eq(arch_pages_alloc(&thp, 8 * TWO_MIB, 0), 0);
+    memset(thp.ptr, 1, thp.size);
+    size_t huge = arch_pages_huge_bytes(thp.ptr, thp.mapped);
+    cr_expect_leq(huge, thp.mapped);
+    if (thp.kind != ARCH_PAGES_THP)
+        cr_expect_eq(huge, 0, "%s pages are not THP", arch_pages_kind_name(thp.kind));
+    cr_log_info("THP %s: %zu of %zu bytes on huge pages", arch_pages_thp_mode(), huge, thp.mapped);
+    arch_pages_free(&normal);
+    arch_pages_free(&thp);
+}

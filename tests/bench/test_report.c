@@ -65,6 +65,8 @@ static void fixture(bench_result_t r[FIXTURE_COUNT])
     r[0].reference_hps[1] = stats(158.0, 156.0, 160.0);
     r[0].reference_ratio[0] = stats(1.01, 0.99, 1.02);
     r[0].reference_ratio[1] = stats(1.0, 0.98, 1.03);
+    r[0].reference_aa_ratio[0] = stats(1.002, 0.99, 1.01);
+    r[0].reference_aa_ratio[1] = stats(0.998, 0.98, 1.02);
 
     r[1].algo = pow_algo_find("cn/r");
     snprintf(r[1].label, sizeof(r[1].label), "%s", CN_LABEL);
@@ -252,6 +254,7 @@ static const doc_type_t RUN_ALONE = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS
 static const doc_field_t REFERENCE_RUN_FIELDS[] = {
     {"reference_hashes_per_second", &STATS},
     {"reference_ratio", &STATS},
+    {"reference_aa_ratio", &STATS},
     {NULL, NULL},
 };
 static const doc_type_t RUN_WITH_REFERENCE = {
@@ -260,6 +263,7 @@ static const doc_type_t RUN_WITH_REFERENCE = {
 static const doc_field_t REFERENCE_FAILED_FIELDS[] = {
     {"reference_hashes_per_second", &NULL_ONLY},
     {"reference_ratio", &NULL_ONLY},
+    {"reference_aa_ratio", &NULL_ONLY},
     {"reference_unavailable", &STRING},
     {NULL, NULL},
 };
@@ -482,7 +486,7 @@ Test(bench_report, json_randomx_runs_carry_the_reference_and_the_run_by_run_rati
 {
     json_t *root = write_and_load_json();
     json_t *runs = json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs");
-    const double rates[] = {80.0, 158.0}, ratios[] = {1.01, 1.0};
+    const double rates[] = {80.0, 158.0}, ratios[] = {1.01, 1.0}, aa[] = {1.002, 0.998};
     for (size_t t = 0; t < 2; t++) {
         json_t *run = json_array_get(runs, t);
         cr_expect_float_eq(json_number_value(json_object_get(
@@ -491,6 +495,9 @@ Test(bench_report, json_randomx_runs_carry_the_reference_and_the_run_by_run_rati
         cr_expect_float_eq(
             json_number_value(json_object_get(json_object_get(run, "reference_ratio"), "median")),
             ratios[t], 1e-12, "run %zu", t);
+        cr_expect_float_eq(json_number_value(json_object_get(
+                               json_object_get(run, "reference_aa_ratio"), "median")),
+                           aa[t], 1e-12, "run %zu", t);
     }
     /* cn/r has no per-run reference. */
     json_t *cn = json_array_get(
@@ -523,6 +530,7 @@ Test(bench_report, a_reference_that_failed_at_one_thread_count_is_null_there_wit
     fixture(r);
     r[0].reference_hps[1] = bench_stats(NULL, 0);
     r[0].reference_ratio[1] = bench_stats(NULL, 0);
+    r[0].reference_aa_ratio[1] = bench_stats(NULL, 0);
     snprintf(r[0].reference_note, sizeof(r[0].reference_note), "the reference run failed");
     json_t *root = load_json_of(r);
     char why[512] = "";
@@ -533,6 +541,7 @@ Test(bench_report, a_reference_that_failed_at_one_thread_count_is_null_there_wit
     cr_expect_null(json_object_get(ok, "reference_unavailable"));
     cr_expect(json_is_null(json_object_get(failed, "reference_hashes_per_second")));
     cr_expect(json_is_null(json_object_get(failed, "reference_ratio")));
+    cr_expect(json_is_null(json_object_get(failed, "reference_aa_ratio")));
     cr_expect_str_eq(json_string_value(json_object_get(failed, "reference_unavailable")),
                      "the reference run failed");
     json_decref(root);

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/pages.h"
 
+#include "tests/support/fake_tree.h"
 #include "tests/support/machine.h"
 #include "tests/support/run_command.h"
 #include "tests/support/sanitizers.h"
@@ -184,6 +184,11 @@ Test(cli_bench, the_reference_is_checked_with_the_entry_s_own_variant, .timeout 
     cr_expect_not_null(strstr(r->out, "rx/0 light reference (librandomx"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "1 thread(s): reference "), "%s", r->out);
     cr_expect_null(strstr(r->out, "disagrees"), "%s", r->out);
+    /* Our cache on THP against the reference's default pages is no like-for-like ratio. */
+    if (strstr(r->out, "default pages; ours: the same on THP") != NULL)
+        cr_expect_not_null(strstr(r->out, "NOT like for like: the pages differ"), "%s", r->out);
+    if (strstr(r->out, "2MB pages; ours: the same on 2MB pages") != NULL)
+        cr_expect_null(strstr(r->out, "NOT like for like"), "%s", r->out);
     run_result_free(r);
 }
 
@@ -246,27 +251,16 @@ Test(cli_bench, fast_mode_without_the_memory_for_its_dataset_is_refused_with_the
     unsigned long total = 0, free_pages = 0;
     if (arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages) == 0 && free_pages >= 1040)
         cr_skip_test("%lu free huge pages would hold the dataset whatever the memory", free_pages);
-    char root[] = "/tmp/minemeter-room-XXXXXX";
-    cr_assert_not_null(mkdtemp(root));
-    char path[96];
-    snprintf(path, sizeof(path), "%s/proc", root);
-    cr_assert_eq(mkdir(path, 0755), 0);
-    snprintf(path, sizeof(path), "%s/proc/meminfo", root);
-    FILE *fp = fopen(path, "w");
-    cr_assert_not_null(fp);
-    fputs("MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n", fp);
-    fclose(fp);
-    setenv("MINEMETER_TEST_MEMORY_ROOT", root, 1);
+    fake_tree_make();
+    fake_tree_write("proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n");
+    setenv("MINEMETER_TEST_MEMORY_ROOT", fake_tree_root, 1);
     run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/0:fast,cn-pico", "--threads", "1",
                                          "--repeat", "1", "--duration", "1", "--no-reference"));
     run_result_t *a =
         run_minemeter(ARGS("bench", "--algo", "rx/0", "--mode", "auto", "--threads", "1",
                            "--repeat", "1", "--duration", "1", "--no-reference"));
     unsetenv("MINEMETER_TEST_MEMORY_ROOT");
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/proc", root);
-    rmdir(path);
-    rmdir(root);
+    fake_tree_remove();
     cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
     cr_expect_not_null(strstr(r->out, "rx/0 fast: the RandomX dataset needs 2144 MiB, and the "
                                       "kernel has 1024 MiB available; not measured"),
@@ -276,4 +270,43 @@ Test(cli_bench, fast_mode_without_the_memory_for_its_dataset_is_refused_with_the
     cr_expect_not_null(strstr(a->out, "rx/0 light         1"), "auto chose light: %s", a->out);
     run_result_free(r);
     run_result_free(a);
+}
+
+/*
+ * A package energy counter that never moves (a made-up powercap tree,
+ * through the test hook) measured nothing: J/hash is n/a and null, never
+ * 0.000.
+ */
+Test(cli_bench, an_energy_counter_that_never_advances_gives_no_joules, .timeout = 120)
+{
+    fake_tree_make();
+    fake_tree_write("class/powercap/intel-rapl:0/name", "package-0\n");
+    fake_tree_write("class/powercap/intel-rapl:0/energy_uj", "1000\n");
+    fake_tree_write("class/powercap/intel-rapl:0/max_energy_range_uj", "262143328850\n");
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    int fd = mkstemp(json_path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    setenv("MINEMETER_TEST_SYSFS_ROOT", fake_tree_root, 1);
+    run_result_t *r =
+        run_minemeter(ARGS("bench", "--algo", "cn-pico", "--threads", "1", "--repeat", "1",
+                           "--duration", "2", "--no-reference", "--json", json_path));
+    unsetenv("MINEMETER_TEST_SYSFS_ROOT");
+    fake_tree_remove();
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    const char *row = strstr(r->out, "cn-pico            1");
+    cr_assert_not_null(row, "%s", r->out);
+    size_t len = strcspn(row, "\n");
+    cr_expect(len > 3 && strncmp(row + len - 3, "n/a", 3) == 0,
+              "J/hash must be n/a from a still counter: %.*s", (int)len, row);
+    json_error_t error;
+    json_t *doc = json_load_file(json_path, 0, &error);
+    unlink(json_path);
+    cr_assert_not_null(doc, "%s", error.text);
+    json_t *run = json_array_get(
+        json_object_get(json_array_get(json_object_get(doc, "algorithms"), 0), "runs"), 0);
+    cr_expect(json_is_null(json_object_get(run, "joules_per_hash")));
+    cr_expect(json_is_null(json_object_get(run, "watts")));
+    json_decref(doc);
+    run_result_free(r);
 }
