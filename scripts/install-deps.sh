@@ -13,8 +13,10 @@ packages=(
     libcriterion-dev monero-tests librandomx-dev
     # The solo-mining integration tests: a real monerod in a private regtest chain.
     monero
-    # The aarch64 check: a cross compiler and qemu-user.
-    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+    # The aarch64 check: a cross compiler, qemu-user, and the binfmt entry
+    # that hands aarch64 programs to qemu (only recommended by qemu-user,
+    # and this script installs no recommends).
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user qemu-user-binfmt
     # The Stratum fuzz target (scripts/fuzz-stratum.sh): clang with libFuzzer.
     clang libclang-rt-14-dev
 )

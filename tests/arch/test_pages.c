@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arch/pages.h"
+#include "tests/support/machine.h"
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 #define TWO_MIB      ((size_t)2 << 20)
@@ -50,6 +51,7 @@ Test(arch_pages, falls_back_then_uses_reserved_hugetlb_pages)
 {
     if (geteuid() != 0)
         cr_skip_test("needs root to change " NR_HUGEPAGES);
+    test_lock_memory(); /* no other test changes the pool or counts on it meanwhile */
     long old = read_nr_hugepages();
     unsigned long total = 0, free_pages = 0;
 

@@ -19,6 +19,13 @@ unsigned test_cpus_allowed(void);
 const char *test_threads_arg(void);
 
 /*
+ * Waits until no other test holds the machine's memory (a big allocation,
+ * or the huge-page pool it changes), then holds it until this test's
+ * process ends.
+ */
+void test_lock_memory(void);
+
+/*
  * Skips the test, with the reason, unless bytes fit in the memory this
  * process may still use. Tests that need this much run one at a time: the
  * check takes a lock that is let go when the test's process ends, so two
