@@ -393,9 +393,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 continue;
             }
             char room[256];
-            if (r->fast && rx_dataset == NULL &&
-                !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20),
-                                  "the RandomX dataset", room, sizeof(room))) {
+            if (r->fast && rx_dataset == NULL && !miner_dataset_fits(room, sizeof(room))) {
                 /* Where the kernel would kill us half way instead. */
                 printf("%s: %s; not measured (light mode needs 256 MiB)\n", r->label, room);
                 failed = 1;

@@ -30,7 +30,6 @@
 
 #include "arch/clock.h"
 #include "arch/energy.h"
-#include "arch/memory.h"
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -39,7 +38,7 @@
 #include "miner/load_profile.h"
 #include "miner/miner.h"
 #include "miner/placement.h"
-#include "pow/rx/randomx.h"
+#include "miner/rx_dataset_build.h"
 
 enum {
     OPT_DURATION,
@@ -361,9 +360,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     miner_pause(r.miner);
     if (miner_set_job(r.miner, &job) != 0) {
         char room[256];
-        if (pow_algo_rx(algo) != NULL && fast &&
-            !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20), "the RandomX dataset",
-                              room, sizeof(room)))
+        if (pow_algo_rx(algo) != NULL && fast && !miner_dataset_fits(room, sizeof(room)))
             cli_error(spec->name, "cannot prepare %s: %s (--mode light needs 256 MiB)",
                       pow_algo_name(algo), room);
         else

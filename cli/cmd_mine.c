@@ -24,7 +24,6 @@
 #include <uv.h>
 
 #include "arch/clock.h"
-#include "arch/memory.h"
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -35,8 +34,8 @@
 #include "miner/job_feeder.h"
 #include "miner/miner.h"
 #include "miner/placement.h"
+#include "miner/rx_dataset_build.h"
 #include "pow/hex.h"
-#include "pow/rx/randomx.h"
 #include "pow/rx/group.h"
 #include "stratum/client.h"
 #include "stratum/daemon_client.h"
@@ -395,9 +394,7 @@ static void report_published(uv_async_t *async)
     if (!fresh)
         return;
     char room[256];
-    if (rc == -ENOMEM && s->fast &&
-        !arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20), "the RandomX dataset",
-                          room, sizeof(room)))
+    if (rc == -ENOMEM && s->fast && !miner_dataset_fits(room, sizeof(room)))
         say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB)", room);
     else if (rc != 0)
         say("cannot hash this job: %s", rc == -ENOMEM ? "out of memory" : "it is not hashable");

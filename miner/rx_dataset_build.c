@@ -117,15 +117,20 @@ static void bind_to(pow_rx_dataset_t *dataset, arch_topology_t *topo, int node)
     (void)arch_topology_bind_memory(topo, memory, len, (unsigned)node);
 }
 
+int miner_dataset_fits(char *why, size_t why_len)
+{
+    return arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20), "the RandomX dataset",
+                            why, why_len);
+}
+
 int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets,
                          const pow_rx_cache_t *cache, int try_1g, unsigned threads,
                          arch_topology_t *topo, const int *pus)
 {
     memset(datasets, 0, plan->count * sizeof(*datasets));
     /* Refused here rather than killed by the kernel (or a cgroup) half way through the fill. */
-    const uint64_t bytes = pow_rx_dataset_item_count() * 64 + (64u << 20);
     char why[256];
-    if (!arch_memory_fits(bytes, "the RandomX dataset", why, sizeof(why)))
+    if (!miner_dataset_fits(why, sizeof(why)))
         return -ENOMEM;
     datasets[0] = pow_rx_dataset_alloc(try_1g);
     if (datasets[0] == NULL)
@@ -144,9 +149,7 @@ int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets
             if (plan->slot[i] == k)
                 local[n++] = pus[i];
         }
-        datasets[k] = arch_memory_fits(bytes, "a node's copy", why, sizeof(why))
-                          ? pow_rx_dataset_alloc(try_1g)
-                          : NULL;
+        datasets[k] = miner_dataset_fits(why, sizeof(why)) ? pow_rx_dataset_alloc(try_1g) : NULL;
         if (datasets[k] != NULL) {
             bind_to(datasets[k], topo, plan->node[k]);
             if (fill_in_parallel(datasets[k], NULL, datasets[0], n, topo, local) == 0)

@@ -8,6 +8,7 @@
 #ifndef MINEMETER_MINER_RX_DATASET_BUILD_H
 #define MINEMETER_MINER_RX_DATASET_BUILD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/topology.h"
@@ -37,6 +38,13 @@ void miner_plan_datasets(const arch_topology_t *topo, const int *pus, unsigned t
  */
 int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, unsigned threads,
                         arch_topology_t *topo, const int *pus);
+
+/*
+ * Whether one more 2080 MiB dataset (and 64 MiB to work) fits in the
+ * memory this process may use (arch_memory_fits); when not, why says how
+ * much is needed and what limits it.
+ */
+int miner_dataset_fits(char *why, size_t why_len);
 
 /*
  * Allocates (with try_1g as pow_rx_dataset_alloc) and fills the plan's

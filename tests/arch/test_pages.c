@@ -16,26 +16,6 @@
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 #define TWO_MIB      ((size_t)2 << 20)
 
-static long read_nr_hugepages(void)
-{
-    FILE *fp = fopen(NR_HUGEPAGES, "r");
-    cr_assert_not_null(fp);
-    long n = -1;
-    cr_assert_eq(fscanf(fp, "%ld", &n), 1);
-    fclose(fp);
-    return n;
-}
-
-static int write_nr_hugepages(long n)
-{
-    FILE *fp = fopen(NR_HUGEPAGES, "w");
-    if (fp == NULL)
-        return -errno;
-    int ok = fprintf(fp, "%ld\n", n) > 0;
-    ok = (fclose(fp) == 0) && ok;
-    return ok ? 0 : -EIO;
-}
-
 static void check_usable(const arch_pages_t *p)
 {
     cr_assert_not_null(p->ptr);
@@ -52,11 +32,11 @@ Test(arch_pages, falls_back_then_uses_reserved_hugetlb_pages)
     if (geteuid() != 0)
         cr_skip_test("needs root to change " NR_HUGEPAGES);
     test_lock_memory(); /* no other test changes the pool or counts on it meanwhile */
-    long old = read_nr_hugepages();
+    long old = test_nr_hugepages();
     unsigned long total = 0, free_pages = 0;
 
     /* No pages reserved: we must get THP or normal pages, and they work. */
-    cr_assert_eq(write_nr_hugepages(0), 0);
+    cr_assert_eq(test_set_nr_hugepages(0), 0);
     cr_assert_eq(arch_pages_hugetlb_pool(TWO_MIB, &total, &free_pages), 0);
     arch_pages_t p;
     int rc = arch_pages_alloc(&p, 3 * TWO_MIB, 0);
@@ -71,7 +51,7 @@ Test(arch_pages, falls_back_then_uses_reserved_hugetlb_pages)
     }
 
     /* A few reserved: the next allocation must come from them. */
-    int set = write_nr_hugepages(old + 4);
+    int set = test_set_nr_hugepages(old + 4);
     cr_assert_eq(set, 0);
     cr_assert_eq(arch_pages_hugetlb_pool(TWO_MIB, &total, &free_pages), 0);
     if (free_pages >= 2) {
@@ -83,7 +63,7 @@ Test(arch_pages, falls_back_then_uses_reserved_hugetlb_pages)
         check_usable(&p);
         arch_pages_free(&p);
     }
-    cr_assert_eq(write_nr_hugepages(old), 0, "could not restore nr_hugepages to %ld", old);
+    cr_assert_eq(test_set_nr_hugepages(old), 0, "could not restore nr_hugepages to %ld", old);
     cr_assert_geq(free_pages, 2, "reserved 4 huge pages but only %lu are free", free_pages);
 }
 

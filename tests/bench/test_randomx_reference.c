@@ -18,25 +18,6 @@
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 
-static long read_long(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    cr_assert_not_null(fp, "%s", path);
-    long n = -1;
-    cr_assert_eq(fscanf(fp, "%ld", &n), 1);
-    fclose(fp);
-    return n;
-}
-
-static int write_long(const char *path, long n)
-{
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL)
-        return -errno;
-    int ok = fprintf(fp, "%ld\n", n) > 0;
-    return fclose(fp) == 0 && ok ? 0 : -EIO;
-}
-
 Test(bench_randomx_reference, light_mode_reports_the_pages_of_the_cache_it_reads, .timeout = 120)
 {
     if (geteuid() != 0)
@@ -46,15 +27,15 @@ Test(bench_randomx_reference, light_mode_reports_the_pages_of_the_cache_it_reads
         cr_skip_test("librandomx is not installed");
     dlclose(lib);
     test_lock_memory();
-    long old = read_long(NR_HUGEPAGES);
+    long old = test_nr_hugepages();
     unsigned long total = 0, free_pages = 0;
     cr_assert_eq(arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages), 0);
     /* Four more free pages: room for scratchpads, not for 128 pages of cache. */
     long want = old + 4;
-    cr_assert_eq(write_long(NR_HUGEPAGES, want), 0);
+    cr_assert_eq(test_set_nr_hugepages(want), 0);
     cr_assert_eq(arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages), 0);
     if (free_pages < 1 || free_pages >= 128) {
-        write_long(NR_HUGEPAGES, old);
+        test_set_nr_hugepages(old);
         cr_skip_test("%lu free huge pages: not between a scratchpad and a cache", free_pages);
     }
     bench_randomx_ref_options_t o = {.hard_aes = 0, .jit = 0, .fast = 0, .large_pages = 1};
@@ -68,7 +49,7 @@ Test(bench_randomx_reference, light_mode_reports_the_pages_of_the_cache_it_reads
     char seen[16];
     snprintf(seen, sizeof(seen), "%s", pages);
     bench_randomx_ref_close(ref);
-    cr_assert_eq(write_long(NR_HUGEPAGES, old), 0, "could not restore nr_hugepages to %ld", old);
+    cr_assert_eq(test_set_nr_hugepages(old), 0, "could not restore nr_hugepages to %ld", old);
     cr_assert_eq(rc, 0, "%s", why);
     cr_expect_str_eq(seen, "default", "the cache fell back, yet the pages are said to be %s", seen);
 }

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arch/pages.h"
-
 #include "tests/support/fake_tree.h"
 #include "tests/support/machine.h"
 #include "tests/support/run_command.h"
@@ -264,19 +262,13 @@ Test(slow_cli_bench, a_wrong_dataset_item_is_never_measured, .timeout = 900)
 Test(cli_bench, fast_mode_without_the_memory_for_its_dataset_is_refused_with_the_reason,
      .timeout = 300)
 {
-    unsigned long total = 0, free_pages = 0;
-    if (arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages) == 0 && free_pages >= 1040)
-        cr_skip_test("%lu free huge pages would hold the dataset whatever the memory", free_pages);
-    fake_tree_make();
-    fake_tree_write("proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n");
-    setenv("MINEMETER_TEST_MEMORY_ROOT", fake_tree_root, 1);
+    test_low_memory_begin(1024);
     run_result_t *r = run_minemeter(ARGS("bench", "--algo", "rx/0:fast,cn-pico", "--threads", "1",
                                          "--repeat", "1", "--duration", "1", "--no-reference"));
     run_result_t *a =
         run_minemeter(ARGS("bench", "--algo", "rx/0", "--mode", "auto", "--threads", "1",
                            "--repeat", "1", "--duration", "1", "--no-reference"));
-    unsetenv("MINEMETER_TEST_MEMORY_ROOT");
-    fake_tree_remove();
+    test_low_memory_end();
     cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
     cr_expect_not_null(strstr(r->out, "rx/0 fast: the RandomX dataset needs 2144 MiB, and the "
                                       "kernel has 1024 MiB available; not measured"),

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/support/fake_tree.h"
 #include "tests/support/load_run.h"
+#include "tests/support/machine.h"
 #include "tests/support/run_command.h"
 
 Test(cli_load, square_phases_follow_the_schedule, .timeout = 120)
@@ -88,20 +88,10 @@ Test(cli_load, refuses_runs_without_a_bound)
  */
 Test(cli_load, fast_mode_without_room_for_its_dataset_says_so, .timeout = 120)
 {
-    unsigned long free_pages = 0;
-    FILE *fp = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
-    int many = fp != NULL && fscanf(fp, "%lu", &free_pages) == 1 && free_pages >= 1040;
-    if (fp != NULL)
-        fclose(fp);
-    if (many)
-        cr_skip_test("%lu free huge pages would hold the dataset whatever the memory", free_pages);
-    fake_tree_make();
-    fake_tree_write("proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n");
-    setenv("MINEMETER_TEST_MEMORY_ROOT", fake_tree_root, 1);
+    test_low_memory_begin(1024);
     run_result_t *r = run_minemeter(
         ARGS("load", "--algo", "rx/0", "--mode", "fast", "--duration", "5", "--threads", "1"));
-    unsetenv("MINEMETER_TEST_MEMORY_ROOT");
-    fake_tree_remove();
+    test_low_memory_end();
     cr_expect_eq(r->exit_code, 1, "stdout: %s\nstderr: %s", r->out, r->err);
     cr_expect_not_null(strstr(r->err, "the RandomX dataset needs 2144 MiB, and the kernel has "
                                       "1024 MiB available"),

@@ -33,4 +33,20 @@ void test_lock_memory(void);
  */
 void test_need_memory(uint64_t bytes, const char *what);
 
+/* The reserved pool of 2 MiB huge pages: read it (the test fails if it cannot) ... */
+long test_nr_hugepages(void);
+
+/* ... and set it (root only); 0 or a negative errno. */
+int test_set_nr_hugepages(long n);
+
+/*
+ * Makes the minemeter binaries this test starts see a machine with mib
+ * MiB available (a made-up /proc/meminfo through MINEMETER_TEST_MEMORY_ROOT),
+ * so that fast mode has no room; skips the test, saying so, when the real
+ * pool of huge pages could hold a dataset whatever the memory.
+ * test_low_memory_end takes it away.
+ */
+void test_low_memory_begin(unsigned mib);
+void test_low_memory_end(void);
+
 #endif
