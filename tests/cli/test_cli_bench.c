@@ -105,6 +105,9 @@ Test(cli_bench, bad_plans_exit_2_with_one_sentence)
     expect_usage_error(ARGS("bench", "--bench-size", "5K"), "from 10K to");
     expect_usage_error(ARGS("bench", "--bench-size", "250X"), "from 10K to");
     expect_usage_error(ARGS("bench", "--bench-size", "-1M"), "from 10K to");
+    expect_usage_error(ARGS("bench", "--bench-size", "4294967297"), "every 32-bit nonce once");
+    expect_usage_error(ARGS("bench", "--mode", "fastlight"),
+                       "--mode takes fast, light, both or auto");
     expect_usage_error(ARGS("bench", "--bench-size", "250K", "--algo", "cn/r"),
                        "one RandomX algorithm");
     expect_usage_error(ARGS("bench", "--bench-size", "250K", "--threads", "0"), "between 1 and");
