@@ -5,12 +5,10 @@
  * detectors.
  *
  * The log (--log FILE) is JSON lines, each written and flushed as it
- * happens, so a run killed at any moment leaves only whole lines: "start";
- * "phase_start"/"phase_end" with the asked intensity; once a second a
- * "sample" with each worker's measured CPU share (from its thread CPU
- * clock), hashes, and energy when a counter is readable; a final
- * "summary". Times are "t" (seconds since the schedule started, monotonic)
- * and "unix_ms" (wall clock, to line up with a detector's own logs).
+ * happens, so a run killed at any moment leaves only whole lines; its
+ * events and fields are docs/load-log.md, which the tests hold it to.
+ * The schedule starts on a multiple of the duty cycle's 100 ms period, so
+ * each sampled second holds ten whole periods.
  *
  * Visible by design: it says what it runs and until when, stops at
  * --duration or on SIGINT/SIGTERM, and never detaches or hides.
@@ -20,6 +18,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +34,7 @@
 #include "cli/commands.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
+#include "miner/duty_cycle.h"
 #include "miner/load_profile.h"
 #include "miner/miner.h"
 #include "miner/placement.h"
@@ -56,6 +56,7 @@ enum {
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
     OPT_LOCKSTEP,
+    OPT_PRINT_TIME,
     OPT_COUNT
 };
 
@@ -78,6 +79,8 @@ static const cli_option_t load_options[OPT_COUNT] = {
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
     [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
+    [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                        "print the asked and measured share this often (default 10)"},
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "a lab pool for network realism (not built yet: use minemeter mine)"},
 };
@@ -87,18 +90,20 @@ static const cli_command_spec_t load_spec = {
     "bounded, labelled miner load for labs, with a ground-truth log",
     "--duration SECONDS [--intensity PERCENT] [--profile PROFILE] [--log FILE]",
     "Hashes like a real miner (same algorithms, memory and cache behaviour) on\n"
-    "pinned threads, each busy --intensity percent of the time in bursts of about\n"
-    "a tenth of a second, shaped over time by --profile:\n"
+    "pinned threads named minemeter-w0, -w1 ..., each using --intensity percent of\n"
+    "every 100 ms of its CPU time (a long hash is stopped where its share ends),\n"
+    "shaped over time by --profile:\n"
     "  constant       --intensity throughout\n"
     "  square:ON/OFF  ON seconds at --intensity, OFF seconds idle, repeated\n"
-    "  ramp:FROM-TO   from FROM% to TO% over the run\n"
+    "  ramp:FROM-TO   FROM% in the first second to TO% in the last, in whole steps\n"
     "  sine:PERIOD    between idle and --intensity, PERIOD seconds a cycle\n"
-    "  file:PATH      a CSV of seconds,intensity rows\n"
+    "  file:PATH      a CSV of seconds,intensity rows in time order (header allowed)\n"
     "--log writes the ground truth as JSON lines, flushed as they happen: the\n"
-    "start, each phase's start and end with the asked intensity, each second's\n"
-    "measured CPU share per thread, hashes and energy (null with a reason when no\n"
-    "counter is readable), and a summary. It stops at --duration or on\n"
-    "SIGINT/SIGTERM and runs in the foreground under its own name.\n"
+    "start, each phase's start and end with the asked intensity, a sample per\n"
+    "second (its interval, the intensity asked over it, each thread's measured CPU\n"
+    "share, hashes, energy or null with the reason), the part second at the stop,\n"
+    "and a summary; docs/load-log.md is its contract. It stops at --duration or\n"
+    "on SIGINT/SIGTERM and runs in the foreground under its own name.\n"
     "Examples:\n"
     "  minemeter load --duration 600 --intensity 30 --log truth.jsonl\n"
     "  minemeter load --duration 300 --profile square:30/30 --threads 2 --log truth.jsonl",
@@ -121,6 +126,7 @@ typedef struct {
     arch_energy_t energy;
     int energy_ok;
     double energy_start_j;
+    unsigned print_s; /* a status line this often */
 } load_run_t;
 
 static double seconds_since(const load_run_t *r, uint64_t ns)
@@ -135,18 +141,28 @@ static int64_t unix_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Writes one event as a line and flushes it; takes ownership of event. */
-static void log_event(load_run_t *r, const char *name, json_t *event)
+/* v to so many decimals, as the log prints it (docs/load-log.md). */
+static json_t *json_fixed(double v, int decimals)
+{
+    double scale = pow(10, decimals);
+    return json_real(round(v * scale) / scale);
+}
+
+/* Writes one event, at t seconds of the schedule, as a line and flushes it; takes ownership. */
+static void log_event_at(load_run_t *r, const char *name, double t, json_t *event)
 {
     if (r->log == NULL) {
         json_decref(event);
         return;
     }
-    json_object_set_new(event, "event", json_string(name));
-    json_object_set_new(event, "t", json_real(seconds_since(r, arch_clock_ns())));
-    json_object_set_new(event, "unix_ms", json_integer(unix_ms()));
-    char *text = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_t *line = json_object();
+    json_object_set_new(line, "event", json_string(name));
+    json_object_set_new(line, "t", json_fixed(t, 3));
+    json_object_set_new(line, "unix_ms", json_integer(unix_ms()));
+    json_object_update(line, event);
     json_decref(event);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(line);
     if (text == NULL)
         return;
     fprintf(r->log, "%s\n", text);
@@ -154,18 +170,19 @@ static void log_event(load_run_t *r, const char *name, json_t *event)
     free(text);
 }
 
-static json_t *energy_fields(load_run_t *r, json_t *event)
+static void log_event(load_run_t *r, const char *name, json_t *event)
+{
+    log_event_at(r, name, seconds_since(r, arch_clock_ns()), event);
+}
+
+/* Joules since the start, or -1 with why when there is no counter. */
+static double energy_so_far(load_run_t *r, const char **why)
 {
     double j = 0;
-    if (r->energy_ok && arch_energy_read(&r->energy, &j) == 0) {
-        json_object_set_new(event, "energy_j", json_real(j - r->energy_start_j));
-    } else {
-        json_object_set_new(event, "energy_j", json_null());
-        json_object_set_new(
-            event, "energy_reason",
-            json_string(r->energy_ok ? "the counter could not be read" : r->energy.reason));
-    }
-    return event;
+    if (r->energy_ok && arch_energy_read(&r->energy, &j) == 0)
+        return j - r->energy_start_j;
+    *why = r->energy_ok ? "the counter could not be read" : r->energy.reason;
+    return -1;
 }
 
 /* A job no pool sent: random bytes in Monero's blob shape, and a target nothing meets. */
@@ -187,15 +204,87 @@ static void synthetic_job(const pow_algo_t *algo, miner_job_t *job)
     job->seed_len = 14;
 }
 
-static void set_asked(load_run_t *r, const miner_job_t *job, unsigned asked, unsigned before)
+/*
+ * What the log's samples are measured from: the schedule's running
+ * integral of the asked intensity, and the counters at the last sample.
+ */
+typedef struct {
+    unsigned asked;        /* applied now */
+    double asked_since;    /* when it was applied (schedule seconds) */
+    double asked_integral; /* percent-seconds asked up to asked_since */
+    double sample_start;   /* the open interval's start */
+    double integral_start; /* asked_integral at sample_start */
+    uint64_t *cpu_start;   /* each worker's CPU clock at sample_start */
+    uint64_t hashes_start;
+    double energy_start;              /* joules at sample_start, -1 without a counter */
+    double shares[MINER_MAX_THREADS]; /* the last sample's measured percent per worker */
+    double last_rate;
+} schedule_state_t;
+
+static void apply_asked(load_run_t *r, schedule_state_t *st, const miner_job_t *job, unsigned want,
+                        double now)
 {
-    if (asked == 0) {
+    st->asked_integral += st->asked * (now - st->asked_since);
+    st->asked_since = now;
+    if (want == 0)
         miner_pause(r->miner);
-        return;
-    }
-    miner_set_intensity(r->miner, asked);
-    if (before == 0)
+    else
+        miner_set_intensity(r->miner, want);
+    if (want != 0 && st->asked == 0)
         miner_set_job(r->miner, job); /* resume: the state for the seed is kept */
+    st->asked = want;
+}
+
+/* Logs the interval from the last sample to now_ns and opens the next one. */
+static void log_sample(load_run_t *r, schedule_state_t *st, uint64_t now_ns)
+{
+    double now = seconds_since(r, now_ns), span = now - st->sample_start;
+    double integral = st->asked_integral + st->asked * (now - st->asked_since);
+    json_t *e = json_object();
+    json_object_set_new(e, "t_start", json_fixed(st->sample_start, 3));
+    json_object_set_new(e, "t_end", json_fixed(now, 3));
+    json_object_set_new(e, "asked",
+                        json_fixed(span > 0 ? (integral - st->integral_start) / span : 0, 2));
+    json_t *shares = json_array();
+    for (unsigned i = 0; i < r->threads; i++) {
+        uint64_t cpu = miner_thread_cpu_ns(r->miner, i);
+        st->shares[i] = span > 0 ? 100 * (double)(cpu - st->cpu_start[i]) / 1e9 / span : 0;
+        json_array_append_new(shares, json_fixed(st->shares[i], 2));
+        st->cpu_start[i] = cpu;
+    }
+    json_object_set_new(e, "cpu_percent", shares);
+    uint64_t hashes = miner_hashes(r->miner);
+    st->last_rate = span > 0 ? (double)(hashes - st->hashes_start) / span : 0;
+    json_object_set_new(e, "hashes", json_integer((json_int_t)(hashes - st->hashes_start)));
+    json_object_set_new(e, "hashes_total", json_integer((json_int_t)hashes));
+    json_object_set_new(e, "hashes_per_s", json_fixed(st->last_rate, 2));
+    const char *why = NULL;
+    double joules = energy_so_far(r, &why);
+    if (joules >= 0 && st->energy_start >= 0) {
+        json_object_set_new(e, "energy_j", json_fixed(joules - st->energy_start, 3));
+        json_object_set_new(e, "energy_total_j", json_fixed(joules, 3));
+    } else {
+        json_object_set_new(e, "energy_j", json_null());
+        json_object_set_new(e, "energy_total_j", json_null());
+        json_object_set_new(e, "energy_reason", json_string(why != NULL ? why : "no reading"));
+    }
+    log_event_at(r, "sample", now, e);
+    st->sample_start = now;
+    st->integral_start = integral;
+    st->hashes_start = hashes;
+    st->energy_start = joules;
+}
+
+static void print_status(const load_run_t *r, const schedule_state_t *st, double now)
+{
+    char shares[512] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < r->threads && used < sizeof(shares) - 16; i++)
+        used += (size_t)snprintf(shares + used, sizeof(shares) - used, "%s%.1f%%", i ? " " : "",
+                                 st->shares[i]);
+    printf("minemeter load: %4.0f s  asked %u%%  measured %s  %.1f H/s  %" PRIu64 " hashes\n", now,
+           st->asked, shares, st->last_rate, miner_hashes(r->miner));
+    fflush(stdout);
 }
 
 static void sleep_until(const load_run_t *r, double t)
@@ -208,71 +297,75 @@ static void sleep_until(const load_run_t *r, double t)
     nanosleep(&ts, NULL);
 }
 
-/* Runs the schedule; returns why it ended. */
+/*
+ * Runs the schedule: a sample every whole second from the start, and a
+ * last one from there to when the workers stopped (a part second after a
+ * signal; after --duration, just the hashes under way at the stop), so
+ * the samples hold every hash and CPU second. Returns why it ended.
+ */
 static const char *run_schedule(load_run_t *r, const miner_job_t *job,
                                 const load_profile_t *profile, unsigned base, double duration)
 {
-    uint64_t *cpu_before = calloc(r->threads, sizeof(uint64_t));
-    unsigned asked = load_profile_intensity(profile, base, 0, duration);
+    schedule_state_t st;
+    memset(&st, 0, sizeof(st));
+    st.cpu_start = calloc(r->threads, sizeof(uint64_t));
+    if (st.cpu_start == NULL)
+        return "out of memory";
+    const char *why = NULL;
+    st.energy_start = energy_so_far(r, &why) >= 0 ? 0 : -1;
+    for (unsigned i = 0; i < r->threads; i++)
+        st.cpu_start[i] = miner_thread_cpu_ns(r->miner, i);
+    unsigned first = load_profile_intensity(profile, base, 0, duration);
     json_t *e = json_object();
-    json_object_set_new(e, "intensity", json_integer(asked));
-    log_event(r, "phase_start", e);
-    set_asked(r, job, asked, 0);
-    for (unsigned i = 0; cpu_before != NULL && i < r->threads; i++)
-        cpu_before[i] = miner_thread_cpu_ns(r->miner, i);
-    double next_sample = 1;
-    uint64_t sample_ns = arch_clock_ns(), hashes_before = 0;
-    const char *why = "duration";
+    json_object_set_new(e, "intensity", json_integer(first));
+    log_event_at(r, "phase_start", 0, e);
+    apply_asked(r, &st, job, first, 0);
+    double next_sample = 1, next_print = r->print_s;
+    const char *reason = "duration";
     for (;;) {
-        if (stop_signal != 0) {
-            why = stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
-            break;
-        }
         uint64_t now_ns = arch_clock_ns();
         double now = seconds_since(r, now_ns);
-        if (now >= duration)
-            break;
-        unsigned want = load_profile_intensity(profile, base, now, duration);
-        if (want != asked) {
-            e = json_object();
-            json_object_set_new(e, "intensity", json_integer(asked));
-            log_event(r, "phase_end", e);
-            e = json_object();
-            json_object_set_new(e, "intensity", json_integer(want));
-            log_event(r, "phase_start", e);
-            set_asked(r, job, want, asked);
-            asked = want;
-        }
-        if (now >= next_sample) {
-            double span = (double)(now_ns - sample_ns) / 1e9;
-            e = json_object();
-            json_object_set_new(e, "asked", json_integer(asked));
-            json_t *shares = json_array();
-            for (unsigned i = 0; cpu_before != NULL && i < r->threads; i++) {
-                uint64_t cpu = miner_thread_cpu_ns(r->miner, i);
-                json_array_append_new(
-                    shares, json_real(span > 0 ? (double)(cpu - cpu_before[i]) / 1e9 / span : 0));
-                cpu_before[i] = cpu;
-            }
-            json_object_set_new(e, "cpu_share", shares);
-            uint64_t hashes = miner_hashes(r->miner);
-            json_object_set_new(e, "hashes", json_integer((json_int_t)hashes));
-            json_object_set_new(e, "hashes_per_s",
-                                json_real(span > 0 ? (double)(hashes - hashes_before) / span : 0));
-            log_event(r, "sample", energy_fields(r, e));
-            hashes_before = hashes;
-            sample_ns = now_ns;
+        if (now >= next_sample && stop_signal == 0) {
+            log_sample(r, &st, now_ns);
             while (next_sample <= now)
                 next_sample += 1;
+        }
+        if (stop_signal != 0 || now >= duration) {
+            if (stop_signal != 0)
+                reason = stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
+            break;
+        }
+        unsigned want = load_profile_intensity(profile, base, now, duration);
+        if (want != st.asked) {
+            e = json_object();
+            json_object_set_new(e, "intensity", json_integer(st.asked));
+            log_event_at(r, "phase_end", now, e);
+            e = json_object();
+            json_object_set_new(e, "intensity", json_integer(want));
+            log_event_at(r, "phase_start", now, e);
+            apply_asked(r, &st, job, want, now);
+        }
+        if (r->print_s != 0 && now >= next_print) {
+            print_status(r, &st, now);
+            while (next_print <= now)
+                next_print += r->print_s;
         }
         double next = load_profile_next_change(profile, now, duration);
         sleep_until(r, next < next_sample ? next : next_sample);
     }
+    double stop = seconds_since(r, arch_clock_ns());
     e = json_object();
-    json_object_set_new(e, "intensity", json_integer(asked));
-    log_event(r, "phase_end", e);
-    free(cpu_before);
-    return why;
+    json_object_set_new(e, "intensity", json_integer(st.asked));
+    log_event_at(r, "phase_end", stop, e);
+    apply_asked(r, &st, job, 0, stop);
+    /* The last sample holds the hashes under way at the stop: wait for them (a second at most). */
+    for (int i = 0; i < 200 && !miner_idle(r->miner); i++) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    log_sample(r, &st, arch_clock_ns());
+    free(st.cpu_start);
+    return reason;
 }
 
 static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
@@ -309,9 +402,33 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     }
     unsigned base = v[OPT_INTENSITY].set ? (unsigned)v[OPT_INTENSITY].number : 100;
     double duration = (double)v[OPT_DURATION].number;
+    if (v[OPT_INTENSITY].set && !load_profile_uses_base(&profile)) {
+        cli_usage_error(spec->name,
+                        "--intensity does not apply to --profile %s, which names its own "
+                        "intensities",
+                        profile.text);
+        load_profile_free(&profile);
+        return CLI_EXIT_USAGE;
+    }
+    if (profile.kind == LOAD_PROFILE_RAMP && duration < 2) {
+        cli_usage_error(spec->name,
+                        "--profile %s needs --duration 2 or more (a first and a "
+                        "last second)",
+                        profile.text);
+        load_profile_free(&profile);
+        return CLI_EXIT_USAGE;
+    }
+    char asked_text[300];
+    if (profile.kind == LOAD_PROFILE_CONSTANT)
+        snprintf(asked_text, sizeof(asked_text), "%u%%", base);
+    else if (load_profile_uses_base(&profile))
+        snprintf(asked_text, sizeof(asked_text), "%u%% shaped by --profile %s", base, profile.text);
+    else
+        snprintf(asked_text, sizeof(asked_text), "--profile %s", profile.text);
 
     load_run_t r;
     memset(&r, 0, sizeof(r));
+    r.print_s = v[OPT_PRINT_TIME].set ? (unsigned)v[OPT_PRINT_TIME].number : 10;
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE) {
         load_profile_free(&profile);
@@ -368,48 +485,64 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         goto out;
     }
     miner_pause(r.miner); /* the schedule starts it */
-    r.t0_ns = arch_clock_ns();
+    /* Start on a multiple of the duty cycle's 100 ms: each sampled second holds whole periods. */
+    uint64_t now_ns = arch_clock_ns();
+    r.t0_ns = (now_ns / MINER_DUTY_PERIOD_NS + 1) * MINER_DUTY_PERIOD_NS;
+    struct timespec nap = {0, (long)(r.t0_ns - now_ns)};
+    nanosleep(&nap, NULL);
     if (r.energy_ok && arch_energy_read(&r.energy, &r.energy_start_j) != 0)
         r.energy_ok = 0;
     time_t end = time(NULL) + (time_t)duration;
     struct tm tm;
     char until[32];
     strftime(until, sizeof(until), "%H:%M:%S", localtime_r(&end, &tm));
-    printf("minemeter load: %s on %u thread(s) at %u%% (profile %s) for %.0f s, until %s; "
-           "pid %ld; stop with Ctrl-C\n",
-           pow_algo_name(algo), r.threads, base, profile.text, duration, until, (long)getpid());
+    printf("minemeter load: %s on %u thread(s) (named minemeter-w0...) at %s for %.0f s, until "
+           "%s; pid %ld; stop with Ctrl-C\n",
+           pow_algo_name(algo), r.threads, asked_text, duration, until, (long)getpid());
     fflush(stdout);
     json_t *e = json_object();
+    json_object_set_new(e, "log_version", json_integer(2));
     json_object_set_new(e, "pid", json_integer(getpid()));
     json_object_set_new(e, "algo", json_string(pow_algo_name(algo)));
-    json_object_set_new(e, "mode", json_string(fast ? "fast" : "light"));
+    if (pow_algo_rx(algo) != NULL)
+        json_object_set_new(e, "mode", json_string(fast ? "fast" : "light"));
     json_object_set_new(e, "threads", json_integer(r.threads));
-    json_t *placed = json_array();
-    for (unsigned i = 0; i < r.threads; i++)
+    json_t *placed = json_array(), *tids = json_array();
+    for (unsigned i = 0; i < r.threads; i++) {
         json_array_append_new(placed, json_integer(w->pus[i]));
+        json_array_append_new(tids, json_integer(miner_thread_tid(r.miner, i)));
+    }
     json_object_set_new(e, "pus", placed);
-    json_object_set_new(e, "intensity", json_integer(base));
+    json_object_set_new(e, "tids", tids);
     json_object_set_new(e, "profile", json_string(profile.text));
-    json_object_set_new(e, "duration_s", json_real(duration));
-    log_event(&r, "start", e);
+    if (load_profile_uses_base(&profile))
+        json_object_set_new(e, "intensity", json_integer(base));
+    json_object_set_new(e, "duration_s", json_fixed(duration, 3));
+    json_object_set_new(e, "duty_period_ms", json_integer(MINER_DUTY_PERIOD_NS / 1000000));
+    json_object_set_new(e, "t0_monotonic_ns", json_integer((json_int_t)r.t0_ns));
+    log_event_at(&r, "start", 0, e);
 
     const char *reason = run_schedule(&r, &job, &profile, base, duration);
-    miner_pause(r.miner);
     double elapsed = seconds_since(&r, arch_clock_ns());
     uint64_t hashes = miner_hashes(r.miner);
     e = json_object();
     json_object_set_new(e, "reason", json_string(reason));
-    json_object_set_new(e, "elapsed_s", json_real(elapsed));
+    json_object_set_new(e, "elapsed_s", json_fixed(elapsed, 3));
     json_object_set_new(e, "hashes", json_integer((json_int_t)hashes));
     json_t *cpu = json_array();
     double cpu_total = 0;
     for (unsigned i = 0; i < r.threads; i++) {
         double s = (double)miner_thread_cpu_ns(r.miner, i) / 1e9;
         cpu_total += s;
-        json_array_append_new(cpu, json_real(s));
+        json_array_append_new(cpu, json_fixed(s, 3));
     }
-    json_object_set_new(e, "cpu_seconds", cpu);
-    log_event(&r, "summary", energy_fields(&r, e));
+    json_object_set_new(e, "cpu_s", cpu);
+    const char *no_energy = NULL;
+    double joules = energy_so_far(&r, &no_energy);
+    json_object_set_new(e, "energy_j", joules >= 0 ? json_fixed(joules, 3) : json_null());
+    if (joules < 0)
+        json_object_set_new(e, "energy_reason", json_string(no_energy));
+    log_event(&r, "summary", e);
     printf("minemeter load: stopped (%s) after %.1f s: %" PRIu64
            " hashes, %.1f CPU seconds on %u thread(s)\n",
            reason, elapsed, hashes, cpu_total, r.threads);

@@ -36,12 +36,6 @@ static int parse_percent(const char *s, char **end, unsigned *out)
     return 0;
 }
 
-static int compare_rows(const void *a, const void *b)
-{
-    double x = ((const load_profile_point_t *)a)->t, y = ((const load_profile_point_t *)b)->t;
-    return (x > y) - (x < y);
-}
-
 static int read_rows(const char *path, load_profile_t *p, char *why, size_t why_len)
 {
     FILE *f = fopen(path, "r");
@@ -57,8 +51,8 @@ static int read_rows(const char *path, load_profile_t *p, char *why, size_t why_
         char *s = line + strspn(line, " \t");
         if (*s == '#' || *s == '\n' || *s == '\r' || *s == '\0')
             continue;
-        if (number == 1 && strncmp(s, "time", 4) == 0)
-            continue; /* a header */
+        if (p->row_count == 0 && (strncmp(s, "seconds", 7) == 0 || strncmp(s, "time", 4) == 0))
+            continue; /* a header, as "seconds,intensity" */
         char *end;
         double t;
         unsigned intensity;
@@ -72,6 +66,14 @@ static int read_rows(const char *path, load_profile_t *p, char *why, size_t why_
                      "%s line %u: want \"seconds,intensity\" with intensity 0-100 (at most %d "
                      "rows)",
                      path, number, MAX_ROWS);
+            fclose(f);
+            return -1;
+        }
+        if (p->row_count > 0 && !(t > p->rows[p->row_count - 1].t)) {
+            snprintf(why, why_len,
+                     "%s line %u: %g s is not after the row before it (%g s): rows go in time "
+                     "order, one per time",
+                     path, number, t, p->rows[p->row_count - 1].t);
             fclose(f);
             return -1;
         }
@@ -92,7 +94,6 @@ static int read_rows(const char *path, load_profile_t *p, char *why, size_t why_
         snprintf(why, why_len, "the profile file %s has no \"seconds,intensity\" rows", path);
         return -1;
     }
-    qsort(p->rows, p->row_count, sizeof(p->rows[0]), compare_rows);
     return 0;
 }
 
@@ -150,6 +151,11 @@ void load_profile_free(load_profile_t *p)
     p->row_count = 0;
 }
 
+int load_profile_uses_base(const load_profile_t *p)
+{
+    return p->kind != LOAD_PROFILE_RAMP && p->kind != LOAD_PROFILE_FILE;
+}
+
 unsigned load_profile_intensity(const load_profile_t *p, unsigned base, double t, double duration)
 {
     switch (p->kind) {
@@ -160,7 +166,9 @@ unsigned load_profile_intensity(const load_profile_t *p, unsigned base, double t
         return in_cycle < p->on_s ? base : 0;
     }
     case LOAD_PROFILE_RAMP: {
-        double f = duration > 0 ? floor(t) / duration : 0;
+        /* Whole seconds: the first at FROM, the last (second ceil(duration) - 1) at TO. */
+        double last = ceil(duration) - 1;
+        double f = last > 0 ? floor(t) / last : 1;
         f = f > 1 ? 1 : f;
         return (unsigned)lround((double)p->from + ((double)p->to - (double)p->from) * f);
     }

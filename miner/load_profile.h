@@ -4,9 +4,11 @@
  *
  *   constant          the base intensity throughout
  *   square:ON/OFF     ON seconds at the base intensity, then OFF seconds idle, repeated
- *   ramp:FROM-TO      from FROM% to TO% in a straight line over the run, whole percents
+ *   ramp:FROM-TO      from FROM% in the first second to TO% in the last, a straight line in
+ *                     whole seconds and whole percents
  *   sine:PERIOD       base * (1 + sin(2 pi t / PERIOD)) / 2, recomputed each second
- *   file:PATH         a CSV of "seconds,intensity" rows: each row holds until the next
+ *   file:PATH         a CSV of "seconds,intensity" rows in time order (an optional
+ *                     "seconds,intensity" header, # comments): each row holds until the next
  *
  * A phase is a stretch of constant asked intensity; load_profile_next_change
  * says when the current one may end, so the caller can switch on time.
@@ -43,6 +45,9 @@ typedef struct {
 int load_profile_parse(const char *text, load_profile_t *profile, char *why, size_t why_len);
 
 void load_profile_free(load_profile_t *profile);
+
+/* Whether the profile scales the base intensity (--intensity): not ramp or file. */
+int load_profile_uses_base(const load_profile_t *profile);
 
 /* The intensity asked at t seconds of a run of duration seconds at base percent. */
 unsigned load_profile_intensity(const load_profile_t *profile, unsigned base, double t,

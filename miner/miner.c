@@ -10,13 +10,17 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arch/clock.h"
 #include "arch/pages.h"
+#include "miner/duty_cycle.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
 #include "pow/cn/cn.h"
@@ -46,6 +50,11 @@ typedef struct {
     _Atomic uint64_t job_id;     /* the job it hashes, when hashing */
     _Atomic uint64_t started_ns; /* when it started hashing that job */
     _Atomic int hashing;
+    _Atomic int tid;    /* the thread's id (gettid), 0 until it runs */
+    miner_duty_t duty;  /* --intensity; the worker's own */
+    timer_t duty_timer; /* on its CPU clock, when has_timer */
+    int has_timer;
+    int unit_is_whole; /* the hash under way cannot stop part way */
 } worker_t;
 
 struct miner {
@@ -160,55 +169,6 @@ static void push_result(miner_t *m, unsigned thread, const miner_job_t *job, uin
 }
 
 /*
- * The duty cycle of --intensity, kept on the thread's own CPU clock (what
- * the OS and a detector see): a burst of whole hashes runs until it has
- * used its share of a tenth of a second of CPU, then the thread idles until
- * CPU / wall time over the burst and the idle time is the asked share. When
- * other work competes for the core the burst takes longer and the idle time
- * shrinks, so the share is met whenever the core can give it.
- */
-#define DUTY_BURST_NS 100000000ull /* a burst and its idle time span about this */
-
-typedef struct {
-    uint64_t wall0, cpu0; /* when the burst started; wall0 == 0: no burst yet */
-} duty_t;
-
-static void idle_for(miner_t *m, uint64_t ns)
-{
-    uint64_t end = arch_clock_ns() + ns;
-    for (uint64_t now = arch_clock_ns(); now < end && !atomic_load(&m->stop);
-         now = arch_clock_ns()) {
-        uint64_t slice = end - now < 20000000ull ? end - now : 20000000ull;
-        struct timespec t = {0, (long)slice};
-        nanosleep(&t, NULL);
-    }
-}
-
-static void keep_duty_cycle(miner_t *m, duty_t *d)
-{
-    unsigned percent = atomic_load(&m->intensity);
-    if (percent >= 100) {
-        d->wall0 = 0;
-        return;
-    }
-    uint64_t wall = arch_clock_ns(), cpu = arch_clock_thread_cpu_ns();
-    if (d->wall0 == 0) {
-        /* The first hash after a change of job or intensity starts the burst. */
-        d->wall0 = wall;
-        d->cpu0 = cpu;
-        return;
-    }
-    uint64_t used = cpu - d->cpu0;
-    if (used < DUTY_BURST_NS * percent / 100)
-        return; /* the burst's budget is not spent yet */
-    uint64_t span = used * 100 / percent, elapsed = wall - d->wall0;
-    if (span > elapsed)
-        idle_for(m, span - elapsed);
-    d->wall0 = arch_clock_ns();
-    d->cpu0 = arch_clock_thread_cpu_ns();
-}
-
-/*
  * What a RandomX share is judged on: its hash, or for rx/2 the commitment
  * of blob and hash, written to commitment.
  */
@@ -239,6 +199,113 @@ static int job_replaced(void *arg)
                atomic_load_explicit(&w->generation, memory_order_relaxed);
 }
 
+#define DUTY_NAP_NS                                                                                \
+    10000000ull /* an idle worker looks at its intensity, jobs and stop this often */
+
+typedef enum {
+    DUTY_BEFORE, /* before a hash or a group */
+    DUTY_POLL,   /* inside a light-mode group: only when the budget may be spent */
+    DUTY_TIMER,  /* the worker's CPU-time timer fired: the budget is spent mid-hash */
+} duty_moment_t;
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid /* glibc before 2.41 names it only so */
+#endif
+
+/* The signal a worker's CPU-time timer sends it (see keep_duty_cycle). */
+#define DUTY_SIGNAL (SIGRTMIN + 2)
+
+/*
+ * Idles as --intensity asks (miner/duty_cycle.h). Light mode's groups ask
+ * every few microseconds, so they stop where the budget ends. A hash that
+ * cannot stop part way (CryptoNight, fast mode) is stopped anyway: before
+ * it starts, the worker arms a timer on its own CPU clock for the budget
+ * left, and when that fires mid-hash the signal handler idles right there
+ * (the hash resumes after), to within the kernel's tick. Without the timer
+ * (timer_create failed) a hash is the unit and the share per second is
+ * off by up to one hash. Returns nonzero when a new job or a stop came
+ * meanwhile.
+ */
+static int keep_duty_cycle(worker_t *w, duty_moment_t moment)
+{
+    int timed = moment != DUTY_POLL && w->has_timer;
+    for (;;) {
+        if (job_replaced(w))
+            return 1;
+        unsigned percent = atomic_load_explicit(&w->miner->intensity, memory_order_relaxed);
+        if (percent >= 100) {
+            if (moment == DUTY_BEFORE)
+                miner_duty_restart(&w->duty);
+            return 0; /* full speed reads no clock (an armed timer fires once, harmlessly) */
+        }
+        uint64_t now = arch_clock_ns(), idle;
+        if (moment == DUTY_POLL && !miner_duty_poll_due(&w->duty, percent, now))
+            return 0;
+        idle = miner_duty_before(&w->duty, percent, now, arch_clock_thread_cpu_ns());
+        if (idle == 0) {
+            if (timed) {
+                /* Whole hashes stop where the budget ends; groups poll instead. */
+                struct itimerspec at = {{0, 0}, {0, 0}};
+                if (moment == DUTY_TIMER || w->unit_is_whole) {
+                    uint64_t left = (uint64_t)w->duty.budget_ns;
+                    at.it_value.tv_sec = (time_t)(left / 1000000000ull);
+                    at.it_value.tv_nsec = (long)(left % 1000000000ull);
+                }
+                timer_settime(w->duty_timer, 0, &at, NULL);
+            }
+            return 0;
+        }
+        struct timespec t = {0, (long)(idle < DUTY_NAP_NS ? idle : DUTY_NAP_NS)};
+        nanosleep(&t, NULL);
+    }
+}
+
+static void on_duty_timer(int signo, siginfo_t *info, void *context)
+{
+    (void)signo;
+    (void)context;
+    int saved = errno;
+    keep_duty_cycle(info->si_value.sival_ptr, DUTY_TIMER);
+    errno = saved;
+}
+
+/*
+ * Before a hash or a group: idles as the duty cycle asks, with the timer
+ * signal held off while the worker's duty state changes. Returns nonzero
+ * when a new job or a stop came meanwhile.
+ */
+static int duty_before(worker_t *w, int whole)
+{
+    if (!w->has_timer)
+        return keep_duty_cycle(w, DUTY_BEFORE);
+    sigset_t held, before;
+    sigemptyset(&held);
+    sigaddset(&held, DUTY_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &held, &before);
+    w->unit_is_whole = whole;
+    int replaced = keep_duty_cycle(w, DUTY_BEFORE);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return replaced;
+}
+
+/* The worker's CPU-time timer, which sends DUTY_SIGNAL to it alone. */
+static void duty_timer_create(worker_t *w)
+{
+    struct sigevent event;
+    memset(&event, 0, sizeof(event));
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = DUTY_SIGNAL;
+    event.sigev_value.sival_ptr = w;
+    event.sigev_notify_thread_id = gettid();
+    w->has_timer = timer_create(CLOCK_THREAD_CPUTIME_ID, &event, &w->duty_timer) == 0;
+}
+
+/* Asked by a light-mode group every few microseconds: give up, or idle first. */
+static int group_should_stop(void *arg)
+{
+    return keep_duty_cycle(arg, DUTY_POLL);
+}
+
 /*
  * Light mode: the worker's next POW_RX_GROUP_LANES nonces (nonce, nonce +
  * step, ...) in one group call. Lanes past the last nonce of the job hash
@@ -247,7 +314,7 @@ static int job_replaced(void *arg)
  * times). Returns the nonce to go on from.
  */
 static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_job_t *job,
-                           uint64_t nonce, uint32_t fixed, duty_t *duty)
+                           uint64_t nonce, uint32_t fixed)
 {
     const uint64_t step = m->config.threads, last = (uint32_t)~job->nonce_fixed_bits, first = nonce;
     uint8_t blobs[POW_RX_GROUP_LANES][MINER_MAX_BLOB], outs[POW_RX_GROUP_LANES][32];
@@ -267,7 +334,7 @@ static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_jo
         in[k] = blobs[k];
         lens[k] = job->blob_len;
     }
-    if (!pow_rx_group_hash_until(h->group, in, lens, outs, job_replaced, w))
+    if (!pow_rx_group_hash_until(h->group, in, lens, outs, group_should_stop, w))
         return first; /* a new job or a stop: these nonces were not hashed */
     for (unsigned k = 0; k < valid; k++) {
         uint8_t commitment[32];
@@ -276,7 +343,6 @@ static uint64_t hash_group(miner_t *m, worker_t *w, hashing_t *h, const miner_jo
             push_result(m, w->index, job, fulls[k], outs[k], judged != outs[k] ? judged : NULL);
     }
     atomic_fetch_add_explicit(&w->hashes, valid, memory_order_relaxed);
-    keep_duty_cycle(m, duty);
     return nonce;
 }
 
@@ -284,6 +350,11 @@ static void *worker_main(void *arg)
 {
     worker_t *w = arg;
     miner_t *m = w->miner;
+    char name[16]; /* the OS's limit: ps -L and top -H show it */
+    snprintf(name, sizeof(name), "minemeter-w%u", w->index);
+    pthread_setname_np(pthread_self(), name);
+    atomic_store(&w->tid, (int)gettid());
+    duty_timer_create(w);
     if (m->config.topo != NULL && w->pu >= 0) {
         arch_pin_kind_t kind;
         arch_topology_pin_thread(m->config.topo, (unsigned)w->pu, &kind);
@@ -297,7 +368,6 @@ static void *worker_main(void *arg)
     int rx_pending = 0;       /* a RandomX hash is started and not finished */
     uint32_t pending_nonce = 0;
     uint8_t pending_blob[MINER_MAX_BLOB]; /* its input, for rx/2's commitment */
-    duty_t duty = {0, 0};
     const uint64_t step = m->config.threads;
 
     while (!atomic_load(&m->stop)) {
@@ -324,6 +394,7 @@ static void *worker_main(void *arg)
                 atomic_store(&w->hashing, 1);
             }
             atomic_store(&w->generation, gen);
+            miner_duty_restart(&w->duty); /* a resumed load starts its budget afresh */
         }
         if (!have_job || nonce > (uint64_t)(uint32_t)~job.nonce_fixed_bits) {
             /* Nothing to hash (no job, or this worker's nonces are spent): sleep until a new one.
@@ -334,8 +405,10 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&m->job_lock);
             continue;
         }
+        if (duty_before(w, h.group == NULL))
+            continue; /* a new job or a stop came while idle */
         if (h.group != NULL) {
-            nonce = hash_group(m, w, &h, &job, nonce, fixed_nonce, &duty);
+            nonce = hash_group(m, w, &h, &job, nonce, fixed_nonce);
             continue;
         }
         uint8_t out[32], commitment[32];
@@ -366,11 +439,12 @@ static void *worker_main(void *arg)
             nonce += step;
         }
         atomic_fetch_add_explicit(&w->hashes, 1, memory_order_relaxed);
-        keep_duty_cycle(m, &duty);
         if (miner_meets_target(judged, job.target))
             push_result(m, w->index, &job, done, out, judged != out ? judged : NULL);
     }
     hashing_close(&h);
+    if (w->has_timer)
+        timer_delete(w->duty_timer);
     return NULL;
 }
 
@@ -384,6 +458,12 @@ int miner_create(miner_t **out, const miner_config_t *config)
         return -ENOMEM;
     m->config = *config;
     m->intensity = 100;
+    struct sigaction duty;
+    memset(&duty, 0, sizeof(duty));
+    duty.sa_sigaction = on_duty_timer;
+    duty.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&duty.sa_mask);
+    sigaction(DUTY_SIGNAL, &duty, NULL);
     m->workers = calloc(config->threads, sizeof(*m->workers));
     if (m->workers == NULL) {
         free(m);
@@ -556,6 +636,23 @@ uint64_t miner_thread_cpu_ns(const miner_t *m, unsigned i)
         clock_gettime(clock, &t) != 0)
         return 0;
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+int miner_thread_tid(const miner_t *m, unsigned i)
+{
+    return i < m->started ? atomic_load(&m->workers[i].tid) : 0;
+}
+
+int miner_idle(miner_t *m)
+{
+    pthread_mutex_lock(&m->job_lock);
+    uint64_t gen = atomic_load(&m->generation);
+    int paused = m->job.algo == NULL;
+    pthread_mutex_unlock(&m->job_lock);
+    for (unsigned i = 0; paused && i < m->started; i++)
+        if (atomic_load(&m->workers[i].generation) != gen || atomic_load(&m->workers[i].hashing))
+            return 0;
+    return paused;
 }
 
 int miner_job_started(const miner_t *m, uint64_t job_id, uint64_t *last_start_ns)

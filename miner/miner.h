@@ -107,13 +107,21 @@ uint64_t miner_thread_hashes(const miner_t *miner, unsigned i);
 int miner_job_started(const miner_t *miner, uint64_t job_id, uint64_t *last_start_ns);
 
 /*
- * Each worker hashes this percent (1-100) of its time and idles the rest,
- * in bursts of about a tenth of a second (for `minemeter load`). Default 100.
+ * Each worker hashes this percent (1-100) of its CPU time and idles the
+ * rest, in every 100 ms period of the monotonic clock (for `minemeter
+ * load`; miner/duty_cycle.h says how exactly). Default 100.
  */
 void miner_set_intensity(miner_t *miner, unsigned percent);
 
 /* CPU time used by worker i so far (its thread's CPU clock), 0 if unknown. */
 uint64_t miner_thread_cpu_ns(const miner_t *miner, unsigned i);
+
+/* Worker i's thread id (as /proc/PID/task/TID and ps -L show it; named minemeter-wI), 0 if not
+ * running yet. */
+int miner_thread_tid(const miner_t *miner, unsigned i);
+
+/* Whether the miner is paused and every worker has stopped hashing (a hash under way has ended). */
+int miner_idle(miner_t *miner);
 
 /*
  * RandomX datasets the newest seed's state has: 0 in light mode, 1, or one

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -79,6 +80,123 @@ Test(cli_load, refuses_runs_without_a_bound)
                        "past --max-duration 30");
     expect_usage_error(ARGS("load", "--duration", "60", "--profile", "square:5"), "square:ON/OFF");
     expect_usage_error(ARGS("load", "--duration", "60", "--intensity", "0"), "intensity");
+    expect_usage_error(ARGS("load", "--duration", "1", "--profile", "ramp:10-90"),
+                       "needs --duration 2 or more");
+    expect_usage_error(
+        ARGS("load", "--duration", "60", "--profile", "ramp:10-90", "--intensity", "50"),
+        "--intensity does not apply to --profile ramp:10-90");
+}
+
+static double number(json_t *line, const char *key)
+{
+    json_t *v = json_object_get(line, key);
+    cr_assert(json_is_number(v), "%s is not a number", key);
+    return json_number_value(v);
+}
+
+/*
+ * The log's contract (docs/load-log.md): samples cover the run from 0 to
+ * the stop without gap or overlap, the last one the part second, each
+ * labelled with the intensity asked over it, time-weighted across a phase
+ * edge; hashes per sample add up to the summary's; numbers are rounded;
+ * fields that do not apply are left out; a status line every --print-time.
+ */
+Test(cli_load, samples_cover_the_run_and_say_what_was_asked_over_each, .timeout = 120)
+{
+    char log[64];
+    snprintf(log, sizeof(log), "/tmp/minemeter-load-%d-contract.jsonl", (int)getpid());
+    run_result_t *r = run_minemeter(ARGS("load", "--duration", "4", "--algo", "cn/upx2",
+                                         "--threads", "1", "--profile", "square:1.5/1.5",
+                                         "--intensity", "60", "--print-time", "1", "--log", log));
+    cr_assert_eq(r->exit_code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->out, "   2 s  asked 0%  measured "), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "   1 s  asked 60%  measured "), "%s", r->out);
+    run_result_free(r);
+
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f);
+    char text[4096];
+    while (fgets(text, sizeof(text), f) != NULL)
+        for (const char *dot = strchr(text, '.'); dot != NULL; dot = strchr(dot + 1, '.'))
+            cr_expect(!(dot[1] >= '0' && dot[1] <= '9' && dot[2] >= '0' && dot[2] <= '9' &&
+                        dot[3] >= '0' && dot[3] <= '9' && dot[4] >= '0' && dot[4] <= '9'),
+                      "more than 3 decimals in %s", text);
+    fclose(f);
+
+    json_t *lines[256];
+    size_t n = load_read_log(log, lines, 256);
+    unlink(log);
+    static const double asked[5] = {60, 30, 0, 60, 0};
+    double end = 0, summary_end = -1;
+    json_int_t hashes = 0, summary_hashes = -1;
+    unsigned samples = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *event = json_string_value(json_object_get(lines[i], "event"));
+        if (strcmp(event, "start") == 0) {
+            cr_expect_null(json_object_get(lines[i], "mode"), "CryptoNight has no mode");
+            cr_expect_eq(json_integer_value(json_object_get(lines[i], "intensity")), 60);
+            cr_expect_gt(json_integer_value(json_array_get(json_object_get(lines[i], "tids"), 0)),
+                         0);
+        } else if (strcmp(event, "sample") == 0) {
+            double from = number(lines[i], "t_start"), to = number(lines[i], "t_end");
+            cr_expect_float_eq(from, end, 1e-9, "sample %u starts where the last ended", samples);
+            if (samples < 5) {
+                if (samples < 4)
+                    cr_expect(to - from > 0.98 && to - from < 1.02, "sample %u: %.3f-%.3f", samples,
+                              from, to);
+                cr_expect(fabs(number(lines[i], "asked") - asked[samples]) < 1,
+                          "sample %u asked %.2f, not %.0f", samples, number(lines[i], "asked"),
+                          asked[samples]);
+            }
+            hashes += json_integer_value(json_object_get(lines[i], "hashes"));
+            cr_expect_eq(json_integer_value(json_object_get(lines[i], "hashes_total")), hashes);
+            end = to;
+            samples++;
+        } else if (strcmp(event, "summary") == 0) {
+            summary_end = number(lines[i], "elapsed_s");
+            summary_hashes = json_integer_value(json_object_get(lines[i], "hashes"));
+        }
+        json_decref(lines[i]);
+    }
+    cr_expect_eq(samples, 5, "four whole seconds and the hash under way at the stop");
+    cr_expect(end >= 4 && end < 4.5, "the last sample ends when the workers stopped: %.3f", end);
+    cr_expect_float_eq(end, summary_end, 2e-3);
+    cr_expect_eq(hashes, summary_hashes, "every hash is in a sample");
+    cr_expect_gt(hashes, 0);
+}
+
+/*
+ * Runs `minemeter load` for a short cn/upx2 run on one thread with this
+ * --profile and --duration, expects exit 0, and reads its log into lines.
+ */
+static size_t run_logged(const char *profile, const char *duration, json_t **lines, size_t max)
+{
+    char log[64];
+    snprintf(log, sizeof(log), "/tmp/minemeter-load-%d-logged.jsonl", (int)getpid());
+    run_result_t *r = run_minemeter(ARGS("load", "--duration", duration, "--algo", "cn/upx2",
+                                         "--threads", "1", "--profile", profile, "--log", log));
+    cr_assert_eq(r->exit_code, 0, "%s", r->err);
+    run_result_free(r);
+    size_t n = load_read_log(log, lines, max);
+    unlink(log);
+    return n;
+}
+
+Test(cli_load, a_ramp_or_file_run_logs_no_base_intensity, .timeout = 120)
+{
+    json_t *lines[64];
+    size_t n = run_logged("ramp:20-40", "2", lines, 64);
+    unsigned samples = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *event = json_string_value(json_object_get(lines[i], "event"));
+        if (strcmp(event, "start") == 0)
+            cr_expect_null(json_object_get(lines[i], "intensity"));
+        if (strcmp(event, "sample") == 0 && samples++ < 2)
+            cr_expect(fabs(number(lines[i], "asked") - (samples == 1 ? 20 : 40)) < 1,
+                      "second %u asked %.2f", samples - 1, number(lines[i], "asked"));
+        json_decref(lines[i]);
+    }
+    cr_expect_eq(samples, 3, "two whole seconds and the hash under way at the stop");
 }
 
 /*
@@ -97,4 +215,91 @@ Test(cli_load, fast_mode_without_room_for_its_dataset_says_so, .timeout = 120)
                                       "1024 MiB available"),
                        "%s", r->err);
     run_result_free(r);
+}
+
+/* ---- the log against docs/load-log.md ------------------------------------------------------ */
+
+#define DOC_FIELDS 32
+
+typedef struct {
+    char event[32];
+    char field[DOC_FIELDS][32];
+    int optional[DOC_FIELDS];
+    size_t count;
+} doc_event_t;
+
+/*
+ * The documented fields of each event: the rows "| `name` | type | ... |"
+ * under each "### `event`" heading (a heading may name two events).
+ */
+static size_t read_documented_events(doc_event_t *events, size_t max)
+{
+    FILE *f = fopen(MINEMETER_SRCDIR "/docs/load-log.md", "r");
+    cr_assert_not_null(f, "docs/load-log.md");
+    char line[512];
+    size_t n = 0, first = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "### ", 4) == 0) {
+            first = n;
+            for (char *p = strchr(line, '`'); p != NULL && n < max; p = strchr(p, '`')) {
+                char *close = strchr(p + 1, '`');
+                if (close == NULL)
+                    break;
+                memset(&events[n], 0, sizeof(events[n]));
+                snprintf(events[n].event, sizeof(events[n].event), "%.*s", (int)(close - p - 1),
+                         p + 1);
+                n++;
+                p = close + 1;
+            }
+        } else if (strncmp(line, "| `", 3) == 0 && n > first) {
+            char *close = strchr(line + 3, '`');
+            cr_assert_not_null(close, "%s", line);
+            for (size_t e = first; e < n; e++) {
+                doc_event_t *d = &events[e];
+                cr_assert_lt(d->count, DOC_FIELDS);
+                snprintf(d->field[d->count], sizeof(d->field[0]), "%.*s", (int)(close - line - 3),
+                         line + 3);
+                const char *type = strchr(close, '|'),
+                           *type_end = type ? strchr(type + 1, '|') : NULL;
+                const char *optional = type ? strstr(type, "optional") : NULL;
+                d->optional[d->count] = optional != NULL && optional < type_end;
+                d->count++;
+            }
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+Test(cli_load, the_log_has_exactly_the_fields_docs_load_log_md_documents, .timeout = 120)
+{
+    doc_event_t documented[8];
+    size_t events = read_documented_events(documented, 8);
+    cr_assert_eq(events, 5, "start, phase_start, phase_end, sample, summary");
+    json_t *lines[64];
+    size_t n = run_logged("square:1/1", "2", lines, 64);
+    unsigned seen[8] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *event = json_string_value(json_object_get(lines[i], "event"));
+        const doc_event_t *d = NULL;
+        for (size_t e = 0; e < events; e++)
+            if (strcmp(documented[e].event, event) == 0)
+                d = &documented[e], seen[e]++;
+        cr_assert_not_null(d, "event %s is not documented", event);
+        for (size_t k = 0; k < d->count; k++)
+            cr_expect(d->optional[k] || json_object_get(lines[i], d->field[k]) != NULL,
+                      "%s has no %s", event, d->field[k]);
+        const char *key;
+        json_t *value;
+        json_object_foreach(lines[i], key, value)
+        {
+            int found = 0;
+            for (size_t k = 0; k < d->count; k++)
+                found |= strcmp(d->field[k], key) == 0;
+            cr_expect(found, "%s has %s, which docs/load-log.md does not document", event, key);
+        }
+        json_decref(lines[i]);
+    }
+    for (size_t e = 0; e < events; e++)
+        cr_expect_gt(seen[e], 0, "no %s event in the log", documented[e].event);
 }

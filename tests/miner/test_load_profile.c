@@ -39,13 +39,24 @@ Test(load_profile, square_alternates_base_and_idle_on_schedule)
     cr_expect_float_eq(load_profile_next_change(&p, 19, 20), 20, 1e-9, "never past the end");
 }
 
-Test(load_profile, ramp_moves_in_a_straight_line_over_the_run)
+Test(load_profile, ramp_runs_from_its_first_second_at_from_to_its_last_at_to)
 {
     load_profile_t p = parse_ok("ramp:10-90");
-    cr_expect_eq(load_profile_intensity(&p, 100, 0, 100), 10);
-    cr_expect_eq(load_profile_intensity(&p, 100, 50.5, 100), 50);
-    cr_expect_eq(load_profile_intensity(&p, 100, 100, 100), 90);
-    cr_expect_float_eq(load_profile_next_change(&p, 50.5, 100), 51, 1e-9);
+    cr_expect_eq(load_profile_intensity(&p, 100, 0, 101), 10);
+    cr_expect_eq(load_profile_intensity(&p, 100, 0.99, 101), 10);
+    cr_expect_eq(load_profile_intensity(&p, 100, 50.5, 101), 50);
+    cr_expect_eq(load_profile_intensity(&p, 100, 100, 101), 90, "the last second");
+    cr_expect_eq(load_profile_intensity(&p, 100, 100.99, 101), 90);
+    cr_expect_float_eq(load_profile_next_change(&p, 50.5, 101), 51, 1e-9);
+    /* Ten seconds: 10, 18.9 ... 90 in whole percents, the last second at TO. */
+    cr_expect_eq(load_profile_intensity(&p, 100, 9.5, 10), 90);
+    cr_expect_eq(load_profile_intensity(&p, 100, 1.5, 10), 19);
+    load_profile_t down = parse_ok("ramp:80-20");
+    cr_expect_eq(load_profile_intensity(&down, 100, 0, 4), 80);
+    cr_expect_eq(load_profile_intensity(&down, 100, 3, 4), 20);
+    load_profile_t square = parse_ok("square:1/1");
+    cr_expect(load_profile_uses_base(&square));
+    cr_expect(!load_profile_uses_base(&p), "a ramp names its own intensities");
 }
 
 Test(load_profile, sine_swings_between_idle_and_the_base)
@@ -56,13 +67,13 @@ Test(load_profile, sine_swings_between_idle_and_the_base)
     cr_expect_eq(load_profile_intensity(&p, 80, 6, 100), 0);
 }
 
-Test(load_profile, a_file_gives_steps_sorted_by_time)
+Test(load_profile, a_file_gives_steps_in_time_order)
 {
     char path[] = "/tmp/minemeter-profile-XXXXXX";
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     FILE *f = fdopen(fd, "w");
-    fputs("time,intensity\n5,80\n0,20\n# a comment\n\n12.5,0\n", f);
+    fputs("# a comment first\nseconds,intensity\n0,20\n5,80\n\n12.5,0\n", f);
     fclose(f);
     char text[64];
     snprintf(text, sizeof(text), "file:%s", path);
@@ -74,7 +85,31 @@ Test(load_profile, a_file_gives_steps_sorted_by_time)
     cr_expect_eq(load_profile_intensity(&p, 100, 20, 30), 0);
     cr_expect_float_eq(load_profile_next_change(&p, 1, 30), 5, 1e-9);
     cr_expect_float_eq(load_profile_next_change(&p, 5, 30), 12.5, 1e-9);
+    cr_expect(!load_profile_uses_base(&p), "a file names its own intensities");
     load_profile_free(&p);
+}
+
+static void expect_file_refused(const char *content, const char *reason)
+{
+    char path[] = "/tmp/minemeter-profile-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(content, f);
+    fclose(f);
+    char text[64], why[256] = "";
+    snprintf(text, sizeof(text), "file:%s", path);
+    load_profile_t p;
+    cr_expect_eq(load_profile_parse(text, &p, why, sizeof(why)), -1, "%s", content);
+    unlink(path);
+    cr_expect_not_null(strstr(why, reason), "%s: %s", content, why);
+}
+
+Test(load_profile, refuses_a_file_whose_rows_are_out_of_time_order)
+{
+    expect_file_refused("0,20\n5,80\n3,10\n", "line 3: 3 s is not after the row before it (5 s)");
+    expect_file_refused("0,20\n5,80\n5,10\n", "line 3: 5 s is not after");
+    expect_file_refused("0,20\nseconds,intensity\n", "line 2: want \"seconds,intensity\"");
 }
 
 Test(load_profile, refuses_malformed_profiles_with_a_reason)
