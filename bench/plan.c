@@ -61,7 +61,7 @@ int bench_plan_parse(const char *list, const char *modes, bench_plan_item_t *ite
             *mode++ = '\0';
         const pow_algo_t *algo = pow_algo_find(name);
         if (algo == NULL) {
-            snprintf(why, why_len, "unknown algorithm '%s'", name);
+            pow_algo_unknown(name, why, why_len);
             return -1;
         }
         int is_rx = pow_algo_rx(algo) != NULL;

@@ -241,7 +241,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     static bench_plan_item_t plan[BENCH_MAX_ALGOS];
     pow_isa_t isas[BENCH_MAX_ALGOS];
     unsigned algo_count = 0;
-    char why[256];
+    char why[512];
     const char *modes = v[OPT_MODE].set ? v[OPT_MODE].text : "fast,light";
     if (strcmp(modes, "auto") == 0) {
         /* Fast mode when its dataset and the reference's fit in the room this process has. */

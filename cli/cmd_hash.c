@@ -183,7 +183,9 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     const char *name = v[OPT_ALGO].text;
     const pow_algo_t *algo = pow_algo_find(name);
     if (algo == NULL) {
-        cli_usage_error(spec->name, "unknown algorithm '%s'", name);
+        char why[512];
+        pow_algo_unknown(name, why, sizeof(why));
+        cli_usage_error(spec->name, "%s", why);
         return CLI_EXIT_USAGE;
     }
     if (v[OPT_KEY].set && v[OPT_KEY_HEX].set) {
@@ -192,11 +194,16 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     }
     int has_key = v[OPT_KEY].set || v[OPT_KEY_HEX].set;
     if (has_key && !pow_algo_needs_key(algo)) {
-        cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", name);
+        cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", pow_algo_name(algo));
         return CLI_EXIT_USAGE;
     }
     if (!has_key && pow_algo_needs_key(algo)) {
         cli_usage_error(spec->name, "%s needs --key or --key-hex (the seed)", name);
+        return CLI_EXIT_USAGE;
+    }
+    if (v[OPT_HEIGHT].set && !pow_algo_needs_height(algo)) {
+        cli_usage_error(spec->name, "--height is for cn/r; %s takes no height",
+                        pow_algo_name(algo));
         return CLI_EXIT_USAGE;
     }
     if (pow_algo_needs_height(algo) && !v[OPT_HEIGHT].set) {

@@ -14,27 +14,52 @@
 #include "cli/isa_option.h"
 #include "pow/algo.h"
 
-enum { OPT_ISA, OPT_ALGO, OPT_COUNT };
+enum { OPT_ISA, OPT_ALGO, OPT_LIST, OPT_COUNT };
 
 static const cli_option_t selftest_options[OPT_COUNT] = {
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0, "test only this code path"},
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0, "test only this algorithm"},
+    [OPT_LIST] = {"list", CLI_OPT_FLAG, NULL, 0, 0,
+                  "list the algorithms, their other names and paths, and exit"},
 };
 
 static const cli_command_spec_t selftest_spec = {
     "selftest",
     "check every published vector on every code path",
-    "[--isa PATH] [--algo ALGO]",
+    "[--isa PATH] [--algo ALGO] | --list",
     "Runs each shipped test vector (pow/cn/cn_vectors.txt: Monero's tests/hash\n"
     "files and XMRig's self-test values; pow/rx/rx_vectors.txt: the RandomX\n"
     "reference's tests) through every instruction-set path compiled in that this\n"
     "CPU runs, and prints one row per algorithm. RandomX vectors also run through\n"
     "light mode's lockstep groups where the path has them (two checks each).\n"
     "Exit status 1 if any hash is wrong. RandomX builds a 256 MiB cache per key:\n"
-    "its rows take seconds.",
+    "its rows take seconds. --list names every algorithm --algo takes (in any\n"
+    "command), with the other names it accepts (XMRig's among them, any case).",
     selftest_options,
     OPT_COUNT,
 };
+
+/* --list: each algorithm, its family, the paths this CPU runs, its other names. */
+static void list_algorithms(void)
+{
+    printf("%-14s %-12s %-18s %s\n", "algorithm", "family", "paths here", "also accepted as");
+    for (size_t i = 0; pow_algo_at(i) != NULL; i++) {
+        const pow_algo_t *algo = pow_algo_at(i);
+        char paths[64] = "";
+        size_t used = 0;
+        for (int isa = 0; isa < POW_ISA_COUNT; isa++)
+            if (pow_algo_isa_available(algo, (pow_isa_t)isa) && used < sizeof(paths))
+                used += (size_t)snprintf(paths + used, sizeof(paths) - used, "%s%s",
+                                         used ? "," : "", pow_isa_name((pow_isa_t)isa));
+        const char *aliases[16];
+        size_t n = pow_algo_aliases(algo, aliases, 16);
+        printf("%-14s %-12s %-18s", pow_algo_name(algo),
+               pow_algo_rx(algo) != NULL ? "RandomX" : "CryptoNight", paths);
+        for (size_t k = 0; k < n && k < 16; k++)
+            printf("%s%s", k ? ", " : " ", aliases[k]);
+        printf("\n");
+    }
+}
 
 /* Verifies one algorithm on one path; prints any failure and returns the failures. */
 static unsigned check_path(const pow_algo_t *algo, pow_isa_t isa, unsigned *vectors,
@@ -65,9 +90,19 @@ static int run_selftest(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
+    if (v[OPT_LIST].set) {
+        if (v[OPT_ALGO].set || v[OPT_ISA].set) {
+            cli_usage_error(spec->name, "--list takes no --algo or --isa: it lists them all");
+            return CLI_EXIT_USAGE;
+        }
+        list_algorithms();
+        return CLI_EXIT_OK;
+    }
     const pow_algo_t *only = NULL;
     if (v[OPT_ALGO].set && (only = pow_algo_find(v[OPT_ALGO].text)) == NULL) {
-        cli_usage_error(spec->name, "unknown algorithm '%s'", v[OPT_ALGO].text);
+        char why[512];
+        pow_algo_unknown(v[OPT_ALGO].text, why, sizeof(why));
+        cli_usage_error(spec->name, "%s", why);
         return CLI_EXIT_USAGE;
     }
     pow_isa_t forced = POW_ISA_PORTABLE;

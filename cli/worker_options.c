@@ -10,8 +10,9 @@ int cli_workers_setup(const char *command, const cli_worker_values_t *v, cli_wor
     memset(w, 0, sizeof(*w));
     w->algo = pow_algo_find(v->algo->set ? v->algo->text : "rx/0");
     if (w->algo == NULL) {
-        cli_usage_error(command, "unknown algorithm '%s' (minemeter selftest lists them)",
-                        v->algo->text);
+        char why[512];
+        pow_algo_unknown(v->algo->text, why, sizeof(why));
+        cli_usage_error(command, "%s", why);
         return CLI_EXIT_USAGE;
     }
     if (v->mode->set) {

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arch/pages.h"
 #include "pow/cn/cn.h"
@@ -48,13 +50,106 @@ const pow_algo_t *pow_algo_at(size_t i)
     return i < registry_count ? &registry[i] : NULL;
 }
 
-const pow_algo_t *pow_algo_find(const char *name)
+/*
+ * Other names for our algorithms: those XMRig accepts in --algo, its
+ * config file and pool jobs (XMRig's Algorithm.cpp lists them), and the
+ * "rx/monero" some pools send. Matched without regard to case, as XMRig does.
+ */
+static const struct {
+    const char *alias, *name;
+} aliases[] = {
+    {"cryptonight", "cn/0"},
+    {"cryptonight/0", "cn/0"},
+    {"cn", "cn/0"},
+    {"cryptonight/1", "cn/1"},
+    {"cryptonight-monerov7", "cn/1"},
+    {"cryptonight_v7", "cn/1"},
+    {"cryptonight/2", "cn/2"},
+    {"cryptonight-monerov8", "cn/2"},
+    {"cryptonight_v8", "cn/2"},
+    {"cryptonight/r", "cn/r"},
+    {"cryptonight_r", "cn/r"},
+    {"cryptonight/fast", "cn/fast"},
+    {"cryptonight/msr", "cn/fast"},
+    {"cn/msr", "cn/fast"},
+    {"cryptonight/half", "cn/half"},
+    {"cryptonight/xao", "cn/xao"},
+    {"cryptonight_alloy", "cn/xao"},
+    {"cryptonight/rto", "cn/rto"},
+    {"cryptonight/rwz", "cn/rwz"},
+    {"cryptonight/zls", "cn/zls"},
+    {"cryptonight/double", "cn/double"},
+    {"cryptonight-lite/0", "cn-lite/0"},
+    {"cryptonight-lite", "cn-lite/0"},
+    {"cn-lite", "cn-lite/0"},
+    {"cryptonight_lite", "cn-lite/0"},
+    {"cryptonight-lite/1", "cn-lite/1"},
+    {"cryptonight-aeonv7", "cn-lite/1"},
+    {"cryptonight-heavy/0", "cn-heavy/0"},
+    {"cryptonight-heavy", "cn-heavy/0"},
+    {"cn-heavy", "cn-heavy/0"},
+    {"cryptonight_heavy", "cn-heavy/0"},
+    {"cryptonight-heavy/xhv", "cn-heavy/xhv"},
+    {"cryptonight_haven", "cn-heavy/xhv"},
+    {"cryptonight-pico", "cn-pico"},
+    {"cn-pico/0", "cn-pico"},
+    {"cn-pico/trtl", "cn-pico"},
+    {"cryptonight-turtle", "cn-pico"},
+    {"cn-trtl", "cn-pico"},
+    {"cryptonight-pico/tlo", "cn-pico/tlo"},
+    {"cn/ultra", "cn-pico/tlo"},
+    {"cryptonight-talleo", "cn-pico/tlo"},
+    {"cryptonight/upx2", "cn/upx2"},
+    {"cryptonight-upx/2", "cn/upx2"},
+    {"randomx", "rx/0"},
+    {"randomx/0", "rx/0"},
+    {"rx", "rx/0"},
+    {"rx/monero", "rx/0"},
+    {"randomx/2", "rx/2"},
+};
+
+static const pow_algo_t *find_exact(const char *name)
 {
     for (size_t i = 0; pow_algo_at(i) != NULL; i++) {
-        if (strcmp(registry[i].name, name) == 0)
+        if (strcasecmp(registry[i].name, name) == 0)
             return &registry[i];
     }
     return NULL;
+}
+
+const pow_algo_t *pow_algo_find(const char *name)
+{
+    const pow_algo_t *algo = find_exact(name);
+    for (size_t i = 0; algo == NULL && i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+        if (strcasecmp(aliases[i].alias, name) == 0)
+            algo = find_exact(aliases[i].name);
+    }
+    return algo;
+}
+
+size_t pow_algo_aliases(const pow_algo_t *algo, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+        if (strcmp(aliases[i].name, algo->name) == 0) {
+            if (n < max)
+                out[n] = aliases[i].alias;
+            n++;
+        }
+    }
+    return n;
+}
+
+void pow_algo_unknown(const char *name, char *why, size_t why_len)
+{
+    size_t used = (size_t)snprintf(why, why_len, "unknown algorithm '%s': minemeter has ", name);
+    for (size_t i = 0; pow_algo_at(i) != NULL && used < why_len; i++)
+        used += (size_t)snprintf(why + used, why_len - used, "%s%s", i > 0 ? ", " : "",
+                                 registry[i].name);
+    if (used < why_len)
+        snprintf(why + used, why_len - used,
+                 " (XMRig's names such as cryptonight/r and randomx work too; minemeter selftest "
+                 "--list shows them all)");
 }
 
 const char *pow_algo_name(const pow_algo_t *algo)

@@ -21,7 +21,14 @@ typedef enum {
 typedef struct pow_algo pow_algo_t;
 typedef struct pow_hasher pow_hasher_t;
 
+/* The algorithm of a name or alias (XMRig's names too), any case; NULL if none. */
 const pow_algo_t *pow_algo_find(const char *name);
+
+/* Up to max of algo's other names into out; returns how many it has. */
+size_t pow_algo_aliases(const pow_algo_t *algo, const char **out, size_t max);
+
+/* One sentence for a name pow_algo_find does not know, listing the ones it does. */
+void pow_algo_unknown(const char *name, char *why, size_t why_len);
 
 /* The i-th algorithm, CryptoNight first, or NULL past the end. */
 const pow_algo_t *pow_algo_at(size_t i);

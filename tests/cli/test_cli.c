@@ -56,6 +56,18 @@ Test(cli, every_subcommand_has_help)
     }
 }
 
+Test(cli, selftest_list_names_every_algorithm_and_its_aliases)
+{
+    run_result_t *r = run_minemeter(ARGS("selftest", "--list"));
+    cr_assert_eq(r->exit_code, 0, "%s", r->err);
+    cr_expect_eq(count_lines(r->out), 21, "a header and 20 algorithms:\n%s", r->out);
+    cr_expect_not_null(strstr(r->out, "cryptonight/r"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "rx/0           RandomX      portable"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "randomx, randomx/0, rx, rx/monero"), "%s", r->out);
+    run_result_free(r);
+    expect_usage_error(ARGS("selftest", "--list", "--algo", "cn/0"), "--list takes no --algo");
+}
+
 Test(cli, unknown_command_exits_2)
 {
     expect_usage_error(ARGS("frobnicate"), "unknown command 'frobnicate'");

@@ -62,6 +62,37 @@ Test(cli_hash, stdin_mode_stops_at_a_bad_line_with_its_number)
     run_result_free(r);
 }
 
+/* XMRig's names in any case hash as ours do; an unknown one is refused with the list. */
+Test(cli_hash, xmrig_names_in_any_case_are_the_same_algorithms, .timeout = 120)
+{
+    static const char *const pairs[][2] = {
+        {"cn/r", "CryptoNight/R"},         {"cn/0", "cryptonight"}, {"cn-heavy/0", "cn-heavy"},
+        {"cn-pico", "cryptonight-turtle"}, {"rx/0", "RandomX"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        const char *extra = strcmp(pairs[i][0], "cn/r") == 0   ? "--height"
+                            : strcmp(pairs[i][0], "rx/0") == 0 ? "--key"
+                                                               : NULL;
+        const char *value = extra && extra[2] == 'h' ? "1806260" : "test key 000";
+        run_result_t *ours = run_minemeter(
+            ARGS("hash", "--algo", pairs[i][0], "--input", "This is a test", extra, value));
+        run_result_t *theirs = run_minemeter(
+            ARGS("hash", "--algo", pairs[i][1], "--input", "This is a test", extra, value));
+        cr_expect_eq(ours->exit_code, 0, "%s: %s", pairs[i][0], ours->err);
+        cr_expect_eq(theirs->exit_code, 0, "%s: %s", pairs[i][1], theirs->err);
+        cr_expect_eq(strlen(ours->out), 65);
+        cr_expect_str_eq(ours->out, theirs->out, "%s and %s", pairs[i][0], pairs[i][1]);
+        run_result_free(ours);
+        run_result_free(theirs);
+    }
+    run_result_t *r = run_minemeter(ARGS("hash", "--algo", "cryptonite", "--input", "x"));
+    cr_expect_eq(r->exit_code, 2);
+    cr_expect_not_null(strstr(r->err, "unknown algorithm 'cryptonite': minemeter has cn/0, cn/1"),
+                       "%s", r->err);
+    cr_expect_not_null(strstr(r->err, "rx/0, rx/2 (XMRig's names"), "%s", r->err);
+    run_result_free(r);
+}
+
 Test(cli_hash, bad_arguments_exit_2_with_one_sentence)
 {
     expect_usage_error(ARGS("hash", "--input", "x"), "--algo is required");
@@ -71,6 +102,10 @@ Test(cli_hash, bad_arguments_exit_2_with_one_sentence)
     expect_usage_error(ARGS("hash", "--algo", "cn/0", "--input", "a", "--input-hex", "00"),
                        "not both");
     expect_usage_error(ARGS("hash", "--algo", "cn/r", "--input", "x"), "needs --height");
+    expect_usage_error(ARGS("hash", "--algo", "cn/0", "--height", "5", "--input", "x"),
+                       "--height is for cn/r; cn/0 takes no height");
+    expect_usage_error(ARGS("hash", "--algo", "cryptonight", "--key", "k", "--input", "x"),
+                       "--key is for RandomX; cn/0 takes no key");
     expect_usage_error(ARGS("hash", "--algo", "cn/r", "--height", "-3", "--input", "x"),
                        "whole number");
     expect_usage_error(ARGS("hash", "--algo", "cn/1", "--input", "too short"), "at least 43 bytes");
