@@ -67,8 +67,22 @@ static const cli_option_t *find_option(const cli_command_spec_t *spec, const cha
                                        unsigned *index)
 {
     for (unsigned i = 0; i < spec->option_count; i++) {
-        const char *candidate = spec->options[i].name;
-        if (strlen(candidate) == len && strncmp(candidate, name, len) == 0) {
+        const char *candidates[2] = {spec->options[i].name, spec->options[i].alias};
+        for (int k = 0; k < 2; k++) {
+            if (candidates[k] != NULL && strlen(candidates[k]) == len &&
+                strncmp(candidates[k], name, len) == 0) {
+                *index = i;
+                return &spec->options[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+static const cli_option_t *find_short(const cli_command_spec_t *spec, char c, unsigned *index)
+{
+    for (unsigned i = 0; c != 0 && i < spec->option_count; i++) {
+        if (spec->options[i].short_name == c) {
             *index = i;
             return &spec->options[i];
         }
@@ -85,18 +99,31 @@ int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t
             cli_print_help(spec, stdout);
             return CLI_EXIT_OK;
         }
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-            cli_usage_error(spec->name, "unexpected argument '%s'", arg);
-            return CLI_EXIT_USAGE;
-        }
-        const char *name = arg + 2;
-        const char *eq = strchr(name, '=');
-        size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
         unsigned index = 0;
-        const cli_option_t *opt = find_option(spec, name, name_len, &index);
-        if (opt == NULL) {
-            cli_usage_error(spec->name, "unknown option '--%.*s'", (int)name_len, name);
-            return CLI_EXIT_USAGE;
+        const cli_option_t *opt = NULL;
+        const char *eq = NULL;
+        if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0') {
+            /* -X VALUE or -XVALUE, XMRig's short options */
+            opt = find_short(spec, arg[1], &index);
+            if (opt == NULL) {
+                cli_usage_error(spec->name, "unknown option '-%c'", arg[1]);
+                return CLI_EXIT_USAGE;
+            }
+            if (arg[2] != '\0')
+                eq = arg + 1; /* the value follows the letter */
+        } else {
+            if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+                cli_usage_error(spec->name, "unexpected argument '%s'", arg);
+                return CLI_EXIT_USAGE;
+            }
+            const char *name = arg + 2;
+            eq = strchr(name, '=');
+            size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+            opt = find_option(spec, name, name_len, &index);
+            if (opt == NULL) {
+                cli_usage_error(spec->name, "unknown option '--%.*s'", (int)name_len, name);
+                return CLI_EXIT_USAGE;
+            }
         }
         cli_value_t *value = &values[index];
         if (opt->kind == CLI_OPT_FLAG) {
@@ -139,14 +166,18 @@ void cli_print_help(const cli_command_spec_t *spec, FILE *out)
     fprintf(out, "\nOptions:\n");
     for (unsigned i = 0; i < spec->option_count; i++) {
         const cli_option_t *opt = &spec->options[i];
-        char left[48];
+        char left[64], letter[8] = "";
+        if (opt->short_name != 0)
+            snprintf(letter, sizeof(letter), "-%c, ", opt->short_name);
         if (opt->kind == CLI_OPT_FLAG)
-            snprintf(left, sizeof(left), "--%s", opt->name);
+            snprintf(left, sizeof(left), "%s--%s", letter, opt->name);
         else
-            snprintf(left, sizeof(left), "--%s %s", opt->name, opt->metavar);
+            snprintf(left, sizeof(left), "%s--%s %s", letter, opt->name, opt->metavar);
         fprintf(out, "  %-26s %s", left, opt->help);
         if (opt->kind == CLI_OPT_UINT)
             fprintf(out, " [%lu-%lu]", opt->min, opt->max);
+        if (opt->alias != NULL)
+            fprintf(out, " (also --%s)", opt->alias);
         fputc('\n', out);
     }
     fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");

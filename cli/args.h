@@ -27,7 +27,9 @@ typedef struct {
     const char *metavar; /* How --help shows the value: "N", "URL". */
     unsigned long min;   /* CLI_OPT_UINT range, inclusive. */
     unsigned long max;
-    const char *help; /* One line for --help. */
+    const char *help;  /* One line for --help. */
+    char short_name;   /* -X, as XMRig spells it; 0 for none */
+    const char *alias; /* another long name (XMRig's), or NULL */
 } cli_option_t;
 
 #define CLI_MAX_REPEAT 8

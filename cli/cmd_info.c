@@ -256,7 +256,7 @@ static int print_json(const machine_info_t *m)
 }
 
 static const cli_option_t info_options[] = {
-    {"json", CLI_OPT_FLAG, NULL, 0, 0, "print one JSON object instead of text"},
+    {"json", CLI_OPT_FLAG, NULL, 0, 0, "print one JSON object instead of text", 0, NULL},
 };
 
 static const cli_command_spec_t info_spec = {

@@ -322,9 +322,10 @@ static const char *run_schedule(load_run_t *r, const miner_job_t *job,
     apply_asked(r, &st, job, first, 0);
     double next_sample = 1, next_print = r->print_s;
     const char *reason = "duration";
+    double now = 0;
     for (;;) {
         uint64_t now_ns = arch_clock_ns();
-        double now = seconds_since(r, now_ns);
+        now = seconds_since(r, now_ns);
         if (now >= next_sample && stop_signal == 0) {
             log_sample(r, &st, now_ns);
             while (next_sample <= now)
@@ -353,7 +354,7 @@ static const char *run_schedule(load_run_t *r, const miner_job_t *job,
         double next = load_profile_next_change(profile, now, duration);
         sleep_until(r, next < next_sample ? next : next_sample);
     }
-    double stop = seconds_since(r, arch_clock_ns());
+    double stop = now; /* the schedule ends when the loop saw it end */
     e = json_object();
     json_object_set_new(e, "intensity", json_integer(st.asked));
     log_event_at(r, "phase_end", stop, e);

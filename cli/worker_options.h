@@ -15,12 +15,13 @@
 /* The option table entries, for commands to include in theirs. */
 #define CLI_WORKER_OPTION_ALGO                                                                     \
     {                                                                                              \
-        "algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm when nothing else says (default rx/0)"    \
+        "algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm when nothing else says (default rx/0)",   \
+            'a', NULL                                                                              \
     }
 #define CLI_WORKER_OPTION_THREADS                                                                  \
     {                                                                                              \
         "threads", CLI_OPT_UINT, "N", 1, MINER_MAX_THREADS,                                        \
-            "worker threads (default: one per core with 2 MiB of L3)"                              \
+            "worker threads (default: one per core with 2 MiB of L3)", 't', NULL                   \
     }
 #define CLI_WORKER_OPTION_AFFINITY                                                                 \
     {                                                                                              \

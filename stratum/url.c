@@ -54,12 +54,21 @@ int stratum_url_parse(const char *text, stratum_url_t *url, char *why, size_t wh
     size_t i = 0, n = sizeof(schemes) / sizeof(schemes[0]);
     while (i < n && strncmp(text, schemes[i].prefix, strlen(schemes[i].prefix)) != 0)
         i++;
-    if (i == n)
+    const char *rest;
+    if (i < n) {
+        url->scheme = schemes[i].scheme;
+        url->port = schemes[i].default_port;
+        rest = text + strlen(schemes[i].prefix);
+    } else if (strstr(text, "://") == NULL) {
+        /* A bare HOST:PORT, as XMRig takes it: plain Stratum. */
+        url->scheme = STRATUM_URL_TCP;
+        url->port = schemes[0].default_port;
+        rest = text;
+    } else {
         return fail(why, why_len, text,
-                    "the address must start with stratum+tcp://, stratum+ssl:// or daemon+http://");
-    url->scheme = schemes[i].scheme;
-    url->port = schemes[i].default_port;
-    const char *rest = text + strlen(schemes[i].prefix);
+                    "the address must start with stratum+tcp://, stratum+ssl:// or daemon+http:// "
+                    "(or be a bare HOST:PORT, which is stratum+tcp)");
+    }
     const char *host_end;
     const char *after;
     if (*rest == '[') {

@@ -3,6 +3,7 @@
  *   stratum+tcp://HOST:PORT   plain Stratum
  *   stratum+ssl://HOST:PORT   Stratum over TLS (stratum+tls:// too)
  *   daemon+http://HOST:PORT   monerod's JSON-RPC, for solo mining
+ *   HOST:PORT                 plain Stratum, as XMRig takes a bare address
  * HOST may be a name, an IPv4 address or a bracketed IPv6 address. The
  * port defaults to 3333 for Stratum and 18081 for a daemon.
  */

@@ -68,6 +68,24 @@ Test(cli, selftest_list_names_every_algorithm_and_its_aliases)
     expect_usage_error(ARGS("selftest", "--list", "--algo", "cn/0"), "--list takes no --algo");
 }
 
+/* XMRig's short options and --rig-id parse as ours, shown in help; an unknown letter is refused. */
+Test(cli, xmrig_short_options_are_accepted)
+{
+    run_result_t *r = run_minemeter(ARGS("mine", "--help"));
+    cr_expect_not_null(strstr(r->out, "-o, --url URL"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "-t, --threads N"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "(also --rig-id)"), "%s", r->out);
+    run_result_free(r);
+    /* Parsed far enough to reach the checks after parsing: the values were taken. */
+    expect_usage_error(ARGS("mine", "-o", "127.0.0.1:3333", "-t", "0", "-u", "w"),
+                       "--threads must be between 1");
+    expect_usage_error(
+        ARGS("mine", "-o127.0.0.1:3333", "-u", "w", "-p", "x", "--rig-id", "r", "-k", "-a", "cn/9"),
+        "unknown algorithm 'cn/9'");
+    expect_usage_error(ARGS("mine", "-o", "127.0.0.1:3333"), "--user is required");
+    expect_usage_error(ARGS("mine", "-z", "1"), "unknown option '-z'");
+}
+
 Test(cli, unknown_command_exits_2)
 {
     expect_usage_error(ARGS("frobnicate"), "unknown command 'frobnicate'");

@@ -36,13 +36,25 @@ Test(stratum_url, fills_in_default_ports)
     cr_expect_eq(u.port, 18081);
 }
 
+Test(stratum_url, a_bare_host_and_port_is_plain_stratum_as_in_xmrig)
+{
+    stratum_url_t u;
+    char why[256];
+    cr_assert_eq(stratum_url_parse("127.0.0.1:5555", &u, why, sizeof(why)), 0, "%s", why);
+    cr_expect_eq(u.scheme, STRATUM_URL_TCP);
+    cr_expect_str_eq(u.host, "127.0.0.1");
+    cr_expect_eq(u.port, 5555);
+    cr_assert_eq(stratum_url_parse("pool.example", &u, why, sizeof(why)), 0, "%s", why);
+    cr_expect_eq(u.port, 3333, "the default port");
+}
+
 Test(stratum_url, refuses_malformed_addresses_with_a_reason)
 {
     static const struct {
         const char *text, *reason;
     } bad[] = {
         {"http://pool:3333", "must start with"},
-        {"pool:3333", "must start with"},
+        {"ftp://pool:3333", "must start with"},
         {"stratum+tcp://", "host is missing"},
         {"stratum+tcp://:3333", "host is missing"},
         {"stratum+tcp://pool:0", "port must be"},
