@@ -39,6 +39,8 @@
 #include "pow/rx/group.h"
 #include "stratum/client.h"
 #include "stratum/daemon_client.h"
+#include "stratum/message.h"
+#include "stratum/tls.h"
 #include "stratum/url.h"
 
 enum {
@@ -131,7 +133,8 @@ static const cli_command_spec_t mine_spec = {
     "errors with a growing, jittered pause, fails over to the next --url after\n"
     "--retries failures and returns to the first pool once it answers again.\n"
     "It runs in the foreground until --duration or SIGINT/SIGTERM, then prints\n"
-    "a summary and exits 0.\n"
+    "a summary and exits 0, or 1 when no pool (or monerod) ever answered; bad\n"
+    "arguments exit 2 before anything starts.\n"
     "Solo (daemon+http://): asks monerod for block templates paid to --user,\n"
     "fetches a new one whenever the chain tip moves (checked every\n"
     "--daemon-poll-interval), and submits each block found with its PoW hash.\n"
@@ -281,7 +284,8 @@ static void lose_source(session_t *s)
     s->current_job = 0;
     s->current_pool_job[0] = '\0';
     miner_feeder_pause(s->feeder);
-    say("hashing paused until %s answers", s->source.waiting_for);
+    if (!s->stopping) /* closing the connection at the stop is no news */
+        say("hashing paused until %s answers", s->source.waiting_for);
 }
 
 static void on_job(void *context, const stratum_job_t *job, unsigned pool)
@@ -315,12 +319,12 @@ static void on_share_result(void *context, int accepted, const char *reason, dou
         return;
     mine_source_stats_t st;
     s->source.stats(s->source.client, &st);
+    /* (accepted/rejected), as XMRig counts */
     if (accepted)
         say("share accepted (%" PRIu64 "/%" PRIu64 ") difficulty %" PRIu64 " (%.0f ms)",
-            st.accepted, st.accepted + st.rejected, s->current_difficulty, latency_ms);
+            st.accepted, st.rejected, s->current_difficulty, latency_ms);
     else
-        say("share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.rejected, st.accepted + st.rejected,
-            reason);
+        say("share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.accepted, st.rejected, reason);
 }
 
 static void on_block_result(void *context, const stratum_block_result_t *r)
@@ -363,15 +367,17 @@ static void drain_results(uv_async_t *async)
     size_t n;
     while ((n = miner_take_results(s->miner, r, 16)) > 0) {
         for (size_t i = 0; i < n; i++) {
+            char wire[9]; /* the nonce as the submit carries it: little-endian hex */
+            stratum_nonce_to_hex(r[i].nonce, wire);
             /* A share for a job the pool has replaced is never sent. */
             if (r[i].job_id != s->current_job) {
                 s->stale_local++;
                 if (s->verbose)
-                    say("not sending a share for a replaced job (nonce %08x)", r[i].nonce);
+                    say("not sending a share for a replaced job (nonce %s)", wire);
                 continue;
             }
             if (s->verbose)
-                say("sending a share for job %s, nonce %08x", s->current_pool_job, r[i].nonce);
+                say("sending a share for job %s, nonce %s", s->current_pool_job, wire);
             if (s->have_source)
                 s->source.submit(s->source.client, s->current_pool_job, &r[i]);
         }
@@ -481,6 +487,45 @@ static void on_duration(uv_timer_t *timer)
 }
 
 /* --- setup ---------------------------------------------------------------- */
+
+/*
+ * The TLS options, checked before anything starts rather than at the first
+ * connection: they apply to a stratum+ssl:// pool, the fingerprint has 64
+ * hex digits and the CA file loads. Returns 0, or -1 after saying why.
+ */
+static int check_tls_options(const char *command, const cli_value_t *v, const stratum_pool_t *pools,
+                             size_t pool_count)
+{
+    static const int tls_options[] = {OPT_TLS_FINGERPRINT, OPT_TLS_CA, OPT_TLS_INSECURE};
+    int tls_pools = 0;
+    for (size_t i = 0; i < pool_count; i++)
+        tls_pools += pools[i].url.scheme == STRATUM_URL_TLS;
+    for (size_t k = 0; k < sizeof(tls_options) / sizeof(tls_options[0]); k++) {
+        if (v[tls_options[k]].set && tls_pools == 0) {
+            cli_usage_error(command,
+                            "--%s is for stratum+ssl:// pools, and no --url is one (a plain "
+                            "stratum+tcp:// connection has no certificate)",
+                            mine_options[tls_options[k]].name);
+            return -1;
+        }
+    }
+    if (tls_pools == 0)
+        return 0;
+    stratum_tls_options_t options = {
+        .host = NULL,
+        .fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
+        .ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
+        .insecure = v[OPT_TLS_INSECURE].set,
+    };
+    char why[512];
+    stratum_tls_t *tls = stratum_tls_create(&options, why, sizeof(why));
+    if (tls == NULL) {
+        cli_usage_error(command, "%s", why);
+        return -1;
+    }
+    stratum_tls_free(tls);
+    return 0;
+}
 
 static int compare_double(const void *a, const void *b)
 {
@@ -631,6 +676,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         cli_usage_error(spec->name, "--tls-insecure and --tls-fingerprint contradict each other");
         return CLI_EXIT_USAGE;
     }
+    if (check_tls_options(spec->name, v, pools, pool_count) != 0)
+        return CLI_EXIT_USAGE;
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
@@ -717,8 +764,14 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))
         snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
                  (unsigned)POW_RX_GROUP_LANES);
-    say("minemeter %s mining with %u thread(s), RandomX %s mode%s; pid %ld; stop with Ctrl-C",
-        PACKAGE_VERSION, s->threads, fast ? "fast" : "light", lockstep, (long)getpid());
+    char rx_mode[96] = "";
+    if (pow_algo_rx(algo) != NULL)
+        snprintf(rx_mode, sizeof(rx_mode), "; RandomX in %s mode%s", fast ? "fast" : "light",
+                 lockstep);
+    say("minemeter %s mining with %u thread(s), the algorithm the %s names (%s until it "
+        "does%s); pid %ld; stop with Ctrl-C",
+        PACKAGE_VERSION, s->threads, s->source.solo ? "daemon's template" : "pool's job",
+        pow_algo_name(algo), rx_mode, (long)getpid());
     s->start_ns = arch_clock_ns();
     miner_hashrate_add(&s->rate, s->start_ns, 0);
     double cpu_before = thread_cpu_seconds();
@@ -733,6 +786,11 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     int exit_code = s->exit_code;
     if (exit_code == CLI_EXIT_OK)
         print_summary(s, seconds, hashes, loop_cpu);
+    if (exit_code == CLI_EXIT_OK && s->final.connects == 0) {
+        say("no %s ever answered in %.0f s: nothing was mined (exit status 1)",
+            s->source.solo ? "monerod" : "pool", seconds);
+        exit_code = CLI_EXIT_FAILURE;
+    }
     uv_loop_close(&s->loop);
     pthread_mutex_destroy(&s->published_lock);
     free(s);

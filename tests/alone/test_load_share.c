@@ -8,7 +8,8 @@
  *     phase edge);
  *   - give each thread's CPU share within the bounds the kernel's counts
  *     around its ends allow, and that share within 3 points of the asked
- *     one.
+ *     one (less only by the time the kernel kept the thread waiting for a
+ *     CPU, schedstat's second field: other work had the core).
  * At 5, 10, 30 and 70% on CryptoNight (whole hashes, stopped mid-hash by
  * the CPU-time timer; cn/double's are the longest) and RandomX light mode
  * (lockstep groups), and across the phase edges of square, ramp and file
@@ -41,20 +42,25 @@
 typedef struct {
     double t; /* schedule seconds (the log's t) */
     double cpu_s[MAX_THREADS];
+    double wait_s[MAX_THREADS]; /* time spent runnable but waiting for a CPU */
 } reading_t;
 
 typedef double (*asked_fn)(double t); /* the profile, as the test knows it */
 
-/* The kernel's CPU time of one thread, in seconds; -1 once it is gone. */
-static double thread_cpu_seconds(pid_t pid, long tid)
+/*
+ * The kernel's CPU time of one thread and the time it waited runnable for
+ * a CPU, in seconds; -1 once it is gone.
+ */
+static double thread_cpu_seconds(pid_t pid, long tid, double *wait_s)
 {
     char path[96];
     snprintf(path, sizeof(path), "/proc/%d/task/%ld/schedstat", (int)pid, tid);
     FILE *f = fopen(path, "r");
-    unsigned long long ns = 0;
-    int ok = f != NULL && fscanf(f, "%llu", &ns) == 1;
+    unsigned long long ns = 0, wait = 0;
+    int ok = f != NULL && fscanf(f, "%llu %llu", &ns, &wait) == 2;
     if (f != NULL)
         fclose(f);
+    *wait_s = (double)wait / 1e9;
     return ok ? (double)ns / 1e9 : -1;
 }
 
@@ -88,7 +94,7 @@ static json_t *read_start(const char *log)
  * Returns 0 when the readings do not reach past to.
  */
 static int kernel_cpu_over(const reading_t *r, size_t n, unsigned k, double from, double to,
-                           double *low, double *high)
+                           double *low, double *high, double *wait_high)
 {
     size_t before_from = n, after_from = n, before_to = n, after_to = n;
     for (size_t i = 0; i < n; i++) {
@@ -104,6 +110,7 @@ static int kernel_cpu_over(const reading_t *r, size_t n, unsigned k, double from
     if (after_to == n || after_from == n || before_to == n)
         return 0;
     *low = r[before_to].cpu_s[k] - r[after_from].cpu_s[k];
+    *wait_high = r[after_to].wait_s[k] - r[before_from != n ? before_from : after_from].wait_s[k];
     *high = before_from != n
                 ? r[after_to].cpu_s[k] - r[before_from].cpu_s[k]
                 : r[after_to].cpu_s[k] - r[after_from].cpu_s[k] + (r[after_from].t - from);
@@ -150,7 +157,8 @@ static void check_against_the_kernel(const char *label, const char *const args[]
         reading_t r;
         r.t = load_now_s() - t0;
         for (unsigned k = 0; k < threads; k++) {
-            r.cpu_s[k] = thread_cpu_seconds(pid, (long)json_integer_value(json_array_get(tids, k)));
+            r.cpu_s[k] = thread_cpu_seconds(pid, (long)json_integer_value(json_array_get(tids, k)),
+                                            &r.wait_s[k]);
             alive &= r.cpu_s[k] >= 0;
         }
         if (alive)
@@ -167,7 +175,7 @@ static void check_against_the_kernel(const char *label, const char *const args[]
     for (size_t i = 0; i < count; i++)
         if (strcmp(json_string_value(json_object_get(lines[i], "event")), "sample") == 0)
             sample_lines[sample_count++] = lines[i];
-    double end = 0, worst_logged = 0, worst_bracket = 0, worst_agreement = 0;
+    double end = 0, worst_logged = 0, worst_bracket = 0, worst_agreement = 0, worst_wait = 0;
     unsigned samples = 0;
     for (size_t i = 0; i < sample_count; i++) {
         json_t *e = sample_lines[i];
@@ -186,13 +194,17 @@ static void check_against_the_kernel(const char *label, const char *const args[]
                   label, from, to, logged_asked, want);
         for (unsigned k = 0; k < threads; k++) {
             double logged = json_number_value(json_array_get(json_object_get(e, "cpu_percent"), k));
-            worst_logged = fmax(worst_logged, fabs(logged - want));
-            cr_expect(fabs(logged - want) <= 3,
-                      "%s: %.0f-%.0f s thread %u had %.2f%%, asked %.2f%%", label, from, to, k,
-                      logged, want);
-            double low, high;
-            if (!kernel_cpu_over(readings, n, k, from, to, &low, &high))
+            double low, high, waited;
+            if (!kernel_cpu_over(readings, n, k, from, to, &low, &high, &waited))
                 continue; /* past the last reading */
+            /* A thread the kernel kept waiting for a CPU could not have its share. */
+            double excused = 100 * waited / (to - from);
+            worst_logged = fmax(worst_logged, fabs(logged - want));
+            worst_wait = fmax(worst_wait, excused);
+            cr_expect(logged <= want + 3 && logged >= want - 3 - excused,
+                      "%s: %.0f-%.0f s thread %u had %.2f%%, asked %.2f%% (it waited for a CPU "
+                      "%.2f%% of the time)",
+                      label, from, to, k, logged, want, excused);
             low *= 100 / (to - from);
             high *= 100 / (to - from);
             worst_bracket = fmax(worst_bracket, high - low);
@@ -207,8 +219,8 @@ static void check_against_the_kernel(const char *label, const char *const args[]
         json_decref(lines[i]);
     cr_expect_eq(samples, seconds + 1, "%s: a sample a second and one to the stop", label);
     cr_log_info("%s: worst of %u samples %.2f points from asked; outside the kernel's count by "
-                "%.2f (its bounds %.2f points wide at most)",
-                label, samples - 1, worst_logged, worst_agreement, worst_bracket);
+                "%.2f (its bounds %.2f points wide at most); waited for a CPU up to %.2f%%",
+                label, samples - 1, worst_logged, worst_agreement, worst_bracket, worst_wait);
 }
 
 static double constant_percent;

@@ -152,6 +152,16 @@ Test(cli, mine_refuses_bad_arguments_with_one_line)
     expect_usage_error(ARGS("mine", "--url", "stratum+ssl://pool:1", "--user", "w",
                             "--tls-insecure", "--tls-fingerprint", "ab"),
                        "contradict");
+    /* TLS options are checked before anything starts, not at the first connection. */
+    expect_usage_error(
+        ARGS("mine", "--url", "stratum+ssl://pool:1", "--user", "w", "--tls-fingerprint", "ab:cd"),
+        "64 hex digits");
+    expect_usage_error(ARGS("mine", "--url", "stratum+ssl://pool:1", "--user", "w", "--tls-ca",
+                            "/nonexistent/ca.pem"),
+                       "cannot load the CA certificates from /nonexistent/ca.pem");
+    expect_usage_error(
+        ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--tls-fingerprint", "ab"),
+        "--tls-fingerprint is for stratum+ssl:// pools, and no --url is one");
 }
 
 Test(cli, info_prints_the_machine)

@@ -5,7 +5,7 @@
  * no share sent for a job after the switch to the next, every pool
  * misbehaviour survived with valid shares afterwards, failover to a second
  * pool and back, TLS with a pinned certificate and the refusal of a wrong
- * one. Waits have generous limits that only catch hangs.
+ * one (exit status 1: no pool ever answered). Waits have generous limits that only catch hangs.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -73,15 +73,24 @@ static void nap_ms(long ms)
 }
 
 /* Stops the miner with SIGINT and checks the clean exit and its summary. */
-static char *stop_miner(spawned_t *m)
+/* Stops mine with SIGINT, expecting exit status code; returns what it printed. */
+static char *stop_miner_expecting(spawned_t *m, int expected)
 {
     int code = spawn_stop(m, SIGINT, 60);
     char *out = spawn_output(m);
-    cr_expect_eq(code, 0, "SIGINT ends mine with 0; it printed:\n%s", out);
+    cr_expect_eq(code, expected, "SIGINT ends mine with %d; it printed:\n%s", expected, out);
     cr_expect_not_null(strstr(out, "stopping: SIGINT"), "%s", out);
     cr_expect_not_null(strstr(out, "summary:"), "%s", out);
+    const char *stopping = strstr(out, "stopping:");
+    cr_expect(stopping == NULL || strstr(stopping, "hashing paused") == NULL,
+              "closing the connection at the stop is no news: %s", out);
     spawn_cleanup(m);
     return out;
+}
+
+static char *stop_miner(spawned_t *m)
+{
+    return stop_miner_expecting(m, 0);
 }
 
 static void mines_and_gets_shares_accepted(const char *algo, uint64_t difficulty)
@@ -94,7 +103,7 @@ static void mines_and_gets_shares_accepted(const char *algo, uint64_t difficulty
                              test_threads_arg(), "--print-time", "1"));
     wait_for(pool, (expect_t){.logins = 1, .accepted = 3}, algo);
     /* The pool counts a share before its reply reaches the miner. */
-    cr_expect_eq(spawn_wait_output(&m, "share accepted (3/3)", 60), 0);
+    cr_expect_eq(spawn_wait_output(&m, "share accepted (3/0)", 60), 0);
     cr_expect_eq(spawn_wait_output(&m, "speed 10s", 60), 0, "--print-time 1 prints the rate");
     char *out = stop_miner(&m);
     test_pool_stats_t s = stats_of(pool);
@@ -318,9 +327,11 @@ Test(mine_tls, refuses_a_certificate_that_does_not_match_the_pin, .init = make_c
     spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1",
                              "--tls-fingerprint", wrong, "--retry-pause", "100"));
     wait_for(pool, (expect_t){.connections = 3}, "repeated attempts");
-    char *out = stop_miner(&m);
+    char *out = stop_miner_expecting(&m, 1);
     cr_expect_eq(stats_of(pool).logins, 0, "no login through a wrong certificate");
     cr_expect_not_null(strstr(out, "does not match --tls-fingerprint"), "%s", out);
+    cr_expect_not_null(strstr(out, "no pool ever answered in "), "%s", out);
+    cr_expect_null(strstr(out, "hashing paused"), "nothing was hashing: %s", out);
     free(out);
     test_pool_stop(pool);
 }
