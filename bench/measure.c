@@ -7,6 +7,7 @@
 #include "bench/measure.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -199,6 +200,18 @@ static int open_randomx_reference(bench_result_t *r, const bench_target_t *targe
     return 1;
 }
 
+static volatile sig_atomic_t interrupted;
+
+void bench_interrupt(int signum)
+{
+    interrupted = signum;
+}
+
+int bench_interrupted(void)
+{
+    return interrupted;
+}
+
 int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
                        unsigned repeat, unsigned duration, int with_reference, bench_result_t *r)
 {
@@ -235,6 +248,11 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         double ref_hps[BENCH_MAX_REPEAT], ratio[BENCH_MAX_REPEAT], aa[BENCH_MAX_REPEAT];
         unsigned ref_runs = 0;
         for (unsigned rep = 0; rep < repeat; rep++) {
+            if (interrupted) {
+                bench_progress_done();
+                r->thread_counts = t; /* the rows measured whole */
+                return -EINTR;
+            }
             /*
              * The reference runs beside each of our runs on the same cores:
              * after ours in even repetitions, before it in odd ones (ABBA),
@@ -308,7 +326,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
     }
     /* No single-thread run in the plan: time the reference on its own. */
     for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {
-        if (r->have_reference < 0)
+        if (r->have_reference < 0 || interrupted)
             break;
         if (randomx_reference) {
             double rate = randomx_reference_once(r, pus, 1, rep, repeat, duration);

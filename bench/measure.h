@@ -13,9 +13,20 @@
 int bench_verify_algo(const pow_algo_t *algo, pow_isa_t isa);
 
 /*
+ * Asks the measurement to stop (from a signal handler: SIGINT, SIGTERM):
+ * the repetition under way ends, the thread counts measured whole are kept.
+ */
+void bench_interrupt(int signum);
+
+/* The signal that interrupted the benchmark, 0 if none. */
+int bench_interrupted(void);
+
+/*
  * Measures r's thread counts repeat times for duration seconds each, with
  * the reference (when installed and with_reference) after each single-thread
- * run, printing a table row per thread count. Returns 0 or a negative errno.
+ * run, printing a table row per thread count. Returns 0 or a negative errno;
+ * -EINTR after bench_interrupt, with r->thread_counts cut to the rows measured
+ * whole.
  */
 int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
                        unsigned repeat, unsigned duration, int with_reference, bench_result_t *r);

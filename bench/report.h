@@ -55,24 +55,41 @@ void bench_table_row(const bench_result_t *r, unsigned t);
 /* Prints r's comparison with its reference, or why there is none. */
 void bench_table_reference(const bench_result_t *r);
 
+struct bench_cost_basis;
+
 /*
- * Prints what a miner at the measured load takes over hours: CPU-hours,
- * and energy and money when a counter was readable (idle watts < 0: unknown).
+ * Prints what a miner at the measured load takes over the basis's hours:
+ * CPU-hours, and energy and money when a counter was readable (bench/cost.h).
  */
-void bench_table_cost(const bench_result_t *results, unsigned count, double hours, double price,
-                      int have_price, double idle);
+void bench_table_cost(const bench_result_t *results, unsigned count,
+                      const struct bench_cost_basis *basis);
+
+/* How the benchmark ran, for the JSON's run header (docs/bench-json.md). */
+typedef struct {
+    unsigned repeat, duration;           /* per measurement */
+    const struct bench_cost_basis *cost; /* the cost figures' basis */
+    int argc;                            /* the command line, argv[0] the program */
+    char *const *argv;
+    long long started_unix;  /* seconds since 1970 */
+    unsigned cores, pus;     /* of the machine (hwloc) */
+    const char *huge_pages;  /* --huge-pages as asked: "on" or "off" */
+    int gb_pages;            /* --1gb-pages given */
+    const char *interrupted; /* "SIGINT" or "SIGTERM" when cut short, or NULL */
+} bench_run_t;
 
 /* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or a negative errno. */
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
-                      unsigned repeat, unsigned duration);
+                      const bench_run_t *run);
 
 /*
  * Writes one row per verified (result, thread count) as RFC 4180 CSV, after
- * a header line; unknown figures are empty fields. The file appears whole or
+ * a header line (columns in docs/bench-csv.md), with each row's cost over
+ * cost->hours; unknown figures are empty fields. The file appears whole or
  * not at all (written to path.tmp, then renamed). Returns 0 or a negative
  * errno.
  */
-int bench_report_csv(const char *path, const bench_result_t *results, unsigned count);
+int bench_report_csv(const char *path, const bench_result_t *results, unsigned count,
+                     const struct bench_cost_basis *cost);
 
 /*
  * Draws hashes per second against threads for every verified result as a

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "bench/report.h"
 #include "bench/report_file.h"
+#include "bench/cost.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,9 +87,26 @@ static const char *const HEADER[] = {
     "watts",
     "pages",
     "reference_seconds_per_hash_median",
+    "cost_hours",
+    "cost_pus_used",
+    "cost_hashes",
+    "cost_cpu_hours",
+    "cost_cpu_hours_capped",
+    "cost_kwh",
+    "cost_kwh_above_idle",
+    "cost_money",
 };
 
-static void csv_row(csv_out_t *o, const bench_result_t *r, unsigned t)
+static void csv_known(csv_out_t *o, double v)
+{
+    if (v >= 0)
+        csv_number(o, v);
+    else
+        csv_empty(o);
+}
+
+static void csv_row(csv_out_t *o, const bench_result_t *r, unsigned t,
+                    const bench_cost_basis_t *basis)
 {
     /* Scaling is relative to one thread, so it exists only when the plan measured one thread. */
     double single = 0;
@@ -130,10 +148,20 @@ static void csv_row(csv_out_t *o, const bench_result_t *r, unsigned t)
         csv_number(o, r->reference_seconds_per_hash.median);
     else
         csv_empty(o);
+    bench_cost_t c = bench_cost_of(r, t, basis);
+    csv_number(o, basis->hours);
+    csv_number(o, c.pus_used);
+    csv_number(o, c.hashes);
+    csv_number(o, c.cpu_hours);
+    csv_number(o, c.cpu_hours_capped);
+    csv_known(o, c.kwh);
+    csv_known(o, c.kwh_above_idle);
+    csv_known(o, c.money);
     csv_end_row(o);
 }
 
-int bench_report_csv(const char *path, const bench_result_t *results, unsigned count)
+int bench_report_csv(const char *path, const bench_result_t *results, unsigned count,
+                     const bench_cost_basis_t *cost)
 {
     csv_out_t o;
     int rc = bench_out_open(&o, path);
@@ -144,6 +172,6 @@ int bench_report_csv(const char *path, const bench_result_t *results, unsigned c
     csv_end_row(&o);
     for (unsigned a = 0; a < count; a++)
         for (unsigned t = 0; results[a].verified && t < results[a].thread_counts; t++)
-            csv_row(&o, &results[a], t);
+            csv_row(&o, &results[a], t, cost);
     return bench_out_close(&o, path);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "bench/report.h"
 #include "bench/report_file.h"
+#include "bench/cost.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -14,8 +15,47 @@ static json_t *stats_json(const bench_stats_t *s)
                      (int)s->n);
 }
 
+static json_t *number_or_null(double v)
+{
+    return v >= 0 ? json_real(v) : json_null();
+}
+
+/* A row's cost over the basis's hours (bench/cost.h). */
+static json_t *cost_json(const bench_result_t *r, unsigned t, const bench_cost_basis_t *basis)
+{
+    bench_cost_t c = bench_cost_of(r, t, basis);
+    return json_pack("{s:f, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "hours", basis->hours, "pus_used",
+                     (int)c.pus_used, "hashes", c.hashes, "cpu_hours", c.cpu_hours,
+                     "cpu_hours_capped", c.cpu_hours_capped, "kwh", number_or_null(c.kwh),
+                     "kwh_above_idle", number_or_null(c.kwh_above_idle), "money",
+                     number_or_null(c.money));
+}
+
+/* The run header: when, how, on what, with which build. */
+static json_t *run_json(const bench_result_t *results, unsigned count, const bench_run_t *run)
+{
+    json_t *argv = json_array();
+    for (int i = 0; i < run->argc; i++)
+        json_array_append_new(argv, json_string(run->argv[i]));
+    unsigned most = 0;
+    for (unsigned a = 0; a < count; a++)
+        for (unsigned t = 0; t < results[a].thread_counts; t++)
+            most = results[a].threads[t] > most ? results[a].threads[t] : most;
+    json_t *pinning = json_array();
+    for (unsigned i = 0; i < most && i < BENCH_MAX_THREADS; i++)
+        json_array_append_new(pinning,
+                              json_integer(run->cost->pinning ? run->cost->pinning[i] : -1));
+    return json_pack("{s:I, s:o, s:o, s:{s:i, s:i, s:i}, s:o, s:{s:s, s:b}, s:{s:s, s:s, s:s}}",
+                     "started_unix", (json_int_t)run->started_unix, "command_line", argv,
+                     "interrupted", run->interrupted ? json_string(run->interrupted) : json_null(),
+                     "machine", "cores", (int)run->cores, "pus", (int)run->pus, "pus_allowed",
+                     (int)run->cost->pus, "pinning", pinning, "pages_asked", "huge_pages",
+                     run->huge_pages, "gb_pages", run->gb_pages, "build", "version",
+                     PACKAGE_VERSION, "compiler", __VERSION__, "cflags", MINEMETER_CFLAGS);
+}
+
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
-                      unsigned repeat, unsigned duration)
+                      const bench_run_t *run)
 {
     const arch_cpu_t *cpu = arch_cpu();
     json_t *algos = json_array();
@@ -36,18 +76,20 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
                           "watts", r->watts[t] >= 0 ? json_real(r->watts[t]) : json_null(), "pages",
                           r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit, "lanes",
                           (int)(r->last[t].lanes ? r->last[t].lanes : 1)));
+            json_object_set_new(json_array_get(runs, json_array_size(runs) - 1), "cost",
+                                cost_json(r, t, run->cost));
             if (r->have_reference_hps) {
                 /* A thread count the reference failed at has no figure, not a zero. */
-                json_t *run = json_array_get(runs, json_array_size(runs) - 1);
+                json_t *row = json_array_get(runs, json_array_size(runs) - 1);
                 int measured = r->reference_hps[t].n > 0;
-                json_object_set_new(run, "reference_hashes_per_second",
+                json_object_set_new(row, "reference_hashes_per_second",
                                     measured ? stats_json(&r->reference_hps[t]) : json_null());
-                json_object_set_new(run, "reference_ratio",
+                json_object_set_new(row, "reference_ratio",
                                     measured ? stats_json(&r->reference_ratio[t]) : json_null());
-                json_object_set_new(run, "reference_aa_ratio",
+                json_object_set_new(row, "reference_aa_ratio",
                                     measured ? stats_json(&r->reference_aa_ratio[t]) : json_null());
                 if (!measured)
-                    json_object_set_new(run, "reference_unavailable",
+                    json_object_set_new(row, "reference_unavailable",
                                         json_string(r->reference_note[0] != '\0'
                                                         ? r->reference_note
                                                         : "the reference run failed"));
@@ -75,9 +117,10 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
             json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
                                 "reference_dataset_seconds", json_real(r->ref_dataset_seconds));
     }
-    json_t *root = json_pack("{s:s, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION,
-                             "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)repeat,
-                             "duration_seconds", (int)duration, "algorithms", algos);
+    json_t *root = json_pack("{s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter",
+                             PACKAGE_VERSION, "run", run_json(results, count, run), "cpu", "brand",
+                             cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,
+                             "duration_seconds", (int)run->duration, "algorithms", algos);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "bench/report.h"
+#include "bench/cost.h"
 
 void bench_table_row(const bench_result_t *r, unsigned t)
 {
@@ -79,29 +80,31 @@ void bench_table_reference(const bench_result_t *r)
 
 /*
  * What a miner at the measured load takes over hours: CPU-hours always,
- * energy and money when a counter was readable. Derived from the figures
- * above, and labelled so.
+ * energy and money when a counter was readable. Derived from the row it
+ * names (bench/cost.h), and labelled so.
  */
-void bench_table_cost(const bench_result_t *results, unsigned count, double hours, double price,
-                      int have_price, double idle)
+void bench_table_cost(const bench_result_t *results, unsigned count,
+                      const bench_cost_basis_t *basis)
 {
-    printf("cost of a miner over %.0f h (derived from the figures above):\n", hours);
+    printf("cost of a miner over %.0f h, derived from each algorithm's row with the most "
+           "threads:\n",
+           basis->hours);
     for (unsigned a = 0; a < count; a++) {
         const bench_result_t *r = &results[a];
         if (!r->verified || r->thread_counts == 0)
             continue;
-        unsigned t = r->thread_counts - 1; /* the most threads measured */
-        double cpu_hours = r->cpu_seconds[t].median * r->hps[t].median * hours;
-        printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, r->threads[t],
-               r->hps[t].median * hours * 3600, cpu_hours);
-        if (r->watts[t] >= 0) {
-            double kwh = r->watts[t] * hours / 1000;
-            printf(", %.1f W package = %.3f kWh", r->watts[t], kwh);
-            if (idle >= 0)
-                printf(" (%.1f W above idle = %.3f kWh stolen)", r->watts[t] - idle,
-                       (r->watts[t] - idle) * hours / 1000);
-            if (have_price)
-                printf(", %.2f at %.4f per kWh", kwh * price, price);
+        bench_cost_t c = bench_cost_of(r, bench_cost_row(r), basis);
+        printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, c.threads, c.hashes,
+               c.cpu_hours);
+        if (c.cpu_hours_capped)
+            printf(" (capped: %u threads share %u PU(s), which have no more hours than that)",
+                   c.threads, c.pus_used);
+        if (c.kwh >= 0) {
+            printf(", %.1f W package = %.3f kWh", r->watts[bench_cost_row(r)], c.kwh);
+            if (c.kwh_above_idle >= 0)
+                printf(" (%.3f kWh above idle: what the miner adds)", c.kwh_above_idle);
+            if (c.money >= 0)
+                printf(", %.2f at %.4f per kWh", c.money, basis->price);
         } else {
             printf(", energy not measurable here (no readable package counter)");
         }

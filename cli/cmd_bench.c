@@ -4,9 +4,12 @@
  * thread counts, repeated, with the median and the spread reported, and
  * side by side with the reference implementation where one is installed.
  */
+#define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <time.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 #include "bench/xmrig_sum.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
+#include "bench/cost.h"
 #include "bench/measure.h"
 #include "bench/monero_reference.h"
 #include "bench/plan.h"
@@ -229,8 +233,35 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
     return match ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
+static void on_stop_signal(int signum)
+{
+    bench_interrupt(signum);
+}
+
+/* CPUs this process may run on (its affinity mask): what its threads' hours can come from. */
+static unsigned cpus_allowed(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 0;
+}
+
+/* Says where the threads go, and warns when some must share a PU. */
+static void print_pinning(const bench_cost_basis_t *basis, const int *pus, unsigned most)
+{
+    printf("threads pinned to PUs:");
+    for (unsigned i = 0; i < most; i++)
+        printf(i == 0 ? " %d" : ",%d", pus[i]);
+    printf("\n");
+    unsigned used = bench_cost_pus_used(basis, most);
+    if (used < most)
+        printf("warning: %u threads on %u PU(s): threads share PUs, so per-thread figures are "
+               "per share of a PU and CPU-hours are capped at what %u PU(s) have\n",
+               most, used, used);
+}
+
 static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
 {
+    const time_t started = time(NULL);
     cli_value_t v[OPT_COUNT];
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
@@ -317,11 +348,24 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     bench_progress("measuring the idle package power");
     double idle = bench_idle_watts(1);
+    const bench_cost_basis_t basis = {
+        .hours = hours,
+        .price = v[OPT_PRICE].set ? price : -1,
+        .idle_watts = idle,
+        .pus = cpus_allowed(),
+        .pinning = pus,
+    };
+    struct sigaction stop_action;
+    memset(&stop_action, 0, sizeof(stop_action));
+    stop_action.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &stop_action, NULL);
+    sigaction(SIGTERM, &stop_action, NULL);
 
     const arch_cpu_t *cpu = arch_cpu();
     printf("minemeter %s bench: %s, %u core(s), %u PU(s); %u x %u s per measurement\n",
            PACKAGE_VERSION, cpu->brand[0] ? cpu->brand : cpu->arch, cores, pu_count, repeat,
            duration);
+    print_pinning(&basis, pus, threads[thread_counts - 1]);
     printf("%-12s %7s %10s %-19s %10s %7s %12s %8s\n", "algorithm", "threads", "H/s", "min-max",
            "H/s/thread", "scaling", "cycles/hash", "J/hash");
 
@@ -338,6 +382,13 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     for (unsigned a = 0; a < algo_count; a++) {
         bench_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
+        if (bench_interrupted()) {
+            snprintf(r->label, sizeof(r->label), "%s", pow_algo_name(plan[a].algo));
+            r->algo = plan[a].algo;
+            r->fast = plan[a].fast;
+            r->isa = isas[a];
+            continue; /* not measured: the run was interrupted before it */
+        }
         r->algo = plan[a].algo;
         r->fast = plan[a].fast;
         snprintf(r->label, sizeof(r->label), "%s%s", pow_algo_name(r->algo),
@@ -438,7 +489,10 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         r->verified = 1;
         r->topo = topo;
-        if (bench_measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r) != 0) {
+        rc = bench_measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r);
+        if (rc == -EINTR) {
+            r->verified = r->thread_counts > 0; /* the rows measured whole stand */
+        } else if (rc != 0) {
             r->verified = 0;
             failed = 1;
         }
@@ -495,20 +549,41 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     for (unsigned a = 0; a < algo_count; a++)
         bench_table_reference(&results[a]);
-    bench_table_cost(results, algo_count, hours, price, v[OPT_PRICE].set, idle);
+    bench_table_cost(results, algo_count, &basis);
     arch_topology_free(topo);
+    int stopped_by = bench_interrupted();
+    const char *interrupted = stopped_by == SIGINT    ? "SIGINT"
+                              : stopped_by == SIGTERM ? "SIGTERM"
+                                                      : NULL;
+    if (interrupted != NULL)
+        printf("interrupted by %s: the figures above are the rows measured whole before it%s\n",
+               interrupted,
+               v[OPT_JSON].set || v[OPT_CSV].set || v[OPT_SVG].set ? ", and so are the files" : "");
 
     char title[160];
-    snprintf(title, sizeof(title), "minemeter bench: %s, %u core(s)",
-             cpu->brand[0] ? cpu->brand : cpu->arch, cores);
+    snprintf(title, sizeof(title), "minemeter bench: %s, %u core(s)%s",
+             cpu->brand[0] ? cpu->brand : cpu->arch, cores, interrupted ? " (interrupted)" : "");
+    const bench_run_t run = {
+        .repeat = repeat,
+        .duration = duration,
+        .cost = &basis,
+        .argc = argc + 1,
+        .argv = argv - 1,
+        .started_unix = (long long)started,
+        .cores = cores,
+        .pus = pu_count,
+        .huge_pages = v[OPT_HUGE_PAGES].set ? v[OPT_HUGE_PAGES].text : "on",
+        .gb_pages = v[OPT_1GB_PAGES].set,
+        .interrupted = interrupted,
+    };
     const struct {
         int option;
         int rc;
     } files[] = {
-        {OPT_JSON, v[OPT_JSON].set
-                       ? bench_report_json(v[OPT_JSON].text, results, algo_count, repeat, duration)
-                       : 0},
-        {OPT_CSV, v[OPT_CSV].set ? bench_report_csv(v[OPT_CSV].text, results, algo_count) : 0},
+        {OPT_JSON,
+         v[OPT_JSON].set ? bench_report_json(v[OPT_JSON].text, results, algo_count, &run) : 0},
+        {OPT_CSV,
+         v[OPT_CSV].set ? bench_report_csv(v[OPT_CSV].text, results, algo_count, &basis) : 0},
         {OPT_SVG,
          v[OPT_SVG].set ? bench_report_svg(v[OPT_SVG].text, results, algo_count, title) : 0},
     };
@@ -519,6 +594,8 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
             failed = 1;
         }
     }
+    if (stopped_by != 0)
+        return 128 + stopped_by; /* as a shell reports a command the signal ended */
     return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 

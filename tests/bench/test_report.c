@@ -5,6 +5,8 @@
  * JSON is checked against the structure documented in docs/bench-json.md,
  * CSV by parsing it back, SVG with a small well-formedness checker.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/cost.h"
 #include "bench/report.h"
 
 /* ---- Fixtures -------------------------------------------------------------------------------- */
@@ -30,6 +33,27 @@ static bench_stats_t stats(double median, double min, double max)
 
 /* A label with a comma and quotes, so that quoting and escaping are exercised. */
 #define CN_LABEL "cn/r, \"jit\""
+
+/* Two PUs, threads pinned to 0 and 1, the cost over 24 h at 0.25 a kWh, idle unknown. */
+static const int FIXTURE_PINNING[BENCH_MAX_THREADS] = {0, 1};
+static const bench_cost_basis_t FIXTURE_BASIS = {
+    .hours = 24, .price = 0.25, .idle_watts = -1, .pus = 2, .pinning = FIXTURE_PINNING};
+static char *fixture_argv[] = {"minemeter", "bench", "--json", "bench.json", NULL};
+
+static bench_run_t fixture_run(void)
+{
+    return (bench_run_t){.repeat = 3,
+                         .duration = 2,
+                         .cost = &FIXTURE_BASIS,
+                         .argc = 4,
+                         .argv = fixture_argv,
+                         .started_unix = 1796569029,
+                         .cores = 2,
+                         .pus = 2,
+                         .huge_pages = "on",
+                         .gb_pages = 0,
+                         .interrupted = NULL};
+}
 
 static void fixture(bench_result_t r[FIXTURE_COUNT])
 {
@@ -235,6 +259,19 @@ static const doc_field_t STATS_FIELDS[] = {
 };
 static const doc_type_t STATS = {.kind = JSON_T_OBJECT, .fields = STATS_FIELDS};
 
+static const doc_field_t COST_FIELDS[] = {
+    {"hours", &NUMBER},
+    {"pus_used", &INTEGER},
+    {"hashes", &NUMBER},
+    {"cpu_hours", &NUMBER},
+    {"cpu_hours_capped", &BOOLEAN},
+    {"kwh", &NUMBER_OR_NULL},
+    {"kwh_above_idle", &NUMBER_OR_NULL},
+    {"money", &NUMBER_OR_NULL},
+    {NULL, NULL},
+};
+static const doc_type_t COST = {.kind = JSON_T_OBJECT, .fields = COST_FIELDS};
+
 static const doc_field_t RUN_FIELDS[] = {
     {"threads", &INTEGER},
     {"hashes_per_second", &STATS},
@@ -247,6 +284,7 @@ static const doc_field_t RUN_FIELDS[] = {
     {"pages", &STRING},
     {"jit", &BOOLEAN},
     {"lanes", &INTEGER},
+    {"cost", &COST},
     {NULL, NULL},
 };
 static const doc_type_t RUN_ALONE = {.kind = JSON_T_OBJECT, .fields = RUN_FIELDS};
@@ -312,8 +350,33 @@ static const doc_type_t ALGOS = {.kind = JSON_T_ARRAY, .items = &ALGO};
 static const doc_field_t CPU_FIELDS[] = {{"brand", &STRING}, {"arch", &STRING}, {NULL, NULL}};
 static const doc_type_t CPU = {.kind = JSON_T_OBJECT, .fields = CPU_FIELDS};
 
+static const doc_type_t STRINGS = {.kind = JSON_T_ARRAY, .items = &STRING};
+static const doc_type_t INTEGERS = {.kind = JSON_T_ARRAY, .items = &INTEGER};
+static const doc_type_t *const STRING_OR_NULL_KINDS[] = {&STRING, &NULL_ONLY, NULL};
+static const doc_type_t STRING_OR_NULL = {.kind = JSON_T_EITHER, .either = STRING_OR_NULL_KINDS};
+static const doc_field_t MACHINE_FIELDS[] = {
+    {"cores", &INTEGER}, {"pus", &INTEGER}, {"pus_allowed", &INTEGER}, {NULL, NULL}};
+static const doc_type_t MACHINE = {.kind = JSON_T_OBJECT, .fields = MACHINE_FIELDS};
+static const doc_field_t PAGES_ASKED_FIELDS[] = {
+    {"huge_pages", &STRING}, {"gb_pages", &BOOLEAN}, {NULL, NULL}};
+static const doc_type_t PAGES_ASKED = {.kind = JSON_T_OBJECT, .fields = PAGES_ASKED_FIELDS};
+static const doc_field_t BUILD_FIELDS[] = {
+    {"version", &STRING}, {"compiler", &STRING}, {"cflags", &STRING}, {NULL, NULL}};
+static const doc_type_t BUILD = {.kind = JSON_T_OBJECT, .fields = BUILD_FIELDS};
+static const doc_field_t RUN_HEADER_FIELDS[] = {
+    {"started_unix", &INTEGER},
+    {"command_line", &STRINGS},
+    {"interrupted", &STRING_OR_NULL},
+    {"machine", &MACHINE},
+    {"pinning", &INTEGERS},
+    {"pages_asked", &PAGES_ASKED},
+    {"build", &BUILD},
+    {NULL, NULL},
+};
+static const doc_type_t RUN_HEADER = {.kind = JSON_T_OBJECT, .fields = RUN_HEADER_FIELDS};
+
 static const doc_field_t ROOT_FIELDS[] = {
-    {"minemeter", &STRING},         {"cpu", &CPU},          {"repeat", &INTEGER},
+    {"minemeter", &STRING},         {"run", &RUN_HEADER},   {"cpu", &CPU}, {"repeat", &INTEGER},
     {"duration_seconds", &INTEGER}, {"algorithms", &ALGOS}, {NULL, NULL},
 };
 static const doc_type_t ROOT = {.kind = JSON_T_OBJECT, .fields = ROOT_FIELDS};
@@ -435,7 +498,8 @@ static char *captured_stdout(int saved)
 static json_t *load_json_of(const bench_result_t r[FIXTURE_COUNT])
 {
     const char *path = in_dir("bench.json");
-    cr_assert_eq(bench_report_json(path, r, FIXTURE_COUNT, 3, 2), 0);
+    bench_run_t run = fixture_run();
+    cr_assert_eq(bench_report_json(path, r, FIXTURE_COUNT, &run), 0);
     json_error_t error;
     json_t *root = json_load_file(path, 0, &error);
     cr_assert_not_null(root, "not JSON: %s (line %d)", error.text, error.line);
@@ -560,7 +624,7 @@ Test(bench_report, a_reference_that_failed_at_one_thread_count_is_null_there_wit
 /* ---- CSV ------------------------------------------------------------------------------------- */
 
 #define CSV_MAX_ROWS   16
-#define CSV_MAX_FIELDS 24
+#define CSV_MAX_FIELDS 32
 
 typedef struct {
     unsigned rows;
@@ -657,6 +721,14 @@ static const char *const CSV_COLUMNS[] = {
     "watts",
     "pages",
     "reference_seconds_per_hash_median",
+    "cost_hours",
+    "cost_pus_used",
+    "cost_hashes",
+    "cost_cpu_hours",
+    "cost_cpu_hours_capped",
+    "cost_kwh",
+    "cost_kwh_above_idle",
+    "cost_money",
 };
 
 /* Each row names its cycle counter: TSC ticks are not core cycles. */
@@ -684,7 +756,7 @@ Test(bench_report, csv_has_a_header_and_a_row_per_verified_thread_count)
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);
     const char *path = in_dir("bench.csv");
-    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT, &FIXTURE_BASIS), 0);
     char *text = slurp(path);
     csv_t csv;
     csv_parse(text, &csv);
@@ -734,7 +806,7 @@ Test(bench_report, csv_quotes_a_label_with_a_comma_and_quotes)
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);
     const char *path = in_dir("bench.csv");
-    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT, &FIXTURE_BASIS), 0);
     char *text = slurp(path);
     cr_expect_not_null(strstr(text, "\n\"cn/r, \"\"jit\"\"\",cn/r,"), "%s", text);
     csv_t csv;
@@ -750,7 +822,7 @@ Test(bench_report, csv_leaves_unknown_figures_empty)
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);
     const char *path = in_dir("bench.csv");
-    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT), 0);
+    cr_assert_eq(bench_report_csv(path, r, FIXTURE_COUNT, &FIXTURE_BASIS), 0);
     char *text = slurp(path);
     csv_t csv;
     csv_parse(text, &csv);
@@ -775,7 +847,7 @@ Test(bench_report, csv_scaling_is_empty_without_a_one_thread_run)
     r[1].threads[0] = 2;
     r[1].threads[1] = 4;
     const char *path = in_dir("bench.csv");
-    cr_assert_eq(bench_report_csv(path, &r[1], 1), 0);
+    cr_assert_eq(bench_report_csv(path, &r[1], 1, &FIXTURE_BASIS), 0);
     char *text = slurp(path);
     csv_t csv;
     csv_parse(text, &csv);
@@ -1013,7 +1085,8 @@ Test(bench_report, writing_into_a_missing_directory_fails_and_creates_nothing)
 {
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);
-    cr_expect_eq(bench_report_csv(in_dir("missing/bench.csv"), r, FIXTURE_COUNT), -ENOENT);
+    cr_expect_eq(bench_report_csv(in_dir("missing/bench.csv"), r, FIXTURE_COUNT, &FIXTURE_BASIS),
+                 -ENOENT);
     cr_expect_eq(bench_report_svg(in_dir("missing/bench.svg"), r, FIXTURE_COUNT, "t"), -ENOENT);
     cr_expect_eq(dir_entries(), 0);
 }
@@ -1023,7 +1096,7 @@ Test(bench_report, a_failed_rename_leaves_no_temporary_file)
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);
     cr_assert_eq(mkdir(in_dir("taken"), 0700), 0);
-    cr_expect_eq(bench_report_csv(in_dir("taken"), r, FIXTURE_COUNT), -EISDIR);
+    cr_expect_eq(bench_report_csv(in_dir("taken"), r, FIXTURE_COUNT, &FIXTURE_BASIS), -EISDIR);
     cr_expect_eq(bench_report_svg(in_dir("taken"), r, FIXTURE_COUNT, "t"), -EISDIR);
     cr_expect_eq(dir_entries(), 1, "only the directory itself");
 }
@@ -1045,7 +1118,7 @@ Test(bench_report, a_write_error_keeps_the_previous_file)
     small.rlim_max = old.rlim_max;
     signal(SIGXFSZ, SIG_IGN);
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
-    int csv_rc = bench_report_csv(csv, r, FIXTURE_COUNT);
+    int csv_rc = bench_report_csv(csv, r, FIXTURE_COUNT, &FIXTURE_BASIS);
     int svg_rc = bench_report_svg(svg, r, FIXTURE_COUNT, "t");
     setrlimit(RLIMIT_FSIZE, &old);
     cr_expect_eq(csv_rc, -EFBIG);
@@ -1056,4 +1129,91 @@ Test(bench_report, a_write_error_keeps_the_previous_file)
         free(text);
     }
     cr_expect_eq(dir_entries(), 2, "no temporary file left");
+}
+
+/* ---- cost ------------------------------------------------------------------------------------ */
+
+/* Three threads on two PUs cannot use more than two PUs' hours, whatever the per-hash figure says.
+ */
+Test(bench_cost, cpu_hours_never_exceed_what_the_pus_have)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    static const int shared[BENCH_MAX_THREADS] = {0, 1, 0};
+    bench_cost_basis_t basis = FIXTURE_BASIS;
+    basis.pinning = shared;
+    r[0].threads[1] = 3;
+    r[0].hps[1].median = 300;
+    r[0].cpu_seconds[1].median = 0.01; /* 3 CPU-seconds a second: more than 2 PUs give */
+    cr_expect_eq(bench_cost_pus_used(&basis, 3), 2);
+    bench_cost_t c = bench_cost_of(&r[0], 1, &basis);
+    cr_expect_float_eq(c.cpu_hours, 48, 1e-9, "2 PUs x 24 h");
+    cr_expect(c.cpu_hours_capped);
+    cr_expect_float_eq(c.hashes, 300.0 * 24 * 3600, 1e-3);
+    c = bench_cost_of(&r[0], 0, &basis); /* one thread: 0.0141 s x 70.5 H/s x 24 h */
+    cr_expect(!c.cpu_hours_capped);
+    cr_expect_float_eq(c.cpu_hours, 0.0141 * 70.5 * 24, 1e-9);
+
+    int saved = capture_stdout();
+    bench_table_cost(r, FIXTURE_COUNT, &basis);
+    char *text = captured_stdout(saved);
+    cr_expect_not_null(strstr(text, "48.0 CPU-hours (capped: 3 threads share 2 PU(s)"), "%s", text);
+    cr_expect_not_null(strstr(text, "derived from each algorithm's row with the most threads"),
+                       "%s", text);
+    free(text);
+    /* Unpinned threads count as many PUs as may run them. */
+    basis.pinning = NULL;
+    cr_expect_eq(bench_cost_pus_used(&basis, 3), 2);
+}
+
+/* The JSON's run header says how the run was made and whether it was cut short. */
+Test(bench_report, json_run_header_has_the_command_line_machine_and_build)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    json_t *root = load_json_of(r);
+    json_t *run = json_object_get(root, "run");
+    cr_assert_not_null(run);
+    json_t *argv = json_object_get(run, "command_line");
+    cr_expect_eq(json_array_size(argv), 4);
+    cr_expect_str_eq(json_string_value(json_array_get(argv, 1)), "bench");
+    cr_expect(json_is_null(json_object_get(run, "interrupted")));
+    cr_expect_eq(json_integer_value(json_object_get(run, "started_unix")), 1796569029);
+    cr_expect_eq(json_integer_value(json_array_get(json_object_get(run, "pinning"), 1)), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(run, "build"), "version")),
+                     PACKAGE_VERSION);
+    json_t *cost = json_object_get(
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs"), 0),
+        "cost");
+    cr_expect_float_eq(json_number_value(json_object_get(cost, "hours")), 24, 1e-9);
+    json_decref(root);
+}
+
+/* docs/bench-csv.md names exactly the columns the CSV has, in its table's first cells. */
+Test(bench_report, csv_columns_are_the_ones_docs_bench_csv_md_documents)
+{
+    FILE *f = fopen(MINEMETER_SRCDIR "/docs/bench-csv.md", "r");
+    cr_assert_not_null(f, "docs/bench-csv.md");
+    char line[512], documented[64][48];
+    size_t n = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "| `", 3) != 0)
+            continue;
+        char *cell_end = strchr(line + 1, '|');
+        for (char *p = strchr(line, '`'); p != NULL && p < cell_end && n < 64;) {
+            char *close = strchr(p + 1, '`');
+            snprintf(documented[n++], sizeof(documented[0]), "%.*s", (int)(close - p - 1), p + 1);
+            p = strchr(close + 1, '`');
+        }
+    }
+    fclose(f);
+    size_t columns = sizeof(CSV_COLUMNS) / sizeof(CSV_COLUMNS[0]);
+    cr_expect_eq(n, columns, "%zu documented, %zu in the CSV", n, columns);
+    for (size_t c = 0; c < columns; c++) {
+        int found = 0;
+        for (size_t d = 0; d < n; d++)
+            found |= strcmp(documented[d], CSV_COLUMNS[c]) == 0;
+        cr_expect(found, "column %s is not in docs/bench-csv.md", CSV_COLUMNS[c]);
+    }
 }

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "tests/support/machine.h"
 #include "tests/support/run_command.h"
 #include "tests/support/sanitizers.h"
+#include "tests/support/spawn.h"
 
 /*
  * Runs minemeter with args, allowing it 280 s: a run that times the
@@ -319,5 +321,57 @@ Test(cli_bench, an_energy_counter_that_never_advances_gives_no_joules, .timeout 
     cr_expect(json_is_null(json_object_get(run, "joules_per_hash")));
     cr_expect(json_is_null(json_object_get(run, "watts")));
     json_decref(doc);
+    run_result_free(r);
+}
+
+/*
+ * Ctrl-C keeps what was measured: the rows measured whole go to the table
+ * and the files, the JSON says it was interrupted, and the exit status is
+ * 130 (128 + SIGINT) as a shell reports it.
+ */
+Test(cli_bench, ctrl_c_keeps_the_rows_measured_and_writes_them, .timeout = 180)
+{
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    int fd = mkstemp(json_path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    spawned_t b;
+    spawn_minemeter(&b, ARGS("bench", "--algo", "cn/upx2,cn-pico", "--threads", "1,2", "--repeat",
+                             "3", "--duration", "1", "--no-reference", "--json", json_path));
+    cr_assert_eq(spawn_wait_output(&b, "cn/upx2            1 ", 150), 0, "no first row");
+    int code = spawn_stop(&b, SIGINT, 60);
+    char *out = spawn_output(&b);
+    spawn_cleanup(&b);
+    cr_expect_eq(code, 130, "%s", out);
+    cr_expect_not_null(strstr(out, "interrupted by SIGINT: the figures above are the rows "
+                                   "measured whole before it, and so are the files"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "cost of a miner"), "the report goes on: %s", out);
+    free(out);
+
+    json_error_t error;
+    json_t *root = json_load_file(json_path, 0, &error);
+    unlink(json_path);
+    cr_assert_not_null(root, "no JSON: %s", error.text);
+    cr_expect_str_eq(
+        json_string_value(json_object_get(json_object_get(root, "run"), "interrupted")), "SIGINT");
+    json_t *first = json_array_get(json_object_get(root, "algorithms"), 0);
+    json_t *second = json_array_get(json_object_get(root, "algorithms"), 1);
+    size_t rows = json_array_size(json_object_get(first, "runs"));
+    cr_expect(rows >= 1 && rows <= 2, "%zu rows of cn/upx2", rows);
+    cr_expect_eq(json_array_size(json_object_get(second, "runs")), 0, "cn-pico was not reached");
+    json_decref(root);
+}
+
+/* Threads that must share a PU are said to, and where each goes is printed. */
+Test(cli_bench, threads_sharing_a_pu_are_warned_of, .timeout = 120)
+{
+    run_result_t *r =
+        run_minemeter(ARGS("bench", "--algo", "cn/upx2", "--threads", "2", "--affinity", "0,0",
+                           "--repeat", "1", "--duration", "1", "--no-reference"));
+    cr_expect_eq(r->exit_code, 0, "%s%s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "threads pinned to PUs: 0,0\n"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "warning: 2 threads on 1 PU(s): threads share PUs"), "%s",
+                       r->out);
     run_result_free(r);
 }
