@@ -158,6 +158,7 @@ typedef struct {
     y_axis_t y;
     unsigned series; /* verified results */
     double dodge;    /* horizontal offset between series, so spreads do not hide each other */
+    unsigned reference_rows; /* results with the reference's H/s beside theirs */
 } chart_t;
 
 /* The centre of the column of the i-th thread count. */
@@ -208,7 +209,11 @@ static int chart_init(chart_t *c, const bench_result_t *results, unsigned count)
                 max = r->hps[t].max;
             if (isfinite(r->hps[t].median) && r->hps[t].median > max)
                 max = r->hps[t].median;
+            if (r->have_reference_hps && r->reference_hps[t].n > 0 &&
+                isfinite(r->reference_hps[t].median) && r->reference_hps[t].median > max)
+                max = r->reference_hps[t].median;
         }
+        c->reference_rows += r->have_reference_hps ? 1u : 0u;
     }
     qsort(c->threads, n, sizeof(c->threads[0]), compare_unsigned);
     for (size_t i = 0; i < n; i++)
@@ -216,7 +221,7 @@ static int chart_init(chart_t *c, const bench_result_t *results, unsigned count)
             c->threads[c->thread_counts++] = c->threads[i];
 
     c->y = y_axis_for(max);
-    unsigned legend_rows = count > 0 ? count : 1;
+    unsigned legend_rows = count + c->reference_rows > 0 ? count + c->reference_rows : 1;
     c->height = SVG_MIN_HEIGHT;
     if (PLOT_TOP + 10 + legend_rows * LEGEND_ROW + 80 > c->height)
         c->height = PLOT_TOP + 10 + legend_rows * LEGEND_ROW + 80;
@@ -312,6 +317,64 @@ static void draw_series(svg_out_t *o, const chart_t *c, const bench_result_t *r,
     bench_out_printf(o, "</g>\n");
 }
 
+static const char *reference_of(const bench_result_t *r)
+{
+    return r->reference_label[0] != '\0' ? r->reference_label : r->reference_name;
+}
+
+/*
+ * The reference's H/s at the thread counts it was timed at, as hollow
+ * markers on a dotted line in the series' colour; where it failed, "n/a"
+ * on the axis, with the reason as the tooltip.
+ */
+static void draw_reference(svg_out_t *o, const chart_t *c, const bench_result_t *r, unsigned series)
+{
+    if (!r->have_reference_hps)
+        return;
+    const char *colour = PALETTE[series % PALETTE_SIZE];
+    bench_out_printf(o, "<g stroke=\"%s\" fill=\"#ffffff\">\n", colour);
+    unsigned measured = 0;
+    for (unsigned t = 0; t < r->thread_counts; t++)
+        measured += r->reference_hps[t].n > 0;
+    if (measured > 1) {
+        bench_out_printf(o, "<polyline fill=\"none\" stroke-width=\"1.5\" "
+                            "stroke-dasharray=\"2 3\" points=\"");
+        unsigned drawn = 0;
+        for (unsigned t = 0; t < r->thread_counts; t++)
+            if (r->reference_hps[t].n > 0)
+                bench_out_printf(o, "%s%.1f,%.1f", drawn++ > 0 ? " " : "",
+                                 chart_x(c, r->threads[t], series),
+                                 chart_y(c, r->reference_hps[t].median));
+        bench_out_printf(o, "\"/>\n");
+    }
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        double x = chart_x(c, r->threads[t], series);
+        if (r->reference_hps[t].n > 0) {
+            bench_out_printf(o,
+                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" stroke-width=\"2\">"
+                             "<title>",
+                             x, chart_y(c, r->reference_hps[t].median));
+            out_text(o, r->label);
+            bench_out_printf(o, ", the reference (");
+            out_text(o, reference_of(r));
+            bench_out_printf(o, "), %u thread%s: %.6g H/s</title></circle>\n", r->threads[t],
+                             r->threads[t] == 1 ? "" : "s", r->reference_hps[t].median);
+        } else {
+            bench_out_printf(o,
+                             "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                             "stroke=\"none\" fill=\"%s\" font-size=\"11\">n/a<title>",
+                             x, c->plot_bottom - 6, colour);
+            out_text(o, r->label);
+            bench_out_printf(o, ", the reference at %u thread%s: ", r->threads[t],
+                             r->threads[t] == 1 ? "" : "s");
+            out_text(o,
+                     r->reference_note[0] != '\0' ? r->reference_note : "the reference run failed");
+            bench_out_printf(o, "</title></text>\n");
+        }
+    }
+    bench_out_printf(o, "</g>\n");
+}
+
 static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned count)
 {
     unsigned series = 0;
@@ -325,7 +388,7 @@ static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned co
                              "<text x=\"%.1f\" y=\"%.1f\" fill=\"#7f7f7f\" font-style=\"italic\">",
                              LEGEND_X, y + 4);
             out_text(o, r->label);
-            bench_out_printf(o, ": not verified</text>\n");
+            bench_out_printf(o, ": n/a (not verified or not measured)</text>\n");
             continue;
         }
         const char *colour = PALETTE[series % PALETTE_SIZE];
@@ -344,6 +407,21 @@ static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned co
             LEGEND_X + 12, y, colour, LEGEND_X + 32, y + 4);
         out_text(o, r->label);
         bench_out_printf(o, "</text>\n");
+        if (r->have_reference_hps) {
+            y += LEGEND_ROW;
+            if (r->thread_counts > 1)
+                bench_out_printf(o,
+                                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                                 "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n",
+                                 LEGEND_X, y, LEGEND_X + 24, y, colour);
+            bench_out_printf(o,
+                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#ffffff\" "
+                             "stroke=\"%s\" stroke-width=\"2\"/>\n"
+                             "<text x=\"%.1f\" y=\"%.1f\">",
+                             LEGEND_X + 12, y, colour, LEGEND_X + 32, y + 4);
+            out_text(o, r->label);
+            bench_out_printf(o, ": the reference</text>\n");
+        }
     }
     bench_out_printf(o, "</g>\n");
 }
@@ -379,9 +457,12 @@ int bench_report_svg(const char *path, const bench_result_t *results, unsigned c
     bench_out_printf(&o, "</text>\n");
     draw_axes(&o, &c);
     unsigned series = 0;
-    for (unsigned a = 0; a < count; a++)
-        if (results[a].verified)
-            draw_series(&o, &c, &results[a], series++);
+    for (unsigned a = 0; a < count; a++) {
+        if (!results[a].verified)
+            continue;
+        draw_reference(&o, &c, &results[a], series);
+        draw_series(&o, &c, &results[a], series++);
+    }
     draw_legend(&o, results, count);
     bench_out_printf(&o, "</svg>\n");
     free(c.threads);

@@ -96,9 +96,13 @@ void bench_table_cost(const bench_result_t *results, unsigned count,
         bench_cost_t c = bench_cost_of(r, bench_cost_row(r), basis);
         printf("  %-12s x%-3u %.0f hashes, %.1f CPU-hours", r->label, c.threads, c.hashes,
                c.cpu_hours);
-        if (c.cpu_hours_capped)
+        if (c.cpu_hours_capped && c.threads > c.pus_used)
             printf(" (capped: %u threads share %u PU(s), which have no more hours than that)",
                    c.threads, c.pus_used);
+        else if (c.cpu_hours_capped)
+            printf(" (capped at what %u PU(s) have: the CPU time measured ran a little over the "
+                   "wall time)",
+                   c.pus_used);
         if (c.kwh >= 0) {
             printf(", %.1f W package = %.3f kWh", r->watts[bench_cost_row(r)], c.kwh);
             if (c.kwh_above_idle >= 0)

@@ -1014,9 +1014,10 @@ Test(bench_report, svg_is_well_formed_with_a_line_per_verified_result)
     fixture(r);
     char *svg = write_svg(r, FIXTURE_COUNT);
     cr_expect_not_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\""));
-    cr_expect_eq(occurrences(svg, "<polyline"), 2, "rx/0 fast and cn/r, not the unverified one");
-    /* A marker per measured point, and one in each legend entry. */
-    cr_expect_eq(occurrences(svg, "<circle"), 4 + 2);
+    cr_expect_eq(occurrences(svg, "<polyline"), 2 + 1,
+                 "rx/0 fast and cn/r, not the unverified one; and rx/0's reference");
+    /* A marker per measured point (rx/0's reference's too), and one in each legend entry. */
+    cr_expect_eq(occurrences(svg, "<circle"), 4 + 2 + 2 + 1);
     cr_expect_not_null(strstr(svg, ">threads</text>"));
     cr_expect_not_null(strstr(svg, ">hashes per second</text>"));
     free(svg);
@@ -1029,7 +1030,25 @@ Test(bench_report, svg_legend_names_every_result_escaped)
     char *svg = write_svg(r, FIXTURE_COUNT);
     cr_expect_not_null(strstr(svg, ">rx/0 fast</text>"), "%s", svg);
     cr_expect_not_null(strstr(svg, ">cn/r, &quot;jit&quot;</text>"), "%s", svg);
-    cr_expect_not_null(strstr(svg, ">rx/2 light: not verified</text>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">rx/2 light: n/a (not verified or not measured)</text>"), "%s",
+                       svg);
+    free(svg);
+}
+
+/* The reference's H/s beside ours where it was timed; "n/a" with the reason where it failed. */
+Test(bench_report, svg_shows_the_reference_and_marks_what_it_lacks_as_n_a)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    fixture(r);
+    r[0].reference_hps[1] = bench_stats(NULL, 0);
+    snprintf(r[0].reference_note, sizeof(r[0].reference_note), "out of memory at 2 threads");
+    char *svg = write_svg(r, FIXTURE_COUNT);
+    cr_expect_not_null(strstr(svg, "rx/0 fast, the reference ("), "%s", svg);
+    cr_expect_not_null(strstr(svg, "1 thread: 80 H/s</title>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">n/a<title>rx/0 fast, the reference at 2 threads: out of "
+                                   "memory at 2 threads</title>"),
+                       "%s", svg);
+    cr_expect_not_null(strstr(svg, ">rx/0 fast: the reference</text>"), "%s", svg);
     free(svg);
 }
 
@@ -1065,7 +1084,7 @@ Test(bench_report, svg_with_one_thread_count_draws_points_without_lines)
     r[0].thread_counts = r[1].thread_counts = 1;
     char *svg = write_svg(r, 2);
     cr_expect_eq(occurrences(svg, "<polyline"), 0);
-    cr_expect_eq(occurrences(svg, "<circle"), 2 + 2);
+    cr_expect_eq(occurrences(svg, "<circle"), 2 + 1 + 2 + 1, "ours, the reference's, the legend's");
     free(svg);
 }
 
