@@ -130,8 +130,8 @@ static const cli_command_spec_t bench_spec = {
     "thread in lockstep so their items are computed together; --lockstep off for\n"
     "one at a time); write rx/0:fast or rx/0:light in --algo, or use --mode.\n"
     "Programs run as machine code (--jit off interprets them). Reserve huge pages\n"
-    "for like-for-like fast mode numbers (echo 2600 > /proc/sys/vm/nr_hugepages:\n"
-    "both datasets fit). The key is four zero bytes, as the RandomX reference\n"
+    "for like-for-like fast mode numbers, enough for both datasets: minemeter info\n"
+    "prints the number for this machine. The key is four zero bytes, as the RandomX reference\n"
     "benchmark's --seed 0. Default plan: rx/0 fast and light, rx/2 fast, cn/r, cn/2.",
     bench_options,
     OPT_COUNT,

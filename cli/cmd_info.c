@@ -16,6 +16,8 @@
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "cli/commands.h"
+#include "pow/algo.h"
+#include "miner/rx_dataset_build.h"
 #include "pow/rx/dataset_jit.h"
 #include "pow/rx/group.h"
 #include "pow/rx/randomx.h"
@@ -149,19 +151,54 @@ static void print_caches(const machine_info_t *m)
 }
 
 /* How RandomX will run here: what this machine gets compiled, and light mode's lockstep. */
-static void print_randomx_engine(void)
+typedef struct {
+    int vm_jit;     /* programs compiled */
+    int items_jit;  /* dataset items compiled */
+    unsigned batch; /* items computed at once when compiled */
+    int lockstep;   /* light mode: lanes hashes per thread at once */
+    unsigned lanes;
+} randomx_engine_t;
+
+static randomx_engine_t randomx_engine(void)
 {
     pow_isa_t isa = pow_rx_isa_best();
-    int vm_jit = isa != POW_ISA_PORTABLE && pow_rx_vm_jit_supported();
-    printf("RandomX:    programs %s; dataset items ", vm_jit ? "compiled (VM JIT)" : "interpreted");
-    if (pow_rx_dataset_jit_supported())
-        printf("compiled, %u at a time", (unsigned)POW_RX_DATASET_JIT_BATCH);
+    randomx_engine_t e = {
+        .vm_jit = isa != POW_ISA_PORTABLE && pow_rx_vm_jit_supported(),
+        .items_jit = pow_rx_dataset_jit_supported(),
+        .batch = (unsigned)POW_RX_DATASET_JIT_BATCH,
+        .lockstep = pow_rx_group_lockstep_for(isa),
+        .lanes = (unsigned)POW_RX_GROUP_LANES,
+    };
+    return e;
+}
+
+static void print_randomx_engine(void)
+{
+    randomx_engine_t e = randomx_engine();
+    printf("RandomX:    programs %s; dataset items ",
+           e.vm_jit ? "compiled (VM JIT)" : "interpreted");
+    if (e.items_jit)
+        printf("compiled, %u at a time", e.batch);
     else
         printf("interpreted");
-    if (pow_rx_group_lockstep_for(isa))
-        printf("; light mode %u hashes per thread in lockstep\n", (unsigned)POW_RX_GROUP_LANES);
+    if (e.lockstep)
+        printf("; light mode %u hashes per thread in lockstep\n", e.lanes);
     else
         printf("; light mode one hash at a time\n");
+}
+
+/* The paths --isa can force some algorithm onto here (compiled, and this CPU runs them). */
+static unsigned isa_selectable(pow_isa_t out[POW_ISA_COUNT])
+{
+    unsigned n = 0;
+    for (int isa = 0; isa < POW_ISA_COUNT; isa++) {
+        int any = 0;
+        for (size_t i = 0; pow_algo_at(i) != NULL && !any; i++)
+            any = pow_algo_isa_available(pow_algo_at(i), (pow_isa_t)isa);
+        if (any)
+            out[n++] = (pow_isa_t)isa;
+    }
+    return n;
 }
 
 static void print_text(const machine_info_t *m)
@@ -178,6 +215,12 @@ static void print_text(const machine_info_t *m)
     for (size_t i = 0; i < COMPILED_PATH_COUNT; i++)
         printf("%s%s", i ? " " : "", compiled_paths[i]);
     printf(" (compiled)\n");
+    pow_isa_t isas[POW_ISA_COUNT];
+    unsigned isa_count = isa_selectable(isas);
+    printf("--isa:      ");
+    for (unsigned i = 0; i < isa_count; i++)
+        printf("%s%s", i ? " " : "", pow_isa_name(isas[i]));
+    printf(" (what --isa can select here; selftest --list shows each algorithm's)\n");
     printf("Topology:   %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n", m->packages,
            m->cores, m->pus, m->numa);
     printf("Caches:\n");
@@ -193,8 +236,11 @@ static void print_text(const machine_info_t *m)
     else
         printf("not supported");
     printf("; THP: %s\n", m->thp);
-    if (m->have_2m && m->total_2m == 0)
-        printf("            (reserve some as root: sysctl -w vm.nr_hugepages=1280)\n");
+    if (m->have_2m && m->total_2m < miner_huge_pages_for(1, m->cores))
+        printf("            (RandomX fast mode on %u threads needs %u; bench like for like, its "
+               "dataset and the reference's, %u: as root, sysctl -w vm.nr_hugepages=%u)\n",
+               m->cores, miner_huge_pages_for(1, m->cores), miner_huge_pages_for(2, m->cores),
+               miner_huge_pages_for(1, m->cores));
     printf("Cycles:     perf cycles %s; TSC %.3f GHz\n",
            m->perf_cycles ? "readable" : "not readable", m->tsc_hz / 1e9);
     if (m->energy_rc == 0)
@@ -237,16 +283,31 @@ static int print_json(const machine_info_t *m)
             ? json_pack("{s:b, s:s, s:i}", "readable", 1, "source",
                         arch_energy_source_name(m->energy.source), "zones", (int)m->energy.zones)
             : json_pack("{s:b, s:s}", "readable", 0, "reason", m->energy.reason);
+    pow_isa_t isas[POW_ISA_COUNT];
+    unsigned isa_count = isa_selectable(isas);
+    json_t *selectable = json_array();
+    for (unsigned i = 0; i < isa_count; i++)
+        json_array_append_new(selectable, json_string(pow_isa_name(isas[i])));
+    randomx_engine_t e = randomx_engine();
+    json_t *randomx = json_pack("{s:b, s:b, s:i, s:b, s:i}", "programs_compiled", e.vm_jit,
+                                "dataset_items_compiled", e.items_jit, "items_at_a_time",
+                                (int)(e.items_jit ? e.batch : 1), "light_mode_lockstep", e.lockstep,
+                                "light_mode_hashes_per_thread", (int)(e.lockstep ? e.lanes : 1));
     json_t *root = json_pack(
-        "{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:o}, s:o,"
-        " s:{s:i, s:i, s:i, s:i}, s:o, s:{s:o, s:o, s:s}, s:{s:b, s:f}, s:o}",
+        "{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:o}, s:o, s:o,"
+        " s:{s:i, s:i, s:i, s:i}, s:o, s:{s:o, s:o, s:s, s:i, s:i}, s:{s:b, s:f, s:s}, s:o,"
+        " s:o}",
         "version", PACKAGE_VERSION, "cpu", "arch", cpu->arch, "vendor", cpu->vendor, "brand",
         cpu->brand, "family", (int)cpu->family, "model", (int)cpu->model, "stepping",
-        (int)cpu->stepping, "features", features, "compiled_paths", paths, "topology", "packages",
-        (int)m->packages, "cores", (int)m->cores, "pus", (int)m->pus, "numa_nodes", (int)m->numa,
-        "caches", caches, "huge_pages", "2MiB", pool_json(m->have_2m, m->total_2m, m->free_2m),
-        "1GiB", pool_json(m->have_1g, m->total_1g, m->free_1g), "thp", m->thp, "cycles",
-        "perf_readable", m->perf_cycles, "tsc_hz", m->tsc_hz, "energy", energy);
+        (int)cpu->stepping, "features", features, "compiled_paths", paths, "isa_selectable",
+        selectable, "topology", "packages", (int)m->packages, "cores", (int)m->cores, "pus",
+        (int)m->pus, "numa_nodes", (int)m->numa, "caches", caches, "huge_pages", "2MiB",
+        pool_json(m->have_2m, m->total_2m, m->free_2m), "1GiB",
+        pool_json(m->have_1g, m->total_1g, m->free_1g), "thp", m->thp, "fast_mode_needs",
+        (int)miner_huge_pages_for(1, m->cores), "bench_like_for_like_needs",
+        (int)miner_huge_pages_for(2, m->cores), "cycles", "perf_readable", m->perf_cycles, "tsc_hz",
+        m->tsc_hz, "source", m->perf_cycles ? "perf cycles" : "tsc", "energy", energy, "randomx",
+        randomx);
     if (root == NULL)
         return -ENOMEM;
     int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -123,6 +123,15 @@ int miner_dataset_fits(char *why, size_t why_len)
                             why, why_len);
 }
 
+unsigned miner_huge_pages_for(unsigned datasets, unsigned threads)
+{
+    const uint64_t page = 2u << 20, cache = 256u << 20;
+    uint64_t dataset = pow_rx_dataset_item_count() * 64;
+    uint64_t per_dataset = (dataset + page - 1) / page + cache / page;
+    /* Each side's scratchpads (2 MiB a thread), and a few spare for what else maps pages. */
+    return (unsigned)(datasets * (per_dataset + threads)) + 16;
+}
+
 int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets,
                          const pow_rx_cache_t *cache, int try_1g, unsigned threads,
                          arch_topology_t *topo, const int *pus)

@@ -47,6 +47,14 @@ int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, 
 int miner_dataset_fits(char *why, size_t why_len);
 
 /*
+ * The 2 MiB huge pages fast mode needs with this many datasets (and their
+ * 256 MiB caches) and threads (a 2 MiB scratchpad each, for each dataset's
+ * side), 16 spare: what to reserve in /proc/sys/vm/nr_hugepages. One dataset: mining; two: bench's
+ * like for like, ours and the reference's. Every hint minemeter prints uses this.
+ */
+unsigned miner_huge_pages_for(unsigned datasets, unsigned threads);
+
+/*
  * Allocates (with try_1g as pow_rx_dataset_alloc) and fills the plan's
  * datasets into datasets[0 .. plan->count): each bound to its node (where
  * the machine lets it), the first built from cache by all the workers'

@@ -193,3 +193,40 @@ Test(cli, info_json_parses_and_counts_pus)
     json_decref(root);
     run_result_free(r);
 }
+
+/*
+ * info --json carries what the text says: the RandomX engine, the paths
+ * --isa can select, the cycle source, the huge pages fast mode needs (the
+ * same number the text gives), and energy's reason when it is not readable.
+ */
+Test(cli, info_json_carries_everything_the_text_says)
+{
+    run_result_t *text = run_minemeter(ARGS("info"));
+    run_result_t *r = run_minemeter(ARGS("info", "--json"));
+    cr_assert_eq(r->exit_code, 0, "stderr: %s", r->err);
+    json_t *root = json_loads(r->out, 0, NULL);
+    cr_assert_not_null(root);
+    json_t *randomx = json_object_get(root, "randomx");
+    cr_expect(json_is_boolean(json_object_get(randomx, "programs_compiled")));
+    cr_expect(json_is_boolean(json_object_get(randomx, "light_mode_lockstep")));
+    cr_expect(json_is_integer(json_object_get(randomx, "light_mode_hashes_per_thread")));
+    json_t *isas = json_object_get(root, "isa_selectable");
+    cr_expect_str_eq(json_string_value(json_array_get(isas, 0)), "portable");
+    char line[160] = "--isa:      portable";
+    cr_expect_not_null(strstr(text->out, line), "%s", text->out);
+    json_t *huge = json_object_get(root, "huge_pages");
+    json_int_t needs = json_integer_value(json_object_get(huge, "fast_mode_needs"));
+    cr_expect_gt(needs, 1168, "the dataset and cache alone take 1168 pages");
+    cr_expect_gt(json_integer_value(json_object_get(huge, "bench_like_for_like_needs")), 2 * 1168);
+    if (json_integer_value(json_object_get(json_object_get(huge, "2MiB"), "total")) < needs) {
+        snprintf(line, sizeof(line), "sysctl -w vm.nr_hugepages=%lld", (long long)needs);
+        cr_expect_not_null(strstr(text->out, line), "one number in both: %s", text->out);
+    }
+    cr_expect(json_is_string(json_object_get(json_object_get(root, "cycles"), "source")));
+    json_t *energy = json_object_get(root, "energy");
+    if (!json_is_true(json_object_get(energy, "readable")))
+        cr_expect(json_is_string(json_object_get(energy, "reason")));
+    json_decref(root);
+    run_result_free(r);
+    run_result_free(text);
+}
