@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/algo_option.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
 #include "pow/algo.h"
@@ -180,14 +181,11 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         cli_usage_error(spec->name, "give --input or --input-hex, not both");
         return CLI_EXIT_USAGE;
     }
-    const char *name = v[OPT_ALGO].text;
-    const pow_algo_t *algo = pow_algo_find(name);
-    if (algo == NULL) {
-        char why[512];
-        pow_algo_unknown(name, why, sizeof(why));
-        cli_usage_error(spec->name, "%s", why);
+    const pow_algo_t *algo = NULL;
+    cli_mode_t from_algo = CLI_MODE_UNSET, mode = CLI_MODE_LIGHT;
+    if (cli_algo_parse(spec->name, v[OPT_ALGO].text, &algo, &from_algo) != 0)
         return CLI_EXIT_USAGE;
-    }
+    const char *name = pow_algo_name(algo);
     if (v[OPT_KEY].set && v[OPT_KEY_HEX].set) {
         cli_usage_error(spec->name, "give --key or --key-hex, not both");
         return CLI_EXIT_USAGE;
@@ -213,19 +211,10 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     pow_isa_t isa = pow_algo_isa_best(algo);
     if (cli_isa_option(spec->name, &v[OPT_ISA], algo, &isa) < 0)
         return CLI_EXIT_USAGE;
-    int fast = 0;
-    if (v[OPT_MODE].set) {
-        const char *m = v[OPT_MODE].text;
-        if (strcmp(m, "fast") != 0 && strcmp(m, "light") != 0 && strcmp(m, "auto") != 0) {
-            cli_usage_error(spec->name, "--mode is light, fast or auto, not '%s'", m);
-            return CLI_EXIT_USAGE;
-        }
-        if (!pow_algo_needs_key(algo)) {
-            cli_usage_error(spec->name, "--mode is for RandomX; %s has no dataset", name);
-            return CLI_EXIT_USAGE;
-        }
-        fast = strcmp(m, "fast") == 0;
-    }
+    /* One hash does not pay for a dataset: auto is light here. */
+    if (cli_mode_for(spec->name, algo, from_algo, &v[OPT_MODE], CLI_MODE_LIGHT, &mode) != 0)
+        return CLI_EXIT_USAGE;
+    int fast = mode == CLI_MODE_FAST;
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;

@@ -10,15 +10,19 @@
 
 #include "arch/clock.h"
 #include "cli/args.h"
+#include "cli/algo_option.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
 #include "pow/algo.h"
 
 enum { OPT_ISA, OPT_ALGO, OPT_LIST, OPT_COUNT };
 
+#define MAX_SELFTEST_ALGOS 64
+
 static const cli_option_t selftest_options[OPT_COUNT] = {
     [OPT_ISA] = {"isa", CLI_OPT_STRING, "PATH", 0, 0, "test only this code path"},
-    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0, "test only this algorithm"},
+    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "LIST", 0, 0,
+                  "test only these algorithms (comma-separated, any names selftest --list shows)"},
     [OPT_LIST] = {"list", CLI_OPT_FLAG, NULL, 0, 0,
                   "list the algorithms, their other names and paths, and exit"},
 };
@@ -26,7 +30,7 @@ static const cli_option_t selftest_options[OPT_COUNT] = {
 static const cli_command_spec_t selftest_spec = {
     "selftest",
     "check every published vector on every code path",
-    "[--isa PATH] [--algo ALGO] | --list",
+    "[--isa PATH] [--algo LIST] | --list",
     "Runs each shipped test vector (pow/cn/cn_vectors.txt: Monero's tests/hash\n"
     "files and XMRig's self-test values; pow/rx/rx_vectors.txt: the RandomX\n"
     "reference's tests) through every instruction-set path compiled in that this\n"
@@ -98,12 +102,22 @@ static int run_selftest(const cli_command_spec_t *spec, int argc, char **argv)
         list_algorithms();
         return CLI_EXIT_OK;
     }
-    const pow_algo_t *only = NULL;
-    if (v[OPT_ALGO].set && (only = pow_algo_find(v[OPT_ALGO].text)) == NULL) {
-        char why[512];
-        pow_algo_unknown(v[OPT_ALGO].text, why, sizeof(why));
-        cli_usage_error(spec->name, "%s", why);
-        return CLI_EXIT_USAGE;
+    /* --algo ALGO[,ALGO...]: those only (a RandomX mode suffix is allowed: both modes are checked).
+     */
+    int chosen[MAX_SELFTEST_ALGOS] = {0};
+    const pow_algo_t *only = NULL; /* one of the chosen, for --isa's check */
+    if (v[OPT_ALGO].set) {
+        char list[512];
+        snprintf(list, sizeof(list), "%s", v[OPT_ALGO].text);
+        char *save = NULL;
+        for (char *name = strtok_r(list, ",", &save); name != NULL;
+             name = strtok_r(NULL, ",", &save)) {
+            cli_mode_t mode;
+            if (cli_algo_parse(spec->name, name, &only, &mode) != 0)
+                return CLI_EXIT_USAGE;
+            for (size_t a = 0; pow_algo_at(a) != NULL && a < MAX_SELFTEST_ALGOS; a++)
+                chosen[a] |= pow_algo_at(a) == only;
+        }
     }
     pow_isa_t forced = POW_ISA_PORTABLE;
     int is_forced = 0;
@@ -133,7 +147,7 @@ static int run_selftest(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned failures = 0, checked = 0;
     for (size_t a = 0; pow_algo_at(a) != NULL; a++) {
         const pow_algo_t *algo = pow_algo_at(a);
-        if (only != NULL && algo != only)
+        if (only != NULL && (a >= MAX_SELFTEST_ALGOS || !chosen[a]))
             continue;
         char cells[128] = "";
         size_t used = 0;

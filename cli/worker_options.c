@@ -3,25 +3,18 @@
 
 #include <string.h>
 
+#include "cli/algo_option.h"
 #include "miner/placement.h"
 
 int cli_workers_setup(const char *command, const cli_worker_values_t *v, cli_workers_t *w)
 {
     memset(w, 0, sizeof(*w));
-    w->algo = pow_algo_find(v->algo->set ? v->algo->text : "rx/0");
-    if (w->algo == NULL) {
-        char why[512];
-        pow_algo_unknown(v->algo->text, why, sizeof(why));
-        cli_usage_error(command, "%s", why);
+    cli_mode_t from_algo, mode;
+    if (cli_algo_parse(command, v->algo->set ? v->algo->text : "rx/0", &w->algo, &from_algo) != 0)
         return CLI_EXIT_USAGE;
-    }
-    if (v->mode->set) {
-        if (strcmp(v->mode->text, "fast") != 0 && strcmp(v->mode->text, "light") != 0) {
-            cli_usage_error(command, "--mode is light or fast, not '%s'", v->mode->text);
-            return CLI_EXIT_USAGE;
-        }
-        w->fast = strcmp(v->mode->text, "fast") == 0;
-    }
+    if (cli_mode_for(command, w->algo, from_algo, v->mode, CLI_MODE_LIGHT, &mode) != 0)
+        return CLI_EXIT_USAGE;
+    w->fast = pow_algo_rx(w->algo) != NULL && cli_mode_is_fast(mode);
     miner_pin_mode_t pin = MINER_PIN_CORE;
     if (v->pin->set && miner_pin_mode_from_name(v->pin->text, &pin) != 0) {
         cli_usage_error(command, "--pin is core, pu or none, not '%s'", v->pin->text);

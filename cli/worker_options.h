@@ -15,8 +15,9 @@
 /* The option table entries, for commands to include in theirs. */
 #define CLI_WORKER_OPTION_ALGO                                                                     \
     {                                                                                              \
-        "algo", CLI_OPT_STRING, "ALGO", 0, 0, "algorithm when nothing else says (default rx/0)",   \
-            'a', NULL                                                                              \
+        "algo", CLI_OPT_STRING, "ALGO[:MODE]", 0, 0,                                               \
+            "algorithm when nothing else says (default rx/0; rx/0:fast names the mode too)", 'a',  \
+            NULL                                                                                   \
     }
 #define CLI_WORKER_OPTION_THREADS                                                                  \
     {                                                                                              \
@@ -35,7 +36,7 @@
 #define CLI_WORKER_OPTION_MODE                                                                     \
     {                                                                                              \
         "mode", CLI_OPT_STRING, "MODE", 0, 0,                                                      \
-            "RandomX: light (256 MiB, default) or fast (2080 MiB dataset)"                         \
+            "RandomX: light (256 MiB, default), fast (2080 MiB dataset) or auto (fast if it fits)" \
     }
 
 typedef struct {

@@ -86,6 +86,27 @@ Test(cli, xmrig_short_options_are_accepted)
     expect_usage_error(ARGS("mine", "-z", "1"), "unknown option '-z'");
 }
 
+/* One --algo/--mode grammar: ALGO[:MODE] where there is a mode, fast, light or auto everywhere. */
+Test(cli, algo_and_mode_take_one_grammar_in_every_command)
+{
+    expect_usage_error(
+        ARGS("hash", "--algo", "rx/0:fast", "--mode", "light", "--key", "k", "--input", "x"),
+        "--algo names one mode and --mode another: give it once");
+    expect_usage_error(ARGS("hash", "--algo", "cn/r:fast", "--height", "1", "--input", "x"),
+                       "--algo cn/r:fast: only RandomX has modes (fast, light or auto)");
+    expect_usage_error(ARGS("load", "--duration", "1", "--algo", "rx/0:turbo"),
+                       "--algo rx/0:turbo: the mode is fast, light or auto, not 'turbo'");
+    expect_usage_error(ARGS("mine", "-o", "127.0.0.1:1", "-u", "w", "--mode", "turbo"),
+                       "--mode is fast, light or auto, not 'turbo'");
+    expect_usage_error(ARGS("load", "--duration", "1", "--algo", "cn/r", "--mode", "fast"),
+                       "--mode is for RandomX; cn/r has no dataset");
+    expect_usage_error(ARGS("bench", "--mode", "turbo"), "--mode takes fast, light, both or auto");
+    run_result_t *r = run_minemeter(ARGS("selftest", "--algo", "cryptonight/r,CN/0"));
+    cr_expect_eq(r->exit_code, 0, "%s", r->err);
+    cr_expect_eq(count_lines(r->out), 4, "a header, cn/0, cn/r and the summary:\n%s", r->out);
+    run_result_free(r);
+}
+
 Test(cli, unknown_command_exits_2)
 {
     expect_usage_error(ARGS("frobnicate"), "unknown command 'frobnicate'");
@@ -148,7 +169,7 @@ Test(cli, mine_refuses_bad_arguments_with_one_line)
         "unknown algorithm");
     expect_usage_error(
         ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--mode", "turbo"),
-        "--mode is light or fast");
+        "--mode is fast, light or auto, not 'turbo'");
     expect_usage_error(ARGS("mine", "--url", "stratum+ssl://pool:1", "--user", "w",
                             "--tls-insecure", "--tls-fingerprint", "ab"),
                        "contradict");
