@@ -309,8 +309,13 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL,
                             BENCH_MAX_THREADS, pus) != 0) {
-        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs (0-%u)",
-                        v[OPT_AFFINITY].text, pu_count - 1);
+        char list[256] = "";
+        size_t used = 0;
+        for (unsigned i = 0; i < pu_count && used < sizeof(list) - 12; i++)
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", i ? "," : "",
+                                     arch_topology_pu_os_index(topo, i));
+        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs (%s)",
+                        v[OPT_AFFINITY].text, list);
         arch_topology_free(topo);
         return CLI_EXIT_USAGE;
     }

@@ -520,6 +520,11 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         json_object_set_new(e, "intensity", json_integer(base));
     json_object_set_new(e, "duration_s", json_fixed(duration, 3));
     json_object_set_new(e, "duty_period_ms", json_integer(MINER_DUTY_PERIOD_NS / 1000000));
+    int mid_hash = miner_duty_timers(r.miner) == r.threads;
+    json_object_set_new(e, "duty_stops_mid_hash", json_boolean(mid_hash));
+    if (!mid_hash && pow_algo_rx(algo) == NULL)
+        printf("minemeter load: note: no CPU-time timer here (timer_create failed), so a hash is "
+               "the unit of --intensity: a second's share may be off by one hash's CPU time\n");
     json_object_set_new(e, "t0_monotonic_ns", json_integer((json_int_t)r.t0_ns));
     log_event_at(&r, "start", 0, e);
 

@@ -246,7 +246,7 @@ static int keep_duty_cycle(worker_t *w, duty_moment_t moment)
             if (timed) {
                 /* Whole hashes stop where the budget ends; groups poll instead. */
                 struct itimerspec at = {{0, 0}, {0, 0}};
-                if (moment == DUTY_TIMER || w->unit_is_whole) {
+                if (w->unit_is_whole) { /* never armed over a group, whose polls share duty */
                     uint64_t left = (uint64_t)w->duty.budget_ns;
                     at.it_value.tv_sec = (time_t)(left / 1000000000ull);
                     at.it_value.tv_nsec = (long)(left % 1000000000ull);
@@ -276,8 +276,11 @@ static void on_duty_timer(int signo, siginfo_t *info, void *context)
  */
 static int duty_before(worker_t *w, int whole)
 {
-    if (!w->has_timer)
+    /* At full speed no timer is armed again (a stale one fires once and returns): no mask. */
+    if (!w->has_timer || atomic_load_explicit(&w->miner->intensity, memory_order_relaxed) >= 100) {
+        w->unit_is_whole = whole;
         return keep_duty_cycle(w, DUTY_BEFORE);
+    }
     sigset_t held, before;
     sigemptyset(&held);
     sigaddset(&held, DUTY_SIGNAL);
@@ -353,8 +356,8 @@ static void *worker_main(void *arg)
     char name[16]; /* the OS's limit: ps -L and top -H show it */
     snprintf(name, sizeof(name), "minemeter-w%u", w->index);
     pthread_setname_np(pthread_self(), name);
-    atomic_store(&w->tid, (int)gettid());
     duty_timer_create(w);
+    atomic_store(&w->tid, (int)gettid()); /* after the timer: miner_duty_timers counts on it */
     if (m->config.topo != NULL && w->pu >= 0) {
         arch_pin_kind_t kind;
         arch_topology_pin_thread(m->config.topo, (unsigned)w->pu, &kind);
@@ -636,6 +639,14 @@ uint64_t miner_thread_cpu_ns(const miner_t *m, unsigned i)
         clock_gettime(clock, &t) != 0)
         return 0;
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+unsigned miner_duty_timers(const miner_t *m)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < m->started; i++)
+        n += atomic_load(&m->workers[i].tid) != 0 && m->workers[i].has_timer;
+    return n;
 }
 
 int miner_thread_tid(const miner_t *m, unsigned i)

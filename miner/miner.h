@@ -120,6 +120,12 @@ uint64_t miner_thread_cpu_ns(const miner_t *miner, unsigned i);
  * running yet. */
 int miner_thread_tid(const miner_t *miner, unsigned i);
 
+/*
+ * How many workers can stop a hash part way for --intensity (a CPU-time
+ * timer was made for them); the others stop between hashes only.
+ */
+unsigned miner_duty_timers(const miner_t *miner);
+
 /* Whether the miner is paused and every worker has stopped hashing (a hash under way has ended). */
 int miner_idle(miner_t *miner);
 

@@ -1154,7 +1154,7 @@ Test(bench_report, a_write_error_keeps_the_previous_file)
 
 /* Three threads on two PUs cannot use more than two PUs' hours, whatever the per-hash figure says.
  */
-Test(bench_cost, cpu_hours_never_exceed_what_the_pus_have)
+Test(bench_report, cost_cpu_hours_never_exceed_what_the_pus_have)
 {
     bench_result_t r[FIXTURE_COUNT];
     fixture(r);

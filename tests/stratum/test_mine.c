@@ -172,6 +172,11 @@ Test(mine, never_sends_a_share_for_a_job_after_the_switch, .timeout = 180)
     wait_for(pool, (expect_t){.accepted = before + 2}, "shares for the last job");
     char *out = stop_miner(&m);
     expect_shares_only_for_the_current_job(out);
+    /* --verbose prints the nonce as the submit carries it. */
+    char sent[32];
+    snprintf(sent, sizeof(sent), ", nonce %s\n", stats_of(pool).last_accepted_nonce);
+    cr_expect_not_null(strstr(out, sent), "the pool accepted nonce %s: %s",
+                       stats_of(pool).last_accepted_nonce, out);
     /* The figures the summary measured, for the record (--verbose shows them). */
     const char *figures[] = {"job switch", "network thread CPU"};
     for (size_t i = 0; i < 2; i++) {

@@ -414,6 +414,10 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
     }
     if (pool->seen_count < MAX_SEEN_NONCES)
         pool->seen_nonces[pool->seen_count++] = nonce;
+    pthread_mutex_lock(&pool->lock);
+    snprintf(pool->stats.last_accepted_nonce, sizeof(pool->stats.last_accepted_nonce), "%s",
+             nonce_hex);
+    pthread_mutex_unlock(&pool->lock);
     count(pool, &pool->stats.shares_accepted);
     reply_result(pool, c, m->id, status("OK"));
 }

@@ -93,6 +93,7 @@ typedef struct {
     unsigned bad_lines; /* lines from clients that were not a request (the connection is closed) */
     unsigned jobs_sent; /* job notifications, not counting login results */
     char last_agent[128];
+    char last_accepted_nonce[9]; /* the last accepted share's nonce, as it came on the wire */
 } test_pool_stats_t;
 
 /* A copy of the counters, safe from any thread. */
