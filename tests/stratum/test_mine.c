@@ -81,6 +81,10 @@ static char *stop_miner_expecting(spawned_t *m, int expected)
     cr_expect_eq(code, expected, "SIGINT ends mine with %d; it printed:\n%s", expected, out);
     cr_expect_not_null(strstr(out, "stopping: SIGINT"), "%s", out);
     cr_expect_not_null(strstr(out, "summary:"), "%s", out);
+    /* The banner: the pool's jobs set the algorithm; --algo (rx/0 by default) is until then. */
+    cr_expect_not_null(strstr(out, "the algorithm the pool's job names (rx/0 until it does; "
+                                   "RandomX in light mode"),
+                       "%s", out);
     const char *stopping = strstr(out, "stopping:");
     cr_expect(stopping == NULL || strstr(stopping, "hashing paused") == NULL,
               "closing the connection at the stop is no news: %s", out);
