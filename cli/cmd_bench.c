@@ -40,6 +40,7 @@
 #include "cli/commands.h"
 #include "cli/isa_option.h"
 #include "cli/rx_options.h"
+#include "cli/worker_options.h"
 #include "pow/algo.h"
 
 #define DEFAULT_ALGOS "rx/0:fast,rx/0:light,rx/2:fast,cn/r,cn/2"
@@ -309,13 +310,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     if (miner_place_threads(topo, pin, v[OPT_AFFINITY].set ? v[OPT_AFFINITY].text : NULL,
                             BENCH_MAX_THREADS, pus) != 0) {
-        char list[256] = "";
-        size_t used = 0;
-        for (unsigned i = 0; i < pu_count && used < sizeof(list) - 12; i++)
-            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", i ? "," : "",
-                                     arch_topology_pu_os_index(topo, i));
-        cli_usage_error(spec->name, "--affinity '%s' is not a list of this machine's PUs (%s)",
-                        v[OPT_AFFINITY].text, list);
+        cli_affinity_refused(spec->name, v[OPT_AFFINITY].text, topo);
         arch_topology_free(topo);
         return CLI_EXIT_USAGE;
     }
@@ -387,13 +382,6 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     for (unsigned a = 0; a < algo_count; a++) {
         bench_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
-        if (bench_interrupted()) {
-            snprintf(r->label, sizeof(r->label), "%s", pow_algo_name(plan[a].algo));
-            r->algo = plan[a].algo;
-            r->fast = plan[a].fast;
-            r->isa = isas[a];
-            continue; /* not measured: the run was interrupted before it */
-        }
         r->algo = plan[a].algo;
         r->fast = plan[a].fast;
         snprintf(r->label, sizeof(r->label), "%s%s", pow_algo_name(r->algo),
@@ -401,6 +389,8 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                  : r->fast                    ? " fast"
                                               : " light");
         r->isa = isas[a];
+        if (bench_interrupted())
+            continue; /* named, not measured: the run was interrupted before it */
         r->thread_counts = thread_counts;
         memcpy(r->threads, threads, sizeof(threads[0]) * thread_counts);
         bench_progress("verifying %s", pow_algo_name(r->algo));

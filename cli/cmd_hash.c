@@ -192,7 +192,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
     }
     int has_key = v[OPT_KEY].set || v[OPT_KEY_HEX].set;
     if (has_key && !pow_algo_needs_key(algo)) {
-        cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", pow_algo_name(algo));
+        cli_usage_error(spec->name, "--key is for RandomX; %s takes no key", name);
         return CLI_EXIT_USAGE;
     }
     if (!has_key && pow_algo_needs_key(algo)) {
@@ -200,8 +200,7 @@ static int run_hash(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (v[OPT_HEIGHT].set && !pow_algo_needs_height(algo)) {
-        cli_usage_error(spec->name, "--height is for cn/r; %s takes no height",
-                        pow_algo_name(algo));
+        cli_usage_error(spec->name, "--height is for cn/r; %s takes no height", name);
         return CLI_EXIT_USAGE;
     }
     if (pow_algo_needs_height(algo) && !v[OPT_HEIGHT].set) {

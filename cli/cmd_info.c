@@ -236,11 +236,11 @@ static void print_text(const machine_info_t *m)
     else
         printf("not supported");
     printf("; THP: %s\n", m->thp);
-    if (m->have_2m && m->total_2m < miner_huge_pages_for(1, m->cores))
+    unsigned fast_needs = miner_huge_pages_for(1, m->cores);
+    if (m->have_2m && m->total_2m < fast_needs)
         printf("            (RandomX fast mode on %u threads needs %u; bench like for like, its "
                "dataset and the reference's, %u: as root, sysctl -w vm.nr_hugepages=%u)\n",
-               m->cores, miner_huge_pages_for(1, m->cores), miner_huge_pages_for(2, m->cores),
-               miner_huge_pages_for(1, m->cores));
+               m->cores, fast_needs, miner_huge_pages_for(2, m->cores), fast_needs);
     printf("Cycles:     perf cycles %s; TSC %.3f GHz\n",
            m->perf_cycles ? "readable" : "not readable", m->tsc_hz / 1e9);
     if (m->energy_rc == 0)

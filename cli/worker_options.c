@@ -1,6 +1,7 @@
 #include "config.h"
 #include "cli/worker_options.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/algo_option.h"
@@ -28,12 +29,23 @@ int cli_workers_setup(const char *command, const cli_worker_values_t *v, cli_wor
         v->threads->set ? (unsigned)v->threads->number : miner_default_threads(w->topo, 2u << 20);
     if (miner_place_threads(w->topo, pin, v->affinity->set ? v->affinity->text : NULL, w->threads,
                             w->pus) != 0) {
-        cli_usage_error(command, "--affinity '%s' is not a list of this machine's PUs",
-                        v->affinity->text);
+        cli_affinity_refused(command, v->affinity->text, w->topo);
         cli_workers_release(w);
         return CLI_EXIT_USAGE;
     }
     return CLI_CONTINUE;
+}
+
+void cli_affinity_refused(const char *command, const char *text, const arch_topology_t *topo)
+{
+    char list[256] = "";
+    size_t used = 0;
+    unsigned pus = arch_topology_count(topo, ARCH_TOPO_PU);
+    for (unsigned i = 0; i < pus && used < sizeof(list) - 12; i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", i ? "," : "",
+                                 arch_topology_pu_os_index(topo, i));
+    cli_usage_error(command, "--affinity '%s' is not a list of this machine's PUs (%s)", text,
+                    list);
 }
 
 miner_config_t cli_workers_miner_config(cli_workers_t *w)

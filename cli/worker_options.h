@@ -58,6 +58,9 @@ typedef struct {
 int cli_workers_setup(const char *command, const cli_worker_values_t *values,
                       cli_workers_t *workers);
 
+/* Refuses --affinity text in one sentence that lists the PUs (OS indexes) topo has. */
+void cli_affinity_refused(const char *command, const char *text, const arch_topology_t *topo);
+
 /* A miner configuration for workers (callbacks left empty). */
 miner_config_t cli_workers_miner_config(cli_workers_t *workers);
 

@@ -42,10 +42,12 @@ static void charge(miner_duty_t *d, unsigned percent, uint64_t now, uint64_t cpu
         d->budget_ns = cap; /* time the core could not give is not owed */
 }
 
-uint64_t miner_duty_poll(miner_duty_t *d, unsigned percent, uint64_t now, uint64_t cpu)
+uint64_t miner_duty_idle(miner_duty_t *d, unsigned percent, uint64_t now, uint64_t cpu)
 {
-    if (percent >= 100)
+    if (percent >= 100) {
+        d->percent = 0; /* a later throttle starts afresh */
         return 0;
+    }
     charge(d, percent, now, cpu);
     if (d->budget_ns > 0) {
         /* The budget cannot run out sooner than wall time passes. */
@@ -54,13 +56,4 @@ uint64_t miner_duty_poll(miner_duty_t *d, unsigned percent, uint64_t now, uint64
     }
     d->next_poll_ns = 0;
     return d->period_end_ns - now;
-}
-
-uint64_t miner_duty_before(miner_duty_t *d, unsigned percent, uint64_t now, uint64_t cpu)
-{
-    if (percent >= 100) {
-        d->percent = 0;
-        return 0;
-    }
-    return miner_duty_poll(d, percent, now, cpu);
 }

@@ -39,23 +39,21 @@ typedef struct {
 void miner_duty_restart(miner_duty_t *duty);
 
 /*
- * Before a unit of work, at monotonic now_ns with the thread CPU clock at
- * cpu_ns, asked for percent (1-100): how long to idle before starting it,
- * 0 to start now. Call again after idling (percent may have changed
- * meanwhile).
+ * How long to idle (0: go on) at monotonic now_ns with the thread CPU
+ * clock at cpu_ns, asked for percent: before a unit of work, and inside
+ * work that can stop anywhere whenever miner_duty_poll_due says so. Call
+ * again after idling (percent may have changed meanwhile). At 100 it never
+ * idles, and a later lower percent starts afresh.
  */
-uint64_t miner_duty_before(miner_duty_t *duty, unsigned percent, uint64_t now_ns, uint64_t cpu_ns);
+uint64_t miner_duty_idle(miner_duty_t *duty, unsigned percent, uint64_t now_ns, uint64_t cpu_ns);
 
 /*
- * Whether a poll at now_ns must read the CPU clock and call miner_duty_poll:
+ * Whether a poll at now_ns must read the CPU clock and call miner_duty_idle:
  * the budget may be spent, or the intensity changed.
  */
 static inline int miner_duty_poll_due(const miner_duty_t *duty, unsigned percent, uint64_t now_ns)
 {
     return percent < 100 && (now_ns >= duty->next_poll_ns || percent != duty->percent);
 }
-
-/* Inside work that can stop anywhere: how long to idle now (0: go on). */
-uint64_t miner_duty_poll(miner_duty_t *duty, unsigned percent, uint64_t now_ns, uint64_t cpu_ns);
 
 #endif

@@ -199,8 +199,8 @@ static int job_replaced(void *arg)
                atomic_load_explicit(&w->generation, memory_order_relaxed);
 }
 
-#define DUTY_NAP_NS                                                                                \
-    10000000ull /* an idle worker looks at its intensity, jobs and stop this often */
+/* An idle worker looks at its intensity, jobs and stop this often. */
+#define DUTY_NAP_NS 10000000ull
 
 typedef enum {
     DUTY_BEFORE, /* before a hash or a group */
@@ -241,7 +241,7 @@ static int keep_duty_cycle(worker_t *w, duty_moment_t moment)
         uint64_t now = arch_clock_ns(), idle;
         if (moment == DUTY_POLL && !miner_duty_poll_due(&w->duty, percent, now))
             return 0;
-        idle = miner_duty_before(&w->duty, percent, now, arch_clock_thread_cpu_ns());
+        idle = miner_duty_idle(&w->duty, percent, now, arch_clock_thread_cpu_ns());
         if (idle == 0) {
             if (timed) {
                 /* Whole hashes stop where the budget ends; groups poll instead. */

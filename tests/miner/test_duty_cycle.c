@@ -1,6 +1,6 @@
 /*
  * The --intensity duty cycle on made-up clocks: a simulated worker hashes
- * and naps as miner_duty_before/poll say, and every whole second's CPU
+ * and naps as miner_duty_idle says, and every whole second's CPU
  * share is checked against the asked one.
  */
 #include <criterion/criterion.h>
@@ -53,7 +53,7 @@ static void nap(sim_t *s, uint64_t idle)
 static void simulate_whole(sim_t *s, asked_fn asked, uint64_t unit)
 {
     while (s->now < SECONDS * SECOND) {
-        uint64_t idle = miner_duty_before(&s->duty, asked(s->now), s->now, s->cpu);
+        uint64_t idle = miner_duty_idle(&s->duty, asked(s->now), s->now, s->cpu);
         if (idle != 0) {
             nap(s, idle);
             continue;
@@ -66,7 +66,7 @@ static void simulate_whole(sim_t *s, asked_fn asked, uint64_t unit)
 static void simulate_granular(sim_t *s, asked_fn asked, uint64_t group)
 {
     while (s->now < SECONDS * SECOND) {
-        uint64_t idle = miner_duty_before(&s->duty, asked(s->now), s->now, s->cpu);
+        uint64_t idle = miner_duty_idle(&s->duty, asked(s->now), s->now, s->cpu);
         if (idle != 0) {
             nap(s, idle);
             continue;
@@ -77,7 +77,7 @@ static void simulate_granular(sim_t *s, asked_fn asked, uint64_t group)
             used += s->cpu - cpu0;
             unsigned percent = asked(s->now);
             while (miner_duty_poll_due(&s->duty, percent, s->now) &&
-                   (idle = miner_duty_poll(&s->duty, percent, s->now, s->cpu)) != 0)
+                   (idle = miner_duty_idle(&s->duty, percent, s->now, s->cpu)) != 0)
                 nap(s, idle);
         }
     }
@@ -147,7 +147,7 @@ Test(duty_cycle, a_thread_the_core_could_not_serve_does_not_catch_up_later)
     asked_percent = 70;
     /* Half a core for 4 s: the thread gets what there is, then the core is free. */
     while (s.now < 4 * SECOND) {
-        uint64_t idle = miner_duty_before(&s.duty, 70, s.now, s.cpu);
+        uint64_t idle = miner_duty_idle(&s.duty, 70, s.now, s.cpu);
         if (idle != 0)
             nap(&s, idle);
         else
@@ -166,6 +166,6 @@ Test(duty_cycle, full_intensity_never_idles)
     miner_duty_t d;
     miner_duty_restart(&d);
     for (uint64_t t = 0; t < 10 * SECOND; t += 7 * MS)
-        cr_assert_eq(miner_duty_before(&d, 100, t, t), 0);
+        cr_assert_eq(miner_duty_idle(&d, 100, t, t), 0);
     cr_expect(!miner_duty_poll_due(&d, 100, 10 * SECOND));
 }
