@@ -1,309 +1,199 @@
 /*
- * Package energy through perf's power PMU or powercap sysfs.
+ * Choosing the power source and labelling its figures.
  */
-#define _GNU_SOURCE
-#include "config.h"
 #include "arch/energy.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#ifdef HAVE_LINUX_PERF_EVENT_H
-#include <linux/perf_event.h>
-#endif
+#include "arch/power_model.h"
 
-#define PERF_POWER_DIR   "bus/event_source/devices/power"
-#define POWERCAP_DIR     "class/powercap"
-#define RAPL_ZONE_PREFIX "intel-rapl:"
-
-static int read_text(const char *path, char *buf, size_t cap)
+static arch_energy_attempt_t *attempt(arch_energy_t *e, arch_energy_source_t source, int rc)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        return -errno;
-    size_t n = fread(buf, 1, cap - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
+    arch_energy_attempt_t *a = &e->attempt[e->tried++];
+    a->source = source;
+    a->rc = rc;
+    return a;
+}
+
+static const char *plural(unsigned n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static int try_powercap(arch_energy_t *e, const char *root)
+{
+    arch_energy_attempt_t *a = attempt(e, ARCH_ENERGY_POWERCAP, 0);
+    a->rc = arch_energy_powercap_open(&e->powercap, root, a->reason, sizeof(a->reason));
+    if (a->rc != 0)
+        return a->rc;
+    const arch_energy_powercap_t *p = &e->powercap;
+    snprintf(e->label, sizeof(e->label), "measured: powercap RAPL %s, %u package%s",
+             p->dram > 0 ? "package+dram" : "package", p->packages, plural(p->packages));
     return 0;
 }
 
-static int read_u64(const char *path, uint64_t *value)
+static int try_perf(arch_energy_t *e, const char *root)
 {
-    char buf[64];
-    int rc = read_text(path, buf, sizeof(buf));
-    if (rc != 0)
-        return rc;
-    /* strtoull would take "-1" as a huge count. */
-    if (buf[0] < '0' || buf[0] > '9')
-        return -EIO;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (errno != 0 || end == buf)
-        return -EIO;
-    *value = v;
+    arch_energy_attempt_t *a = attempt(e, ARCH_ENERGY_PERF, 0);
+    a->rc = arch_energy_perf_open(&e->perf, root, a->reason, sizeof(a->reason));
+    if (a->rc != 0)
+        return a->rc;
+    snprintf(e->label, sizeof(e->label), "measured: perf power %s, %u package%s",
+             arch_energy_perf_events_name(&e->perf), e->perf.packages, plural(e->perf.packages));
     return 0;
 }
 
-/* Writes dir + "/" + name into buf, or says it does not fit. */
-static int join_path(char *buf, size_t cap, const char *dir, const char *name)
+static int try_msr(arch_energy_t *e, const char *root, const arch_cpu_t *cpu)
 {
-    int n = snprintf(buf, cap, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= cap)
-        return -ENAMETOOLONG;
+    arch_energy_attempt_t *a = attempt(e, ARCH_ENERGY_MSR, 0);
+    a->rc = arch_energy_msr_open(&e->msr, root, cpu->vendor, cpu->family, cpu->model, a->reason,
+                                 sizeof(a->reason));
+    if (a->rc != 0)
+        return a->rc;
+    snprintf(e->label, sizeof(e->label), "measured: RAPL MSR %s, %u package%s",
+             arch_energy_msr_domains(&e->msr), e->msr.packages, plural(e->msr.packages));
     return 0;
 }
 
-/*
- * The file-name room is generous so that any dir that fit in
- * ARCH_ENERGY_PATH_MAX takes any of our short sysfs file names.
- */
-static int read_text_at(const char *dir, const char *name, char *buf, size_t cap)
+static int try_meter(arch_energy_t *e, arch_meter_kind_t kind, const char *command)
 {
-    char path[ARCH_ENERGY_PATH_MAX + 64];
-    int rc = join_path(path, sizeof(path), dir, name);
-    return rc != 0 ? rc : read_text(path, buf, cap);
+    arch_energy_attempt_t *a =
+        attempt(e, kind == ARCH_METER_IPMI ? ARCH_ENERGY_IPMI : ARCH_ENERGY_COMMAND, 0);
+    a->rc = arch_meter_open(&e->meter, kind, command, a->reason, sizeof(a->reason));
+    if (a->rc != 0)
+        return a->rc;
+    snprintf(e->label, sizeof(e->label), "%s",
+             kind == ARCH_METER_IPMI ? "measured: IPMI DCMI system power (whole machine)"
+                                     : "measured: --power-cmd meter");
+    return 0;
 }
 
-static int read_u64_at(const char *dir, const char *name, uint64_t *value)
+static int try_model(arch_energy_t *e, const char *root, const arch_energy_config_t *cfg,
+                     const arch_cpu_t *cpu)
 {
-    char path[ARCH_ENERGY_PATH_MAX + 64];
-    int rc = join_path(path, sizeof(path), dir, name);
-    return rc != 0 ? rc : read_u64(path, value);
-}
-
-#ifdef HAVE_LINUX_PERF_EVENT_H
-/*
- * The power PMU is system-wide: one counter per package, opened on the CPU
- * its cpumask names, with pid = -1.
- */
-static int open_perf(arch_energy_t *e, const char *root)
-{
-    char dir[ARCH_ENERGY_PATH_MAX];
-    char buf[256];
-    int rc = join_path(dir, sizeof(dir), root, PERF_POWER_DIR);
-    if (rc != 0)
-        return rc;
-    uint64_t type = 0;
-    if (read_u64_at(dir, "type", &type) != 0)
-        return -ENOENT;
-    if (read_text_at(dir, "events/energy-pkg", buf, sizeof(buf)) != 0)
-        return -ENOENT;
-    unsigned long long config = 0;
-    if (sscanf(buf, "event=%llx", &config) != 1)
-        return -ENOENT;
-    e->perf_scale = 2.3283064365386963e-10; /* 2^-32 J, the documented default. */
-    if (read_text_at(dir, "events/energy-pkg.scale", buf, sizeof(buf)) == 0)
-        e->perf_scale = strtod(buf, NULL);
-    if (read_text_at(dir, "cpumask", buf, sizeof(buf)) != 0)
-        return -ENOENT;
-
-    int err = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",\n", &save); tok != NULL; tok = strtok_r(NULL, ",\n", &save)) {
-        /* Summing only some packages would be a wrong number, not a lower bound. */
-        if (e->zones == ARCH_ENERGY_MAX_ZONES) {
-            err = -E2BIG;
-            break;
-        }
-        struct perf_event_attr attr;
-        memset(&attr, 0, sizeof(attr));
-        attr.type = (uint32_t)type;
-        attr.size = sizeof(attr);
-        attr.config = config;
-        long fd = syscall(SYS_perf_event_open, &attr, -1, atoi(tok), -1, 0);
-        if (fd < 0) {
-            err = -errno;
-            break;
-        }
-        e->fd[e->zones++] = (int)fd;
+    arch_energy_attempt_t *a = attempt(e, ARCH_ENERGY_MODEL, 0);
+    arch_power_coefficients_t c;
+    char name[96];
+    if (cfg != NULL && cfg->model_idle_watts >= 0 && cfg->model_max_watts > 0) {
+        c.idle_watts = cfg->model_idle_watts;
+        c.max_watts = cfg->model_max_watts;
+        snprintf(name, sizeof(name), "--power-model");
+    } else {
+        int known =
+            arch_power_model_lookup(cpu->vendor, cpu->family, cpu->model, cpu->stepping, &c);
+        snprintf(name, sizeof(name), "CCF %s%s", c.name, known ? "" : " (CPU not in the table)");
     }
-    if (err != 0 || e->zones == 0) {
-        for (unsigned i = 0; i < e->zones; i++)
-            close(e->fd[i]);
-        e->zones = 0;
-        return err != 0 ? err : -ENOENT;
-    }
-    e->source = ARCH_ENERGY_PERF;
-    return 0;
-}
-#else
-static int open_perf(arch_energy_t *e, const char *root)
-{
-    (void)e;
-    (void)root;
-    return -ENOENT;
-}
-#endif
-
-/* "intel-rapl:0" is a package-level zone; "intel-rapl:0:0" and "intel-rapl-mmio:0" are not. */
-static int is_top_level_zone(const char *name)
-{
-    size_t len = strlen(RAPL_ZONE_PREFIX);
-    if (strncmp(name, RAPL_ZONE_PREFIX, len) != 0 || name[len] == '\0')
-        return 0;
-    for (const char *p = name + len; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-    }
-    return 1;
-}
-
-/*
- * A top-level zone can also be "psys" (the whole platform, which contains
- * the packages), so the name decides. Kernels old enough to lack the name
- * file had only package zones at the top.
- */
-static int is_package_zone(const char *zone_dir, int *is_package)
-{
-    char name[64];
-    int rc = read_text_at(zone_dir, "name", name, sizeof(name));
-    if (rc == -ENOENT) {
-        *is_package = 1;
-        return 0;
-    }
-    if (rc != 0)
-        return rc;
-    *is_package = strncmp(name, "package", strlen("package")) == 0;
+    a->rc = arch_energy_model_open(&e->model, root, c.idle_watts, c.max_watts, a->reason,
+                                   sizeof(a->reason));
+    if (a->rc != 0)
+        return a->rc;
+    snprintf(e->label, sizeof(e->label),
+             "estimated: %s, %.3g-%.4g W per vCPU x %u vCPU%s, by CPU time", name, c.idle_watts,
+             c.max_watts, e->model.cpus, plural(e->model.cpus));
     return 0;
 }
 
-static int open_zone(arch_energy_t *e, const char *zone_dir)
+static const char *root_of(const arch_energy_config_t *cfg)
 {
-    unsigned z = e->zones;
-    if (z == ARCH_ENERGY_MAX_ZONES)
-        return -E2BIG;
-    int rc = join_path(e->path[z], sizeof(e->path[z]), zone_dir, "energy_uj");
-    if (rc != 0)
-        return rc;
-    /* Zero means "range unknown"; read() then refuses to guess at a wrap. */
-    if (read_u64_at(zone_dir, "max_energy_range_uj", &e->range_uj[z]) != 0)
-        e->range_uj[z] = 0;
-    rc = read_u64(e->path[z], &e->last_uj[z]);
-    if (rc != 0)
-        return rc;
-    e->zones++;
-    return 0;
+    if (cfg != NULL && cfg->root != NULL)
+        return cfg->root;
+    /* A test hook: MINEMETER_TEST_ROOT=DIR makes the binary read a made-up machine. */
+    const char *root = getenv("MINEMETER_TEST_ROOT");
+    return root != NULL ? root : "";
 }
 
-static int open_powercap(arch_energy_t *e, const char *root)
-{
-    char dir[ARCH_ENERGY_PATH_MAX];
-    int err = join_path(dir, sizeof(dir), root, POWERCAP_DIR);
-    if (err != 0)
-        return err;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -ENOENT;
-    struct dirent *ent;
-    while (err == 0 && (ent = readdir(d)) != NULL) {
-        if (!is_top_level_zone(ent->d_name))
-            continue;
-        char zone[ARCH_ENERGY_PATH_MAX];
-        int is_package = 0;
-        err = join_path(zone, sizeof(zone), dir, ent->d_name);
-        if (err == 0)
-            err = is_package_zone(zone, &is_package);
-        if (err == 0 && is_package)
-            err = open_zone(e, zone);
-    }
-    closedir(d);
-    if (err != 0) {
-        e->zones = 0;
-        return err;
-    }
-    if (e->zones == 0)
-        return -ENOENT;
-    e->source = ARCH_ENERGY_POWERCAP;
-    return 0;
-}
-
-int arch_energy_open(arch_energy_t *e)
-{
-    /* A test hook: MINEMETER_TEST_SYSFS_ROOT=DIR makes the binary read a made-up sysfs. */
-    const char *root = getenv("MINEMETER_TEST_SYSFS_ROOT");
-    return arch_energy_open_at(e, root != NULL ? root : "/sys");
-}
-
-int arch_energy_open_at(arch_energy_t *e, const char *sysfs_root)
+int arch_energy_open(arch_energy_t *e, const arch_energy_config_t *cfg)
 {
     memset(e, 0, sizeof(*e));
-    int perf = open_perf(e, sysfs_root);
-    if (perf == 0)
+    const char *root = root_of(cfg);
+    const arch_cpu_t *cpu = cfg != NULL && cfg->cpu != NULL ? cfg->cpu : arch_cpu();
+
+    if (cfg != NULL && cfg->power_cmd != NULL) {
+        /* The meter the user named, or nothing: a silent fallback would misreport its figures. */
+        int rc = try_meter(e, ARCH_METER_COMMAND, cfg->power_cmd);
+        if (rc == 0) {
+            e->source = ARCH_ENERGY_COMMAND;
+            return 0;
+        }
+        snprintf(e->reason, sizeof(e->reason), "%s", e->attempt[0].reason);
+        return rc;
+    }
+    if (try_powercap(e, root) == 0)
+        e->source = ARCH_ENERGY_POWERCAP;
+    else if (try_perf(e, root) == 0)
+        e->source = ARCH_ENERGY_PERF;
+    else if (try_msr(e, root, cpu) == 0)
+        e->source = ARCH_ENERGY_MSR;
+    else if (try_meter(e, ARCH_METER_IPMI, NULL) == 0)
+        e->source = ARCH_ENERGY_IPMI;
+    else if (try_model(e, root, cfg, cpu) == 0)
+        e->source = ARCH_ENERGY_MODEL;
+    if (e->source != ARCH_ENERGY_NONE && !arch_energy_is_estimate(e))
         return 0;
-    int cap = open_powercap(e, sysfs_root);
-    if (cap == 0)
+    /* Why nothing was measured: a refusal the user can lift says most, else the first source. */
+    const arch_energy_attempt_t *why = &e->attempt[0];
+    for (unsigned i = 0; i < e->tried; i++) {
+        if (e->attempt[i].rc == -EACCES && e->attempt[i].source != ARCH_ENERGY_MODEL) {
+            why = &e->attempt[i];
+            break;
+        }
+    }
+    snprintf(e->reason, sizeof(e->reason), "%s", why->reason);
+    if (e->source != ARCH_ENERGY_NONE)
         return 0;
-    if (perf == -EACCES || perf == -EPERM || cap == -EACCES || cap == -EPERM) {
-        snprintf(e->reason, sizeof(e->reason),
-                 "package energy counters exist but are not readable by this user "
-                 "(run as root, or lower kernel.perf_event_paranoid)");
-        return -EACCES;
+    return e->attempt[e->tried - 1].rc;
+}
+
+unsigned arch_energy_survey(const arch_energy_config_t *cfg,
+                            arch_energy_attempt_t out[ARCH_ENERGY_SOURCES])
+{
+    arch_energy_t *e = malloc(sizeof(*e));
+    if (e == NULL)
+        return 0;
+    const char *root = root_of(cfg);
+    const arch_cpu_t *cpu = cfg != NULL && cfg->cpu != NULL ? cfg->cpu : arch_cpu();
+    unsigned n = 0;
+    for (arch_energy_source_t s = ARCH_ENERGY_POWERCAP; s <= ARCH_ENERGY_MODEL; s++) {
+        const char *command = cfg != NULL ? cfg->power_cmd : NULL;
+        if (s == ARCH_ENERGY_COMMAND && command == NULL)
+            continue;
+        memset(e, 0, sizeof(*e));
+        int rc = s == ARCH_ENERGY_POWERCAP  ? try_powercap(e, root)
+                 : s == ARCH_ENERGY_PERF    ? try_perf(e, root)
+                 : s == ARCH_ENERGY_MSR     ? try_msr(e, root, cpu)
+                 : s == ARCH_ENERGY_IPMI    ? try_meter(e, ARCH_METER_IPMI, NULL)
+                 : s == ARCH_ENERGY_COMMAND ? try_meter(e, ARCH_METER_COMMAND, command)
+                                            : try_model(e, root, cfg, cpu);
+        out[n] = e->attempt[0];
+        if (rc == 0) {
+            snprintf(out[n].reason, sizeof(out[n].reason), "%s", e->label);
+            e->source = s;
+            arch_energy_close(e);
+        }
+        n++;
     }
-    if (perf == -E2BIG || cap == -E2BIG) {
-        snprintf(e->reason, sizeof(e->reason),
-                 "more than %d CPU packages; minemeter sums at most that many energy counters",
-                 ARCH_ENERGY_MAX_ZONES);
-        return -E2BIG;
-    }
-    if (perf == -ENAMETOOLONG || cap == -ENAMETOOLONG) {
-        snprintf(e->reason, sizeof(e->reason), "sysfs root \"%.60s\" is too long", sysfs_root);
-        return -ENAMETOOLONG;
-    }
-    snprintf(e->reason, sizeof(e->reason),
-             "no package energy counter found (no perf power PMU, no powercap RAPL zone; "
-             "common inside virtual machines)");
-    return -ENOENT;
+    free(e);
+    return n;
 }
 
 int arch_energy_read(arch_energy_t *e, double *joules)
 {
     switch (e->source) {
-    case ARCH_ENERGY_PERF: {
-        double sum = 0;
-        for (unsigned i = 0; i < e->zones; i++) {
-            uint64_t count = 0;
-            if (read(e->fd[i], &count, sizeof(count)) != (ssize_t)sizeof(count))
-                return -EIO;
-            sum += (double)count * e->perf_scale;
-        }
-        *joules = sum;
-        return 0;
-    }
-    case ARCH_ENERGY_POWERCAP: {
-        /*
-         * The readable zones are still brought up to date when one is
-         * not, so a lost zone does not make the others miss their wraps.
-         */
-        int rc = 0;
-        for (unsigned i = 0; i < e->zones; i++) {
-            uint64_t now = 0;
-            if (read_u64(e->path[i], &now) != 0) {
-                rc = -EIO;
-                continue;
-            }
-            uint64_t last = e->last_uj[i];
-            e->last_uj[i] = now;
-            if (now >= last) {
-                e->total_uj += now - last;
-            } else if (e->range_uj[i] >= last) {
-                /* A smaller reading means the counter wrapped at range_uj. */
-                e->total_uj += e->range_uj[i] - last + now;
-            } else {
-                /* Range unknown or below the old reading: no honest delta. */
-                rc = -EIO;
-            }
-        }
-        if (rc != 0)
-            return rc;
-        *joules = (double)e->total_uj * 1e-6;
-        return 0;
-    }
+    case ARCH_ENERGY_POWERCAP:
+        return arch_energy_powercap_read(&e->powercap, joules);
+    case ARCH_ENERGY_PERF:
+        return arch_energy_perf_read(&e->perf, joules);
+    case ARCH_ENERGY_MSR:
+        return arch_energy_msr_read(&e->msr, joules);
+    case ARCH_ENERGY_IPMI:
+    case ARCH_ENERGY_COMMAND:
+        return arch_meter_read(&e->meter, joules);
+    case ARCH_ENERGY_MODEL:
+        return arch_energy_model_read(&e->model, joules);
     case ARCH_ENERGY_NONE:
         break;
     }
@@ -312,22 +202,54 @@ int arch_energy_read(arch_energy_t *e, double *joules)
 
 void arch_energy_close(arch_energy_t *e)
 {
-    if (e->source == ARCH_ENERGY_PERF) {
-        for (unsigned i = 0; i < e->zones; i++)
-            close(e->fd[i]);
-    }
-    memset(e, 0, sizeof(*e));
+    if (e->source == ARCH_ENERGY_PERF)
+        arch_energy_perf_close(&e->perf);
+    else if (e->source == ARCH_ENERGY_MSR)
+        arch_energy_msr_close(&e->msr);
+    else if (e->source == ARCH_ENERGY_IPMI || e->source == ARCH_ENERGY_COMMAND)
+        arch_meter_close(&e->meter);
+    e->source = ARCH_ENERGY_NONE;
+}
+
+int arch_energy_is_estimate(const arch_energy_t *e)
+{
+    return e->source == ARCH_ENERGY_MODEL;
 }
 
 const char *arch_energy_source_name(arch_energy_source_t source)
 {
     switch (source) {
-    case ARCH_ENERGY_PERF:
-        return "perf energy-pkg";
     case ARCH_ENERGY_POWERCAP:
-        return "powercap RAPL";
+        return "powercap";
+    case ARCH_ENERGY_PERF:
+        return "perf";
+    case ARCH_ENERGY_MSR:
+        return "msr";
+    case ARCH_ENERGY_IPMI:
+        return "ipmi";
+    case ARCH_ENERGY_COMMAND:
+        return "power-cmd";
+    case ARCH_ENERGY_MODEL:
+        return "model";
     case ARCH_ENERGY_NONE:
         break;
     }
     return "none";
+}
+
+int arch_energy_parse_model(const char *text, double *idle_watts, double *max_watts)
+{
+    char *end = NULL;
+    double idle = strtod(text, &end);
+    if (end == text || *end != ',')
+        return -EINVAL;
+    const char *rest = end + 1;
+    double max = strtod(rest, &end);
+    if (end == rest || *end != '\0')
+        return -EINVAL;
+    if (!isfinite(idle) || !isfinite(max) || idle < 0 || max <= idle || max > 1000)
+        return -EINVAL;
+    *idle_watts = idle;
+    *max_watts = max;
+    return 0;
 }

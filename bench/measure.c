@@ -320,6 +320,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         r->cpu_seconds[t] = bench_stats(cpu, repeat);
         r->joules_per_hash[t] = energy_ok && hashes > 0 ? joules / (double)hashes : -1;
         r->watts[t] = energy_ok && seconds > 0 ? joules / seconds : -1;
+        r->energy_estimated = target->energy != NULL && arch_energy_is_estimate(target->energy);
         bench_progress_done();
         bench_table_row(r, t);
         fflush(stdout);
@@ -347,19 +348,15 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
     return 0;
 }
 
-/* Package power while idle, for the marginal power of mining; < 0 without a counter. */
-double bench_idle_watts(double seconds)
+double bench_idle_watts(arch_energy_t *energy, double seconds)
 {
-    arch_energy_t e;
     double j0 = 0, j1 = 0;
-    if (arch_energy_open(&e) != 0)
+    if (energy == NULL || arch_energy_read(energy, &j0) != 0)
         return -1;
     uint64_t t0 = arch_clock_ns();
-    arch_energy_read(&e, &j0);
-    struct timespec pause = {(time_t)seconds, 0};
+    struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
     nanosleep(&pause, NULL);
-    int rc = arch_energy_read(&e, &j1);
+    int rc = arch_energy_read(energy, &j1);
     double elapsed = (double)(arch_clock_ns() - t0) / 1e9;
-    arch_energy_close(&e);
     return rc == 0 && elapsed > 0 && j1 > j0 ? (j1 - j0) / elapsed : -1;
 }

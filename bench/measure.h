@@ -38,7 +38,12 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
  */
 void bench_pages_describe(const char *kind, const void *ptr, size_t len, char *out, size_t cap);
 
-/* Package power while idle for seconds, for the marginal power of mining; < 0 without a counter. */
-double bench_idle_watts(double seconds);
+/*
+ * Power while nothing of ours runs, over seconds, from energy: the baseline
+ * the marginal figures are taken against. < 0 when energy is NULL or did not
+ * read.
+ */
+struct arch_energy;
+double bench_idle_watts(struct arch_energy *energy, double seconds);
 
 #endif

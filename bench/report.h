@@ -27,7 +27,8 @@ typedef struct bench_result {
     bench_stats_t cycles[BENCH_MAX_THREADS];
     bench_stats_t cpu_seconds[BENCH_MAX_THREADS]; /* thread CPU seconds per hash */
     double joules_per_hash[BENCH_MAX_THREADS];    /* < 0: unknown */
-    double watts[BENCH_MAX_THREADS];              /* package power while hashing, < 0: unknown */
+    double watts[BENCH_MAX_THREADS];              /* power while hashing, < 0: unknown */
+    int energy_estimated; /* joules_per_hash and watts are the power model's estimate */
     bench_sample_t last[BENCH_MAX_THREADS];
     int have_reference;
     const char *reference_name;       /* what was timed, for the report */

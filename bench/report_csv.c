@@ -85,6 +85,9 @@ static const char *const HEADER[] = {
     "cycles_source",
     "joules_per_hash",
     "watts",
+    "marginal_joules_per_hash",
+    "marginal_watts",
+    "power_source",
     "pages",
     "reference_seconds_per_hash_median",
     "cost_hours",
@@ -92,6 +95,7 @@ static const char *const HEADER[] = {
     "cost_hashes",
     "cost_cpu_hours",
     "cost_cpu_hours_capped",
+    "cost_cpu_money",
     "cost_kwh",
     "cost_kwh_above_idle",
     "cost_money",
@@ -143,6 +147,12 @@ static void csv_row(csv_out_t *o, const bench_result_t *r, unsigned t,
         csv_number(o, r->watts[t]);
     else
         csv_empty(o);
+    csv_known(o, bench_marginal_joules_per_hash(r, t, basis));
+    csv_known(o, bench_marginal_watts(r, t, basis));
+    if (basis->power_source != NULL && r->watts[t] >= 0)
+        csv_text(o, basis->power_source);
+    else
+        csv_empty(o);
     csv_text(o, r->last[t].pages);
     if (r->have_reference > 0)
         csv_number(o, r->reference_seconds_per_hash.median);
@@ -154,6 +164,7 @@ static void csv_row(csv_out_t *o, const bench_result_t *r, unsigned t,
     csv_number(o, c.hashes);
     csv_number(o, c.cpu_hours);
     csv_number(o, c.cpu_hours_capped);
+    csv_known(o, c.cpu_money);
     csv_known(o, c.kwh);
     csv_known(o, c.kwh_above_idle);
     csv_known(o, c.money);

@@ -24,11 +24,38 @@ static json_t *number_or_null(double v)
 static json_t *cost_json(const bench_result_t *r, unsigned t, const bench_cost_basis_t *basis)
 {
     bench_cost_t c = bench_cost_of(r, t, basis);
-    return json_pack("{s:f, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "hours", basis->hours, "pus_used",
-                     (int)c.pus_used, "hashes", c.hashes, "cpu_hours", c.cpu_hours,
-                     "cpu_hours_capped", c.cpu_hours_capped, "kwh", number_or_null(c.kwh),
-                     "kwh_above_idle", number_or_null(c.kwh_above_idle), "money",
-                     number_or_null(c.money));
+    return json_pack("{s:f, s:i, s:f, s:f, s:b, s:o, s:o, s:o, s:o}", "hours", basis->hours,
+                     "pus_used", (int)c.pus_used, "hashes", c.hashes, "cpu_hours", c.cpu_hours,
+                     "cpu_hours_capped", c.cpu_hours_capped, "cpu_money",
+                     number_or_null(c.cpu_money), "kwh", number_or_null(c.kwh), "kwh_above_idle",
+                     number_or_null(c.kwh_above_idle), "money", number_or_null(c.money));
+}
+
+/*
+ * A row's power figures with their source; when there are none, why
+ * (docs/bench-json.md).
+ */
+static void power_json(json_t *row, const bench_result_t *r, unsigned t,
+                       const bench_cost_basis_t *basis)
+{
+    json_object_set_new(row, "watts", number_or_null(r->watts[t]));
+    json_object_set_new(row, "joules_per_hash", number_or_null(r->joules_per_hash[t]));
+    json_object_set_new(row, "marginal_watts", number_or_null(bench_marginal_watts(r, t, basis)));
+    json_object_set_new(row, "marginal_joules_per_hash",
+                        number_or_null(bench_marginal_joules_per_hash(r, t, basis)));
+    int have = basis->power_source != NULL && r->watts[t] >= 0;
+    json_object_set_new(row, "power_source", have ? json_string(basis->power_source) : json_null());
+    if (have && basis->idle_watts < 0)
+        json_object_set_new(row, "power_reason",
+                            json_string("the idle baseline could not be read, so no marginal "
+                                        "figures"));
+    else if (have)
+        json_object_set_new(row, "power_reason", json_null());
+    else
+        json_object_set_new(row, "power_reason",
+                            json_string(basis->power_source == NULL && basis->power_reason != NULL
+                                            ? basis->power_reason
+                                            : "the energy source did not read during the run"));
 }
 
 /* The run header: when, how, on what, with which build. */
@@ -54,6 +81,17 @@ static json_t *run_json(const bench_result_t *results, unsigned count, const ben
                      PACKAGE_VERSION, "compiler", __VERSION__, "cflags", MINEMETER_CFLAGS);
 }
 
+/* The run's power source and the idle baseline the marginal figures are taken against. */
+static json_t *power_run_json(const bench_cost_basis_t *basis)
+{
+    return json_pack("{s:o, s:o, s:o}", "source",
+                     basis->power_source ? json_string(basis->power_source) : json_null(),
+                     "idle_watts", number_or_null(basis->idle_watts), "reason",
+                     basis->power_source == NULL && basis->power_reason != NULL
+                         ? json_string(basis->power_reason)
+                         : json_null());
+}
+
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
                       const bench_run_t *run)
 {
@@ -64,23 +102,22 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
         json_t *runs = json_array();
         for (unsigned t = 0; r->verified && t < r->thread_counts; t++) {
             json_array_append_new(
-                runs,
-                json_pack("{s:i, s:o, s:f, s:o, s:o, s:s, s:o, s:o, s:s, s:b, s:i}", "threads",
-                          (int)r->threads[t], "hashes_per_second", stats_json(&r->hps[t]),
-                          "hashes_per_second_per_thread", r->hps[t].median / r->threads[t],
-                          "cpu_seconds_per_hash", stats_json(&r->cpu_seconds[t]), "cycles_per_hash",
-                          stats_json(&r->cycles[t]), "cycles_source",
-                          arch_cycles_source_name(r->last[t].cycles_source), "joules_per_hash",
-                          r->joules_per_hash[t] >= 0 ? json_real(r->joules_per_hash[t])
-                                                     : json_null(),
-                          "watts", r->watts[t] >= 0 ? json_real(r->watts[t]) : json_null(), "pages",
-                          r->last[t].pages ? r->last[t].pages : "", "jit", r->last[t].jit, "lanes",
-                          (int)(r->last[t].lanes ? r->last[t].lanes : 1)));
-            json_object_set_new(json_array_get(runs, json_array_size(runs) - 1), "cost",
-                                cost_json(r, t, run->cost));
+                runs, json_pack("{s:i, s:o, s:f, s:o, s:o, s:s}", "threads", (int)r->threads[t],
+                                "hashes_per_second", stats_json(&r->hps[t]),
+                                "hashes_per_second_per_thread", r->hps[t].median / r->threads[t],
+                                "cpu_seconds_per_hash", stats_json(&r->cpu_seconds[t]),
+                                "cycles_per_hash", stats_json(&r->cycles[t]), "cycles_source",
+                                arch_cycles_source_name(r->last[t].cycles_source)));
+            json_t *row = json_array_get(runs, json_array_size(runs) - 1);
+            power_json(row, r, t, run->cost);
+            json_object_set_new(row, "pages",
+                                json_string(r->last[t].pages ? r->last[t].pages : ""));
+            json_object_set_new(row, "jit", json_boolean(r->last[t].jit));
+            json_object_set_new(row, "lanes",
+                                json_integer(r->last[t].lanes ? r->last[t].lanes : 1));
+            json_object_set_new(row, "cost", cost_json(r, t, run->cost));
             if (r->have_reference_hps) {
                 /* A thread count the reference failed at has no figure, not a zero. */
-                json_t *row = json_array_get(runs, json_array_size(runs) - 1);
                 int measured = r->reference_hps[t].n > 0;
                 json_object_set_new(row, "reference_hashes_per_second",
                                     measured ? stats_json(&r->reference_hps[t]) : json_null());
@@ -117,10 +154,12 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
             json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
                                 "reference_dataset_seconds", json_real(r->ref_dataset_seconds));
     }
-    json_t *root = json_pack("{s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter",
-                             PACKAGE_VERSION, "run", run_json(results, count, run), "cpu", "brand",
-                             cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,
-                             "duration_seconds", (int)run->duration, "algorithms", algos);
+    json_t *header = run_json(results, count, run);
+    json_object_set_new(header, "power", power_run_json(run->cost));
+    json_t *root =
+        json_pack("{s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION, "run",
+                  header, "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,
+                  "duration_seconds", (int)run->duration, "algorithms", algos);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)

@@ -18,8 +18,10 @@ void bench_table_row(const bench_result_t *r, unsigned t)
     if (r->cycles[t].median > 0)
         snprintf(cycles, sizeof(cycles), "%.1fM %s", r->cycles[t].median / 1e6,
                  r->last[t].cycles_source == ARCH_CYCLES_TSC ? "tsc" : "core");
+    /* "~": the power model's estimate, never to be read as a measurement. */
     if (r->joules_per_hash[t] >= 0)
-        snprintf(joules, sizeof(joules), "%.3f", r->joules_per_hash[t]);
+        snprintf(joules, sizeof(joules), "%s%.3g", r->energy_estimated ? "~" : "",
+                 r->joules_per_hash[t]);
     if (r->threads[0] == 1 && single > 0)
         snprintf(scaling, sizeof(scaling), "%.2f", h->median / single);
     printf("%-12s %7u %10.2f %9.2f-%-9.2f %10.2f %7s %12s %8s\n", r->label, r->threads[t],
@@ -103,14 +105,19 @@ void bench_table_cost(const bench_result_t *results, unsigned count,
             printf(" (capped at what %u PU(s) have: the CPU time measured ran a little over the "
                    "wall time)",
                    c.pus_used);
+        if (c.cpu_money >= 0)
+            printf(" = %.2f at %.4f per vCPU-hour", c.cpu_money, basis->vcpu_price);
+        const char *mark = r->energy_estimated ? "~" : "";
         if (c.kwh >= 0) {
-            printf(", %.1f W package = %.3f kWh", r->watts[bench_cost_row(r)], c.kwh);
+            printf(", %s%.2f W = %s%.3f kWh", mark, r->watts[bench_cost_row(r)], mark, c.kwh);
             if (c.kwh_above_idle >= 0)
-                printf(" (%.3f kWh above idle: what the miner adds)", c.kwh_above_idle);
+                printf(" (%s%.3f kWh above idle: what the miner adds)", mark, c.kwh_above_idle);
             if (c.money >= 0)
-                printf(", %.2f at %.4f per kWh", c.money, basis->price);
+                printf(", %s%.2f at %.4f per kWh", mark, c.money, basis->price);
         } else {
-            printf(", energy not measurable here (no readable package counter)");
+            printf(", energy n/a (%s)", basis->power_source == NULL && basis->power_reason != NULL
+                                            ? basis->power_reason
+                                            : "the energy source did not read");
         }
         printf("\n");
     }

@@ -248,11 +248,9 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
         started++;
     }
     wait_for(&ready, started);
-    arch_energy_t energy;
-    int have_energy = arch_energy_open(&energy) == 0;
+    arch_energy_t *energy = target->energy;
     double j0 = 0, j1 = 0;
-    if (have_energy)
-        arch_energy_read(&energy, &j0);
+    int have_energy = energy != NULL && arch_energy_read(energy, &j0) == 0;
     uint64_t wall0 = arch_clock_ns();
     atomic_store(&go, 1);
     /*
@@ -262,19 +260,17 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
     for (double left = seconds; rc == 0 && left > 0; left -= 1.0) {
         sleep_seconds(left < 1.0 ? left : 1.0);
         if (have_energy)
-            arch_energy_read(&energy, &j1);
+            arch_energy_read(energy, &j1);
     }
     atomic_store(&stop, 1);
     for (unsigned i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
     out->seconds = (double)(arch_clock_ns() - wall0) / 1e9;
     /* A counter that did not move while the CPU hashed is not a measurement of zero joules. */
-    if (have_energy && arch_energy_read(&energy, &j1) == 0 && j1 > j0)
+    if (have_energy && arch_energy_read(energy, &j1) == 0 && j1 > j0)
         out->joules = j1 - j0;
     else
         out->joules = -1;
-    if (have_energy)
-        arch_energy_close(&energy);
 
     /*
      * RandomX: each thread's last hash of the window again on the verified

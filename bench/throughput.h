@@ -21,7 +21,7 @@ typedef struct {
     double cycles_per_hash;      /* per thread, averaged; 0 when no counter */
     double cpu_seconds_per_hash; /* thread CPU time per hash, averaged over threads */
     arch_cycles_source_t cycles_source;
-    double joules; /* package energy over the run; < 0 when unreadable */
+    double joules; /* energy over the run, from target->energy; < 0 when unknown */
     uint64_t hashes;
     double seconds;
     const char *pages; /* what the scratchpads got (thread 0's): "2MB", "4KB" ... */
@@ -35,6 +35,7 @@ typedef struct {
     pow_isa_t isa;
     pow_rx_cache_t *rx_cache;
     pow_rx_dataset_t *rx_dataset; /* fast mode; NULL: light mode */
+    struct arch_energy *energy;   /* the run's power source (arch/energy.h); NULL: none */
 } bench_target_t;
 
 /*

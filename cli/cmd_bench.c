@@ -39,6 +39,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/isa_option.h"
+#include "cli/power_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "pow/algo.h"
@@ -65,6 +66,9 @@ enum {
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
     OPT_LOCKSTEP,
+    OPT_VCPU_PRICE,
+    OPT_POWER_CMD,
+    OPT_POWER_MODEL,
     OPT_COUNT
 };
 
@@ -86,7 +90,11 @@ static const cli_option_t bench_options[OPT_COUNT] = {
     [OPT_CSV] = {"csv", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as CSV"},
     [OPT_SVG] = {"svg", CLI_OPT_STRING, "FILE", 0, 0, "also draw H/s against threads as SVG"},
     [OPT_PRICE] = {"price", CLI_OPT_STRING, "PER_KWH", 0, 0,
-                   "electricity price per kWh, for the cost of a miner per day"},
+                   "electricity price per kWh, for what a miner's extra energy costs"},
+    [OPT_VCPU_PRICE] = {"vcpu-price", CLI_OPT_STRING, "PER_HOUR", 0, 0,
+                        "price of one vCPU-hour, for what the CPU time a miner takes is worth"},
+    [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
+    [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_HOURS] = {"hours", CLI_OPT_UINT, "N", 1, 8760,
                    "hours of mining the cost is for (default: 24)"},
     [OPT_BENCH_SIZE] = {"bench-size", CLI_OPT_STRING, "N", 0, 0,
@@ -260,6 +268,23 @@ static void print_pinning(const bench_cost_basis_t *basis, const int *pus, unsig
                most, used, used);
 }
 
+/* A price option into *out (left alone when not given); nonzero after one sentence. */
+static int parse_price(const cli_command_spec_t *spec, const cli_value_t *value, const char *name,
+                       const char *per, const char *example, double *out)
+{
+    if (!value->set)
+        return 0;
+    char *end = NULL;
+    double price = strtod(value->text, &end);
+    if (end == value->text || *end != '\0' || !(price >= 0 && price < 1000)) {
+        cli_usage_error(spec->name, "%s needs a price per %s such as %s, not '%s'", name, per,
+                        example, value->text);
+        return -1;
+    }
+    *out = price;
+    return 0;
+}
+
 static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
 {
     const time_t started = time(NULL);
@@ -335,23 +360,30 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 3;
     unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 3;
     double hours = v[OPT_HOURS].set ? (double)v[OPT_HOURS].number : 24;
-    double price = 0;
-    if (v[OPT_PRICE].set) {
-        char *end = NULL;
-        price = strtod(v[OPT_PRICE].text, &end);
-        if (end == v[OPT_PRICE].text || *end != '\0' || !(price >= 0 && price < 1000)) {
-            cli_usage_error(spec->name, "--price needs a price per kWh such as 0.25, not '%s'",
-                            v[OPT_PRICE].text);
-            arch_topology_free(topo);
-            return CLI_EXIT_USAGE;
-        }
+    double price = -1, vcpu_price = -1;
+    if (parse_price(spec, &v[OPT_PRICE], "--price", "kWh", "0.25", &price) != 0 ||
+        parse_price(spec, &v[OPT_VCPU_PRICE], "--vcpu-price", "vCPU-hour", "0.04", &vcpu_price) !=
+            0) {
+        arch_topology_free(topo);
+        return CLI_EXIT_USAGE;
     }
-    bench_progress("measuring the idle package power");
-    double idle = bench_idle_watts(1);
+    /* Opened once: an external meter's thread and the counters' wraps span the whole run. */
+    static arch_energy_t energy;
+    const cli_power_values_t power = {&v[OPT_POWER_CMD], &v[OPT_POWER_MODEL]};
+    rc = cli_power_open(spec->name, &power, &energy);
+    if (rc != CLI_CONTINUE) {
+        arch_topology_free(topo);
+        return rc;
+    }
+    bench_progress("measuring the idle power (%s)", energy.label);
+    double idle = bench_idle_watts(&energy, 1);
     const bench_cost_basis_t basis = {
         .hours = hours,
-        .price = v[OPT_PRICE].set ? price : -1,
+        .price = price,
+        .vcpu_price = vcpu_price,
         .idle_watts = idle,
+        .power_source = energy.source != ARCH_ENERGY_NONE ? energy.label : NULL,
+        .power_reason = energy.reason,
         .pus = cpus_allowed(),
         .pinning = pus,
     };
@@ -399,7 +431,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
             failed = 1;
             continue;
         }
-        bench_target_t target = {r->algo, r->isa, NULL, NULL};
+        bench_target_t target = {r->algo, r->isa, NULL, NULL, &energy};
         if (pow_algo_rx(r->algo) != NULL) {
             if (rx_cache == NULL) {
                 bench_progress("building the RandomX cache (256 MiB)");
@@ -538,10 +570,18 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                "(perf), \"tsc\" is wall time in TSC ticks (it counts time preempted or "
                "stolen by a hypervisor)",
                first->pages ? first->pages : "no");
-        printf("; J/hash %s\n", measured->joules_per_hash[0] >= 0
-                                    ? "from the package energy counter"
-                                    : "n/a (no readable energy counter: see minemeter info)");
+        printf("\n");
     }
+    if (energy.source == ARCH_ENERGY_NONE)
+        printf("power: n/a (%s)\n", energy.reason);
+    else if (idle < 0)
+        printf("power: %s; the idle baseline could not be read, so no marginal figures\n",
+               energy.label);
+    else
+        printf("power: %s%s; idle %s%.2f W just before the run (minemeter info lists every "
+               "source tried)\n",
+               energy.label, arch_energy_is_estimate(&energy) ? " (\"~\" marks its figures)" : "",
+               cli_power_mark(&energy), idle);
     for (unsigned a = 0; a < algo_count; a++)
         bench_table_reference(&results[a]);
     bench_table_cost(results, algo_count, &basis);
@@ -589,6 +629,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
             failed = 1;
         }
     }
+    arch_energy_close(&energy);
     if (stopped_by != 0)
         return 128 + stopped_by; /* as a shell reports a command the signal ended */
     return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

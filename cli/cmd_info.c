@@ -16,6 +16,7 @@
 #include "arch/pages.h"
 #include "arch/topology.h"
 #include "cli/commands.h"
+#include "cli/power_options.h"
 #include "pow/algo.h"
 #include "miner/rx_dataset_build.h"
 #include "pow/rx/dataset_jit.h"
@@ -33,8 +34,9 @@ typedef struct {
     int have_2m, have_1g;
     unsigned long total_2m, free_2m, total_1g, free_1g;
     const char *thp;
-    int energy_rc;
-    arch_energy_t energy;
+    arch_energy_t energy; /* the source the other commands would use */
+    arch_energy_attempt_t energy_tried[ARCH_ENERGY_SOURCES];
+    unsigned energy_tried_count;
     int perf_cycles;
     double tsc_hz;
 } machine_info_t;
@@ -63,7 +65,7 @@ static const char *compiled_paths[] = {
 
 #define COMPILED_PATH_COUNT (sizeof(compiled_paths) / sizeof(compiled_paths[0]))
 
-static int gather(machine_info_t *m)
+static int gather(machine_info_t *m, const arch_energy_config_t *power)
 {
     memset(m, 0, sizeof(*m));
     m->cpu = arch_cpu();
@@ -83,7 +85,7 @@ static int gather(machine_info_t *m)
     m->have_2m = arch_pages_hugetlb_pool((size_t)2 << 20, &m->total_2m, &m->free_2m) == 0;
     m->have_1g = arch_pages_hugetlb_pool((size_t)1 << 30, &m->total_1g, &m->free_1g) == 0;
     m->thp = arch_pages_thp_mode();
-    m->energy_rc = arch_energy_open(&m->energy);
+    m->energy_tried_count = arch_energy_survey(power, m->energy_tried);
     m->perf_cycles = arch_cycles_perf_available();
     m->tsc_hz = arch_tsc_hz();
     return 0;
@@ -243,11 +245,15 @@ static void print_text(const machine_info_t *m)
                m->cores, fast_needs, miner_huge_pages_for(2, m->cores), fast_needs);
     printf("Cycles:     perf cycles %s; TSC %.3f GHz\n",
            m->perf_cycles ? "readable" : "not readable", m->tsc_hz / 1e9);
-    if (m->energy_rc == 0)
-        printf("Energy:     %s, %u package zone(s)\n", arch_energy_source_name(m->energy.source),
-               m->energy.zones);
+    if (m->energy.source != ARCH_ENERGY_NONE)
+        printf("Power:      %s\n", m->energy.label);
     else
-        printf("Energy:     not readable: %s\n", m->energy.reason);
+        printf("Power:      n/a: %s\n", m->energy.reason);
+    for (unsigned i = 0; i < m->energy_tried_count; i++) {
+        const arch_energy_attempt_t *a = &m->energy_tried[i];
+        printf("            %-10s %s%s\n", arch_energy_source_name(a->source),
+               a->rc == 0 ? "" : "no: ", a->reason);
+    }
     print_randomx_engine();
 }
 
@@ -278,11 +284,23 @@ static int print_json(const machine_info_t *m)
                                                 "type", type, "size", (json_int_t)c->size, "line",
                                                 (int)c->line, "pus", c->pus));
     }
+    /* "readable": a measured source; an estimate says why nothing was measured. */
+    int measured = m->energy.source != ARCH_ENERGY_NONE && !arch_energy_is_estimate(&m->energy);
     json_t *energy =
-        m->energy_rc == 0
-            ? json_pack("{s:b, s:s, s:i}", "readable", 1, "source",
-                        arch_energy_source_name(m->energy.source), "zones", (int)m->energy.zones)
-            : json_pack("{s:b, s:s}", "readable", 0, "reason", m->energy.reason);
+        json_pack("{s:b, s:s, s:o, s:b}", "readable", measured, "source",
+                  arch_energy_source_name(m->energy.source), "power_source",
+                  m->energy.source != ARCH_ENERGY_NONE ? json_string(m->energy.label) : json_null(),
+                  "estimated", arch_energy_is_estimate(&m->energy));
+    if (!measured)
+        json_object_set_new(energy, "reason", json_string(m->energy.reason));
+    json_t *tried = json_array();
+    for (unsigned i = 0; i < m->energy_tried_count; i++) {
+        const arch_energy_attempt_t *a = &m->energy_tried[i];
+        json_array_append_new(
+            tried, json_pack("{s:s, s:b, s:s}", "source", arch_energy_source_name(a->source),
+                             "available", a->rc == 0, a->rc == 0 ? "label" : "reason", a->reason));
+    }
+    json_object_set_new(energy, "tried", tried);
     pow_isa_t isas[POW_ISA_COUNT];
     unsigned isa_count = isa_selectable(isas);
     json_t *selectable = json_array();
@@ -316,8 +334,13 @@ static int print_json(const machine_info_t *m)
     return rc == 0 ? 0 : -EIO;
 }
 
-static const cli_option_t info_options[] = {
-    {"json", CLI_OPT_FLAG, NULL, 0, 0, "print one JSON object instead of text", 0, NULL},
+enum { OPT_JSON, OPT_POWER_CMD, OPT_POWER_MODEL, OPT_COUNT };
+
+static const cli_option_t info_options[OPT_COUNT] = {
+    [OPT_JSON] = {"json", CLI_OPT_FLAG, NULL, 0, 0, "print one JSON object instead of text", 0,
+                  NULL},
+    [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
+    [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
 };
 
 static const cli_command_spec_t info_spec = {
@@ -325,25 +348,38 @@ static const cli_command_spec_t info_spec = {
     "show the CPU, its features, topology, caches, huge pages and counters",
     "[--json]",
     "Everything is read from this machine (CPUID or HWCAP, hwloc, /sys). Huge pages\n"
-    "and energy counters matter for honest numbers: without them minemeter still\n"
-    "runs, slower, or without joules per hash.",
+    "and energy counters matter for honest numbers: without huge pages minemeter\n"
+    "runs slower; without an energy counter its watts and joules are an estimate\n"
+    "from a power model, marked as one. Power lists every source in the order\n"
+    "they are tried, and why each one is not available here (docs/energy.md).\n"
+    "With --power-cmd, it checks the meter command.",
     info_options,
-    sizeof(info_options) / sizeof(info_options[0]),
+    OPT_COUNT,
 };
 
 static int run_info(const cli_command_spec_t *spec, int argc, char **argv)
 {
-    cli_value_t values[1];
+    cli_value_t values[OPT_COUNT];
     int parsed = cli_parse(spec, argc, argv, values);
     if (parsed != CLI_CONTINUE)
         return parsed;
     static machine_info_t machine;
-    int rc = gather(&machine);
+    int rc = gather(&machine, NULL);
     if (rc != 0) {
         cli_error(spec->name, "cannot read the machine's topology: %s", strerror(-rc));
         return CLI_EXIT_FAILURE;
     }
-    if (values[0].set)
+    const cli_power_values_t power = {&values[OPT_POWER_CMD], &values[OPT_POWER_MODEL]};
+    rc = cli_power_open(spec->name, &power, &machine.energy);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (values[OPT_POWER_CMD].set) {
+        arch_energy_config_t cfg = {
+            .power_cmd = values[OPT_POWER_CMD].text, .model_idle_watts = -1, .model_max_watts = -1};
+        machine.energy_tried_count = arch_energy_survey(&cfg, machine.energy_tried);
+    }
+    rc = 0;
+    if (values[OPT_JSON].set)
         rc = print_json(&machine);
     else
         print_text(&machine);

@@ -32,6 +32,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/power_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/duty_cycle.h"
@@ -56,6 +57,8 @@ enum {
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
     OPT_LOCKSTEP,
+    OPT_POWER_CMD,
+    OPT_POWER_MODEL,
     OPT_PRINT_TIME,
     OPT_COUNT
 };
@@ -81,6 +84,8 @@ static const cli_option_t load_options[OPT_COUNT] = {
     [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
     [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
                         "print the asked and measured share this often (default 10)"},
+    [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
+    [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "a lab pool for network realism (not built yet: use minemeter mine)"},
 };
@@ -101,7 +106,8 @@ static const cli_command_spec_t load_spec = {
     "--log writes the ground truth as JSON lines, flushed as they happen: the\n"
     "start, each phase's start and end with the asked intensity, a sample per\n"
     "second (its interval, the intensity asked over it, each thread's measured CPU\n"
-    "share, hashes, energy or null with the reason), the part second at the stop,\n"
+    "share, hashes, energy and watts with their source, measured or estimated),\n"
+    "the part second at the stop,\n"
     "and a summary; docs/load-log.md is its contract. It stops at --duration or\n"
     "on SIGINT/SIGTERM and runs in the foreground under its own name.\n"
     "Examples:\n"
@@ -181,7 +187,7 @@ static double energy_so_far(load_run_t *r, const char **why)
     double j = 0;
     if (r->energy_ok && arch_energy_read(&r->energy, &j) == 0)
         return j - r->energy_start_j;
-    *why = r->energy_ok ? "the counter could not be read" : r->energy.reason;
+    *why = r->energy_ok ? "the energy source could not be read" : r->energy.reason;
     return -1;
 }
 
@@ -219,6 +225,7 @@ typedef struct {
     double energy_start;              /* joules at sample_start, -1 without a counter */
     double shares[MINER_MAX_THREADS]; /* the last sample's measured percent per worker */
     double last_rate;
+    double last_watts; /* the last sample's, < 0 unknown */
 } schedule_state_t;
 
 static void apply_asked(load_run_t *r, schedule_state_t *st, const miner_job_t *job, unsigned want,
@@ -263,9 +270,16 @@ static void log_sample(load_run_t *r, schedule_state_t *st, uint64_t now_ns)
     if (joules >= 0 && st->energy_start >= 0) {
         json_object_set_new(e, "energy_j", json_fixed(joules - st->energy_start, 3));
         json_object_set_new(e, "energy_total_j", json_fixed(joules, 3));
+        st->last_watts = span > 0 ? (joules - st->energy_start) / span : -1;
+        json_object_set_new(e, "watts",
+                            st->last_watts >= 0 ? json_fixed(st->last_watts, 2) : json_null());
+        json_object_set_new(e, "power_source", json_string(r->energy.label));
     } else {
+        st->last_watts = -1;
         json_object_set_new(e, "energy_j", json_null());
         json_object_set_new(e, "energy_total_j", json_null());
+        json_object_set_new(e, "watts", json_null());
+        json_object_set_new(e, "power_source", json_null());
         json_object_set_new(e, "energy_reason", json_string(why != NULL ? why : "no reading"));
     }
     log_event_at(r, "sample", now, e);
@@ -282,8 +296,11 @@ static void print_status(const load_run_t *r, const schedule_state_t *st, double
     for (unsigned i = 0; i < r->threads && used < sizeof(shares) - 16; i++)
         used += (size_t)snprintf(shares + used, sizeof(shares) - used, "%s%.1f%%", i ? " " : "",
                                  st->shares[i]);
-    printf("minemeter load: %4.0f s  asked %u%%  measured %s  %.1f H/s  %" PRIu64 " hashes\n", now,
-           st->asked, shares, st->last_rate, miner_hashes(r->miner));
+    char watts[32] = "";
+    if (st->last_watts >= 0)
+        snprintf(watts, sizeof(watts), "  %s%.1f W", cli_power_mark(&r->energy), st->last_watts);
+    printf("minemeter load: %4.0f s  asked %u%%  measured %s  %.1f H/s  %" PRIu64 " hashes%s\n",
+           now, st->asked, shares, st->last_rate, miner_hashes(r->miner), watts);
     fflush(stdout);
 }
 
@@ -454,6 +471,14 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
             goto out;
         }
     }
+    /* Before anything is prepared: a --power-cmd that does not work stops the run here. */
+    const cli_power_values_t power = {&v[OPT_POWER_CMD], &v[OPT_POWER_MODEL]};
+    rc = cli_power_open(spec->name, &power, &r.energy);
+    if (rc != CLI_CONTINUE) {
+        exit_code = rc;
+        goto out;
+    }
+    r.energy_ok = r.energy.source != ARCH_ENERGY_NONE;
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
     r.threads = w->threads;
@@ -462,7 +487,6 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         cli_error(spec->name, "cannot start %u worker threads", r.threads);
         goto out;
     }
-    r.energy_ok = arch_energy_open(&r.energy) == 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop_signal;
@@ -500,6 +524,10 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     printf("minemeter load: %s on %u thread(s) (named minemeter-w0...) at %s for %.0f s, until "
            "%s; pid %ld; stop with Ctrl-C\n",
            pow_algo_name(algo), r.threads, asked_text, duration, until, (long)getpid());
+    if (r.energy_ok)
+        printf("minemeter load: power %s\n", r.energy.label);
+    else
+        printf("minemeter load: power n/a: %s\n", r.energy.reason);
     fflush(stdout);
     json_t *e = json_object();
     json_object_set_new(e, "log_version", json_integer(2));
@@ -526,6 +554,9 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         printf("minemeter load: note: no CPU-time timer here (timer_create failed), so a hash is "
                "the unit of --intensity: a second's share may be off by one hash's CPU time\n");
     json_object_set_new(e, "t0_monotonic_ns", json_integer((json_int_t)r.t0_ns));
+    json_object_set_new(e, "power_source", r.energy_ok ? json_string(r.energy.label) : json_null());
+    if (!r.energy_ok || arch_energy_is_estimate(&r.energy))
+        json_object_set_new(e, "power_unmeasured_reason", json_string(r.energy.reason));
     log_event_at(&r, "start", 0, e);
 
     const char *reason = run_schedule(&r, &job, &profile, base, duration);
@@ -546,12 +577,19 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     const char *no_energy = NULL;
     double joules = energy_so_far(&r, &no_energy);
     json_object_set_new(e, "energy_j", joules >= 0 ? json_fixed(joules, 3) : json_null());
+    json_object_set_new(e, "watts",
+                        joules >= 0 && elapsed > 0 ? json_fixed(joules / elapsed, 2) : json_null());
+    json_object_set_new(e, "power_source", joules >= 0 ? json_string(r.energy.label) : json_null());
     if (joules < 0)
         json_object_set_new(e, "energy_reason", json_string(no_energy));
     log_event(&r, "summary", e);
+    char energy_text[64] = "";
+    if (joules >= 0 && elapsed > 0)
+        snprintf(energy_text, sizeof(energy_text), ", %s%.1f J (%s%.2f W)",
+                 cli_power_mark(&r.energy), joules, cli_power_mark(&r.energy), joules / elapsed);
     printf("minemeter load: stopped (%s) after %.1f s: %" PRIu64
-           " hashes, %.1f CPU seconds on %u thread(s)\n",
-           reason, elapsed, hashes, cpu_total, r.threads);
+           " hashes, %.1f CPU seconds on %u thread(s)%s\n",
+           reason, elapsed, hashes, cpu_total, r.threads, energy_text);
     exit_code = CLI_EXIT_OK;
 out:
     miner_destroy(r.miner);

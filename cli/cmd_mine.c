@@ -27,6 +27,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/power_options.h"
 #include "cli/rx_options.h"
 #include "cli/mine_source.h"
 #include "cli/worker_options.h"
@@ -70,10 +71,14 @@ enum {
     OPT_1GB_PAGES,
     OPT_LOCKSTEP,
     OPT_DAEMON_POLL,
+    OPT_POWER_CMD,
+    OPT_POWER_MODEL,
     OPT_COUNT
 };
 
 static const cli_option_t mine_options[OPT_COUNT] = {
+    [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
+    [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "pool: stratum+tcp://HOST:PORT or stratum+ssl://... (repeat for failover); or "
                  "one monerod: daemon+http://HOST:PORT; a bare HOST:PORT is stratum+tcp",
@@ -193,6 +198,9 @@ typedef struct {
     uint64_t start_ns;
     uint64_t stale_local;      /* results for a job already replaced: never sent */
     mine_source_stats_t final; /* the source's counters when it closed */
+    arch_energy_t energy; /* the power source; read every second so counters never wrap unseen */
+    int energy_ok;
+    double energy_start_j;
 } session_t;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -444,6 +452,9 @@ static void on_sample(uv_timer_t *timer)
 {
     session_t *s = timer->data;
     miner_hashrate_add(&s->rate, arch_clock_ns(), miner_hashes(s->miner));
+    double joules = 0;
+    if (s->energy_ok)
+        arch_energy_read(&s->energy, &joules);
 }
 
 static void on_handle_closed(uv_handle_t *handle)
@@ -533,11 +544,23 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void print_summary(const session_t *s, double seconds, uint64_t hashes, double loop_cpu_s)
+/* joules: used while mining, from s->energy; < 0 when it did not read. */
+static void print_summary(const session_t *s, double seconds, uint64_t hashes, double loop_cpu_s,
+                          double joules)
 {
     const mine_source_stats_t *st = &s->final;
     say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
         seconds > 0 ? (double)hashes / seconds : 0.0, s->threads);
+    const char *mark = cli_power_mark(&s->energy);
+    if (joules >= 0 && seconds > 0) {
+        char per_hash[48] = "";
+        if (hashes > 0)
+            snprintf(per_hash, sizeof(per_hash), ", %s%.4g J/hash", mark, joules / (double)hashes);
+        say("energy: %s%.1f J, %s%.2f W mean%s (%s)", mark, joules, mark, joules / seconds,
+            per_hash, s->energy.label);
+    } else {
+        say("energy: n/a (%s)", s->energy_ok ? "the energy source did not read" : s->energy.reason);
+    }
     if (s->source.solo) {
         say("blocks: %" PRIu64 " found, %" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
             " candidates below the block difficulty, %" PRIu64 " for replaced templates",
@@ -698,6 +721,15 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         free(w);
         return rc;
     }
+    const cli_power_values_t power = {&v[OPT_POWER_CMD], &v[OPT_POWER_MODEL]};
+    rc = cli_power_open(spec->name, &power, &s->energy);
+    if (rc != CLI_CONTINUE) {
+        free(s);
+        cli_workers_release(w);
+        free(w);
+        return rc;
+    }
+    s->energy_ok = s->energy.source != ARCH_ENERGY_NONE;
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
     s->fast = fast;
@@ -710,6 +742,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         miner_feeder_create(&s->feeder, s->miner, on_published, s) != 0) {
         cli_error(spec->name, "cannot start %u worker threads", s->threads);
         miner_destroy(s->miner);
+        arch_energy_close(&s->energy);
         free(s);
         cli_workers_release(w);
         free(w);
@@ -727,6 +760,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         miner_feeder_destroy(s->feeder);
         miner_destroy(s->miner);
         uv_loop_close(&s->loop);
+        arch_energy_close(&s->energy);
         free(s);
         cli_workers_release(w);
         free(w);
@@ -772,6 +806,12 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         "does%s); pid %ld; stop with Ctrl-C",
         PACKAGE_VERSION, s->threads, s->source.solo ? "daemon's template" : "pool's job",
         pow_algo_name(algo), rx_mode, (long)getpid());
+    if (s->energy_ok)
+        say("power: %s", s->energy.label);
+    else
+        say("power: n/a (%s)", s->energy.reason);
+    if (s->energy_ok && arch_energy_read(&s->energy, &s->energy_start_j) != 0)
+        s->energy_ok = 0;
     s->start_ns = arch_clock_ns();
     miner_hashrate_add(&s->rate, s->start_ns, 0);
     double cpu_before = thread_cpu_seconds();
@@ -779,13 +819,18 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     uv_run(&s->loop, UV_RUN_DEFAULT);
     double loop_cpu = thread_cpu_seconds() - cpu_before;
     double seconds = (double)(arch_clock_ns() - s->start_ns) / 1e9;
+    double joules = -1;
+    if (s->energy_ok && arch_energy_read(&s->energy, &joules) == 0)
+        joules -= s->energy_start_j;
+    else
+        joules = -1;
 
     miner_feeder_destroy(s->feeder);
     uint64_t hashes = miner_hashes(s->miner);
     miner_destroy(s->miner);
     int exit_code = s->exit_code;
     if (exit_code == CLI_EXIT_OK)
-        print_summary(s, seconds, hashes, loop_cpu);
+        print_summary(s, seconds, hashes, loop_cpu, joules);
     if (exit_code == CLI_EXIT_OK && s->final.connects == 0) {
         say("no %s ever answered in %.0f s: nothing was mined (exit status 1)",
             s->source.solo ? "monerod" : "pool", seconds);
@@ -793,6 +838,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     }
     uv_loop_close(&s->loop);
     pthread_mutex_destroy(&s->published_lock);
+    arch_energy_close(&s->energy);
     free(s);
     cli_workers_release(w);
     free(w);

@@ -36,8 +36,13 @@ static bench_stats_t stats(double median, double min, double max)
 
 /* Two PUs, threads pinned to 0 and 1, the cost over 24 h at 0.25 a kWh, idle unknown. */
 static const int FIXTURE_PINNING[BENCH_MAX_THREADS] = {0, 1};
-static const bench_cost_basis_t FIXTURE_BASIS = {
-    .hours = 24, .price = 0.25, .idle_watts = -1, .pus = 2, .pinning = FIXTURE_PINNING};
+static const bench_cost_basis_t FIXTURE_BASIS = {.hours = 24,
+                                                 .price = 0.25,
+                                                 .vcpu_price = -1,
+                                                 .idle_watts = -1,
+                                                 .pus = 2,
+                                                 .pinning = FIXTURE_PINNING,
+                                                 .power_reason = "no energy source in the fixture"};
 static char *fixture_argv[] = {"minemeter", "bench", "--json", "bench.json", NULL};
 
 static bench_run_t fixture_run(void)
@@ -247,6 +252,8 @@ static const doc_type_t NUMBER = {.kind = JSON_T_NUMBER};
 static const doc_type_t NUMBER_OR_NULL = {.kind = JSON_T_NUMBER_OR_NULL};
 static const doc_type_t NULL_ONLY = {.kind = JSON_T_NULL};
 static const doc_type_t BOOLEAN = {.kind = JSON_T_BOOLEAN};
+static const doc_type_t *const STRING_OR_NULL_KINDS[] = {&STRING, &NULL_ONLY, NULL};
+static const doc_type_t STRING_OR_NULL = {.kind = JSON_T_EITHER, .either = STRING_OR_NULL_KINDS};
 
 static const char *const MODES[] = {"fast", "light", "", NULL};
 static const doc_type_t MODE = {.kind = JSON_T_STRING, .values = MODES};
@@ -265,6 +272,7 @@ static const doc_field_t COST_FIELDS[] = {
     {"hashes", &NUMBER},
     {"cpu_hours", &NUMBER},
     {"cpu_hours_capped", &BOOLEAN},
+    {"cpu_money", &NUMBER_OR_NULL},
     {"kwh", &NUMBER_OR_NULL},
     {"kwh_above_idle", &NUMBER_OR_NULL},
     {"money", &NUMBER_OR_NULL},
@@ -279,8 +287,12 @@ static const doc_field_t RUN_FIELDS[] = {
     {"cpu_seconds_per_hash", &STATS},
     {"cycles_per_hash", &STATS},
     {"cycles_source", &CYCLES_SOURCE},
-    {"joules_per_hash", &NUMBER_OR_NULL},
     {"watts", &NUMBER_OR_NULL},
+    {"joules_per_hash", &NUMBER_OR_NULL},
+    {"marginal_watts", &NUMBER_OR_NULL},
+    {"marginal_joules_per_hash", &NUMBER_OR_NULL},
+    {"power_source", &STRING_OR_NULL},
+    {"power_reason", &STRING_OR_NULL},
     {"pages", &STRING},
     {"jit", &BOOLEAN},
     {"lanes", &INTEGER},
@@ -352,8 +364,6 @@ static const doc_type_t CPU = {.kind = JSON_T_OBJECT, .fields = CPU_FIELDS};
 
 static const doc_type_t STRINGS = {.kind = JSON_T_ARRAY, .items = &STRING};
 static const doc_type_t INTEGERS = {.kind = JSON_T_ARRAY, .items = &INTEGER};
-static const doc_type_t *const STRING_OR_NULL_KINDS[] = {&STRING, &NULL_ONLY, NULL};
-static const doc_type_t STRING_OR_NULL = {.kind = JSON_T_EITHER, .either = STRING_OR_NULL_KINDS};
 static const doc_field_t MACHINE_FIELDS[] = {
     {"cores", &INTEGER}, {"pus", &INTEGER}, {"pus_allowed", &INTEGER}, {NULL, NULL}};
 static const doc_type_t MACHINE = {.kind = JSON_T_OBJECT, .fields = MACHINE_FIELDS};
@@ -363,15 +373,15 @@ static const doc_type_t PAGES_ASKED = {.kind = JSON_T_OBJECT, .fields = PAGES_AS
 static const doc_field_t BUILD_FIELDS[] = {
     {"version", &STRING}, {"compiler", &STRING}, {"cflags", &STRING}, {NULL, NULL}};
 static const doc_type_t BUILD = {.kind = JSON_T_OBJECT, .fields = BUILD_FIELDS};
+static const doc_field_t POWER_FIELDS[] = {{"source", &STRING_OR_NULL},
+                                           {"idle_watts", &NUMBER_OR_NULL},
+                                           {"reason", &STRING_OR_NULL},
+                                           {NULL, NULL}};
+static const doc_type_t POWER = {.kind = JSON_T_OBJECT, .fields = POWER_FIELDS};
 static const doc_field_t RUN_HEADER_FIELDS[] = {
-    {"started_unix", &INTEGER},
-    {"command_line", &STRINGS},
-    {"interrupted", &STRING_OR_NULL},
-    {"machine", &MACHINE},
-    {"pinning", &INTEGERS},
-    {"pages_asked", &PAGES_ASKED},
-    {"build", &BUILD},
-    {NULL, NULL},
+    {"started_unix", &INTEGER}, {"command_line", &STRINGS}, {"interrupted", &STRING_OR_NULL},
+    {"machine", &MACHINE},      {"pinning", &INTEGERS},     {"pages_asked", &PAGES_ASKED},
+    {"build", &BUILD},          {"power", &POWER},          {NULL, NULL},
 };
 static const doc_type_t RUN_HEADER = {.kind = JSON_T_OBJECT, .fields = RUN_HEADER_FIELDS};
 
@@ -719,6 +729,9 @@ static const char *const CSV_COLUMNS[] = {
     "cycles_source",
     "joules_per_hash",
     "watts",
+    "marginal_joules_per_hash",
+    "marginal_watts",
+    "power_source",
     "pages",
     "reference_seconds_per_hash_median",
     "cost_hours",
@@ -726,6 +739,7 @@ static const char *const CSV_COLUMNS[] = {
     "cost_hashes",
     "cost_cpu_hours",
     "cost_cpu_hours_capped",
+    "cost_cpu_money",
     "cost_kwh",
     "cost_kwh_above_idle",
     "cost_money",
@@ -1183,6 +1197,103 @@ Test(bench_report, cost_cpu_hours_never_exceed_what_the_pus_have)
     /* Unpinned threads count as many PUs as may run them. */
     basis.pinning = NULL;
     cr_expect_eq(bench_cost_pus_used(&basis, 3), 2);
+}
+
+/* A row measured at 20 W on a machine idling at 5 W. */
+static void with_power(bench_result_t r[FIXTURE_COUNT], bench_cost_basis_t *basis)
+{
+    fixture(r);
+    r[0].watts[1] = 20;
+    r[0].joules_per_hash[1] = 20 / 139.5;
+    *basis = FIXTURE_BASIS;
+    basis->idle_watts = 5;
+    basis->vcpu_price = 0.04;
+    basis->power_source = "measured: powercap RAPL package, 1 package";
+    basis->power_reason = NULL;
+}
+
+/* What the miner adds: power above idle, its J/hash, and prices on exactly those. */
+Test(bench_report, marginal_figures_and_prices_are_taken_above_the_idle_baseline)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    bench_cost_basis_t basis;
+    with_power(r, &basis);
+    cr_expect_float_eq(bench_marginal_watts(&r[0], 1, &basis), 15.0, 1e-12);
+    cr_expect_float_eq(bench_marginal_joules_per_hash(&r[0], 1, &basis), 15 / 139.5, 1e-12);
+    cr_expect_lt(bench_marginal_watts(&r[0], 0, &basis), 0, "no watts on row 0: unknown");
+    bench_cost_t c = bench_cost_of(&r[0], 1, &basis);
+    cr_expect_float_eq(c.kwh, 20.0 * 24 / 1000, 1e-12);
+    cr_expect_float_eq(c.kwh_above_idle, 15.0 * 24 / 1000, 1e-12);
+    cr_expect_float_eq(c.money, 15.0 * 24 / 1000 * 0.25, 1e-12, "--price on the marginal energy");
+    cr_expect_float_eq(c.cpu_money, c.cpu_hours * 0.04, 1e-12);
+    /* Below the baseline (noise on a light load) is nothing added, not negative power. */
+    r[0].watts[1] = 4;
+    cr_expect_float_eq(bench_marginal_watts(&r[0], 1, &basis), 0.0, 1e-12);
+    /* No baseline: no marginal figure, no money; the CPU's value needs no power figure. */
+    basis.idle_watts = -1;
+    c = bench_cost_of(&r[0], 1, &basis);
+    cr_expect_lt(c.kwh_above_idle, 0);
+    cr_expect_lt(c.money, 0);
+    cr_expect_geq(c.cpu_money, 0);
+    basis.vcpu_price = -1;
+    cr_expect_lt(bench_cost_of(&r[0], 1, &basis).cpu_money, 0, "no --vcpu-price: unknown");
+}
+
+Test(bench_report, json_rows_carry_power_with_its_source_or_null_with_the_reason)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    bench_cost_basis_t basis;
+    with_power(r, &basis);
+    bench_run_t run = fixture_run();
+    run.cost = &basis;
+    const char *path = in_dir("bench.json");
+    cr_assert_eq(bench_report_json(path, r, FIXTURE_COUNT, &run), 0);
+    json_t *root = json_load_file(path, 0, NULL);
+    cr_assert_not_null(root);
+    json_t *power = json_object_get(json_object_get(root, "run"), "power");
+    cr_expect_str_eq(json_string_value(json_object_get(power, "source")), basis.power_source);
+    cr_expect_float_eq(json_real_value(json_object_get(power, "idle_watts")), 5.0, 1e-12);
+    json_t *runs = json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs");
+    json_t *measured = json_array_get(runs, 1), *unknown = json_array_get(runs, 0);
+    cr_expect_float_eq(json_real_value(json_object_get(measured, "watts")), 20.0, 1e-12);
+    cr_expect_float_eq(json_real_value(json_object_get(measured, "marginal_watts")), 15.0, 1e-12);
+    cr_expect_float_eq(json_real_value(json_object_get(measured, "marginal_joules_per_hash")),
+                       15 / 139.5, 1e-12);
+    cr_expect_str_eq(json_string_value(json_object_get(measured, "power_source")),
+                     basis.power_source);
+    cr_expect(json_is_null(json_object_get(measured, "power_reason")));
+    cr_expect_float_eq(
+        json_real_value(json_object_get(json_object_get(measured, "cost"), "cpu_money")),
+        bench_cost_of(&r[0], 1, &basis).cpu_hours * 0.04, 1e-9);
+    /* The row whose source did not read: every power figure null, and why. */
+    static const char *const nulls[] = {"watts", "joules_per_hash", "marginal_watts",
+                                        "marginal_joules_per_hash", "power_source"};
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+        cr_expect(json_is_null(json_object_get(unknown, nulls[i])), "%s", nulls[i]);
+    cr_expect(json_is_string(json_object_get(unknown, "power_reason")));
+    json_decref(root);
+}
+
+/* An estimate is never shown as a measurement: "~" before every estimated figure. */
+Test(bench_report, table_marks_estimated_energy_with_a_tilde)
+{
+    bench_result_t r[FIXTURE_COUNT];
+    bench_cost_basis_t basis;
+    with_power(r, &basis);
+    int saved = capture_stdout();
+    bench_table_row(&r[0], 1);
+    r[0].energy_estimated = 1;
+    bench_table_row(&r[0], 1);
+    bench_table_cost(r, 1, &basis);
+    char *text = captured_stdout(saved);
+    char *second = strchr(text, '\n');
+    cr_assert_not_null(second, "%s", text);
+    *second++ = '\0';
+    cr_expect_null(strchr(text, '~'), "measured: %s", text);
+    cr_expect_not_null(strstr(second, " ~0.143"), "estimated J/hash: %s", second);
+    cr_expect_not_null(strstr(second, "~20.00 W = ~0.480 kWh (~0.360 kWh above idle"), "%s",
+                       second);
+    free(text);
 }
 
 /* The JSON's run header says how the run was made and whether it was cut short. */

@@ -190,7 +190,7 @@ Test(cli, info_prints_the_machine)
     run_result_t *r = run_minemeter(ARGS("info"));
     cr_expect_eq(r->exit_code, 0, "stderr: %s", r->err);
     const char *fields[] = {
-        "CPU:", "Features:", "Topology:", "Caches:", "Huge pages:", "Energy:", "RandomX:"};
+        "CPU:", "Features:", "Topology:", "Caches:", "Huge pages:", "Power:", "RandomX:"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         cr_expect_not_null(strstr(r->out, fields[i]), "no '%s' in: %s", fields[i], r->out);
     run_result_free(r);
@@ -247,6 +247,30 @@ Test(cli, info_json_carries_everything_the_text_says)
     json_t *energy = json_object_get(root, "energy");
     if (!json_is_true(json_object_get(energy, "readable")))
         cr_expect(json_is_string(json_object_get(energy, "reason")));
+    /* Every source tried, each with why not or its label, and the same label in the text. */
+    json_t *tried = json_object_get(energy, "tried");
+    cr_expect_geq(json_array_size(tried), 5, "powercap, perf, msr, ipmi and the model");
+    size_t i;
+    json_t *attempt;
+    json_array_foreach(tried, i, attempt)
+    {
+        const char *source = json_string_value(json_object_get(attempt, "source"));
+        cr_expect_not_null(source);
+        int available = json_is_true(json_object_get(attempt, "available"));
+        const char *words =
+            json_string_value(json_object_get(attempt, available ? "label" : "reason"));
+        cr_expect(words != NULL && words[0] != '\0', "attempt %zu says nothing", i);
+        char row[300];
+        snprintf(row, sizeof(row), "%-10s %s%s", source ? source : "",
+                 available ? "" : "no: ", words ? words : "");
+        cr_expect_not_null(strstr(text->out, row), "no '%s' in: %s", row, text->out);
+    }
+    const char *label = json_string_value(json_object_get(energy, "power_source"));
+    cr_assert_not_null(label, "this machine has at least the estimate");
+    cr_expect(strncmp(label, "measured: ", 10) == 0 || strncmp(label, "estimated: ", 11) == 0, "%s",
+              label);
+    cr_expect_eq(json_is_true(json_object_get(energy, "estimated")),
+                 strncmp(label, "estimated: ", 11) == 0);
     json_decref(root);
     run_result_free(r);
     run_result_free(text);

@@ -7,10 +7,12 @@
 #include <criterion/criterion.h>
 #include <sched.h>
 #include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/support/fake_tree.h"
@@ -18,6 +20,14 @@
 #include "tests/support/run_command.h"
 #include "tests/support/sanitizers.h"
 #include "tests/support/spawn.h"
+
+/* Creates a file from a mkstemp template, for the command to write. */
+static void make_temp_file(char *path_template)
+{
+    int fd = mkstemp(path_template);
+    cr_assert_geq(fd, 0);
+    close(fd);
+}
 
 /*
  * Runs minemeter with args, allowing it 280 s: a run that times the
@@ -36,9 +46,7 @@ static run_result_t *run_with_the_reference(const char *const args[])
 Test(cli_bench, short_run_verifies_measures_and_writes_json, .timeout = 300)
 {
     char json_path[] = "/tmp/minemeter-bench-XXXXXX";
-    int fd = mkstemp(json_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    make_temp_file(json_path);
     char csv_path[64], svg_path[64];
     snprintf(csv_path, sizeof(csv_path), "%s.csv", json_path);
     snprintf(svg_path, sizeof(svg_path), "%s.svg", json_path);
@@ -295,18 +303,16 @@ Test(cli_bench, fast_mode_without_the_memory_for_its_dataset_is_refused_with_the
 Test(cli_bench, an_energy_counter_that_never_advances_gives_no_joules, .timeout = 120)
 {
     fake_tree_make();
-    fake_tree_write("class/powercap/intel-rapl:0/name", "package-0\n");
-    fake_tree_write("class/powercap/intel-rapl:0/energy_uj", "1000\n");
-    fake_tree_write("class/powercap/intel-rapl:0/max_energy_range_uj", "262143328850\n");
+    fake_tree_write("sys/class/powercap/intel-rapl:0/name", "package-0\n");
+    fake_tree_write("sys/class/powercap/intel-rapl:0/energy_uj", "1000\n");
+    fake_tree_write("sys/class/powercap/intel-rapl:0/max_energy_range_uj", "262143328850\n");
     char json_path[] = "/tmp/minemeter-bench-XXXXXX";
-    int fd = mkstemp(json_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    setenv("MINEMETER_TEST_SYSFS_ROOT", fake_tree_root, 1);
+    make_temp_file(json_path);
+    setenv("MINEMETER_TEST_ROOT", fake_tree_root, 1);
     run_result_t *r =
         run_minemeter(ARGS("bench", "--algo", "cn-pico", "--threads", "1", "--repeat", "1",
                            "--duration", "2", "--no-reference", "--json", json_path));
-    unsetenv("MINEMETER_TEST_SYSFS_ROOT");
+    unsetenv("MINEMETER_TEST_ROOT");
     fake_tree_remove();
     cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
     const char *row = strstr(r->out, "cn-pico            1");
@@ -322,6 +328,122 @@ Test(cli_bench, an_energy_counter_that_never_advances_gives_no_joules, .timeout 
         json_object_get(json_array_get(json_object_get(doc, "algorithms"), 0), "runs"), 0);
     cr_expect(json_is_null(json_object_get(run, "joules_per_hash")));
     cr_expect(json_is_null(json_object_get(run, "watts")));
+    cr_expect(json_is_null(json_object_get(run, "power_source")));
+    cr_expect(json_is_string(json_object_get(run, "power_reason")), "null with the reason");
+    json_decref(doc);
+    run_result_free(r);
+}
+
+static json_t *first_run(const char *json_path)
+{
+    json_error_t error;
+    json_t *doc = json_load_file(json_path, 0, &error);
+    cr_assert_not_null(doc, "%s", error.text);
+    return doc;
+}
+
+#define RUN_OF(doc, t)                                                                             \
+    json_array_get(                                                                                \
+        json_object_get(json_array_get(json_object_get((doc), "algorithms"), 0), "runs"), (t))
+
+/*
+ * An external meter that always says 40 W: every run's watts are 40, and
+ * J/hash is watts over H/s within 2%, labelled as measured by the meter.
+ */
+Test(cli_bench, a_power_command_is_the_measured_source_and_its_watts_give_joules_per_hash,
+     .timeout = 120)
+{
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    make_temp_file(json_path);
+    run_result_t *r = run_minemeter(ARGS("bench", "--algo", "cn-pico", "--threads", "1,2",
+                                         "--repeat", "2", "--duration", "2", "--no-reference",
+                                         "--power-cmd", "echo 40", "--json", json_path));
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    cr_expect_not_null(strstr(r->out, "power: measured: --power-cmd meter"), "%s", r->out);
+    cr_expect_null(strstr(r->out, "~"), "nothing is marked as an estimate: %s", r->out);
+    json_t *doc = first_run(json_path);
+    unlink(json_path);
+    json_t *power = json_object_get(json_object_get(doc, "run"), "power");
+    cr_expect_float_eq(json_real_value(json_object_get(power, "idle_watts")), 40.0, 0.01);
+    for (size_t t = 0; t < 2; t++) {
+        json_t *run = RUN_OF(doc, t);
+        cr_assert_not_null(run);
+        double watts = json_real_value(json_object_get(run, "watts"));
+        double jph = json_real_value(json_object_get(run, "joules_per_hash"));
+        double hps =
+            json_real_value(json_object_get(json_object_get(run, "hashes_per_second"), "median"));
+        cr_expect_float_eq(watts, 40.0, 0.01, "run %zu: %.4f W", t, watts);
+        cr_expect(hps > 0 && fabs(jph - watts / hps) <= 0.02 * watts / hps,
+                  "run %zu: %.6f J/hash, %.4f W / %.2f H/s = %.6f", t, jph, watts, hps,
+                  watts / hps);
+        cr_expect_str_eq(json_string_value(json_object_get(run, "power_source")),
+                         "measured: --power-cmd meter");
+        /* A constant meter: nothing above idle. */
+        cr_expect_float_eq(json_real_value(json_object_get(run, "marginal_watts")), 0.0, 0.01);
+    }
+    json_decref(doc);
+    run_result_free(r);
+}
+
+/* A meter that fails is an error before anything is measured: one sentence, exit 2, at once. */
+Test(cli_bench, a_power_command_that_fails_stops_before_measuring, .timeout = 60)
+{
+    static const char *const commands[] = {"exit 1", "echo no watts here"};
+    for (size_t i = 0; i < 2; i++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        run_result_t *r = run_minemeter(
+            ARGS("bench", "--algo", "cn-pico", "--threads", "1", "--power-cmd", commands[i]));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        cr_expect_eq(r->exit_code, 2, "'%s': %s", commands[i], r->err);
+        cr_expect_lt(took, 5.0, "'%s' took %.1f s", commands[i], took);
+        cr_expect_not_null(strstr(r->err, "--power-cmd gave no watts"), "%s", r->err);
+        cr_expect_eq(strchr(r->err, '\n'), r->err + strlen(r->err) - 1, "one line: %s", r->err);
+        cr_expect_null(strstr(r->out, "H/s"), "nothing measured: %s", r->out);
+        run_result_free(r);
+    }
+    run_result_t *r = run_minemeter(ARGS("bench", "--power-model", "3,1"));
+    cr_expect_eq(r->exit_code, 2);
+    cr_expect_not_null(strstr(r->err, "--power-model needs IDLE_W,MAX_W"), "%s", r->err);
+    run_result_free(r);
+}
+
+/*
+ * On this machine, with no option: every figure has its source; where the
+ * source is the model, the table marks J/hash with "~" and names the model.
+ */
+Test(cli_bench, power_figures_say_measured_or_estimated_and_the_table_marks_estimates,
+     .timeout = 120)
+{
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    make_temp_file(json_path);
+    run_result_t *r =
+        run_minemeter(ARGS("bench", "--algo", "cn-pico", "--threads", "1", "--repeat", "1",
+                           "--duration", "1", "--no-reference", "--json", json_path));
+    cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    json_t *doc = first_run(json_path);
+    unlink(json_path);
+    json_t *run = RUN_OF(doc, 0);
+    const char *source = json_string_value(json_object_get(run, "power_source"));
+    cr_assert_not_null(source, "a figure on every machine: %s", r->out);
+    int estimated = strncmp(source, "estimated: ", 11) == 0;
+    cr_expect(estimated || strncmp(source, "measured: ", 10) == 0, "%s", source);
+    cr_expect(json_is_number(json_object_get(run, "watts")));
+    cr_expect(json_is_number(json_object_get(run, "joules_per_hash")));
+    cr_expect(json_is_number(json_object_get(run, "marginal_watts")));
+    cr_expect(json_is_number(json_object_get(run, "marginal_joules_per_hash")));
+    const char *row = strstr(r->out, "cn-pico            1");
+    cr_assert_not_null(row, "%s", r->out);
+    size_t len = strcspn(row, "\n");
+    const char *mark = memchr(row, '~', len);
+    cr_expect(estimated ? mark != NULL : mark == NULL, "J/hash %s marked: %.*s",
+              estimated ? "must be" : "must not be", (int)len, row);
+    if (estimated) {
+        char line[256];
+        snprintf(line, sizeof(line), "power: %s (\"~\" marks its figures)", source);
+        cr_expect_not_null(strstr(r->out, line), "%s", r->out);
+    }
     json_decref(doc);
     run_result_free(r);
 }
@@ -334,9 +456,7 @@ Test(cli_bench, an_energy_counter_that_never_advances_gives_no_joules, .timeout 
 Test(cli_bench, ctrl_c_keeps_the_rows_measured_and_writes_them, .timeout = 180)
 {
     char json_path[] = "/tmp/minemeter-bench-XXXXXX";
-    int fd = mkstemp(json_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    make_temp_file(json_path);
     spawned_t b;
     spawn_minemeter(&b, ARGS("bench", "--algo", "cn/upx2,cn-pico", "--threads", "1,2", "--repeat",
                              "3", "--duration", "1", "--no-reference", "--json", json_path));

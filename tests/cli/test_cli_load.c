@@ -225,6 +225,47 @@ Test(cli_load, a_ramp_or_file_run_logs_no_base_intensity, .timeout = 120)
 }
 
 /*
+ * With an external meter that says 25 W, every whole sample's watts are 25
+ * and their source is the meter, named in the start event too; energy over
+ * the run is 25 W x elapsed.
+ */
+Test(cli_load, samples_carry_the_meter_s_watts_and_its_source, .timeout = 120)
+{
+    char log[64];
+    snprintf(log, sizeof(log), "/tmp/minemeter-load-%d-power.jsonl", (int)getpid());
+    run_result_t *r =
+        run_minemeter(ARGS("load", "--duration", "3", "--algo", "cn/upx2", "--threads", "1",
+                           "--intensity", "50", "--power-cmd", "echo 25", "--log", log));
+    cr_assert_eq(r->exit_code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->out, "power measured: --power-cmd meter"), "%s", r->out);
+    run_result_free(r);
+    json_t *lines[64];
+    size_t n = load_read_log(log, lines, 64);
+    unlink(log);
+    unsigned samples = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *event = json_string_value(json_object_get(lines[i], "event"));
+        const char *source = json_string_value(json_object_get(lines[i], "power_source"));
+        if (strcmp(event, "start") == 0 || strcmp(event, "sample") == 0 ||
+            strcmp(event, "summary") == 0)
+            cr_expect(source != NULL && strcmp(source, "measured: --power-cmd meter") == 0,
+                      "%s: %s", event, source ? source : "null");
+        if (strcmp(event, "sample") == 0 &&
+            number(lines[i], "t_end") - number(lines[i], "t_start") > 0.5) {
+            samples++;
+            cr_expect(fabs(number(lines[i], "watts") - 25) < 0.02, "sample %u: %.2f W", samples,
+                      number(lines[i], "watts"));
+        }
+        if (strcmp(event, "summary") == 0)
+            cr_expect(
+                fabs(number(lines[i], "energy_j") / number(lines[i], "elapsed_s") - 25) < 0.05,
+                "%.3f J over %.3f s", number(lines[i], "energy_j"), number(lines[i], "elapsed_s"));
+        json_decref(lines[i]);
+    }
+    cr_expect_geq(samples, 3);
+}
+
+/*
  * Fast mode with too little room for its dataset (a made-up machine with
  * 1 GiB available, through the test hook): one sentence that says what is
  * needed and what limits it, exit 1, instead of the kernel's OOM kill.

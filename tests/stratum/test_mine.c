@@ -81,6 +81,12 @@ static char *stop_miner_expecting(spawned_t *m, int expected)
     cr_expect_eq(code, expected, "SIGINT ends mine with %d; it printed:\n%s", expected, out);
     cr_expect_not_null(strstr(out, "stopping: SIGINT"), "%s", out);
     cr_expect_not_null(strstr(out, "summary:"), "%s", out);
+    /* Every machine has a power figure, and the summary's energy names where it came from. */
+    cr_expect_not_null(strstr(out, "power: "), "%s", out);
+    const char *energy = strstr(out, "energy: ");
+    cr_expect(energy != NULL &&
+                  (strstr(energy, "(measured: ") != NULL || strstr(energy, "(estimated: ") != NULL),
+              "the summary's energy names its source: %s", out);
     /* The banner: the pool's jobs set the algorithm; --algo (rx/0 by default) is until then. */
     cr_expect_not_null(strstr(out, "the algorithm the pool's job names (rx/0 until it does; "
                                    "RandomX in light mode"),
