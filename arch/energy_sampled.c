@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -217,6 +218,14 @@ static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap
 static void *sampler_main(void *arg)
 {
     arch_meter_t *m = arg;
+    /*
+     * SCHED_IDLE, which the readings' processes inherit: the meter runs in
+     * what the miners leave, so where every CPU hashes it waits a little
+     * rather than preempting them. (posix_spawn's own scheduler attribute
+     * takes no SCHED_IDLE in glibc.)
+     */
+    struct sched_param idle = {.sched_priority = 0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
     pthread_mutex_lock(&m->lock);
     uint64_t next = m->at_ns + m->period_ns;
     while (!m->stop) {

@@ -171,6 +171,28 @@ Test(arch_energy_meter, a_failed_later_reading_is_an_error_until_the_meter_recov
     arch_meter_close(&m);
 }
 
+/* The sampler's readings take only what the miners leave: SCHED_IDLE. */
+Test(arch_energy_meter, readings_run_at_idle_priority_so_they_never_preempt_miners,
+     .init = fake_tree_make, .fini = fake_tree_remove)
+{
+    char command[256];
+    snprintf(command, sizeof(command), "chrt -p $$ > %s/policy; echo 5", fake_tree_root);
+    arch_meter_t m;
+    char reason[256] = "";
+    cr_assert_eq(arch_meter_open(&m, ARCH_METER_COMMAND, command, reason, sizeof(reason)), 0, "%s",
+                 reason);
+    nap(1.4); /* the sampler's first reading */
+    arch_meter_close(&m);
+    char path[128], text[256] = "";
+    snprintf(path, sizeof(path), "%s/policy", fake_tree_root);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cr_expect_not_null(strstr(text, "SCHED_IDLE"), "%s", text);
+}
+
 /* Processes of process group pgid that are not zombies, from /proc/PID/stat. */
 static unsigned live_processes_in_group(pid_t pgid)
 {
