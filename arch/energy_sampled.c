@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/child_process.h"
 #include "arch/clock.h"
 
 #define METER_PERIOD_NS  1000000000ull
@@ -142,20 +143,8 @@ static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    /* Its own process group, so a timeout stops its children too and Ctrl-C reaches us only. */
     posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    arch_child_attr_init(&attr);
     char *ipmi_argv[] = {"ipmitool", "dcmi", "power", "reading", NULL};
     char *sh_argv[] = {"/bin/sh", "-c", m->command, NULL};
     pid_t pid = 0;

@@ -40,6 +40,7 @@
 #include "miner/miner.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
+#include "miner/synthetic_job.h"
 
 enum {
     OPT_DURATION,
@@ -189,25 +190,6 @@ static double energy_so_far(load_run_t *r, const char **why)
         return j - r->energy_start_j;
     *why = r->energy_ok ? "the energy source could not be read" : r->energy.reason;
     return -1;
-}
-
-/* A job no pool sent: random bytes in Monero's blob shape, and a target nothing meets. */
-static void synthetic_job(const pow_algo_t *algo, miner_job_t *job)
-{
-    memset(job, 0, sizeof(*job));
-    job->job_id = 1;
-    job->algo = algo;
-    job->blob_len = 76;
-    uint64_t x = arch_clock_ns() | 1;
-    for (size_t i = 0; i < job->blob_len; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        job->blob[i] = (uint8_t)x;
-    }
-    job->nonce_offset = 39;
-    job->target = 0;
-    job->height = 3000000;
-    memcpy(job->seed, "minemeter load", 14);
-    job->seed_len = 14;
 }
 
 /*
@@ -494,7 +476,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     miner_job_t job;
-    synthetic_job(algo, &job);
+    miner_synthetic_job(algo, "minemeter load", &job);
     fprintf(stderr, "minemeter load: preparing %s%s...\n", pow_algo_name(algo),
             pow_algo_rx(algo) != NULL
                 ? (fast ? " (building the 2080 MiB dataset)" : " (building the 256 MiB cache)")

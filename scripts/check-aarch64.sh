@@ -99,8 +99,11 @@ fi
 #   suites that need no network here, and the native builds run these.
 # - cli_load: its phases and CPU shares are about time, which emulation
 #   stretches; the native builds run it.
+# - cli_impact and impact_probe_latency: a miner beside a victim, and a
+#   loopback service held to a request rate, are about time too.
 excluded='slow_*/*|cn/every_shipped_vector_matches_on_every_path'
 excluded+='|mine/*|mine_tls/*|stratum_pool/*|daemon_client/*|solo_monerod/*|cli_load/*'
+excluded+='|cli_impact/*|impact_probe_latency/*'
 excluded+='|cli_selftest/passes_every_vector_on_every_path'
 excluded+='|randomx_oracle/*|randomx/rx*_matches_reference_vectors_*'
 excluded+='|arch_cpu/feature_word_agrees_with_proc_cpuinfo_flags'
