@@ -37,6 +37,22 @@ void cli_usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
 }
 
+int cli_parse_price(const char *command, const cli_value_t *value, const char *option,
+                    const char *per, const char *example, double *out)
+{
+    if (!value->set)
+        return 0;
+    char *end = NULL;
+    double price = strtod(value->text, &end);
+    if (end == value->text || *end != '\0' || !(price >= 0 && price < 1000)) {
+        cli_usage_error(command, "%s needs a price per %s such as %s, not '%s'", option, per,
+                        example, value->text);
+        return -1;
+    }
+    *out = price;
+    return 0;
+}
+
 int cli_parse_uint(const char *command, const char *option, const char *text, unsigned long min,
                    unsigned long max, unsigned long *out)
 {

@@ -79,4 +79,12 @@ void cli_error(const char *command, const char *fmt, ...) __attribute__((format(
 int cli_parse_uint(const char *command, const char *option, const char *text, unsigned long min,
                    unsigned long max, unsigned long *out);
 
+/*
+ * A price option (--price, --vcpu-price) into *out: a decimal from 0 to
+ * below 1000 per unit, such as example. Leaves *out alone when value is not
+ * set. On failure prints one sentence naming the option and returns -1.
+ */
+int cli_parse_price(const char *command, const cli_value_t *value, const char *option,
+                    const char *per, const char *example, double *out);
+
 #endif

@@ -268,23 +268,6 @@ static void print_pinning(const bench_cost_basis_t *basis, const int *pus, unsig
                most, used, used);
 }
 
-/* A price option into *out (left alone when not given); nonzero after one sentence. */
-static int parse_price(const cli_command_spec_t *spec, const cli_value_t *value, const char *name,
-                       const char *per, const char *example, double *out)
-{
-    if (!value->set)
-        return 0;
-    char *end = NULL;
-    double price = strtod(value->text, &end);
-    if (end == value->text || *end != '\0' || !(price >= 0 && price < 1000)) {
-        cli_usage_error(spec->name, "%s needs a price per %s such as %s, not '%s'", name, per,
-                        example, value->text);
-        return -1;
-    }
-    *out = price;
-    return 0;
-}
-
 static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
 {
     const time_t started = time(NULL);
@@ -361,9 +344,9 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned duration = v[OPT_DURATION].set ? (unsigned)v[OPT_DURATION].number : 3;
     double hours = v[OPT_HOURS].set ? (double)v[OPT_HOURS].number : 24;
     double price = -1, vcpu_price = -1;
-    if (parse_price(spec, &v[OPT_PRICE], "--price", "kWh", "0.25", &price) != 0 ||
-        parse_price(spec, &v[OPT_VCPU_PRICE], "--vcpu-price", "vCPU-hour", "0.04", &vcpu_price) !=
-            0) {
+    if (cli_parse_price(spec->name, &v[OPT_PRICE], "--price", "kWh", "0.25", &price) != 0 ||
+        cli_parse_price(spec->name, &v[OPT_VCPU_PRICE], "--vcpu-price", "vCPU-hour", "0.04",
+                        &vcpu_price) != 0) {
         arch_topology_free(topo);
         return CLI_EXIT_USAGE;
     }

@@ -385,22 +385,6 @@ static int run_victim(const char *name, const impact_setup_t *s, const impact_pr
     return result;
 }
 
-static int parse_price(const cli_command_spec_t *spec, const cli_value_t *value, double *out)
-{
-    *out = -1;
-    if (!value->set)
-        return 0;
-    char *end = NULL;
-    double price = strtod(value->text, &end);
-    if (end == value->text || *end != '\0' || !(price >= 0 && price < 1000)) {
-        cli_usage_error(spec->name, "--price needs a price per kWh such as 0.25, not '%s'",
-                        value->text);
-        return -1;
-    }
-    *out = price;
-    return 0;
-}
-
 static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
 {
     cli_value_t v[OPT_COUNT];
@@ -414,7 +398,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     double price = -1;
-    if (parse_price(spec, &v[OPT_PRICE], &price) != 0)
+    if (cli_parse_price(spec->name, &v[OPT_PRICE], "--price", "kWh", "0.25", &price) != 0)
         return CLI_EXIT_USAGE;
     arch_topology_t *topo = NULL;
     if (arch_topology_load(&topo) != 0) {
