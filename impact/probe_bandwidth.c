@@ -81,8 +81,8 @@ static int bandwidth_run(void *state, double seconds, volatile sig_atomic_t *sto
     uint64_t sum = 0;
     int writing = 0;
     size_t at = 0;
-    impact__window_t w;
-    impact__window_start(&w, seconds);
+    probe_window_t w;
+    probe_window_start(&w, seconds);
     do {
         size_t n = s->count - at < CHUNK_WORDS ? s->count - at : CHUNK_WORDS;
         if (writing)
@@ -98,8 +98,8 @@ static int bandwidth_run(void *state, double seconds, volatile sig_atomic_t *sto
                 s->fill = sum + s->fill + 1;
             writing = !writing;
         }
-    } while (!impact__window_over(&w, stop));
-    double wall = impact__window_finish(&w, bytes, out);
+    } while (!probe_window_over(&w, stop));
+    double wall = probe_window_finish(&w, bytes, out);
     /* The sum of a pass cut short still goes somewhere the compiler cannot see through. */
     s->fill += sum;
     out->value = (double)bytes / wall / 1e9;

@@ -78,8 +78,8 @@ static int cache_run(void *state, double seconds, volatile sig_atomic_t *stop,
     uint64_t x = s->random ? s->random : 1;
     uint64_t sum = 0;
     uint64_t lookups = 0;
-    impact__window_t w;
-    impact__window_start(&w, seconds);
+    probe_window_t w;
+    probe_window_start(&w, seconds);
     do {
         for (int i = 0; i < LOOKUPS_PER_CHECK; i++) {
             /* The top 32 bits scaled to [0, count): no division in the loop. */
@@ -87,8 +87,8 @@ static int cache_run(void *state, double seconds, volatile sig_atomic_t *stop,
             sum += entries[index];
         }
         lookups += LOOKUPS_PER_CHECK;
-    } while (!impact__window_over(&w, stop));
-    double wall = impact__window_finish(&w, lookups, out);
+    } while (!probe_window_over(&w, stop));
+    double wall = probe_window_finish(&w, lookups, out);
     s->random = x;
     s->sum += sum;
     out->value = (double)lookups / wall;

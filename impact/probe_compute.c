@@ -76,16 +76,16 @@ static int compute_run(void *state, double seconds, volatile sig_atomic_t *stop,
     compute_state_t *s = state;
     uint64_t bytes = 0;
     int rc = 0;
-    impact__window_t w;
-    impact__window_start(&w, seconds);
+    probe_window_t w;
+    probe_window_start(&w, seconds);
     /* One digest between clock reads: some tens of microseconds. */
     do {
         rc = impact_probe_compute_digest(s->ctx, s->block, IMPACT_PROBE_COMPUTE_BLOCK, s->md);
         if (rc < 0)
             break;
         bytes += IMPACT_PROBE_COMPUTE_BLOCK;
-    } while (!impact__window_over(&w, stop));
-    double wall = impact__window_finish(&w, bytes, out);
+    } while (!probe_window_over(&w, stop));
+    double wall = probe_window_finish(&w, bytes, out);
     out->value = (double)bytes / wall / 1e6;
     return rc;
 }

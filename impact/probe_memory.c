@@ -86,14 +86,14 @@ static int memory_run(void *state, double seconds, volatile sig_atomic_t *stop,
     const size_t *links = s->links;
     size_t at = s->at;
     uint64_t steps = 0;
-    impact__window_t w;
-    impact__window_start(&w, seconds);
+    probe_window_t w;
+    probe_window_start(&w, seconds);
     do {
         for (int i = 0; i < STEPS_PER_CHECK; i++)
             at = links[at * STRIDE];
         steps += STEPS_PER_CHECK;
-    } while (!impact__window_over(&w, stop));
-    double wall = impact__window_finish(&w, steps, out);
+    } while (!probe_window_over(&w, stop));
+    double wall = probe_window_finish(&w, steps, out);
     /* Keeping the end of the chase makes it a result the compiler must compute. */
     s->at = at;
     out->value = wall * 1e9 / (double)steps;

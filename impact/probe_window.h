@@ -16,9 +16,9 @@
 typedef struct {
     uint64_t wall0, cpu0; /* ns at the start */
     uint64_t end;         /* the wall-clock ns at which the window is over */
-} impact__window_t;
+} probe_window_t;
 
-static inline void impact__window_start(impact__window_t *w, double seconds)
+static inline void probe_window_start(probe_window_t *w, double seconds)
 {
     /* About 30 years: beyond any window, and it keeps the conversion below defined. */
     if (seconds > 1e9)
@@ -28,7 +28,7 @@ static inline void impact__window_start(impact__window_t *w, double seconds)
     w->end = w->wall0 + (uint64_t)(seconds * 1e9);
 }
 
-static inline int impact__window_over(const impact__window_t *w, volatile sig_atomic_t *stop)
+static inline int probe_window_over(const probe_window_t *w, volatile sig_atomic_t *stop)
 {
     return *stop || arch_clock_ns() >= w->end;
 }
@@ -38,8 +38,8 @@ static inline int impact__window_over(const impact__window_t *w, volatile sig_at
  * the latency figures a non-latency probe does not have. Returns the wall
  * seconds, never 0, for the probe's own figure.
  */
-static inline double impact__window_finish(const impact__window_t *w, uint64_t operations,
-                                           impact_probe_sample_t *out)
+static inline double probe_window_finish(const probe_window_t *w, uint64_t operations,
+                                         impact_probe_sample_t *out)
 {
     uint64_t wall = arch_clock_ns() - w->wall0;
     uint64_t cpu = arch_clock_thread_cpu_ns() - w->cpu0;
