@@ -87,6 +87,26 @@ static void first_line(const char *text, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/*
+ * The first executable name in $PATH, into path. Looked up here rather than
+ * by posix_spawnp, because under an emulator a failed exec only shows as
+ * the child's exit status 127, not as "not found".
+ */
+static int find_in_path(const char *name, char *path, size_t cap)
+{
+    const char *dirs = getenv("PATH");
+    if (dirs == NULL)
+        dirs = "/usr/local/bin:/usr/bin:/bin";
+    while (*dirs != '\0') {
+        size_t len = strcspn(dirs, ":");
+        int n = snprintf(path, cap, "%.*s/%s", (int)len, len > 0 ? dirs : ".", name);
+        if (n > 0 && (size_t)n < cap && access(path, X_OK) == 0)
+            return 0;
+        dirs += len + (dirs[len] == ':');
+    }
+    return -ENOENT;
+}
+
 /* Reads both pipes until they close or the deadline passes. Returns 0 or -ETIMEDOUT. */
 static int collect(int out_fd, int err_fd, char *out, size_t out_cap, char *err, size_t err_cap,
                    uint64_t deadline)
@@ -148,8 +168,11 @@ static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap
     char *ipmi_argv[] = {"ipmitool", "dcmi", "power", "reading", NULL};
     char *sh_argv[] = {"/bin/sh", "-c", m->command, NULL};
     pid_t pid = 0;
-    int rc = m->kind == ARCH_METER_IPMI
-                 ? posix_spawnp(&pid, "ipmitool", &fa, &attr, ipmi_argv, environ)
+    char ipmitool[512];
+    int rc = m->kind == ARCH_METER_IPMI && find_in_path("ipmitool", ipmitool, sizeof(ipmitool)) != 0
+                 ? ENOENT
+             : m->kind == ARCH_METER_IPMI
+                 ? posix_spawn(&pid, ipmitool, &fa, &attr, ipmi_argv, environ)
                  : posix_spawn(&pid, "/bin/sh", &fa, &attr, sh_argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);

@@ -99,7 +99,10 @@ run_result_t *run_minemeter(const char *const args[])
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    return run_command(argv, NULL, 60);
+    /* Emulated (scripts/check-aarch64.sh sets the scale), everything takes longer. */
+    const char *scale = getenv("MINEMETER_TEST_TIME_SCALE");
+    unsigned times = scale != NULL ? (unsigned)strtoul(scale, NULL, 10) : 1;
+    return run_command(argv, NULL, 60 * (times >= 1 && times <= 10 ? times : 1));
 }
 
 void run_result_free(run_result_t *r)

@@ -25,7 +25,10 @@ typedef struct {
  */
 run_result_t *run_command(const char *const argv[], const char *stdin_text, unsigned timeout_s);
 
-/* Runs the minemeter binary under test with the given arguments (NULL-ended). */
+/*
+ * Runs the minemeter binary under test with the given arguments (NULL-ended),
+ * for at most 60 s times $MINEMETER_TEST_TIME_SCALE (1 to 10; emulation).
+ */
 run_result_t *run_minemeter(const char *const args[]);
 
 void run_result_free(run_result_t *r);
