@@ -13,4 +13,11 @@
 /* Initialises attr as above; the caller destroys it after posix_spawn. */
 void arch_child_attr_init(posix_spawnattr_t *attr);
 
+/*
+ * Kills the child pid and its process group. Both, because where
+ * posix_spawn cannot wait for the child's exec (an emulator's vfork is a
+ * fork) the child may not have made its group yet.
+ */
+void arch_child_kill(pid_t pid);
+
 #endif

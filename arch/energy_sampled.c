@@ -28,12 +28,21 @@
 
 extern char **environ;
 
-/* The child of the reading under way (0: none), so close() can stop it. */
+/* The child of the reading under way (0: none): for a look from outside, never signalled there. */
 static void set_child(arch_meter_t *m, pid_t pid)
 {
     pthread_mutex_lock(&m->lock);
     m->child = pid;
     pthread_mutex_unlock(&m->lock);
+}
+
+/* Whether close() asked the sampler to stop; the open's own reading has no one to ask. */
+static int stop_asked(arch_meter_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    int stop = m->stop;
+    pthread_mutex_unlock(&m->lock);
+    return stop;
 }
 
 static int parse_number(const char *p, double *watts)
@@ -107,9 +116,12 @@ static int find_in_path(const char *name, char *path, size_t cap)
     return -ENOENT;
 }
 
-/* Reads both pipes until they close or the deadline passes. Returns 0 or -ETIMEDOUT. */
-static int collect(int out_fd, int err_fd, char *out, size_t out_cap, char *err, size_t err_cap,
-                   uint64_t deadline)
+/*
+ * Reads both pipes until they close, the deadline passes (-ETIMEDOUT) or
+ * close() asks the sampler to stop (-ECANCELED). Returns 0 when they closed.
+ */
+static int collect(arch_meter_t *m, int out_fd, int err_fd, char *out, size_t out_cap, char *err,
+                   size_t err_cap, uint64_t deadline)
 {
     size_t out_len = 0, err_len = 0;
     int open_fds = 2;
@@ -118,7 +130,11 @@ static int collect(int out_fd, int err_fd, char *out, size_t out_cap, char *err,
         uint64_t now = arch_clock_ns();
         if (now >= deadline)
             return -ETIMEDOUT;
-        int ms = (int)((deadline - now) / 1000000) + 1;
+        if (stop_asked(m))
+            return -ECANCELED;
+        /* In slices, so a close() is seen within 50 ms. */
+        uint64_t left_ms = (deadline - now) / 1000000 + 1;
+        int ms = left_ms < 50 ? (int)left_ms : 50;
         if (poll(pfd, 2, ms) < 0) {
             if (errno == EINTR)
                 continue;
@@ -190,16 +206,34 @@ static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap
     }
     set_child(m, pid);
     char out[1024] = "", err[1024] = "";
-    rc = collect(out_pipe[0], err_pipe[0], out, sizeof(out), err, sizeof(err),
-                 arch_clock_ns() + m->timeout_ns);
+    uint64_t deadline = arch_clock_ns() + m->timeout_ns;
+    rc = collect(m, out_pipe[0], err_pipe[0], out, sizeof(out), err, sizeof(err), deadline);
     close(out_pipe[0]);
     close(err_pipe[0]);
-    if (rc != 0)
-        kill(-pid, SIGKILL);
+    /*
+     * Only this thread signals the child, and only before it is reaped, so
+     * a pid the kernel has given to another process is never hit. A child
+     * that closed its output and lingers gets the rest of the timeout.
+     */
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    for (int killed = 0;;) {
+        if (rc != 0 && !killed) {
+            arch_child_kill(pid);
+            killed = 1;
+        }
+        pid_t w = waitpid(pid, &status, killed ? 0 : WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+        if (w == 0 && (arch_clock_ns() >= deadline || stop_asked(m)))
+            rc = stop_asked(m) ? -ECANCELED : -ETIMEDOUT;
+        else if (w == 0)
+            nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
     set_child(m, 0);
+    if (rc == -ECANCELED) {
+        snprintf(reason, cap, "stopped");
+        return rc;
+    }
     const char *who = m->kind == ARCH_METER_IPMI ? "ipmitool dcmi power reading" : "--power-cmd";
     char line[120];
     if (rc == -ETIMEDOUT) {
@@ -334,9 +368,7 @@ void arch_meter_close(arch_meter_t *m)
     if (!m->running)
         return;
     pthread_mutex_lock(&m->lock);
-    m->stop = 1;
-    if (m->child > 0)
-        kill(-m->child, SIGKILL);
+    m->stop = 1; /* the sampler stops a reading under way itself */
     pthread_cond_signal(&m->wake);
     pthread_mutex_unlock(&m->lock);
     pthread_join(m->thread, NULL);

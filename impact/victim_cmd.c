@@ -88,11 +88,11 @@ int impact_victim_run(const char *command, int pu, double timeout_seconds,
     while (!reaped) {
         if (stop != NULL && *stop && !out->stopped) {
             out->stopped = 1;
-            kill(-pid, SIGKILL);
+            arch_child_kill(pid);
         }
         if (arch_clock_ns() >= deadline && !out->timed_out && !out->stopped) {
             out->timed_out = 1;
-            kill(-pid, SIGKILL);
+            arch_child_kill(pid);
         }
         /* stderr until it closes; then the exit, checked every 10 ms. */
         struct pollfd pfd = {err_pipe[0], POLLIN, 0};
@@ -110,9 +110,18 @@ int impact_victim_run(const char *command, int pu, double timeout_seconds,
         pid_t w = wait4(pid, &status, WNOHANG, &usage);
         reaped = w == pid || (w < 0 && errno != EINTR);
     }
+    /* What it wrote just before it ended may still wait in the pipe. */
+    for (int more = err_open; more;) {
+        struct pollfd pfd = {err_pipe[0], POLLIN, 0};
+        char buf[512];
+        ssize_t got = poll(&pfd, 1, 0) > 0 ? read(err_pipe[0], buf, sizeof(buf)) : 0;
+        if (got > 0)
+            keep_tail(out->stderr_tail, sizeof(out->stderr_tail), buf, (size_t)got);
+        more = got > 0;
+    }
     out->wall_seconds = (double)(arch_clock_ns() - t0) / 1e9;
     close(err_pipe[0]);
-    /* Anything it left behind in its group goes with it. */
+    /* Anything it left behind in its group goes with it (the group: its own pid is reaped). */
     kill(-pid, SIGKILL);
     out->cpu_seconds = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
                        (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
