@@ -351,12 +351,16 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
 double bench_idle_watts(arch_energy_t *energy, double seconds)
 {
     double j0 = 0, j1 = 0;
+    /* Each read is timed at its middle, so the reads' own time is on neither side. */
+    uint64_t before = arch_clock_ns();
     if (energy == NULL || arch_energy_read(energy, &j0) != 0)
         return -1;
-    uint64_t t0 = arch_clock_ns();
+    uint64_t t0 = before + (arch_clock_ns() - before) / 2;
     struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
     nanosleep(&pause, NULL);
+    before = arch_clock_ns();
     int rc = arch_energy_read(energy, &j1);
-    double elapsed = (double)(arch_clock_ns() - t0) / 1e9;
+    uint64_t t1 = before + (arch_clock_ns() - before) / 2;
+    double elapsed = (double)(t1 - t0) / 1e9;
     return rc == 0 && elapsed > 0 && j1 > j0 ? (j1 - j0) / elapsed : -1;
 }

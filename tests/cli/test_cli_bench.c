@@ -364,7 +364,8 @@ Test(cli_bench, a_power_command_is_the_measured_source_and_its_watts_give_joules
     json_t *doc = first_run(json_path);
     unlink(json_path);
     json_t *power = json_object_get(json_object_get(doc, "run"), "power");
-    cr_expect_float_eq(json_real_value(json_object_get(power, "idle_watts")), 40.0, 0.01);
+    /* Within what reading the meter's integral between two clock reads can skew (0.1%). */
+    cr_expect_float_eq(json_real_value(json_object_get(power, "idle_watts")), 40.0, 0.04);
     for (size_t t = 0; t < 2; t++) {
         json_t *run = RUN_OF(doc, t);
         cr_assert_not_null(run);
@@ -372,14 +373,14 @@ Test(cli_bench, a_power_command_is_the_measured_source_and_its_watts_give_joules
         double jph = json_real_value(json_object_get(run, "joules_per_hash"));
         double hps =
             json_real_value(json_object_get(json_object_get(run, "hashes_per_second"), "median"));
-        cr_expect_float_eq(watts, 40.0, 0.01, "run %zu: %.4f W", t, watts);
+        cr_expect_float_eq(watts, 40.0, 0.04, "run %zu: %.4f W", t, watts);
         cr_expect(hps > 0 && fabs(jph - watts / hps) <= 0.02 * watts / hps,
                   "run %zu: %.6f J/hash, %.4f W / %.2f H/s = %.6f", t, jph, watts, hps,
                   watts / hps);
         cr_expect_str_eq(json_string_value(json_object_get(run, "power_source")),
                          "measured: --power-cmd meter");
         /* A constant meter: nothing above idle. */
-        cr_expect_float_eq(json_real_value(json_object_get(run, "marginal_watts")), 0.0, 0.01);
+        cr_expect_float_eq(json_real_value(json_object_get(run, "marginal_watts")), 0.0, 0.08);
     }
     json_decref(doc);
     run_result_free(r);
