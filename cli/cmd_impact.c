@@ -52,6 +52,7 @@ enum {
     OPT_SEED,
     OPT_JSON,
     OPT_CSV,
+    OPT_SVG,
     OPT_HOURS,
     OPT_PRICE,
     OPT_POWER_CMD,
@@ -88,6 +89,8 @@ static const cli_option_t impact_options[OPT_COUNT] = {
                   "for the order of the runs and the probes' layouts (default: the time)"},
     [OPT_JSON] = {"json", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as JSON"},
     [OPT_CSV] = {"csv", CLI_OPT_STRING, "FILE", 0, 0, "also write the results as CSV"},
+    [OPT_SVG] = {"svg", CLI_OPT_STRING, "FILE", 0, 0,
+                 "also draw the slowdown against miner threads as SVG"},
     [OPT_HOURS] = {"hours", CLI_OPT_UINT, "N", 1, 8760,
                    "hours the extra power's cost is for (default 24)"},
     [OPT_PRICE] = {"price", CLI_OPT_STRING, "PER_KWH", 0, 0,
@@ -509,6 +512,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         {OPT_JSON,
          v[OPT_JSON].set ? impact_report_json(v[OPT_JSON].text, results, done, &info) : 0},
         {OPT_CSV, v[OPT_CSV].set ? impact_report_csv(v[OPT_CSV].text, results, done, &info) : 0},
+        {OPT_SVG, v[OPT_SVG].set ? impact_report_svg(v[OPT_SVG].text, results, done, &info) : 0},
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         if (files[i].rc != 0) {

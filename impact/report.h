@@ -85,4 +85,8 @@ int impact_report_json(const char *path, const impact_victim_results_t *victims,
 int impact_report_csv(const char *path, const impact_victim_results_t *victims, unsigned count,
                       const impact_run_info_t *info);
 
+/* The slowdown against miner threads as an SVG chart, one line per victim (impact/report_svg.c). */
+int impact_report_svg(const char *path, const impact_victim_results_t *victims, unsigned count,
+                      const impact_run_info_t *info);
+
 #endif

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/support/run_command.h"
+#include "tests/support/spawn.h"
 
 static unsigned allowed_pus(void)
 {
@@ -91,4 +93,28 @@ Test(cli_impact, bad_input_is_one_sentence_and_exit_2, .timeout = 120)
             cr_expect_not_null(strstr(r->err, "broken"), "the tail of its stderr: %s", r->err);
         run_result_free(r);
     }
+}
+
+/* Ctrl-C mid-run: the victim command and the miner stop at once, exit 130, nothing left over. */
+Test(cli_impact, ctrl_c_stops_the_victim_and_the_miner_and_leaves_nothing_running, .timeout = 120)
+{
+    char marker[64];
+    snprintf(marker, sizeof(marker), "sleep 3%d", (int)(getpid() % 1000));
+    char command[96];
+    snprintf(command, sizeof(command), "%s; true", marker);
+    spawned_t s;
+    spawn_minemeter(&s, ARGS("impact", "--victim-cmd", command, "--algo", "cn-pico", "--threads",
+                             "1", "--repeat", "2"));
+    cr_assert_eq(spawn_wait_output(&s, "round 1 of 2", 60), 0, "%s", spawn_output(&s));
+    struct timespec settle = {1, 0};
+    nanosleep(&settle, NULL);
+    int code = spawn_stop(&s, SIGINT, 10);
+    char *out = spawn_output(&s);
+    cr_expect_eq(code, 130, "%s", out);
+    cr_expect_not_null(strstr(out, "interrupted by SIGINT"), "%s", out);
+    free(out);
+    spawn_cleanup(&s);
+    char check[160];
+    snprintf(check, sizeof(check), "pgrep -f '^%s$' >/dev/null", marker);
+    cr_expect_neq(system(check), 0, "the victim's '%s' still runs", marker);
 }

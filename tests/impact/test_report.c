@@ -184,3 +184,49 @@ Test(impact_report, json_has_exactly_the_fields_docs_impact_json_md_documents,
     cr_expect_eq(json_array_size(ci), 2);
     json_decref(root);
 }
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static unsigned count_of(const char *text, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* One line per victim and algorithm, a point and a min-max bar per thread count, a legend. */
+Test(impact_report, svg_draws_a_line_per_victim_with_a_point_per_thread_count,
+     .init = fake_tree_make, .fini = fake_tree_remove)
+{
+    static impact_victim_results_t v[2];
+    impact_run_info_t info;
+    fixture(&v[0], &info);
+    fixture(&v[1], &info);
+    v[1].victim = "cache";
+    v[1].unit = "lookups/s";
+    v[1].higher_is_better = 1;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/impact.svg", fake_tree_root);
+    cr_assert_eq(impact_report_svg(path, v, 2, &info), 0);
+    const char *svg = slurp(path);
+    cr_expect_not_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    cr_expect_not_null(strstr(svg, "</svg>\n"), "whole");
+    cr_expect_eq(count_of(svg, "<polyline"), 2);
+    cr_expect_eq(count_of(svg, "<circle"), 4, "two victims x two thread counts");
+    cr_expect_not_null(strstr(svg, ">memory: rx/0 light 100%</text>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">cache: rx/0 light 100%</text>"), "%s", svg);
+    cr_expect_not_null(strstr(svg, ">+100%</text>"), "the 100%% gridline: memory x2 is +100%%");
+    char tmp[160];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    cr_expect_neq(access(tmp, F_OK), 0, "no temporary file left");
+}
