@@ -106,7 +106,7 @@ static size_t read_doc(doc_row_t *rows, size_t max)
     size_t n = 0;
     while (fgets(line, sizeof(line), f) != NULL) {
         char name[64];
-        if (sscanf(line, "### `%63[^`]`", name) == 1)
+        if (sscanf(line, "### `%63[^`]`", name) == 1 || sscanf(line, "## `%63[^`]`", name) == 1)
             snprintf(section, sizeof(section), "%s", name);
         else if (strncmp(line, "### stats", 9) == 0)
             snprintf(section, sizeof(section), "stats");
@@ -229,4 +229,46 @@ Test(impact_report, svg_draws_a_line_per_victim_with_a_point_per_thread_count,
     char tmp[160];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     cr_expect_neq(access(tmp, F_OK), 0, "no temporary file left");
+}
+
+/* The CSV's header names exactly the columns docs/impact-json.md lists, and each row fills them. */
+Test(impact_report, csv_has_the_documented_columns_and_a_row_per_configuration,
+     .init = fake_tree_make, .fini = fake_tree_remove)
+{
+    static impact_victim_results_t v;
+    impact_run_info_t info;
+    fixture(&v, &info);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/impact.csv", fake_tree_root);
+    cr_assert_eq(impact_report_csv(path, &v, 1, &info), 0);
+    char *text = slurp(path);
+    char header[1024];
+    size_t len = strcspn(text, "\n");
+    cr_assert_lt(len, sizeof(header));
+    memcpy(header, text, len);
+    header[len] = '\0';
+    cr_expect_eq(count_of(text, "\n"), 3, "a header and two rows: %s", text);
+    static doc_row_t rows[128];
+    size_t n = read_doc(rows, 128);
+    unsigned documented = 0, columns = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].section, "--csv FILE") != 0)
+            continue;
+        documented++;
+        char needle[80];
+        snprintf(needle, sizeof(needle), ",%s,", rows[i].field);
+        char padded[1100];
+        snprintf(padded, sizeof(padded), ",%s,", header);
+        cr_expect_not_null(strstr(padded, needle), "column %s is documented, not written",
+                           rows[i].field);
+    }
+    for (const char *p = header; p != NULL; p = strchr(p + 1, ','))
+        columns++;
+    cr_expect_eq(columns, documented, "header %s", header);
+    /* Each row has as many fields as the header. */
+    const char *row = strchr(text, '\n') + 1;
+    unsigned commas = 0;
+    for (const char *p = row; *p != '\n' && *p != '\0'; p++)
+        commas += *p == ',';
+    cr_expect_eq(commas + 1, columns);
 }
