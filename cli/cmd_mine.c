@@ -690,6 +690,13 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
+    /*
+     * libuv writes without MSG_NOSIGNAL: a pool that resets the connection
+     * between a read and a share's write would end the process with SIGPIPE,
+     * with no reconnect and no summary. The write's EPIPE is handled instead.
+     * (Children minemeter starts get the default back: arch/child_process.h.)
+     */
+    signal(SIGPIPE, SIG_IGN);
     stratum_pool_t pools[STRATUM_MAX_POOLS];
     size_t pool_count = 0;
     int rc = read_pools(v, pools, &pool_count);

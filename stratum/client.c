@@ -17,13 +17,13 @@
 #include <string.h>
 
 #include "pow/hex.h"
+#include "stratum/backoff.h"
 #include "stratum/line.h"
 #include "stratum/log_line.h"
 #include "stratum/message.h"
 #include "stratum/tls.h"
 
 #define MAX_PENDING        64
-#define MAX_BACKOFF_MS     60000u
 #define TIMEOUT_CHECK_MS   250u
 #define LOGIN_REQUEST_ID   1
 #define DEFAULT_TIMEOUT_MS 20000u
@@ -150,14 +150,8 @@ static void drop_connection(stratum_client_t *c)
 
 static unsigned backoff_ms(const stratum_client_t *c)
 {
-    uint64_t base = c->config.retry_pause_ms != 0 ? c->config.retry_pause_ms : 1000;
-    unsigned doublings = c->failures > 0 ? c->failures - 1 : 0;
-    uint64_t delay = base << (doublings > 6 ? 6 : doublings);
-    if (delay > MAX_BACKOFF_MS)
-        delay = MAX_BACKOFF_MS;
-    /* Jitter of +-25%, so that miners that lost a pool together do not return together. */
-    double jitter = 0.75 + 0.5 * ((double)rand() / RAND_MAX);
-    return (unsigned)((double)delay * jitter);
+    return stratum_backoff_ms(c->config.retry_pause_ms != 0 ? c->config.retry_pause_ms : 1000,
+                              c->failures);
 }
 
 static void on_retry(uv_timer_t *timer)

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "pow/hex.h"
+#include "stratum/backoff.h"
 #include "stratum/daemon_template.h"
 #include "stratum/http.h"
 #include "stratum/log_line.h"
@@ -23,7 +24,6 @@
 #define DEFAULT_POLL_MS     1000u
 #define DEFAULT_TIMEOUT_MS  10000u
 #define DEFAULT_RETRY_MS    1000u
-#define MAX_BACKOFF_MS      60000u
 #define DEFAULT_EXTRA_NONCE 8u
 #define MAX_EXTRA_NONCE     255u
 
@@ -165,14 +165,8 @@ static void lose_daemon(stratum_daemon_t *c)
 
 static unsigned backoff_ms(const stratum_daemon_t *c)
 {
-    uint64_t base = c->config.retry_pause_ms != 0 ? c->config.retry_pause_ms : DEFAULT_RETRY_MS;
-    unsigned doublings = c->failures > 0 ? c->failures - 1 : 0;
-    uint64_t delay = base << (doublings > 6 ? 6 : doublings);
-    if (delay > MAX_BACKOFF_MS)
-        delay = MAX_BACKOFF_MS;
-    /* Jitter of +-25%, so that miners that lost one daemon do not all return at once. */
-    double jitter = 0.75 + 0.5 * ((double)rand() / RAND_MAX);
-    return (unsigned)((double)delay * jitter);
+    return stratum_backoff_ms(
+        c->config.retry_pause_ms != 0 ? c->config.retry_pause_ms : DEFAULT_RETRY_MS, c->failures);
 }
 
 static void unreachable(stratum_daemon_t *c, const char *why)
@@ -279,7 +273,7 @@ static void fetch_template(stratum_daemon_t *c)
     char extra_hex[2 * MAX_EXTRA_NONCE + 1];
     if (getrandom(extra, size, 0) != (ssize_t)size) {
         for (unsigned i = 0; i < size; i++)
-            extra[i] = (uint8_t)rand();
+            extra[i] = (uint8_t)stratum_random();
     }
     pow_hex_encode(extra, size, extra_hex);
     json_t *params = json_pack("{s:s, s:s}", "wallet_address", c->config.wallet_address,

@@ -350,3 +350,26 @@ Test(mine_tls, refuses_a_certificate_that_does_not_match_the_pin, .init = make_c
     free(out);
     test_pool_stop(pool);
 }
+
+/* SIGPIPE is ignored: a pool's reset between a read and a write cannot kill the miner. */
+Test(mine, ignores_sigpipe_so_a_reset_pool_cannot_kill_it, .timeout = 60)
+{
+    spawned_t m;
+    spawn_minemeter(&m,
+                    ARGS("mine", "--url", "stratum+tcp://127.0.0.1:1", "--user", "x", "--algo",
+                         "cn-pico", "--threads", "1", "--retry-pause", "100", "--duration", "20"));
+    cr_assert_eq(spawn_wait_output(&m, "connecting to", 30), 0);
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)m.pid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    unsigned long long ignored = 0;
+    int found = 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        found = found || sscanf(line, "SigIgn: %llx", &ignored) == 1;
+    fclose(f);
+    cr_expect(found, "no SigIgn line");
+    cr_expect(ignored & (1ull << (SIGPIPE - 1)), "SigIgn %llx lacks SIGPIPE", ignored);
+    spawn_stop(&m, SIGINT, 30);
+    spawn_cleanup(&m);
+}
