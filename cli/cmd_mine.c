@@ -108,7 +108,8 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_RETRIES] = {"retries", CLI_OPT_UINT, "N", 1, 100,
                      "failed attempts before the next pool (default 3)"},
     [OPT_RESPONSE_TIMEOUT] = {"response-timeout", CLI_OPT_UINT, "MS", 100, 600000,
-                              "reconnect when a reply takes longer (default 20000)"},
+                              "reconnect when a reply, or the connection up to the login, takes "
+                              "longer (default 20000)"},
     [OPT_KEEPALIVE] = {"keepalive", CLI_OPT_UINT, "MS", 100, 3600000,
                        "keepalived period, when the pool offers it (default 60000)"},
     [OPT_KEEPALIVE_ON] = {"keepalive-on", CLI_OPT_FLAG, NULL, 0, 0,
@@ -666,6 +667,8 @@ static int create_source(session_t *s, const cli_value_t *v, const stratum_pool_
         .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
         .tls_insecure = v[OPT_TLS_INSECURE].set,
         .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
+        /* One bound for any wait on the pool, the connection up to the login included. */
+        .connect_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
         .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
         .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
         .retries = (unsigned)v[OPT_RETRIES].number,

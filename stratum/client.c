@@ -339,6 +339,7 @@ static void login_succeeded(stratum_client_t *c, connection_t *conn, const json_
         conn->ext_nicehash |= strcmp(name, "nicehash") == 0;
     }
     conn->logged_in = 1;
+    uv_timer_stop(&c->connect_timer);
     c->failures = 0;
     c->failures_here = 0;
     c->stats.connects++;
@@ -523,7 +524,7 @@ static void on_connected(uv_connect_t *req, int status)
         fail(c, "cannot connect: %s", uv_strerror(status));
         return;
     }
-    uv_timer_stop(&c->connect_timer);
+    /* connect_timer runs on to the login: a TLS endpoint that never answers is failed too. */
     if (uv_read_start((uv_stream_t *)&conn->tcp, on_alloc, on_read) != 0) {
         fail(c, "cannot read from the connection");
         return;
@@ -614,7 +615,7 @@ static connection_t *start_connection(stratum_client_t *c, unsigned pool, int pr
 static void on_connect_timeout(uv_timer_t *timer)
 {
     stratum_client_t *c = timer->data;
-    fail(c, "no connection in %.1f s",
+    fail(c, "no login in %.1f s (connection, TLS handshake and login)",
          (double)timeout_or_default(c->config.connect_timeout_ms) / 1000.0);
 }
 

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "tests/support/run_command.h"
 #include "tests/support/machine.h"
@@ -372,4 +376,41 @@ Test(mine, ignores_sigpipe_so_a_reset_pool_cannot_kill_it, .timeout = 60)
     cr_expect(ignored & (1ull << (SIGPIPE - 1)), "SigIgn %llx lacks SIGPIPE", ignored);
     spawn_stop(&m, SIGINT, 30);
     spawn_cleanup(&m);
+}
+
+/* A TCP listener that never answers: the kernel completes the connection, nobody speaks. */
+static int silent_listener(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    cr_assert_eq(listen(fd, 8), 0);
+    socklen_t len = sizeof(a);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/*
+ * A TLS endpoint that accepts and never answers the handshake is failed at
+ * --response-timeout, and the next pool is tried (it used to hang for good).
+ */
+Test(mine, a_silent_tls_endpoint_is_failed_and_the_next_pool_tried, .timeout = 120)
+{
+    int port = 0, fd = silent_listener(&port);
+    test_pool_t *pool = start_pool("cn/r", 4);
+    char silent[64], working[64];
+    snprintf(silent, sizeof(silent), "stratum+ssl://127.0.0.1:%d", port);
+    url_of(pool, "stratum+tcp", working, sizeof(working));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", silent, "--url", working, "--user", "w", "--threads",
+                             test_threads_arg(), "--tls-insecure", "--response-timeout", "1000",
+                             "--retry-pause", "100", "--retries", "1"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "the second pool after the silent one");
+    char *out = stop_miner(&m);
+    cr_expect_not_null(strstr(out, "no login in 1.0 s"), "%s", out);
+    free(out);
+    test_pool_stop(pool);
+    close(fd);
 }
