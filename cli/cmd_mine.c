@@ -41,6 +41,7 @@
 #include "stratum/client.h"
 #include "stratum/daemon_client.h"
 #include "stratum/message.h"
+#include "stratum/printable.h"
 #include "stratum/tls.h"
 #include "stratum/url.h"
 
@@ -211,12 +212,14 @@ static void say(const char *fmt, ...)
     struct tm tm;
     char stamp[32];
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
-    printf("[%s] ", stamp);
+    /* Lines carry pool text (errors, job ids, reject reasons): never terminal commands. */
+    char line[1024], shown[4096];
     va_list ap;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    putchar('\n');
+    stratum_printable(line, shown, sizeof(shown));
+    printf("[%s] %s\n", stamp, shown);
     fflush(stdout);
 }
 

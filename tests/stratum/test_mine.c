@@ -260,6 +260,9 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     survives(pool, &m, TEST_POOL_DISCONNECT, 1, "closed the connection");
     survives(pool, &m, TEST_POOL_JOB_UNKNOWN_ALGO, 0, "ignoring a job from the pool");
     survives(pool, &m, TEST_POOL_REJECT_NEXT_SHARE, 0, "Low difficulty share");
+    /* Escape sequences in a reason reach the terminal as text (#23, item 5). */
+    survives(pool, &m, TEST_POOL_REJECT_WITH_ESCAPES, 0,
+             "\\x1b]0;pwned\\x07\\x0d\\x0a[2026-01-01 00:00:00] accepted");
     survives(pool, &m, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, 1,
              "the pool said \"Unauthenticated\"");
     survives(pool, &m, TEST_POOL_LOGIN_ERROR, 1, "login refused");
@@ -268,6 +271,8 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     char *out = stop_miner(&m);
     /* A job sent again after a reconnect resumes past the nonces already tried. */
     cr_expect_null(strstr(out, "Duplicate share"), "a nonce was sent twice:\n%s", out);
+    cr_expect_null(strchr(out, '\x1b'), "a raw escape reached the terminal");
+    cr_expect_null(strstr(out, "\n[2026-01-01 00:00:00] accepted"), "a forged line");
     free(out);
     test_pool_stop(pool);
 }

@@ -366,6 +366,11 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
         reject_share(pool, c, m->id, "Unauthenticated");
         return;
     }
+    if (take_fault(pool, TEST_POOL_REJECT_WITH_ESCAPES, NULL)) {
+        /* A window-title change and a forged log line, as a hostile pool would send them. */
+        reject_share(pool, c, m->id, "\x1b]0;pwned\x07\r\n[2026-01-01 00:00:00] accepted");
+        return;
+    }
     if (take_fault(pool, TEST_POOL_REJECT_NEXT_SHARE, NULL)) {
         reject_share(pool, c, m->id, "Low difficulty share");
         return;

@@ -64,6 +64,8 @@ void test_pool_stop(test_pool_t *pool);
  *   LOGIN_ERROR        the next login gets error -1 "Invalid payment address provided"
  *   REJECT_NEXT_SHARE  the next submit, even a good one, gets "Low difficulty share"
  *   UNAUTHENTICATED_NEXT_SHARE  the next submit gets "Unauthenticated"
+ *   REJECT_WITH_ESCAPES  the next submit is refused with terminal escape sequences and a
+ *                      forged log line in its message
  * Rejected shares count in shares_rejected_invalid.
  */
 typedef enum {
@@ -76,6 +78,7 @@ typedef enum {
     TEST_POOL_LOGIN_ERROR,
     TEST_POOL_REJECT_NEXT_SHARE,
     TEST_POOL_UNAUTHENTICATED_NEXT_SHARE,
+    TEST_POOL_REJECT_WITH_ESCAPES,
     TEST_POOL_FAULT_COUNT,
 } test_pool_fault_t;
 
