@@ -296,6 +296,16 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
         logf_(c, "ignoring a job from the pool: %s", why);
         return;
     }
+    /* A pool may only switch the miner to what it was offered at login (#23, item 11). */
+    int offered = c->config.algo_count == 0 || job.algo == c->config.default_algo;
+    for (size_t i = 0; i < c->config.algo_count && !offered; i++)
+        offered = pow_algo_find(c->config.algos[i]) == job.algo;
+    if (!offered) {
+        c->stats.bad_jobs++;
+        logf_(c, "ignoring a job from the pool: it asks for %s, which was not announced at login",
+              pow_algo_name(job.algo));
+        return;
+    }
     c->stats.jobs++;
     job.nicehash = conn->ext_nicehash;
     snprintf(c->job_id, sizeof(c->job_id), "%s", job.id);

@@ -259,6 +259,8 @@ Test(mine, survives_every_pool_misbehaviour, .timeout = 600)
     survives(pool, &m, TEST_POOL_SEND_OVERSIZED_LINE, 1, "longer than 65536");
     survives(pool, &m, TEST_POOL_DISCONNECT, 1, "closed the connection");
     survives(pool, &m, TEST_POOL_JOB_UNKNOWN_ALGO, 0, "ignoring a job from the pool");
+    /* Only the algorithms announced at login (#23, item 11). */
+    survives(pool, &m, TEST_POOL_JOB_UNANNOUNCED_ALGO, 0, "cn-pico, which was not announced");
     survives(pool, &m, TEST_POOL_REJECT_NEXT_SHARE, 0, "Low difficulty share");
     /* Escape sequences in a reason reach the terminal as text (#23, item 5). */
     survives(pool, &m, TEST_POOL_REJECT_WITH_ESCAPES, 0,

@@ -250,7 +250,8 @@ static json_t *status(const char *text)
 /* The next job; it becomes current unless it is the unknown-algorithm fault's. */
 static int next_job(test_pool_t *pool, pool_job_t *job, int may_be_current)
 {
-    int unknown = take_fault(pool, TEST_POOL_JOB_UNKNOWN_ALGO, NULL);
+    int unannounced = take_fault(pool, TEST_POOL_JOB_UNANNOUNCED_ALGO, NULL);
+    int unknown = unannounced || take_fault(pool, TEST_POOL_JOB_UNKNOWN_ALGO, NULL);
     if (!may_be_current && !unknown) {
         *job = pool->job;
         return 0;
@@ -258,8 +259,9 @@ static int next_job(test_pool_t *pool, pool_job_t *job, int may_be_current)
     if (may_be_current && take_fault(pool, TEST_POOL_NEW_SEED, NULL) &&
         pool_random(pool->seed, sizeof(pool->seed)) != 0)
         return -1;
-    int rc = pool_job_make(job, ++pool->last_job_number, unknown ? "rx/unknown" : pool->algo_name,
-                           ++pool->height, pool->seed, pool->config.difficulty);
+    const char *algo = unannounced ? "cn-pico" : unknown ? "rx/unknown" : pool->algo_name;
+    int rc = pool_job_make(job, ++pool->last_job_number, algo, ++pool->height, pool->seed,
+                           pool->config.difficulty);
     if (rc == 0 && !unknown) {
         pool->job = *job;
         pool->seen_count = 0;

@@ -64,6 +64,8 @@ void test_pool_stop(test_pool_t *pool);
  *   LOGIN_ERROR        the next login gets error -1 "Invalid payment address provided"
  *   REJECT_NEXT_SHARE  the next submit, even a good one, gets "Low difficulty share"
  *   UNAUTHENTICATED_NEXT_SHARE  the next submit gets "Unauthenticated"
+ *   JOB_UNANNOUNCED_ALGO  like JOB_UNKNOWN_ALGO, with "cn-pico": an algorithm minemeter
+ *                      has but did not announce at login
  *   REJECT_WITH_ESCAPES  the next submit is refused with terminal escape sequences and a
  *                      forged log line in its message
  * Rejected shares count in shares_rejected_invalid.
@@ -79,6 +81,7 @@ typedef enum {
     TEST_POOL_REJECT_NEXT_SHARE,
     TEST_POOL_UNAUTHENTICATED_NEXT_SHARE,
     TEST_POOL_REJECT_WITH_ESCAPES,
+    TEST_POOL_JOB_UNANNOUNCED_ALGO,
     TEST_POOL_FAULT_COUNT,
 } test_pool_fault_t;
 
