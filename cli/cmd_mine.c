@@ -32,6 +32,7 @@
 #include "cli/mine_source.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
+#include "miner/nonce_resume.h"
 #include "miner/job_feeder.h"
 #include "miner/miner.h"
 #include "miner/placement.h"
@@ -253,7 +254,7 @@ static void on_switch_check(uv_timer_t *timer)
  * again (a reconnect), past every nonce any worker tried, so that no share
  * is sent twice.
  */
-static uint32_t first_nonce_for(session_t *s, const stratum_job_t *job)
+static uint32_t first_nonce_for(session_t *s, const stratum_job_t *job, uint32_t fixed_bits)
 {
     int again =
         job->blob_len == s->last_blob_len && memcmp(job->blob, s->last_blob, job->blob_len) == 0;
@@ -262,9 +263,9 @@ static uint32_t first_nonce_for(session_t *s, const stratum_job_t *job)
         uint64_t done = miner_thread_hashes(s->miner, i) - s->hashes_at_job[i];
         most = done > most ? done : most;
     }
-    uint64_t first = again ? s->last_first_nonce + (most + 2) * s->threads : 0;
-    if (first > UINT32_MAX / 2)
-        first = 0; /* most of the range is tried: start over rather than run out */
+    /* Within the bits the pool left free: 24 under nicehash (#23, item 12). */
+    uint64_t first =
+        again ? miner_resume_nonce(s->last_first_nonce, most, s->threads, fixed_bits) : 0;
     memcpy(s->last_blob, job->blob, job->blob_len);
     s->last_blob_len = job->blob_len;
     s->last_first_nonce = (uint32_t)first;
@@ -279,7 +280,7 @@ static void take_job(session_t *s, const stratum_job_t *job)
 {
     miner_job_t mj;
     stratum_job_to_miner(job, ++s->job_counter, &mj);
-    mj.first_nonce = first_nonce_for(s, job);
+    mj.first_nonce = first_nonce_for(s, job, mj.nonce_fixed_bits);
     s->current_job = mj.job_id;
     snprintf(s->current_pool_job, sizeof(s->current_pool_job), "%s", job->id);
     s->current_difficulty = job->difficulty;
