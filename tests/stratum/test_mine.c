@@ -221,10 +221,15 @@ static void survives(test_pool_t *pool, spawned_t *m, test_pool_fault_t fault, i
     /* A loaded machine may hold the triggering message back: offer the fault more occasions. */
     int seen = spawn_wait_output_after(m, said, mark, 20) == 0;
     for (int retry = 0; !seen && retry < 5; retry++) {
-        if (fault != TEST_POOL_DELAY_NEXT_REPLY && fault != TEST_POOL_LOGIN_ERROR)
+        if (fault != TEST_POOL_DELAY_NEXT_REPLY && fault != TEST_POOL_LOGIN_ERROR) {
+            /* The fault may have gone to a connection that died of something else: once more. */
+            test_pool_withdraw(pool, fault);
+            test_pool_inject(pool, fault, 25000);
             test_pool_send_job(pool);
+        }
         seen = spawn_wait_output_after(m, said, mark, 20) == 0;
     }
+    test_pool_withdraw(pool, fault); /* none left over for the next step */
     if (!seen) {
         char *out = spawn_output(m);
         test_pool_stats_t now = stats_of(pool);

@@ -755,6 +755,15 @@ void test_pool_inject(test_pool_t *pool, test_pool_fault_t fault, unsigned delay
     wake(pool);
 }
 
+void test_pool_withdraw(test_pool_t *pool, test_pool_fault_t fault)
+{
+    if ((unsigned)fault >= TEST_POOL_FAULT_COUNT)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->faults[fault] = 0;
+    pthread_mutex_unlock(&pool->lock);
+}
+
 void test_pool_send_job(test_pool_t *pool)
 {
     pthread_mutex_lock(&pool->lock);

@@ -87,6 +87,9 @@ typedef enum {
 
 void test_pool_inject(test_pool_t *pool, test_pool_fault_t fault, unsigned delay_ms);
 
+/* Takes back every injection of fault not used up yet. */
+void test_pool_withdraw(test_pool_t *pool, test_pool_fault_t fault);
+
 /* Sends a fresh job (new blob, next height, same seed) to every logged-in client. */
 void test_pool_send_job(test_pool_t *pool);
 
