@@ -67,6 +67,7 @@ enum {
     OPT_KEEPALIVE,
     OPT_KEEPALIVE_ON,
     OPT_FAILBACK,
+    OPT_JOB_TIMEOUT,
     OPT_VERBOSE,
     OPT_JIT,
     OPT_HUGE_PAGES,
@@ -119,7 +120,11 @@ static const cli_option_t mine_options[OPT_COUNT] = {
                           "offers them anyway",
                           'k', NULL},
     [OPT_FAILBACK] = {"failback", CLI_OPT_UINT, "MS", 100, 3600000,
-                      "how often to check whether the first pool is back (default 30000)"},
+                      "how often to check whether the first pool is back: it must log in "
+                      "(default 30000; doubled after each return that failed, up to 16 times)"},
+    [OPT_JOB_TIMEOUT] = {"job-timeout", CLI_OPT_UINT, "MS", 1000, 86400000,
+                         "reconnect (and fail over) when the pool sent no job to hash for this "
+                         "long (default 600000)"},
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
@@ -139,7 +144,7 @@ static const cli_command_spec_t mine_spec = {
     "job (height, difficulty, algorithm), each share's verdict with the pool's\n"
     "reason, and the hash rate over 10 s, 60 s and 15 min. It reconnects after\n"
     "errors with a growing, jittered pause, fails over to the next --url after\n"
-    "--retries failures and returns to the first pool once it answers again.\n"
+    "--retries failures and returns to the first pool once it logs in again.\n"
     "It runs in the foreground until --duration or SIGINT/SIGTERM, then prints\n"
     "a summary and exits 0, or 1 when no pool (or monerod) ever answered; bad\n"
     "arguments exit 2 before anything starts.\n"
@@ -292,8 +297,16 @@ static void take_job(session_t *s, const stratum_job_t *job)
     miner_feeder_offer(s->feeder, &mj);
 }
 
+/* No job switch to wait for any more: the 1 ms check stops (#23, item 6). */
+static void forget_switch(session_t *s)
+{
+    s->switch_pending = 0;
+    uv_timer_stop(&s->switch_timer);
+}
+
 static void lose_source(session_t *s)
 {
+    forget_switch(s);
     s->current_job = 0;
     s->current_pool_job[0] = '\0';
     miner_feeder_pause(s->feeder);
@@ -415,10 +428,13 @@ static void report_published(uv_async_t *async)
     pthread_mutex_lock(&s->published_lock);
     int fresh = s->published_new, rc = s->published_rc;
     double seconds = s->published_seconds;
+    uint64_t job = s->published_job;
     s->published_new = 0;
     pthread_mutex_unlock(&s->published_lock);
     if (!fresh)
         return;
+    if (rc != 0 && job == s->current_job)
+        forget_switch(s); /* the workers will never start it */
     char room[256];
     if (rc == -ENOMEM && s->fast && !miner_dataset_fits(room, sizeof(room)))
         say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB)", room);
@@ -576,8 +592,10 @@ static void print_summary(const session_t *s, double seconds, uint64_t hashes, d
             st->jobs, st->bad_jobs, st->connects, st->disconnects);
     } else {
         say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
-            " for replaced jobs not sent; %" PRIu64 " jobs, %" PRIu64 " ignored as invalid",
-            st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->jobs, st->bad_jobs);
+            " for replaced jobs not sent, %" PRIu64 " held back while the pool did not reply; %" PRIu64
+            " jobs, %" PRIu64 " ignored as invalid",
+            st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->held_back, st->jobs,
+            st->bad_jobs);
         say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
     }
     if (s->switch_count > 0) {
@@ -677,6 +695,7 @@ static int create_source(session_t *s, const cli_value_t *v, const stratum_pool_
         .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
         .retries = (unsigned)v[OPT_RETRIES].number,
         .failback_ms = (unsigned)v[OPT_FAILBACK].number,
+        .job_timeout_ms = (unsigned)v[OPT_JOB_TIMEOUT].number,
         .events = {.context = s,
                    .on_job = on_job,
                    .on_share_result = on_share_result,

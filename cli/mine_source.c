@@ -28,6 +28,7 @@ static void stratum_stats(const void *client, mine_source_stats_t *out)
     out->stale_dropped = st.stale_dropped;
     out->jobs = st.jobs;
     out->bad_jobs = st.bad_jobs;
+    out->held_back = st.held_back;
     out->connects = st.connects;
     out->disconnects = st.disconnects;
 }

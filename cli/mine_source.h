@@ -15,6 +15,7 @@
 typedef struct {
     uint64_t accepted, rejected, stale_dropped; /* shares, or blocks when solo */
     uint64_t jobs, bad_jobs;                    /* jobs, or block templates */
+    uint64_t held_back;                         /* shares not sent: the pool did not reply */
     uint64_t connects, disconnects;
     uint64_t blocks_found;     /* solo: candidates that made a block */
     uint64_t below_difficulty; /* solo: candidates that did not */

@@ -23,10 +23,14 @@
 #include "stratum/message.h"
 #include "stratum/tls.h"
 
-#define MAX_PENDING        64
+#define MAX_PENDING        64 /* requests in flight; more shares wait for replies (#23, 8) */
+#define MAX_QUEUED_BYTES   (1u << 20) /* unsent bytes before the pool counts as not reading */
 #define TIMEOUT_CHECK_MS   250u
 #define LOGIN_REQUEST_ID   1
 #define DEFAULT_TIMEOUT_MS 20000u
+#define DEFAULT_JOB_TIMEOUT_MS 600000u
+#define KEEPALIVE_IDLE_S   60 /* TCP keepalive: a half-open connection is found in minutes */
+#define MAX_FAILBACK_SHIFT 4  /* a first pool that fails its return waits up to 16 periods */
 #define POOL_NAME_LEN      300 /* scheme, bracketed host, port */
 
 typedef enum { REQUEST_LOGIN, REQUEST_SUBMIT, REQUEST_KEEPALIVE } request_kind_t;
@@ -40,11 +44,17 @@ typedef struct {
 typedef struct connection {
     stratum_client_t *client;
     unsigned pool;
-    int probe; /* only checks that the pool accepts connections */
+    int probe; /* a connection to the first pool that replaces the main one once it logs in */
     uv_getaddrinfo_t resolve;
+    struct addrinfo *addresses, *next_address; /* every one is tried in turn (#23, 9) */
+    const struct addrinfo *address;            /* the one being tried */
     uv_connect_t connect;
     uv_tcp_t tcp;
     int resolving, tcp_open, abandoned;
+    int last_connect_error;
+    unsigned addresses_tried;
+    int tcp_connected;
+    int holding_back; /* shares wait: MAX_PENDING requests are unanswered */
     stratum_tls_t *tls;
     int tls_ready;
     stratum_line_buffer_t lines;
@@ -61,10 +71,14 @@ struct stratum_client {
     stratum_client_config_t config;
     connection_t *conn;
     connection_t *probe;
-    uv_timer_t connect_timer, check_timer, keepalive_timer, retry_timer, failback_timer;
+    uv_timer_t connect_timer, check_timer, keepalive_timer, retry_timer, failback_timer,
+        probe_timer, job_timer;
     unsigned pool;
     unsigned failures_here; /* failed attempts on this pool in a row */
     unsigned failures;      /* since the last successful login */
+    unsigned failback_failures; /* returns to the first pool that failed, in a row */
+    int returned;               /* the main connection is a return to the first pool */
+    uint64_t returned_ms;
     int closing;
     unsigned handles_open;
     void (*on_closed)(void *);
@@ -93,6 +107,11 @@ static const char *pool_name(const stratum_client_t *c, unsigned pool, char *buf
     return buf;
 }
 
+static uint64_t now_ms(const stratum_client_t *c)
+{
+    return uv_now(c->loop);
+}
+
 static unsigned timeout_or_default(unsigned ms)
 {
     return ms != 0 ? ms : DEFAULT_TIMEOUT_MS;
@@ -104,6 +123,8 @@ static void connection_maybe_free(connection_t *conn)
 {
     if (conn->resolving || conn->tcp_open)
         return;
+    if (conn->addresses != NULL)
+        uv_freeaddrinfo(conn->addresses);
     stratum_tls_free(conn->tls);
     stratum_line_free(&conn->lines);
     free(conn);
@@ -128,9 +149,77 @@ static void connection_abandon(connection_t *conn)
     connection_maybe_free(conn);
 }
 
-/* Ends the main connection; the caller decides what happens next. */
+/* Whether conn is still the client's: the main connection or the probe. */
+static int connection_is_live(const connection_t *conn)
+{
+    const stratum_client_t *c = conn->client;
+    return !conn->abandoned && (conn == c->conn || conn == c->probe);
+}
+
+static unsigned failback_delay_ms(const stratum_client_t *c)
+{
+    unsigned base = c->config.failback_ms != 0 ? c->config.failback_ms : 30000;
+    unsigned shift = c->failback_failures < MAX_FAILBACK_SHIFT ? c->failback_failures
+                                                               : MAX_FAILBACK_SHIFT;
+    return base << shift;
+}
+
+static void on_failback(uv_timer_t *timer);
+static void on_response_check(uv_timer_t *timer);
+
+/* The probe of the first pool failed: the session on the later pool stays. */
+static void probe_fail(stratum_client_t *c, const char *reason)
+{
+    connection_t *probe = c->probe;
+    if (probe == NULL)
+        return;
+    c->probe = NULL;
+    uv_timer_stop(&c->probe_timer);
+    int reached = probe->tcp_connected;
+    connection_abandon(probe);
+    /* One that accepts connections but does not log in is held back (#23, item 3). */
+    if (reached && c->failback_failures < MAX_FAILBACK_SHIFT)
+        c->failback_failures++;
+    if (c->conn == NULL || c->closing)
+        return;
+    unsigned delay = failback_delay_ms(c);
+    if (reached) {
+        char name[POOL_NAME_LEN];
+        logf_(c, "%s accepts connections but did not log in (%s); checking it again in %.1f s",
+              pool_name(c, 0, name, sizeof(name)), reason, delay / 1000.0);
+    }
+    uv_timer_start(&c->failback_timer, on_failback, delay, 0);
+}
+
+static void fail(stratum_client_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* conn failed: the main connection reconnects, the probe gives up until later. */
+static void connection_fail(connection_t *conn, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void connection_fail(connection_t *conn, const char *fmt, ...)
+{
+    stratum_client_t *c = conn->client;
+    if (!connection_is_live(conn))
+        return;
+    char reason[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (conn == c->probe)
+        probe_fail(c, reason);
+    else
+        fail(c, "%s", reason);
+}
+
+/* Ends the main connection (and any probe); the caller decides what happens next. */
 static void drop_connection(stratum_client_t *c)
 {
+    if (c->probe != NULL) {
+        connection_abandon(c->probe);
+        c->probe = NULL;
+        uv_timer_stop(&c->probe_timer);
+    }
     connection_t *conn = c->conn;
     if (conn == NULL)
         return;
@@ -139,6 +228,7 @@ static void drop_connection(stratum_client_t *c)
     uv_timer_stop(&c->check_timer);
     uv_timer_stop(&c->keepalive_timer);
     uv_timer_stop(&c->failback_timer);
+    uv_timer_stop(&c->job_timer);
     c->job_id[0] = '\0';
     int was_logged_in = conn->logged_in;
     unsigned pool = conn->pool;
@@ -161,7 +251,6 @@ static void on_retry(uv_timer_t *timer)
 }
 
 /* The main connection failed: close it, maybe move to the next pool, retry later. */
-static void fail(stratum_client_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(stratum_client_t *c, const char *fmt, ...)
 {
     char reason[320], name[2 * POOL_NAME_LEN];
@@ -170,6 +259,15 @@ static void fail(stratum_client_t *c, const char *fmt, ...)
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     unsigned pool = c->conn != NULL ? c->conn->pool : c->pool;
+    if (c->returned) {
+        /* A return to the first pool that did not last holds the next one back. */
+        int short_lived = now_ms(c) - c->returned_ms < failback_delay_ms(c);
+        if (!short_lived)
+            c->failback_failures = 0;
+        else if (c->failback_failures < MAX_FAILBACK_SHIFT)
+            c->failback_failures++;
+        c->returned = 0;
+    }
     drop_connection(c);
     c->failures++;
     c->failures_here++;
@@ -197,13 +295,13 @@ static void on_written(uv_write_t *req, int status)
 {
     connection_t *conn = req->data;
     free(req);
-    if (status < 0 && status != UV_ECANCELED && !conn->abandoned && conn->client->conn == conn) {
+    if (status < 0 && status != UV_ECANCELED && connection_is_live(conn)) {
         /* A pool that hung up is found out by a write as often as by a read: say it the same. */
         if (status == UV_EPIPE || status == UV_ECONNRESET)
-            fail(conn->client, "the pool closed the connection (%s while sending)",
-                 uv_strerror(status));
+            connection_fail(conn, "the pool closed the connection (%s while sending)",
+                            uv_strerror(status));
         else
-            fail(conn->client, "cannot send: %s", uv_strerror(status));
+            connection_fail(conn, "cannot send: %s", uv_strerror(status));
     }
 }
 
@@ -234,25 +332,44 @@ static int flush_tls(connection_t *conn)
     return 0;
 }
 
-static uint64_t now_ms(const stratum_client_t *c)
-{
-    return uv_now(c->loop);
-}
+static const char *const request_names[] = {
+    [REQUEST_LOGIN] = "the login", [REQUEST_SUBMIT] = "a share", [REQUEST_KEEPALIVE] = "keepalived"};
 
-/* Sends one request line (malloc'ed, freed here) and remembers what it was. */
+/*
+ * Sends one request line (malloc'ed, freed here) and remembers what it was.
+ * Returns 0 when sent, 1 when held back (MAX_PENDING requests unanswered),
+ * -1 when the connection failed (already handled).
+ */
 static int send_request(connection_t *conn, int64_t id, request_kind_t kind, char *line)
 {
-    if (line == NULL)
+    if (line == NULL) {
+        connection_fail(conn, "cannot build %s", request_names[kind]);
         return -1;
+    }
+    if (conn->pending_count >= MAX_PENDING) {
+        free(line);
+        return 1;
+    }
+    /* A pool that stops reading must not make the miner queue without end (#23, item 8). */
+    size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp);
+    if (queued > MAX_QUEUED_BYTES) {
+        free(line);
+        connection_fail(conn, "the pool is not reading what is sent (%zu KiB waiting)",
+                        queued / 1024);
+        return -1;
+    }
     int rc;
     if (conn->tls != NULL)
         rc = stratum_tls_write(conn->tls, line, strlen(line)) == 0 ? flush_tls(conn) : -1;
     else
         rc = write_raw(conn, line, strlen(line));
     free(line);
-    if (rc == 0 && conn->pending_count < MAX_PENDING)
-        conn->pending[conn->pending_count++] = (pending_t){id, kind, now_ms(conn->client)};
-    return rc;
+    if (rc != 0) {
+        connection_fail(conn, "cannot send %s", request_names[kind]);
+        return -1;
+    }
+    conn->pending[conn->pending_count++] = (pending_t){id, kind, now_ms(conn->client)};
+    return 0;
 }
 
 static void send_login(connection_t *conn)
@@ -268,9 +385,8 @@ static void send_login(connection_t *conn)
         .algo_count = c->config.algo_count,
     };
     conn->next_id = LOGIN_REQUEST_ID + 1;
-    if (send_request(conn, LOGIN_REQUEST_ID, REQUEST_LOGIN,
-                     stratum_request_login(LOGIN_REQUEST_ID, &login)) != 0)
-        fail(c, "cannot send the login");
+    send_request(conn, LOGIN_REQUEST_ID, REQUEST_LOGIN,
+                 stratum_request_login(LOGIN_REQUEST_ID, &login));
 }
 
 /* --- receiving --------------------------------------------------------------- */
@@ -285,6 +401,24 @@ static int take_pending(connection_t *conn, int64_t id, pending_t *out)
         }
     }
     return -1;
+}
+
+static void on_job_timeout(uv_timer_t *timer)
+{
+    stratum_client_t *c = timer->data;
+    fail(c, "no job to hash in %.1f s",
+         (double)(c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms
+                                                : DEFAULT_JOB_TIMEOUT_MS) /
+             1000.0);
+}
+
+/* A pool that sends no job the miner can hash is left after job_timeout_ms (#23, 10, 14). */
+static void restart_job_timer(stratum_client_t *c)
+{
+    uv_timer_start(&c->job_timer, on_job_timeout,
+                   c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms
+                                                 : DEFAULT_JOB_TIMEOUT_MS,
+                   0);
 }
 
 static void take_job(stratum_client_t *c, connection_t *conn, const json_t *params)
@@ -307,6 +441,7 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
         return;
     }
     c->stats.jobs++;
+    restart_job_timer(c);
     job.nicehash = conn->ext_nicehash;
     snprintf(c->job_id, sizeof(c->job_id), "%s", job.id);
     snprintf(c->job_algo, sizeof(c->job_algo), "%s", pow_algo_name(job.algo));
@@ -321,20 +456,34 @@ static void on_keepalive(uv_timer_t *timer)
     if (conn == NULL || !conn->logged_in)
         return;
     int64_t id = conn->next_id++;
-    if (send_request(conn, id, REQUEST_KEEPALIVE,
-                     stratum_request_keepalived(id, conn->session_id)) != 0)
-        fail(c, "cannot send keepalived");
+    /* Held back with the shares when the pool is not replying: nothing to add to the queue. */
+    send_request(conn, id, REQUEST_KEEPALIVE, stratum_request_keepalived(id, conn->session_id));
 }
 
-static void on_failback(uv_timer_t *timer);
+/* The probe logged in to the first pool: it becomes the main connection. */
+static void promote_probe(stratum_client_t *c, connection_t *probe)
+{
+    char name[POOL_NAME_LEN];
+    c->probe = NULL;
+    uv_timer_stop(&c->probe_timer);
+    logf_(c, "%s is back (logged in): returning to it", pool_name(c, 0, name, sizeof(name)));
+    drop_connection(c);
+    probe->probe = 0;
+    c->conn = probe;
+    c->pool = 0;
+    c->returned = 1;
+    c->returned_ms = now_ms(c);
+}
 
 static void login_succeeded(stratum_client_t *c, connection_t *conn, const json_t *result)
 {
     const char *id = json_string_value(json_object_get(result, "id"));
     if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof(conn->session_id)) {
-        fail(c, "the login result has no session id");
+        connection_fail(conn, "the login result has no session id");
         return;
     }
+    if (conn == c->probe)
+        promote_probe(c, conn);
     snprintf(conn->session_id, sizeof(conn->session_id), "%s", id);
     const json_t *ext = json_object_get(result, "extensions");
     size_t i;
@@ -350,6 +499,8 @@ static void login_succeeded(stratum_client_t *c, connection_t *conn, const json_
     }
     conn->logged_in = 1;
     uv_timer_stop(&c->connect_timer);
+    uv_timer_start(&c->check_timer, on_response_check, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS);
+    restart_job_timer(c);
     c->failures = 0;
     c->failures_here = 0;
     c->stats.connects++;
@@ -362,10 +513,8 @@ static void login_succeeded(stratum_client_t *c, connection_t *conn, const json_
         unsigned every = c->config.keepalive_ms != 0 ? c->config.keepalive_ms : 60000;
         uv_timer_start(&c->keepalive_timer, on_keepalive, every, every);
     }
-    if (conn->pool != 0) {
-        unsigned every = c->config.failback_ms != 0 ? c->config.failback_ms : 30000;
-        uv_timer_start(&c->failback_timer, on_failback, every, every);
-    }
+    if (conn->pool != 0)
+        uv_timer_start(&c->failback_timer, on_failback, failback_delay_ms(c), 0);
     const json_t *job = json_object_get(result, "job");
     if (job != NULL)
         take_job(c, conn, job);
@@ -383,12 +532,16 @@ static void handle_response(stratum_client_t *c, connection_t *conn, const strat
     switch (req.kind) {
     case REQUEST_LOGIN:
         if (m->error_message != NULL) {
-            fail(c, "login refused: %s", m->error_message);
+            connection_fail(conn, "login refused: %s", m->error_message);
             return;
         }
         login_succeeded(c, conn, m->result);
         return;
     case REQUEST_SUBMIT: {
+        if (conn->holding_back && conn->pending_count < MAX_PENDING) {
+            conn->holding_back = 0;
+            logf_(c, "the pool replies again: sending shares");
+        }
         double latency = (double)(now_ms(c) - req.sent_ms);
         int accepted = m->error_message == NULL;
         if (accepted)
@@ -414,7 +567,7 @@ static int on_line(const char *line, size_t len, void *context)
     stratum_message_t m;
     char why[256];
     if (stratum_message_parse(line, len, &m, why, sizeof(why)) != 0) {
-        fail(c, "the pool sent a malformed line (%s)", why);
+        connection_fail(conn, "the pool sent a malformed line (%s)", why);
         return -1;
     }
     if (m.kind == STRATUM_MESSAGE_RESPONSE) {
@@ -427,15 +580,14 @@ static int on_line(const char *line, size_t len, void *context)
     }
     stratum_message_free(&m);
     /* Stop reading this buffer when the line closed the connection. */
-    return c->conn == conn ? 0 : -1;
+    return connection_is_live(conn) ? 0 : -1;
 }
 
 static void take_plaintext(connection_t *conn, const char *data, size_t len)
 {
-    stratum_client_t *c = conn->client;
     int rc = stratum_line_feed(&conn->lines, data, len, on_line, conn);
-    if (rc != 0 && c->conn == conn)
-        fail(c, "the pool sent a line longer than %d bytes", STRATUM_MAX_LINE);
+    if (rc != 0 && connection_is_live(conn))
+        connection_fail(conn, "the pool sent a line longer than %d bytes", STRATUM_MAX_LINE);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -449,14 +601,13 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     connection_t *conn = stream->data;
-    stratum_client_t *c = conn->client;
-    if (conn->abandoned || c->conn != conn || nread == 0)
+    if (!connection_is_live(conn) || nread == 0)
         return;
     if (nread < 0) {
-        fail(c, "%s",
-             nread == UV_EOF          ? "the pool closed the connection"
-             : nread == UV_ECONNRESET ? "the pool closed the connection (reset)"
-                                      : uv_strerror((int)nread));
+        connection_fail(conn, "%s",
+                        nread == UV_EOF          ? "the pool closed the connection"
+                        : nread == UV_ECONNRESET ? "the pool closed the connection (reset)"
+                                                 : uv_strerror((int)nread));
         return;
     }
     if (conn->tls == NULL) {
@@ -464,33 +615,34 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (stratum_tls_feed(conn->tls, buf->base, (size_t)nread) != 0) {
-        fail(c, "%s", stratum_tls_error(conn->tls));
+        connection_fail(conn, "%s", stratum_tls_error(conn->tls));
         return;
     }
     if (!conn->tls_ready) {
         int rc = stratum_tls_handshake(conn->tls);
         if (rc < 0 || flush_tls(conn) != 0) {
-            fail(c, "%s", stratum_tls_error(conn->tls));
+            connection_fail(conn, "%s", stratum_tls_error(conn->tls));
             return;
         }
         if (rc == 0)
             return;
         conn->tls_ready = 1;
         send_login(conn);
-        if (c->conn != conn)
+        if (!connection_is_live(conn))
             return;
     }
     char plain[16384];
     for (;;) {
         ssize_t n = stratum_tls_read(conn->tls, plain, sizeof(plain));
-        if (n < 0) {
-            fail(c, "%s", stratum_tls_error(conn->tls));
+        /* What OpenSSL wrote while reading (a KeyUpdate reply, an alert) leaves now (#23, 13). */
+        if (n < 0 || flush_tls(conn) != 0) {
+            connection_fail(conn, "%s", stratum_tls_error(conn->tls));
             return;
         }
         if (n == 0)
             return;
         take_plaintext(conn, plain, (size_t)n);
-        if (c->conn != conn)
+        if (!connection_is_live(conn))
             return;
     }
 }
@@ -512,38 +664,9 @@ static void on_response_check(uv_timer_t *timer)
     }
 }
 
-static void on_connected(uv_connect_t *req, int status)
+static void start_tls(connection_t *conn)
 {
-    connection_t *conn = req->data;
     stratum_client_t *c = conn->client;
-    if (conn->abandoned || status == UV_ECANCELED)
-        return;
-    if (conn->probe) {
-        c->probe = NULL;
-        connection_abandon(conn);
-        if (status == 0 && c->conn != NULL && c->conn->pool != 0) {
-            char name[POOL_NAME_LEN];
-            logf_(c, "%s answers again: returning to it", pool_name(c, 0, name, sizeof(name)));
-            drop_connection(c);
-            c->failures_here = 0;
-            connect_to(c, 0);
-        }
-        return;
-    }
-    if (status < 0) {
-        fail(c, "cannot connect: %s", uv_strerror(status));
-        return;
-    }
-    /* connect_timer runs on to the login: a TLS endpoint that never answers is failed too. */
-    if (uv_read_start((uv_stream_t *)&conn->tcp, on_alloc, on_read) != 0) {
-        fail(c, "cannot read from the connection");
-        return;
-    }
-    uv_timer_start(&c->check_timer, on_response_check, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS);
-    if (c->config.pools[conn->pool].url.scheme != STRATUM_URL_TLS) {
-        send_login(conn);
-        return;
-    }
     stratum_tls_options_t o = {
         .host = c->config.pools[conn->pool].url.host,
         .fingerprint = c->config.tls_fingerprint,
@@ -553,12 +676,88 @@ static void on_connected(uv_connect_t *req, int status)
     char why[256];
     conn->tls = stratum_tls_create(&o, why, sizeof(why));
     if (conn->tls == NULL) {
-        fail(c, "%s", why);
+        connection_fail(conn, "%s", why);
         return;
     }
     /* The first flight of the handshake; the rest is driven by what arrives. */
     if (stratum_tls_handshake(conn->tls) < 0 || flush_tls(conn) != 0)
-        fail(c, "%s", stratum_tls_error(conn->tls));
+        connection_fail(conn, "%s", stratum_tls_error(conn->tls));
+}
+
+static void connect_next_address(connection_t *conn);
+
+static void on_tcp_closed_for_next(uv_handle_t *handle)
+{
+    connection_t *conn = handle->data;
+    conn->tcp_open = 0;
+    if (conn->abandoned)
+        connection_maybe_free(conn);
+    else
+        connect_next_address(conn);
+}
+
+/* The address just tried failed with error: the next one, or the connection fails. */
+static void try_next_address(connection_t *conn, int error)
+{
+    conn->last_connect_error = error;
+    if (conn->next_address != NULL) {
+        char tried[INET6_ADDRSTRLEN] = "?", next[INET6_ADDRSTRLEN] = "?";
+        uv_ip_name(conn->address->ai_addr, tried, sizeof(tried));
+        uv_ip_name(conn->next_address->ai_addr, next, sizeof(next));
+        if (!conn->probe)
+            logf_(conn->client, "cannot connect to %s (%s); trying %s", tried, uv_strerror(error),
+                  next);
+        uv_close((uv_handle_t *)&conn->tcp, on_tcp_closed_for_next);
+        return;
+    }
+    if (conn->addresses_tried > 1)
+        connection_fail(conn, "cannot connect: %s (all %u addresses)", uv_strerror(error),
+                        conn->addresses_tried);
+    else
+        connection_fail(conn, "cannot connect: %s", uv_strerror(error));
+}
+
+static void on_connected(uv_connect_t *req, int status)
+{
+    connection_t *conn = req->data;
+    stratum_client_t *c = conn->client;
+    if (conn->abandoned || status == UV_ECANCELED)
+        return;
+    if (status < 0) {
+        try_next_address(conn, status);
+        return;
+    }
+    conn->tcp_connected = 1;
+    /* A half-open connection (a NAT that dropped it) is found without a share timing out. */
+    uv_tcp_keepalive(&conn->tcp, 1, KEEPALIVE_IDLE_S);
+    /* connect_timer (or the probe's) runs on to the login: a silent TLS endpoint fails too. */
+    if (uv_read_start((uv_stream_t *)&conn->tcp, on_alloc, on_read) != 0) {
+        connection_fail(conn, "cannot read from the connection");
+        return;
+    }
+    if (!conn->probe)
+        uv_timer_start(&c->check_timer, on_response_check, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS);
+    if (c->config.pools[conn->pool].url.scheme == STRATUM_URL_TLS)
+        start_tls(conn);
+    else
+        send_login(conn);
+}
+
+static void connect_next_address(connection_t *conn)
+{
+    stratum_client_t *c = conn->client;
+    struct addrinfo *a = conn->next_address;
+    conn->next_address = a->ai_next;
+    conn->address = a;
+    conn->addresses_tried++;
+    uv_tcp_init(c->loop, &conn->tcp);
+    conn->tcp.data = conn;
+    conn->tcp_open = 1;
+    uv_tcp_nodelay(&conn->tcp, 1);
+    conn->connect.data = conn;
+    int rc = uv_tcp_connect(&conn->connect, &conn->tcp, a->ai_addr, on_connected);
+    if (rc != 0)
+        try_next_address(conn, rc);
 }
 
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
@@ -571,32 +770,16 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         connection_maybe_free(conn);
         return;
     }
-    if (status < 0) {
+    if (status < 0 || res == NULL) {
         uv_freeaddrinfo(res);
-        if (conn->probe) {
-            c->probe = NULL;
-            connection_abandon(conn);
-        } else {
-            fail(c, "cannot resolve %s: %s", c->config.pools[conn->pool].url.host,
-                 uv_strerror(status));
-        }
+        connection_fail(conn, "cannot resolve %s: %s", c->config.pools[conn->pool].url.host,
+                        uv_strerror(status < 0 ? status : UV_EAI_NONAME));
         return;
     }
-    uv_tcp_init(c->loop, &conn->tcp);
-    conn->tcp.data = conn;
-    conn->tcp_open = 1;
-    uv_tcp_nodelay(&conn->tcp, 1);
-    conn->connect.data = conn;
-    int rc = uv_tcp_connect(&conn->connect, &conn->tcp, res->ai_addr, on_connected);
-    uv_freeaddrinfo(res);
-    if (rc != 0) {
-        if (conn->probe) {
-            c->probe = NULL;
-            connection_abandon(conn);
-        } else {
-            fail(c, "cannot connect: %s", uv_strerror(rc));
-        }
-    }
+    /* Every address in the resolver's order, IPv6 and IPv4, before one failure counts (#23, 9). */
+    conn->addresses = res;
+    conn->next_address = res;
+    connect_next_address(conn);
 }
 
 static connection_t *start_connection(stratum_client_t *c, unsigned pool, int probe)
@@ -645,11 +828,32 @@ static void connect_to(stratum_client_t *c, unsigned pool)
                    timeout_or_default(c->config.connect_timeout_ms), 0);
 }
 
+static void on_probe_timeout(uv_timer_t *timer)
+{
+    stratum_client_t *c = timer->data;
+    char reason[64];
+    snprintf(reason, sizeof(reason), "no login in %.1f s",
+             (double)timeout_or_default(c->config.connect_timeout_ms) / 1000.0);
+    probe_fail(c, reason);
+}
+
+/*
+ * While on a later pool: is the first one back? The probe connects and logs
+ * in like the main connection, and only a login takes the session back
+ * (#23, item 3): a pool that merely accepts TCP does not.
+ */
 static void on_failback(uv_timer_t *timer)
 {
     stratum_client_t *c = timer->data;
-    if (c->probe == NULL && c->conn != NULL && c->conn->pool != 0)
-        c->probe = start_connection(c, 0, 1);
+    if (c->closing || c->probe != NULL || c->conn == NULL || c->conn->pool == 0)
+        return;
+    c->probe = start_connection(c, 0, 1);
+    if (c->probe == NULL) {
+        uv_timer_start(&c->failback_timer, on_failback, failback_delay_ms(c), 0);
+        return;
+    }
+    uv_timer_start(&c->probe_timer, on_probe_timeout,
+                   timeout_or_default(c->config.connect_timeout_ms), 0);
 }
 
 /* --- the public side ------------------------------------------------------- */
@@ -663,8 +867,9 @@ stratum_client_t *stratum_client_create(uv_loop_t *loop, const stratum_client_co
         return NULL;
     c->loop = loop;
     c->config = *config;
-    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer, &c->keepalive_timer,
-                            &c->retry_timer, &c->failback_timer};
+    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,   &c->keepalive_timer,
+                            &c->retry_timer,   &c->failback_timer, &c->probe_timer,
+                            &c->job_timer};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_init(loop, timers[i]);
         timers[i]->data = c;
@@ -695,11 +900,15 @@ int stratum_client_submit(stratum_client_t *c, const char *job_id, uint32_t nonc
         .commitment = commitment,
     };
     int64_t id = conn->next_id++;
-    if (send_request(conn, id, REQUEST_SUBMIT, stratum_request_submit(id, &s)) != 0) {
-        fail(c, "cannot send a share");
-        return -1;
+    int rc = send_request(conn, id, REQUEST_SUBMIT, stratum_request_submit(id, &s));
+    if (rc == 1) {
+        c->stats.held_back++;
+        if (!conn->holding_back)
+            logf_(c, "%d requests unanswered: holding shares back until the pool replies",
+                  MAX_PENDING);
+        conn->holding_back = 1;
     }
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 void stratum_client_stats(const stratum_client_t *c, stratum_client_stats_t *out)
@@ -729,8 +938,9 @@ void stratum_client_close(stratum_client_t *c, void (*on_closed)(void *arg), voi
         connection_abandon(c->probe);
         c->probe = NULL;
     }
-    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer, &c->keepalive_timer,
-                            &c->retry_timer, &c->failback_timer};
+    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,   &c->keepalive_timer,
+                            &c->retry_timer,   &c->failback_timer, &c->probe_timer,
+                            &c->job_timer};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
         uv_close((uv_handle_t *)timers[i], on_timer_closed);
 }

@@ -7,7 +7,10 @@
  * JSON, a line over 64 KiB, a critical pool error) closes the connection
  * and reconnects after an exponential, jittered back-off. After `retries`
  * failed attempts on one pool it fails over to the next; while on a later
- * pool it probes the first now and then and returns to it once it answers.
+ * pool it probes the first now and then and returns to it once the probe
+ * has logged in (a first pool that accepts connections but does not log in
+ * is probed less and less often). A pool that sends no job the miner can
+ * hash for job_timeout_ms is failed like one that does not answer.
  */
 #ifndef MINEMETER_STRATUM_CLIENT_H
 #define MINEMETER_STRATUM_CLIENT_H
@@ -57,11 +60,13 @@ typedef struct {
     unsigned retry_pause_ms;      /* first back-off; 0: 1 s (doubles to 60 s, with jitter) */
     unsigned retries;             /* failed attempts before the next pool; 0: 3 */
     unsigned failback_ms;         /* how often to probe the first pool; 0: 30 s */
+    unsigned job_timeout_ms;      /* reconnect when no job to hash came for this long; 0: 10 min */
     stratum_client_events_t events;
 } stratum_client_config_t;
 
 typedef struct {
     uint64_t accepted, rejected, stale_dropped, connects, disconnects, jobs, bad_jobs;
+    uint64_t held_back; /* shares not sent: the pool left 64 requests unanswered */
 } stratum_client_stats_t;
 
 typedef struct stratum_client stratum_client_t;

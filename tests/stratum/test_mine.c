@@ -304,7 +304,7 @@ Test(mine, fails_over_to_the_second_pool_and_returns_to_the_first, .timeout = 30
     cr_assert_not_null(first);
     wait_for(first, (expect_t){.logins = 1, .accepted = 1}, "return to the first pool");
     char *out = stop_miner(&m);
-    cr_expect_not_null(strstr(out, "answers again: returning to it"), "%s", out);
+    cr_expect_not_null(strstr(out, "is back (logged in): returning to it"), "%s", out);
     free(out);
     test_pool_stop(first);
     test_pool_stop(second);
@@ -405,24 +405,187 @@ static int silent_listener(int *port)
 }
 
 /*
+ * Starts mine with a listener that never speaks (scheme stratum+tcp or
+ * stratum+ssl) as the first pool and pool as the second; returns the
+ * listener's descriptor.
+ */
+static int mine_after_a_silent_pool(spawned_t *m, const char *scheme, test_pool_t *pool,
+                                    const char *response_timeout_ms, const char *failback_ms)
+{
+    int port = 0, fd = silent_listener(&port);
+    char silent[64], working[64];
+    snprintf(silent, sizeof(silent), "%s://127.0.0.1:%d", scheme, port);
+    url_of(pool, "stratum+tcp", working, sizeof(working));
+    const char *args[] = {"mine", "--url", silent, "--url", working, "--user", "w", "--threads",
+                          test_threads_arg(), "--response-timeout", response_timeout_ms,
+                          "--retry-pause", "100", "--retries", "1", "--failback", failback_ms,
+                          strcmp(scheme, "stratum+ssl") == 0 ? "--tls-insecure" : NULL, NULL};
+    spawn_minemeter(m, args);
+    return fd;
+}
+
+/*
  * A TLS endpoint that accepts and never answers the handshake is failed at
  * --response-timeout, and the next pool is tried (it used to hang for good).
  */
 Test(mine, a_silent_tls_endpoint_is_failed_and_the_next_pool_tried, .timeout = 120)
 {
-    int port = 0, fd = silent_listener(&port);
     test_pool_t *pool = start_pool("cn/r", 4);
-    char silent[64], working[64];
-    snprintf(silent, sizeof(silent), "stratum+ssl://127.0.0.1:%d", port);
-    url_of(pool, "stratum+tcp", working, sizeof(working));
     spawned_t m;
-    spawn_minemeter(&m, ARGS("mine", "--url", silent, "--url", working, "--user", "w", "--threads",
-                             test_threads_arg(), "--tls-insecure", "--response-timeout", "1000",
-                             "--retry-pause", "100", "--retries", "1"));
+    int fd = mine_after_a_silent_pool(&m, "stratum+ssl", pool, "1000", "3600000");
     wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "the second pool after the silent one");
     char *out = stop_miner(&m);
     cr_expect_not_null(strstr(out, "no login in 1.0 s"), "%s", out);
     free(out);
     test_pool_stop(pool);
     close(fd);
+}
+
+/*
+ * A first pool that accepts connections and never logs in does not take the
+ * session from the second (#23, item 3): the probe must log in, and each
+ * failed probe waits twice as long (it used to return on a bare TCP connect
+ * and hang there, then fail back over, again and again).
+ */
+Test(mine, a_first_pool_that_only_accepts_tcp_never_takes_the_session_back, .timeout = 180)
+{
+    test_pool_t *pool = start_pool("cn/r", 16);
+    spawned_t m;
+    /* A response timeout that a loaded machine's test pool never misses. */
+    int fd = mine_after_a_silent_pool(&m, "stratum+tcp", pool, "3000", "300");
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "the second pool");
+    cr_assert_eq(spawn_wait_output(&m, "accepts connections but did not log in", 60), 0,
+                 "no failed probe");
+    cr_assert_eq(spawn_wait_output(&m, "checking it again in 1.2 s", 60), 0,
+                 "the probes were not held back");
+    wait_for(pool, (expect_t){.accepted = stats_of(pool).shares_accepted + 1}, "after the probes");
+    char *out = stop_miner(&m);
+    cr_expect_eq(stats_of(pool).logins, 1, "the session left the second pool:\n%s", out);
+    cr_expect_null(strstr(out, "returning to it"), "%s", out);
+    free(out);
+    test_pool_stop(pool);
+    close(fd);
+}
+
+/*
+ * A name that resolves to an address where nothing listens (::1) before the
+ * pool's (127.0.0.1): the next address is tried (#23, item 9; only the first
+ * was). The name comes from a private /etc/hosts, so this needs root.
+ */
+Test(mine, tries_every_address_a_pool_name_resolves_to, .timeout = 120)
+{
+    if (!spawn_can_remap_hosts())
+        cr_skip_test("a private /etc/hosts needs root (CAP_SYS_ADMIN)");
+    test_pool_t *pool = start_pool("cn/r", 4);
+    char hosts[] = "/tmp/minemeter-hosts-XXXXXX";
+    int hfd = mkstemp(hosts);
+    cr_assert_geq(hfd, 0);
+    const char *text = "127.0.0.1 localhost\n::1 pool.minemeter.test\n"
+                       "127.0.0.1 pool.minemeter.test\n";
+    cr_assert_eq(write(hfd, text, strlen(text)), (ssize_t)strlen(text));
+    close(hfd);
+    char url[96];
+    snprintf(url, sizeof(url), "stratum+tcp://pool.minemeter.test:%d", test_pool_port(pool));
+    spawned_t m;
+    spawn_minemeter_with_hosts(&m, hosts,
+                               ARGS("mine", "--url", url, "--user", "w", "--threads",
+                                    test_threads_arg(), "--retry-pause", "100"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "the pool at the second address");
+    char *out = stop_miner(&m);
+    /* The resolver puts ::1 first (RFC 6724); a machine told otherwise tries 127.0.0.1 first. */
+    cr_expect_not_null(strstr(out, "cannot connect to ::1 ("), "%s", out);
+    cr_expect_not_null(strstr(out, "trying 127.0.0.1"), "%s", out);
+    free(out);
+    unlink(hosts);
+    test_pool_stop(pool);
+}
+
+/*
+ * A pool that stops answering shares gets at most 64 unanswered requests;
+ * the shares found meanwhile are held back and counted (#23, item 8: the
+ * 65th and later were sent untracked, without end).
+ */
+Test(mine, holds_shares_back_after_64_unanswered, .timeout = 300)
+{
+    test_pool_t *pool = start_pool("cn-pico", 8);
+    test_pool_inject(pool, TEST_POOL_IGNORE_SUBMITS, 0);
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--algo", "cn-pico",
+                             "--threads", test_threads_arg(), "--response-timeout", "600000"));
+    cr_assert_eq(spawn_wait_output(&m, "64 requests unanswered: holding shares back", 240), 0,
+                 "shares were never held back");
+    nap_ms(1000); /* the shares found meanwhile */
+    cr_expect_eq(spawn_stop(&m, SIGINT, 60), 0);
+    char *out = spawn_output(&m);
+    spawn_cleanup(&m);
+    cr_expect_eq(stats_of(pool).submits_ignored, 64, "%u submits reached the pool",
+                 stats_of(pool).submits_ignored);
+    unsigned long long held = 0;
+    const char *summary = strstr(out, " for replaced jobs not sent, ");
+    cr_assert_not_null(summary, "%s", out);
+    sscanf(summary + strlen(" for replaced jobs not sent, "), "%llu", &held);
+    cr_expect_gt(held, 0, "no share counted as held back:\n%s", out);
+    free(out);
+    test_pool_stop(pool);
+}
+
+/*
+ * A pool that logs in but never sends a job minemeter can hash is left
+ * after --job-timeout for the next pool (#23, item 10).
+ */
+Test(mine, leaves_a_pool_that_sends_no_usable_job, .timeout = 180)
+{
+    test_pool_t *useless = start_pool("cn/r", 4), *pool = start_pool("cn/r", 4);
+    test_pool_inject(useless, TEST_POOL_JOB_UNKNOWN_ALGO, 0); /* the login's job */
+    char url1[64], url2[64];
+    url_of(useless, "stratum+tcp", url1, sizeof(url1));
+    url_of(pool, "stratum+tcp", url2, sizeof(url2));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url1, "--url", url2, "--user", "w", "--threads",
+                             test_threads_arg(), "--job-timeout", "1000", "--retries", "1",
+                             "--retry-pause", "100", "--failback", "3600000"));
+    wait_for(pool, (expect_t){.logins = 1, .accepted = 1}, "the second pool");
+    char *out = stop_miner(&m);
+    cr_expect_not_null(strstr(out, "no job to hash in 1.0 s"), "%s", out);
+    free(out);
+    test_pool_stop(useless);
+    test_pool_stop(pool);
+}
+
+/* The timer field of the miner's connection to port in /proc/net/tcp: 2 is keepalive. */
+static int tcp_timer_toward(int port)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    int timer = -1;
+    while (fgets(line, sizeof(line), f) != NULL && timer < 0) {
+        unsigned remote_port = 0, state = 0, t = 0;
+        if (sscanf(line, " %*d: %*x:%*x %*x:%x %x %*x:%*x %x:", &remote_port, &state, &t) == 3 &&
+            (int)remote_port == port && state == 1)
+            timer = (int)t;
+    }
+    fclose(f);
+    return timer;
+}
+
+/* TCP keepalive is on, so a half-open connection is found without a share (#23, item 14). */
+Test(mine, keeps_the_pool_connection_alive_at_the_tcp_level, .timeout = 120)
+{
+    test_pool_t *pool = start_pool("cn/r", 1000000); /* no share to keep it busy */
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1"));
+    wait_for(pool, (expect_t){.logins = 1}, "login");
+    int timer = -1;
+    for (int i = 0; i < 100 && timer != 2; i++) {
+        timer = tcp_timer_toward(test_pool_port(pool));
+        nap_ms(100);
+    }
+    cr_expect_eq(timer, 2, "the connection's timer is %d, not keepalive (2)", timer);
+    free(stop_miner(&m));
+    test_pool_stop(pool);
 }

@@ -4,6 +4,8 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -18,7 +20,27 @@
  * do: the child dies with the test (PR_SET_PDEATHSIG), so a failed
  * assertion never leaves a miner running.
  */
-pid_t spawn_process(const char *const args[], int out)
+/* In a child: a private mount namespace where hosts_file is /etc/hosts. 0 when done. */
+static int remap_hosts(const char *hosts_file)
+{
+    return unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+                   mount(hosts_file, "/etc/hosts", NULL, MS_BIND, NULL) == 0
+               ? 0
+               : -1;
+}
+
+int spawn_can_remap_hosts(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0)
+        _exit(remap_hosts("/etc/hosts") == 0 ? 0 : 1);
+    int status = 0;
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static pid_t spawn_with_hosts(const char *const args[], int out, const char *hosts_file)
 {
     const char *argv[48] = {MINEMETER_BIN};
     size_t n = 1;
@@ -32,6 +54,8 @@ pid_t spawn_process(const char *const args[], int out)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127); /* the test is already gone */
+        if (hosts_file != NULL && remap_hosts(hosts_file) != 0)
+            _exit(126);
         int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(127);
@@ -41,7 +65,12 @@ pid_t spawn_process(const char *const args[], int out)
     return pid;
 }
 
-void spawn_minemeter(spawned_t *s, const char *const args[])
+pid_t spawn_process(const char *const args[], int out)
+{
+    return spawn_with_hosts(args, out, NULL);
+}
+
+void spawn_minemeter_with_hosts(spawned_t *s, const char *hosts_file, const char *const args[])
 {
     static unsigned serial;
     snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
@@ -50,8 +79,13 @@ void spawn_minemeter(spawned_t *s, const char *const args[])
     s->status = 0;
     int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     cr_assert_geq(out, 0);
-    s->pid = spawn_process(args, out);
+    s->pid = spawn_with_hosts(args, out, hosts_file);
     close(out);
+}
+
+void spawn_minemeter(spawned_t *s, const char *const args[])
+{
+    spawn_minemeter_with_hosts(s, NULL, args);
 }
 
 int spawn_stop(spawned_t *s, int signum, unsigned timeout_s)

@@ -28,6 +28,15 @@ pid_t spawn_process(const char *const args[], int out);
 void spawn_minemeter(spawned_t *s, const char *const args[]);
 
 /*
+ * Whether this machine lets a child see another file as /etc/hosts (a
+ * private mount namespace: root, or CAP_SYS_ADMIN).
+ */
+int spawn_can_remap_hosts(void);
+
+/* spawn_minemeter, with hosts_file as the child's /etc/hosts (check spawn_can_remap_hosts). */
+void spawn_minemeter_with_hosts(spawned_t *s, const char *hosts_file, const char *const args[]);
+
+/*
  * Sends signum (0: none) and waits at most timeout_s for the exit, then
  * SIGKILLs. Returns the exit code, or 128 + the signal that ended it.
  */

@@ -53,6 +53,7 @@ typedef struct client {
     int logged_in;
     char session[17];
     int nicehash_byte; /* -1 without nicehash */
+    int ignores_submits; /* TEST_POOL_IGNORE_SUBMITS took this connection */
 } client_t;
 
 struct test_pool {
@@ -366,6 +367,11 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
     if (!c->logged_in || session == NULL || strcmp(session, c->session) != 0 ||
         take_fault(pool, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, NULL)) {
         reject_share(pool, c, m->id, "Unauthenticated");
+        return;
+    }
+    if (c->ignores_submits || take_fault(pool, TEST_POOL_IGNORE_SUBMITS, NULL)) {
+        c->ignores_submits = 1;
+        count(pool, &pool->stats.submits_ignored);
         return;
     }
     if (take_fault(pool, TEST_POOL_REJECT_WITH_ESCAPES, NULL)) {

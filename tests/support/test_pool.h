@@ -68,6 +68,8 @@ void test_pool_stop(test_pool_t *pool);
  *                      has but did not announce at login
  *   REJECT_WITH_ESCAPES  the next submit is refused with terminal escape sequences and a
  *                      forged log line in its message
+ *   IGNORE_SUBMITS     the next submit, and every later one on its connection, gets no
+ *                      reply at all (counted in submits_ignored)
  * Rejected shares count in shares_rejected_invalid.
  */
 typedef enum {
@@ -82,6 +84,7 @@ typedef enum {
     TEST_POOL_UNAUTHENTICATED_NEXT_SHARE,
     TEST_POOL_REJECT_WITH_ESCAPES,
     TEST_POOL_JOB_UNANNOUNCED_ALGO,
+    TEST_POOL_IGNORE_SUBMITS,
     TEST_POOL_FAULT_COUNT,
 } test_pool_fault_t;
 
@@ -99,6 +102,7 @@ typedef struct {
     unsigned logins, login_errors;
     unsigned shares_accepted, shares_rejected_invalid, shares_stale;
     unsigned keepalives;
+    unsigned submits_ignored; /* TEST_POOL_IGNORE_SUBMITS */
     unsigned bad_lines; /* lines from clients that were not a request (the connection is closed) */
     unsigned jobs_sent; /* job notifications, not counting login results */
     char last_agent[128];
