@@ -101,7 +101,8 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
                         "print the hash rate this often (default 60)"},
     [OPT_TLS_FINGERPRINT] = {"tls-fingerprint", CLI_OPT_STRING, "SHA256", 0, 0,
-                             "trust only the pool certificate with this SHA-256"},
+                             "trust only the pool certificate with this SHA-256 (once for every "
+                             "stratum+ssl pool, or once per stratum+ssl --url in order)"},
     [OPT_TLS_CA] = {"tls-ca", CLI_OPT_STRING, "FILE", 0, 0,
                     "verify pools against these CA certificates instead of the system's"},
     [OPT_TLS_INSECURE] = {"tls-insecure", CLI_OPT_FLAG, NULL, 0, 0,
@@ -543,19 +544,30 @@ static int check_tls_options(const char *command, const cli_value_t *v, const st
     }
     if (tls_pools == 0)
         return 0;
-    stratum_tls_options_t options = {
-        .host = NULL,
-        .fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
-        .ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
-        .insecure = v[OPT_TLS_INSECURE].set,
-    };
-    char why[512];
-    stratum_tls_t *tls = stratum_tls_create(&options, why, sizeof(why));
-    if (tls == NULL) {
-        cli_usage_error(command, "%s", why);
+    unsigned pins = v[OPT_TLS_FINGERPRINT].count;
+    if (pins > 1 && pins != (unsigned)tls_pools) {
+        cli_usage_error(command,
+                        "--tls-fingerprint was given %u times for %d stratum+ssl:// pools: give "
+                        "it once for all of them, or once per stratum+ssl:// --url in order",
+                        pins, tls_pools);
         return -1;
     }
-    stratum_tls_free(tls);
+    for (size_t i = 0; i < pool_count; i++) {
+        if (pools[i].url.scheme != STRATUM_URL_TLS)
+            continue;
+        stratum_tls_options_t options = {
+            .fingerprint = pools[i].tls_fingerprint,
+            .ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
+            .insecure = v[OPT_TLS_INSECURE].set,
+        };
+        char why[512];
+        stratum_tls_context_t *tls = stratum_tls_context_create(&options, why, sizeof(why));
+        if (tls == NULL) {
+            cli_usage_error(command, "%s", why);
+            return -1;
+        }
+        stratum_tls_context_free(tls);
+    }
     return 0;
 }
 
@@ -648,6 +660,15 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
         p->pass = v[OPT_PASS].set ? v[OPT_PASS].text : "x";
         p->rigid = v[OPT_RIGID].set ? v[OPT_RIGID].text : NULL;
     }
+    /* One pin for every stratum+ssl pool, or one per stratum+ssl pool in order (#23, 13). */
+    unsigned pins = v[OPT_TLS_FINGERPRINT].count, tls_seen = 0;
+    for (size_t i = 0; i < *count && pins > 0; i++) {
+        if (pools[i].url.scheme != STRATUM_URL_TLS)
+            continue;
+        unsigned which = pins == 1 ? 0 : tls_seen;
+        pools[i].tls_fingerprint = which < pins ? v[OPT_TLS_FINGERPRINT].texts[which] : NULL;
+        tls_seen++;
+    }
     return CLI_CONTINUE;
 }
 
@@ -685,7 +706,6 @@ static int create_source(session_t *s, const cli_value_t *v, const stratum_pool_
         .default_algo = algo,
         .algos = announced,
         .algo_count = sizeof(announced) / sizeof(announced[0]),
-        .tls_fingerprint = v[OPT_TLS_FINGERPRINT].set ? v[OPT_TLS_FINGERPRINT].text : NULL,
         .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
         .tls_insecure = v[OPT_TLS_INSECURE].set,
         .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
@@ -723,7 +743,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
      * (Children minemeter starts get the default back: arch/child_process.h.)
      */
     signal(SIGPIPE, SIG_IGN);
-    stratum_pool_t pools[STRATUM_MAX_POOLS];
+    stratum_pool_t pools[STRATUM_MAX_POOLS] = {0};
     size_t pool_count = 0;
     int rc = read_pools(v, pools, &pool_count);
     if (rc != CLI_CONTINUE)

@@ -86,6 +86,7 @@ struct stratum_client {
     char job_id[STRATUM_MAX_JOB_ID + 1];
     char job_algo[32];
     stratum_client_stats_t stats;
+    stratum_tls_context_t *tls[STRATUM_MAX_POOLS]; /* each stratum+ssl pool's trust, built once */
 };
 
 static void connect_to(stratum_client_t *c, unsigned pool);
@@ -667,14 +668,9 @@ static void on_response_check(uv_timer_t *timer)
 static void start_tls(connection_t *conn)
 {
     stratum_client_t *c = conn->client;
-    stratum_tls_options_t o = {
-        .host = c->config.pools[conn->pool].url.host,
-        .fingerprint = c->config.tls_fingerprint,
-        .ca_file = c->config.tls_ca_file,
-        .insecure = c->config.tls_insecure,
-    };
     char why[256];
-    conn->tls = stratum_tls_create(&o, why, sizeof(why));
+    conn->tls = stratum_tls_create(c->tls[conn->pool], c->config.pools[conn->pool].url.host, why,
+                                   sizeof(why));
     if (conn->tls == NULL) {
         connection_fail(conn, "%s", why);
         return;
@@ -858,6 +854,12 @@ static void on_failback(uv_timer_t *timer)
 
 /* --- the public side ------------------------------------------------------- */
 
+static void free_tls_contexts(stratum_client_t *c)
+{
+    for (size_t i = 0; i < STRATUM_MAX_POOLS; i++)
+        stratum_tls_context_free(c->tls[i]);
+}
+
 stratum_client_t *stratum_client_create(uv_loop_t *loop, const stratum_client_config_t *config)
 {
     if (config->pool_count == 0 || config->pool_count > STRATUM_MAX_POOLS)
@@ -867,6 +869,22 @@ stratum_client_t *stratum_client_create(uv_loop_t *loop, const stratum_client_co
         return NULL;
     c->loop = loop;
     c->config = *config;
+    for (size_t i = 0; i < config->pool_count; i++) {
+        if (config->pools[i].url.scheme != STRATUM_URL_TLS)
+            continue;
+        stratum_tls_options_t o = {
+            .fingerprint = config->pools[i].tls_fingerprint,
+            .ca_file = config->tls_ca_file,
+            .insecure = config->tls_insecure,
+        };
+        char why[256];
+        c->tls[i] = stratum_tls_context_create(&o, why, sizeof(why));
+        if (c->tls[i] == NULL) {
+            free_tls_contexts(c);
+            free(c);
+            return NULL;
+        }
+    }
     uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,   &c->keepalive_timer,
                             &c->retry_timer,   &c->failback_timer, &c->probe_timer,
                             &c->job_timer};
@@ -923,6 +941,7 @@ static void on_timer_closed(uv_handle_t *handle)
         return;
     void (*done)(void *) = c->on_closed;
     void *arg = c->on_closed_arg;
+    free_tls_contexts(c); /* connections still closing hold their sessions' own references */
     free(c);
     if (done != NULL)
         done(arg);

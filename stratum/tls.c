@@ -1,6 +1,7 @@
 #include "config.h"
 #include "stratum/tls.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -11,13 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct stratum_tls {
+struct stratum_tls_context {
     SSL_CTX *ctx;
+    int pinned;
+    uint8_t fingerprint[32];
+    int verify_chain;
+};
+
+struct stratum_tls {
+    const stratum_tls_context_t *context;
     SSL *ssl;
     BIO *in;  /* network -> OpenSSL */
     BIO *out; /* OpenSSL -> network */
-    int pinned;
-    uint8_t fingerprint[32];
     int established;
     char error[256];
 };
@@ -51,44 +57,71 @@ static int parse_fingerprint(const char *text, uint8_t out[32])
     return n == 64 ? 0 : -1;
 }
 
-stratum_tls_t *stratum_tls_create(const stratum_tls_options_t *options, char *why, size_t why_len)
+stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options,
+                                                  char *why, size_t why_len)
+{
+    stratum_tls_context_t *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    if (options->fingerprint != NULL) {
+        if (parse_fingerprint(options->fingerprint, t->fingerprint) != 0) {
+            snprintf(why, why_len,
+                     "--tls-fingerprint wants the certificate's SHA-256 as 64 hex digits "
+                     "(openssl x509 -noout -fingerprint -sha256 prints it)");
+            free(t);
+            return NULL;
+        }
+        t->pinned = 1;
+    }
+    t->ctx = SSL_CTX_new(TLS_client_method());
+    if (t->ctx == NULL) {
+        snprintf(why, why_len, "cannot create a TLS context");
+        free(t);
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+    t->verify_chain = !t->pinned && !options->insecure;
+    if (t->verify_chain) {
+        int loaded = options->ca_file != NULL
+                         ? SSL_CTX_load_verify_locations(t->ctx, options->ca_file, NULL)
+                         : SSL_CTX_set_default_verify_paths(t->ctx);
+        if (loaded != 1) {
+            snprintf(why, why_len, "cannot load the CA certificates%s%s",
+                     options->ca_file ? " from " : "", options->ca_file ? options->ca_file : "");
+            stratum_tls_context_free(t);
+            return NULL;
+        }
+    }
+    SSL_CTX_set_verify(t->ctx, t->verify_chain ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    return t;
+}
+
+void stratum_tls_context_free(stratum_tls_context_t *context)
+{
+    if (context == NULL)
+        return;
+    SSL_CTX_free(context->ctx);
+    free(context);
+}
+
+static int is_ip_literal(const char *host)
+{
+    struct in6_addr a;
+    return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
+}
+
+stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host,
+                                  char *why, size_t why_len)
 {
     stratum_tls_t *tls = calloc(1, sizeof(*tls));
     if (tls == NULL) {
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
-    if (options->fingerprint != NULL) {
-        if (parse_fingerprint(options->fingerprint, tls->fingerprint) != 0) {
-            snprintf(why, why_len,
-                     "--tls-fingerprint wants the certificate's SHA-256 as 64 hex digits "
-                     "(openssl x509 -noout -fingerprint -sha256 prints it)");
-            free(tls);
-            return NULL;
-        }
-        tls->pinned = 1;
-    }
-    tls->ctx = SSL_CTX_new(TLS_client_method());
-    if (tls->ctx == NULL) {
-        snprintf(why, why_len, "cannot create a TLS context");
-        free(tls);
-        return NULL;
-    }
-    SSL_CTX_set_min_proto_version(tls->ctx, TLS1_2_VERSION);
-    int verify_chain = !tls->pinned && !options->insecure;
-    if (verify_chain) {
-        int loaded = options->ca_file != NULL
-                         ? SSL_CTX_load_verify_locations(tls->ctx, options->ca_file, NULL)
-                         : SSL_CTX_set_default_verify_paths(tls->ctx);
-        if (loaded != 1) {
-            snprintf(why, why_len, "cannot load the CA certificates%s%s",
-                     options->ca_file ? " from " : "", options->ca_file ? options->ca_file : "");
-            stratum_tls_free(tls);
-            return NULL;
-        }
-    }
-    SSL_CTX_set_verify(tls->ctx, verify_chain ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
-    tls->ssl = SSL_new(tls->ctx);
+    tls->context = context;
+    tls->ssl = SSL_new(context->ctx);
     tls->in = BIO_new(BIO_s_mem());
     tls->out = BIO_new(BIO_s_mem());
     if (tls->ssl == NULL || tls->in == NULL || tls->out == NULL) {
@@ -102,10 +135,18 @@ stratum_tls_t *stratum_tls_create(const stratum_tls_options_t *options, char *wh
     BIO_set_mem_eof_return(tls->in, -1); /* an empty input means "wait", not end of stream */
     SSL_set_bio(tls->ssl, tls->in, tls->out);
     SSL_set_connect_state(tls->ssl);
-    if (options->host != NULL) {
-        SSL_set_tlsext_host_name(tls->ssl, options->host);
-        if (verify_chain)
-            SSL_set1_host(tls->ssl, options->host);
+    if (host != NULL) {
+        /* An address is checked against the certificate's IP names, and never sent as SNI. */
+        int ip = is_ip_literal(host);
+        if (!ip)
+            SSL_set_tlsext_host_name(tls->ssl, host);
+        if (context->verify_chain &&
+            (ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->ssl), host)
+                : SSL_set1_host(tls->ssl, host)) != 1) {
+            snprintf(why, why_len, "cannot set the name to verify (%s)", host);
+            stratum_tls_free(tls);
+            return NULL;
+        }
     }
     return tls;
 }
@@ -115,7 +156,6 @@ void stratum_tls_free(stratum_tls_t *tls)
     if (tls == NULL)
         return;
     SSL_free(tls->ssl); /* frees the BIOs it owns */
-    SSL_CTX_free(tls->ctx);
     free(tls);
 }
 
@@ -162,9 +202,9 @@ int stratum_tls_handshake(stratum_tls_t *tls)
         }
         return -1;
     }
-    if (tls->pinned) {
+    if (tls->context->pinned) {
         uint8_t digest[32];
-        if (peer_digest(tls, digest) != 0 || memcmp(digest, tls->fingerprint, 32) != 0) {
+        if (peer_digest(tls, digest) != 0 || memcmp(digest, tls->context->fingerprint, 32) != 0) {
             char seen[65] = "none";
             stratum_tls_peer_fingerprint(tls, seen);
             snprintf(tls->error, sizeof(tls->error),

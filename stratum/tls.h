@@ -7,7 +7,10 @@
  * Trust, in order: a pinned SHA-256 fingerprint of the server's
  * certificate (for self-signed lab pools) replaces CA verification; else
  * the chain is verified against the system CAs (or ca_file) and the name
- * against host; insecure skips both and is only for when the user asks.
+ * against host (an IP address against the certificate's IP names, and
+ * then no SNI is sent); insecure skips both and is only for when the user
+ * asks. The trust is a context, built once per pool (loading the system
+ * CAs takes milliseconds) and shared by each connection's session.
  */
 #ifndef MINEMETER_STRATUM_TLS_H
 #define MINEMETER_STRATUM_TLS_H
@@ -17,16 +20,27 @@
 #include <sys/types.h>
 
 typedef struct {
-    const char *host;        /* SNI and the name the certificate must carry */
     const char *fingerprint; /* 64 hex digits (colons allowed), or NULL */
     const char *ca_file;     /* PEM bundle instead of the system CAs, or NULL */
     int insecure;            /* accept any certificate */
 } stratum_tls_options_t;
 
+typedef struct stratum_tls_context stratum_tls_context_t;
 typedef struct stratum_tls stratum_tls_t;
 
-/* NULL with a reason in why (a malformed fingerprint, out of memory). */
-stratum_tls_t *stratum_tls_create(const stratum_tls_options_t *options, char *why, size_t why_len);
+/* NULL with a reason in why (a malformed fingerprint, CAs that do not load). */
+stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options,
+                                                  char *why, size_t why_len);
+
+/* After the last session made from it is freed. NULL is a no-op. */
+void stratum_tls_context_free(stratum_tls_context_t *context);
+
+/*
+ * A session with context's trust for a server named host (a DNS name or
+ * an IP address; NULL: no name is checked or sent). NULL with a reason.
+ */
+stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host,
+                                  char *why, size_t why_len);
 
 void stratum_tls_free(stratum_tls_t *tls);
 

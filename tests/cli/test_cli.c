@@ -183,6 +183,11 @@ Test(cli, mine_refuses_bad_arguments_with_one_line)
     expect_usage_error(
         ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--tls-fingerprint", "ab"),
         "--tls-fingerprint is for stratum+ssl:// pools, and no --url is one");
+    /* One pin for every TLS pool, or one per TLS pool: nothing in between. */
+    expect_usage_error(ARGS("mine", "--url", "stratum+ssl://a:1", "--url", "stratum+ssl://b:1",
+                            "--url", "stratum+ssl://c:1", "--user", "w", "--tls-fingerprint", "ab",
+                            "--tls-fingerprint", "cd"),
+                       "--tls-fingerprint was given 2 times for 3 stratum+ssl:// pools");
 }
 
 Test(cli, info_prints_the_machine)

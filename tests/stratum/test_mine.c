@@ -367,6 +367,41 @@ Test(mine_tls, refuses_a_certificate_that_does_not_match_the_pin, .init = make_c
     test_pool_stop(pool);
 }
 
+/*
+ * Two TLS pools with different certificates, each pinned by its own
+ * --tls-fingerprint (#23, item 13: one global pin could match one of them).
+ */
+Test(mine_tls, pins_each_pool_to_its_own_certificate, .init = make_cert, .fini = remove_cert,
+     .timeout = 240)
+{
+    test_cert_t other;
+    test_cert_make(&other);
+    test_pool_config_t config = {.algo = "cn/r",
+                                 .difficulty = 8,
+                                 .tls_cert_file = cert.cert_path,
+                                 .tls_key_file = cert.key_path};
+    test_pool_t *first = test_pool_start(&config);
+    config.tls_cert_file = other.cert_path;
+    config.tls_key_file = other.key_path;
+    test_pool_t *second = test_pool_start(&config);
+    cr_assert(first != NULL && second != NULL);
+    char url1[64], url2[64];
+    url_of(first, "stratum+ssl", url1, sizeof(url1));
+    url_of(second, "stratum+ssl", url2, sizeof(url2));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url1, "--url", url2, "--user", "w", "--threads", "1",
+                             "--tls-fingerprint", cert.fingerprint, "--tls-fingerprint",
+                             other.fingerprint, "--retries", "1", "--retry-pause", "100"));
+    wait_for(first, (expect_t){.logins = 1, .accepted = 1}, "the first pool, by its own pin");
+    test_pool_stop(first);
+    wait_for(second, (expect_t){.logins = 1, .accepted = 1}, "the second pool, by its own pin");
+    char *out = stop_miner(&m);
+    cr_expect_null(strstr(out, "does not match"), "%s", out);
+    free(out);
+    test_pool_stop(second);
+    test_cert_remove(&other);
+}
+
 /* SIGPIPE is ignored: a pool's reset between a read and a write cannot kill the miner. */
 Test(mine, ignores_sigpipe_so_a_reset_pool_cannot_kill_it, .timeout = 60)
 {

@@ -77,6 +77,22 @@ static int pump_handshake(stratum_tls_t *client, server_t *s)
     return 0;
 }
 
+static stratum_tls_context_t *context; /* the trust of the client under test */
+
+static stratum_tls_t *client_create(const stratum_tls_options_t *o, const char *host, char *why,
+                                    size_t why_len)
+{
+    context = stratum_tls_context_create(o, why, why_len);
+    return context != NULL ? stratum_tls_create(context, host, why, why_len) : NULL;
+}
+
+static void client_free(stratum_tls_t *c)
+{
+    stratum_tls_free(c);
+    stratum_tls_context_free(context);
+    context = NULL;
+}
+
 TestSuite(stratum_tls, .init = make_certificate, .fini = remove_certificate, .timeout = 60);
 
 Test(stratum_tls, a_pinned_fingerprint_establishes_and_data_crosses_both_ways)
@@ -84,8 +100,8 @@ Test(stratum_tls, a_pinned_fingerprint_establishes_and_data_crosses_both_ways)
     server_t s;
     server_start(&s);
     char why[256];
-    stratum_tls_options_t o = {.host = "localhost", .fingerprint = fingerprint};
-    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    stratum_tls_options_t o = {.fingerprint = fingerprint};
+    stratum_tls_t *c = client_create(&o, "localhost", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_assert_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
 
@@ -113,7 +129,7 @@ Test(stratum_tls, a_pinned_fingerprint_establishes_and_data_crosses_both_ways)
     char seen[65];
     cr_assert_eq(stratum_tls_peer_fingerprint(c, seen), 0);
     cr_expect_eq(strcasecmp(seen, fingerprint), 0);
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 }
 
@@ -125,8 +141,8 @@ Test(stratum_tls, a_wrong_fingerprint_is_refused_naming_the_real_one)
     memcpy(wrong, fingerprint, sizeof(wrong));
     wrong[10] = wrong[10] == '0' ? '1' : '0';
     char why[256];
-    stratum_tls_options_t o = {.host = "localhost", .fingerprint = wrong};
-    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    stratum_tls_options_t o = {.fingerprint = wrong};
+    stratum_tls_t *c = client_create(&o, "localhost", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_expect_eq(pump_handshake(c, &s), -1);
     cr_expect_not_null(strstr(stratum_tls_error(c), "does not match --tls-fingerprint"), "%s",
@@ -135,7 +151,7 @@ Test(stratum_tls, a_wrong_fingerprint_is_refused_naming_the_real_one)
     for (int i = 0; i < 65; i++)
         lower[i] = (char)tolower((unsigned char)fingerprint[i]);
     cr_expect_not_null(strstr(stratum_tls_error(c), lower), "the message names the real one");
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 }
 
@@ -144,19 +160,19 @@ Test(stratum_tls, a_trusted_ca_file_verifies_the_chain_and_the_name)
     server_t s;
     server_start(&s);
     char why[256];
-    stratum_tls_options_t o = {.host = "localhost", .ca_file = cert_path};
-    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    stratum_tls_options_t o = {.ca_file = cert_path};
+    stratum_tls_t *c = client_create(&o, "localhost", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_expect_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 
     server_start(&s);
-    stratum_tls_options_t other_name = {.host = "pool.example", .ca_file = cert_path};
-    c = stratum_tls_create(&other_name, why, sizeof(why));
+    stratum_tls_options_t other_name = {.ca_file = cert_path};
+    c = client_create(&other_name, "pool.example", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_expect_eq(pump_handshake(c, &s), -1, "the certificate is for localhost only");
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 }
 
@@ -165,13 +181,13 @@ Test(stratum_tls, an_unknown_self_signed_certificate_is_refused_with_advice)
     server_t s;
     server_start(&s);
     char why[256];
-    stratum_tls_options_t o = {.host = "localhost"}; /* the system CAs */
-    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    stratum_tls_options_t o = {}; /* the system CAs */
+    stratum_tls_t *c = client_create(&o, "localhost", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_expect_eq(pump_handshake(c, &s), -1);
     cr_expect_not_null(strstr(stratum_tls_error(c), "not trusted"), "%s", stratum_tls_error(c));
     cr_expect_not_null(strstr(stratum_tls_error(c), "--tls-fingerprint"));
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 }
 
@@ -180,18 +196,64 @@ Test(stratum_tls, insecure_accepts_any_certificate_only_when_asked)
     server_t s;
     server_start(&s);
     char why[256];
-    stratum_tls_options_t o = {.host = "localhost", .insecure = 1};
-    stratum_tls_t *c = stratum_tls_create(&o, why, sizeof(why));
+    stratum_tls_options_t o = {.insecure = 1};
+    stratum_tls_t *c = client_create(&o, "localhost", why, sizeof(why));
     cr_assert_not_null(c, "%s", why);
     cr_expect_eq(pump_handshake(c, &s), 1, "%s", stratum_tls_error(c));
-    stratum_tls_free(c);
+    client_free(c);
     server_stop(&s);
 }
 
 Test(stratum_tls, a_malformed_fingerprint_is_refused_before_connecting)
 {
     char why[256] = "";
-    stratum_tls_options_t o = {.host = "localhost", .fingerprint = "abcd"};
-    cr_expect_null(stratum_tls_create(&o, why, sizeof(why)));
+    stratum_tls_options_t o = {.fingerprint = "abcd"};
+    cr_expect_null(stratum_tls_context_create(&o, why, sizeof(why)));
     cr_expect_not_null(strstr(why, "64 hex digits"), "%s", why);
+}
+
+/*
+ * A pool named by its IP address is verified against the certificate's IP
+ * names (SSL_set1_host matched DNS names only), and no SNI is sent for it
+ * (RFC 6066 allows host names only); a name is sent as SNI (#23, item 13).
+ */
+Test(stratum_tls, an_ip_address_is_checked_against_ip_names_and_never_sent_as_sni)
+{
+    const char *hosts[] = {"127.0.0.1", "::1", "localhost", "127.0.0.2"};
+    const int trusted[] = {1, 1, 1, -1};
+    for (size_t i = 0; i < 4; i++) {
+        server_t s;
+        server_start(&s);
+        char why[256];
+        stratum_tls_options_t o = {.ca_file = cert_path};
+        stratum_tls_t *c = client_create(&o, hosts[i], why, sizeof(why));
+        cr_assert_not_null(c, "%s", why);
+        cr_expect_eq(pump_handshake(c, &s), trusted[i], "%s: %s", hosts[i], stratum_tls_error(c));
+        const char *sni = SSL_get_servername(s.ssl, TLSEXT_NAMETYPE_host_name);
+        if (i == 2)
+            cr_expect(sni != NULL && strcmp(sni, "localhost") == 0, "SNI %s", sni ? sni : "none");
+        else
+            cr_expect_null(sni, "%s was sent as SNI", hosts[i]);
+        client_free(c);
+        server_stop(&s);
+    }
+}
+
+/* One context, built once per pool, serves every connection's session. */
+Test(stratum_tls, one_context_serves_many_sessions)
+{
+    char why[256];
+    stratum_tls_options_t o = {.fingerprint = fingerprint};
+    stratum_tls_context_t *shared = stratum_tls_context_create(&o, why, sizeof(why));
+    cr_assert_not_null(shared, "%s", why);
+    for (int i = 0; i < 3; i++) {
+        server_t s;
+        server_start(&s);
+        stratum_tls_t *c = stratum_tls_create(shared, "localhost", why, sizeof(why));
+        cr_assert_not_null(c, "%s", why);
+        cr_expect_eq(pump_handshake(c, &s), 1, "session %d: %s", i, stratum_tls_error(c));
+        stratum_tls_free(c);
+        server_stop(&s);
+    }
+    stratum_tls_context_free(shared);
 }

@@ -1,5 +1,5 @@
 /*
- * A self-signed certificate for localhost, made at test time with the
+ * A self-signed certificate for localhost (and 127.0.0.1 and ::1), made at test time with the
  * openssl command, and its SHA-256 fingerprint in hex: for TLS tests that
  * must not depend on any certificate authority.
  */
