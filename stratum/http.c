@@ -225,7 +225,7 @@ static void collect_done(stratum_http_t *h)
             reply.body = r->body != NULL ? r->body : "";
             reply.body_len = r->len;
         } else if (r->too_big) {
-            reply.error = "the reply is too long";
+            reply.error = "the reply is longer than " STRATUM_HTTP_MAX_REPLY_TEXT;
         } else {
             reply.error = r->error[0] != '\0' ? r->error : curl_easy_strerror(rc);
         }

@@ -13,8 +13,14 @@
 #include <stddef.h>
 #include <uv.h>
 
-/* Replies longer than this are refused (a block template is far smaller). */
-#define STRATUM_HTTP_MAX_REPLY (16u * 1024u * 1024u)
+/*
+ * Replies longer than this are refused before they are parsed on the loop
+ * thread (#23, item 15). A block template lists its transactions by hash
+ * (32 bytes, 64 hex digits): 2 MiB holds over 30,000 of them, many times
+ * any Monero block, and parses in milliseconds.
+ */
+#define STRATUM_HTTP_MAX_REPLY      (2u * 1024u * 1024u)
+#define STRATUM_HTTP_MAX_REPLY_TEXT "2 MiB"
 
 typedef struct {
     int cancelled;     /* the client was closed first: nothing else is set */

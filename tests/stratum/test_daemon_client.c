@@ -144,7 +144,9 @@ static void serve_one(fake_t *f, int fd)
                      "HTTP/1.1 200 Ok\r\nContent-Type: application/json\r\nContent-Length: "
                      "%zu\r\nConnection: close\r\n\r\n",
                      strlen(body));
-    if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0)
+    /* MSG_NOSIGNAL: a client that hangs up on a long reply must not end the test. */
+    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) < 0 ||
+        send(fd, body, strlen(body), MSG_NOSIGNAL) < 0)
         fprintf(stderr, "fake daemon: cannot write\n");
     free(body);
     json_decref(rpc);
@@ -526,5 +528,50 @@ Test(daemon_client, an_unreachable_daemon_is_retried_with_back_off)
         attempts++;
     cr_expect(attempts >= 2 && attempts <= 8, "%u attempts:\n%s", attempts, r->log);
     run_finish(r);
+    free(r);
+}
+
+/* A template padded past 2 MiB on the first call, a plain one after. */
+static char *script_oversized_then_good(fake_t *f, const char *method, unsigned call)
+{
+    (void)f;
+    if (strcmp(method, "get_info") == 0)
+        return info_json(1, 1, 0);
+    if (strcmp(method, "get_block_template") != 0)
+        return reply_error(-32601, "Method not found");
+    char *good = template_json("0xc8");
+    if (call > 0)
+        return good;
+    size_t pad = 3u << 20, len = strlen(good);
+    char *big = malloc(len + pad + 32);
+    cr_assert_not_null(big);
+    /* {"id":..,"result":{...}} -> {"id":..,"result":{...},"pad":"xxx..."} */
+    memcpy(big, good, len - 1);
+    size_t at = len - 1;
+    at += (size_t)sprintf(big + at, ",\"pad\":\"");
+    memset(big + at, 'x', pad);
+    at += pad;
+    strcpy(big + at, "\"}");
+    free(good);
+    return big;
+}
+
+/*
+ * A reply longer than 2 MiB is refused before it is parsed on the loop
+ * thread, and the next one is asked for (#23, item 15: the cap was 16 MiB).
+ */
+Test(daemon_client, a_reply_over_2_mib_is_refused_unparsed)
+{
+    fake_t f;
+    fake_start(&f, script_oversized_then_good);
+    run_t *r = calloc(1, sizeof(*r));
+    run_start(r, &f, 30);
+    cr_assert(run_until(r, has_job), "no job:\n%s", r->log);
+    cr_expect_not_null(strstr(r->log, "the reply is longer than 2 MiB"), "%s", r->log);
+    stratum_daemon_stats_t st;
+    stratum_daemon_stats(r->client, &st);
+    cr_expect_eq(st.templates, 1, "the padded template was taken");
+    run_finish(r);
+    fake_stop(&f);
     free(r);
 }
