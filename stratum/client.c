@@ -32,6 +32,7 @@
 #define KEEPALIVE_IDLE_S   60 /* TCP keepalive: a half-open connection is found in minutes */
 #define MAX_FAILBACK_SHIFT 4  /* a first pool that fails its return waits up to 16 periods */
 #define POOL_NAME_LEN      300 /* scheme, bracketed host, port */
+#define IGNORED_LINES_PER_MINUTE 10 /* "ignoring ..." lines shown; the rest are counted */
 
 typedef enum { REQUEST_LOGIN, REQUEST_SUBMIT, REQUEST_KEEPALIVE } request_kind_t;
 
@@ -87,6 +88,8 @@ struct stratum_client {
     char job_algo[32];
     stratum_client_stats_t stats;
     stratum_tls_context_t *tls[STRATUM_MAX_POOLS]; /* each stratum+ssl pool's trust, built once */
+    uint64_t ignored_since_ms; /* the minute the "ignoring" lines are counted in */
+    unsigned ignored_shown, ignored_hidden;
 };
 
 static void connect_to(stratum_client_t *c, unsigned pool);
@@ -94,6 +97,35 @@ static void connect_to(stratum_client_t *c, unsigned pool);
 static void logf_(stratum_client_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(stratum_client_t *c, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    stratum_log_line(c->config.events.log, c->config.events.context, fmt, ap);
+    va_end(ap);
+}
+
+/* Says how many "ignoring" lines were held back once their minute is over. */
+static void flush_ignored(stratum_client_t *c)
+{
+    if (uv_now(c->loop) - c->ignored_since_ms < 60000)
+        return;
+    if (c->ignored_hidden > 0)
+        logf_(c, "... and %u more messages from the pool ignored in the last minute, not shown",
+              c->ignored_hidden);
+    c->ignored_since_ms = uv_now(c->loop);
+    c->ignored_shown = c->ignored_hidden = 0;
+}
+
+/* An "ignoring ..." line: a pool that floods them gets IGNORED_LINES_PER_MINUTE (#23, 5). */
+static void log_ignored(stratum_client_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_ignored(stratum_client_t *c, const char *fmt, ...)
+{
+    flush_ignored(c);
+    if (c->ignored_shown >= IGNORED_LINES_PER_MINUTE) {
+        c->ignored_hidden++;
+        return;
+    }
+    c->ignored_shown++;
     va_list ap;
     va_start(ap, fmt);
     stratum_log_line(c->config.events.log, c->config.events.context, fmt, ap);
@@ -428,7 +460,7 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
     char why[256];
     if (stratum_job_parse(params, c->config.default_algo, &job, why, sizeof(why)) != 0) {
         c->stats.bad_jobs++;
-        logf_(c, "ignoring a job from the pool: %s", why);
+        log_ignored(c, "ignoring a job from the pool: %s", why);
         return;
     }
     /* A pool may only switch the miner to what it was offered at login (#23, item 11). */
@@ -437,7 +469,7 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
         offered = pow_algo_find(c->config.algos[i]) == job.algo;
     if (!offered) {
         c->stats.bad_jobs++;
-        logf_(c, "ignoring a job from the pool: it asks for %s, which was not announced at login",
+        log_ignored(c, "ignoring a job from the pool: it asks for %s, which was not announced at login",
               pow_algo_name(job.algo));
         return;
     }
@@ -527,7 +559,7 @@ static void handle_response(stratum_client_t *c, connection_t *conn, const strat
 {
     pending_t req;
     if (take_pending(conn, m->id, &req) != 0) {
-        logf_(c, "ignoring a reply to unknown request %lld", (long long)m->id);
+        log_ignored(c, "ignoring a reply to unknown request %lld", (long long)m->id);
         return;
     }
     switch (req.kind) {
@@ -577,7 +609,7 @@ static int on_line(const char *line, size_t len, void *context)
         if (conn->logged_in)
             take_job(c, conn, m.params);
     } else {
-        logf_(c, "ignoring \"%s\" from the pool", m.method != NULL ? m.method : "?");
+        log_ignored(c, "ignoring \"%s\" from the pool", m.method != NULL ? m.method : "?");
     }
     stratum_message_free(&m);
     /* Stop reading this buffer when the line closed the connection. */
@@ -653,6 +685,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 static void on_response_check(uv_timer_t *timer)
 {
     stratum_client_t *c = timer->data;
+    flush_ignored(c);
     connection_t *conn = c->conn;
     if (conn == NULL)
         return;

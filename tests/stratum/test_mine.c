@@ -624,3 +624,25 @@ Test(mine, keeps_the_pool_connection_alive_at_the_tcp_level, .timeout = 120)
     free(stop_miner(&m));
     test_pool_stop(pool);
 }
+
+/* A pool's flood of messages minemeter ignores shows 10 lines a minute, not 200 (#23, 5). */
+Test(mine, shows_a_flood_of_ignored_messages_as_ten_lines, .timeout = 120)
+{
+    test_pool_t *pool = start_pool("cn/r", 16);
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1"));
+    wait_for(pool, (expect_t){.logins = 1}, "login");
+    test_pool_inject(pool, TEST_POOL_FLOOD_NOTIFICATIONS, 0);
+    test_pool_send_job(pool); /* after the flood */
+    cr_assert_eq(spawn_wait_output(&m, "new job 2:", 60), 0, "the job after the flood");
+    char *out = stop_miner(&m);
+    unsigned shown = 0;
+    for (const char *p = strstr(out, "ignoring \"flood\""); p != NULL;
+         p = strstr(p + 1, "ignoring \"flood\""))
+        shown++;
+    cr_expect_eq(shown, 10, "%u lines for the flood", shown);
+    free(out);
+    test_pool_stop(pool);
+}

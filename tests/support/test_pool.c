@@ -220,6 +220,11 @@ static void send_message(test_pool_t *pool, client_t *c, json_t *message, int is
                    now);
     if (take_fault(pool, TEST_POOL_SEND_OVERSIZED_LINE, NULL))
         queue_text(c, oversized_line(), now);
+    if (take_fault(pool, TEST_POOL_FLOOD_NOTIFICATIONS, NULL)) {
+        for (int i = 0; i < 200; i++)
+            queue_text(c, strdup("{\"jsonrpc\":\"2.0\",\"method\":\"flood\",\"params\":{}}\n"),
+                       now);
+    }
     uint64_t due = now;
     if (is_reply && take_fault(pool, TEST_POOL_DELAY_NEXT_REPLY, &delay))
         due += delay;

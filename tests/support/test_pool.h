@@ -70,6 +70,8 @@ void test_pool_stop(test_pool_t *pool);
  *                      forged log line in its message
  *   IGNORE_SUBMITS     the next submit, and every later one on its connection, gets no
  *                      reply at all (counted in submits_ignored)
+ *   FLOOD_NOTIFICATIONS  200 notifications of an unknown method ("flood") go out before
+ *                      the next message
  * Rejected shares count in shares_rejected_invalid.
  */
 typedef enum {
@@ -85,6 +87,7 @@ typedef enum {
     TEST_POOL_REJECT_WITH_ESCAPES,
     TEST_POOL_JOB_UNANNOUNCED_ALGO,
     TEST_POOL_IGNORE_SUBMITS,
+    TEST_POOL_FLOOD_NOTIFICATIONS,
     TEST_POOL_FAULT_COUNT,
 } test_pool_fault_t;
 
