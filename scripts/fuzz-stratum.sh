@@ -40,6 +40,7 @@ clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
     -I"$top" -I"$libs" $(pkg-config --cflags jansson) \
     -o fuzz-stratum "$top/tests/fuzz/fuzz_stratum.c" \
     "$top/stratum/job.c" "$top/stratum/line.c" "$top/stratum/message.c" \
+    "$top/stratum/printable.c" \
     "$libs/libpow.a" "$libs/libarch.a" $(pkg-config --libs jansson hwloc) -lm -pthread
 
 # New inputs go to a scratch corpus; the seeds in the repository stay as they are.

@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for what a pool sends: bytes through the line framer,
  * each line through the message parser, and every job (a notification's
- * params or a login result's job) through stratum_job_parse. Built and run
+ * params or a login result's job) through stratum_job_parse, and the text
+ * mine prints from it (error messages, methods, job ids) through
+ * stratum_printable. Built and run
  * by scripts/fuzz-stratum.sh; any crash, leak or sanitizer report fails.
  */
 #include <stddef.h>
@@ -11,13 +13,23 @@
 #include "stratum/job.h"
 #include "stratum/line.h"
 #include "stratum/message.h"
+#include "stratum/printable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What reaches the terminal: escaped into a buffer that may be too small. */
+static void check_printable(const char *text)
+{
+    char shown[64];
+    if (text != NULL)
+        (void)stratum_printable(text, shown, sizeof(shown));
+}
 
 static void check_job(const json_t *job)
 {
     stratum_job_t parsed;
     char why[128];
+    check_printable(json_string_value(json_object_get(job, "job_id")));
     if (stratum_job_parse(job, pow_algo_find("cn/r"), &parsed, why, sizeof(why)) == 0) {
         miner_job_t miner;
         stratum_job_to_miner(&parsed, 1, &miner);
@@ -32,6 +44,8 @@ static int on_line(const char *line, size_t len, void *context)
     char why[128];
     if (stratum_message_parse(line, len, &m, why, sizeof(why)) != 0)
         return 0;
+    check_printable(m.method);
+    check_printable(m.error_message);
     if (m.kind == STRATUM_MESSAGE_NOTIFICATION && strcmp(m.method, "job") == 0)
         check_job(m.params);
     else if (m.kind == STRATUM_MESSAGE_RESPONSE && m.result != NULL)
