@@ -437,10 +437,14 @@ static void report_published(uv_async_t *async)
     if (rc != 0 && job == s->current_job)
         forget_switch(s); /* the workers will never start it */
     char room[256];
+    /* The miner has paused its workers: no result for a job gone by is worth hashing. */
     if (rc == -ENOMEM && s->fast && !miner_dataset_fits(room, sizeof(room)))
-        say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB)", room);
+        say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB); hashing paused "
+            "until the next job",
+            room);
     else if (rc != 0)
-        say("cannot hash this job: %s", rc == -ENOMEM ? "out of memory" : "it is not hashable");
+        say("cannot hash this job: %s; hashing paused until the next job",
+            rc == -ENOMEM ? "out of memory" : "it is not hashable");
     else if (seconds > 0.5 && miner_rx_datasets(s->miner) > 1)
         say("RandomX state for the new seed ready in %.1f s (%u datasets, one per NUMA node)",
             seconds, miner_rx_datasets(s->miner));

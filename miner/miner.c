@@ -576,18 +576,39 @@ static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
     return 0;
 }
 
+/* Pauses the workers and frees every RandomX state once none of them uses it. */
+static void rx_states_drop(miner_t *m)
+{
+    publish(m, NULL, NULL);
+    wait_for_workers(m, atomic_load(&m->generation));
+    rx_state_free(m->rx[1]);
+    rx_state_free(m->rx[0]);
+    m->rx[0] = m->rx[1] = NULL;
+    atomic_store(&m->rx_datasets, 0);
+}
+
 int miner_set_job(miner_t *m, const miner_job_t *job)
 {
+    /* A job refused leaves nothing to hash: never the previous job (#23, item 7). */
     if (job->algo == NULL || job->blob_len > MINER_MAX_BLOB ||
         job->nonce_offset + 4 > job->blob_len || job->blob_len < pow_algo_min_input(job->algo) ||
         job->seed_len > sizeof(job->seed) ||
-        !pow_algo_isa_available(job->algo, isa_for(m, job->algo)))
+        !pow_algo_isa_available(job->algo, isa_for(m, job->algo))) {
+        publish(m, NULL, NULL);
         return -EINVAL;
+    }
     rx_state_t *rx = NULL;
     if (pow_algo_rx(job->algo) != NULL) {
         int rc = rx_state_for(m, job, &rx);
-        if (rc != 0)
+        if (rc == -ENOMEM && m->rx[0] != NULL) {
+            /* No room for the new seed's state beside the old: the old one goes first. */
+            rx_states_drop(m);
+            rc = rx_state_for(m, job, &rx);
+        }
+        if (rc != 0) {
+            publish(m, NULL, NULL);
             return rc;
+        }
         if (rx->published_at == 0)
             rx->published_at = atomic_load(&m->generation) + 1;
     }

@@ -82,8 +82,10 @@ int miner_create(miner_t **out, const miner_config_t *config);
 /*
  * Publishes a job. For RandomX with a new seed this builds the new cache
  * (and dataset) first, in the calling thread, while the workers go on with
- * the previous job. Returns 0, -EINVAL for a job that cannot be hashed (bad
- * lengths, nonce outside the blob, unavailable path), or -ENOMEM.
+ * the previous job; when there is no room for both, the workers pause, the
+ * old state is freed and the new one built. Returns 0, or, with the workers
+ * paused (never left on the previous job): -EINVAL for a job that cannot be
+ * hashed (bad lengths, nonce outside the blob, unavailable path), or -ENOMEM.
  */
 int miner_set_job(miner_t *miner, const miner_job_t *job);
 

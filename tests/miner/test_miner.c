@@ -6,15 +6,20 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arch/clock.h"
 #include "miner/miner.h"
 #include "pow/algo.h"
 #include "pow/cn/cn.h"
 #include "pow/rx/randomx.h"
+#include "tests/support/sanitizers.h"
 
 #define THREADS    2
 #define ALL_HASHES UINT64_MAX /* target: every hash is a share */
@@ -269,6 +274,88 @@ Test(miner, bad_jobs_are_refused)
     job.algo = NULL;
     cr_expect_eq(miner_set_job(m, &job), -EINVAL);
     miner_destroy(m);
+}
+
+/* Waits up to limit_ms for every worker to be idle; returns whether they were. */
+static int wait_idle(miner_t *m, int limit_ms)
+{
+    for (int waited = 0; waited < limit_ms; waited++) {
+        if (miner_idle(m))
+            return 1;
+        nap_ms(1);
+    }
+    return 0;
+}
+
+/* A refused job pauses the workers: results for the previous job are worth nothing (#23, 7). */
+Test(miner, a_refused_job_pauses_the_workers, .timeout = 120)
+{
+    miner_t *m = start_miner();
+    miner_job_t job = job_for("cn/0", 1, ALL_HASHES);
+    cr_assert_eq(miner_set_job(m, &job), 0);
+    miner_result_t r[4];
+    cr_assert_gt(wait_for_results(m, r, 1, 60000), 0, "no hash for the first job");
+    miner_job_t bad = job_for("cn/0", 2, ALL_HASHES);
+    bad.nonce_offset = 73;
+    cr_assert_eq(miner_set_job(m, &bad), -EINVAL);
+    cr_expect(wait_idle(m, 60000), "the workers went on with the previous job");
+    miner_destroy(m);
+}
+
+/*
+ * A seed change with room for one RandomX state, not two (an address-space
+ * limit set once the first is built): the old state is given up and the
+ * new seed hashed, where the new state used to fail with -ENOMEM while the
+ * workers went on with the old job (#23, item 7). In a child process, for
+ * the limit; the sanitizers' shadow memory cannot live under one.
+ */
+Test(miner, a_seed_change_without_room_for_two_states_gives_up_the_old_one, .timeout = 600)
+{
+#ifdef UNDER_SANITIZERS
+    cr_skip_test("an address-space limit and the sanitizers' shadow memory do not mix");
+#endif
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        miner_config_t config = {.threads = 1, .isa = POW_ISA_COUNT};
+        miner_t *m = NULL;
+        if (miner_create(&m, &config) != 0)
+            _exit(10);
+        miner_job_t job = job_for("rx/0", 1, ALL_HASHES);
+        memcpy(job.seed, "test key 000", 12);
+        job.seed_len = 12;
+        miner_result_t r;
+        if (miner_set_job(m, &job) != 0 || wait_for_results(m, &r, 1, 300000) != 1)
+            _exit(11);
+        /* Room for 128 MiB more: not for a second 256 MiB cache. */
+        struct rlimit limit = {0, 0};
+        getrlimit(RLIMIT_AS, &limit);
+        FILE *f = fopen("/proc/self/statm", "r");
+        unsigned long pages = 0;
+        if (f == NULL || fscanf(f, "%lu", &pages) != 1)
+            _exit(12);
+        fclose(f);
+        limit.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (128ul << 20);
+        if (setrlimit(RLIMIT_AS, &limit) != 0)
+            _exit(13);
+        memcpy(job.seed, "test key 001", 12);
+        job.job_id = 2;
+        int rc = miner_set_job(m, &job);
+        if (rc != 0)
+            _exit(rc == -ENOMEM ? 20 : 21);
+        for (int waited = 0; waited < 300000; waited++) {
+            if (miner_take_results(m, &r, 1) == 1 && r.job_id == 2)
+                _exit(0);
+            nap_ms(1);
+        }
+        _exit(22);
+    }
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "the child died of signal %d", WTERMSIG(status));
+    cr_expect_eq(WEXITSTATUS(status), 0,
+                 "exit %d (20: -ENOMEM for the new seed, 22: no hash for it)",
+                 WEXITSTATUS(status));
 }
 
 Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)
