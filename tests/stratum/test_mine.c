@@ -646,3 +646,49 @@ Test(mine, shows_a_flood_of_ignored_messages_as_ten_lines, .timeout = 120)
     free(out);
     test_pool_stop(pool);
 }
+
+/* How often the thread tid of process pid has slept and woken (voluntary context switches). */
+static unsigned long thread_wakeups(pid_t pid, pid_t tid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    unsigned long n = 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/*
+ * The pool goes away while the workers wait for a new seed's cache: the
+ * job will never start, and the 1 ms check of the switch stops with the
+ * source (#23, item 6; it woke the loop a thousand times a second for the
+ * whole outage). A count of the loop thread's wake-ups, with a margin of ten.
+ */
+Test(mine, an_outage_during_a_seed_change_leaves_the_loop_asleep, .timeout = 300)
+{
+    test_pool_t *pool = start_pool("rx/0", 1000000);
+    char url[64];
+    url_of(pool, "stratum+tcp", url, sizeof(url));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", "1",
+                             "--retry-pause", "60000"));
+    wait_for(pool, (expect_t){.logins = 1}, "login");
+    cr_assert_eq(spawn_wait_output(&m, "new job 1:", 60), 0);
+    test_pool_inject(pool, TEST_POOL_NEW_SEED, 0);
+    test_pool_send_job(pool);
+    cr_assert_eq(spawn_wait_output(&m, "new job 2:", 60), 0);
+    test_pool_stop(pool); /* while the new seed's cache is being built */
+    cr_assert_eq(spawn_wait_output(&m, "hashing paused until", 60), 0);
+    nap_ms(2000); /* the cache is built and the job published to paused workers */
+    unsigned long before = thread_wakeups(m.pid, m.pid);
+    nap_ms(3000);
+    unsigned long woke = thread_wakeups(m.pid, m.pid) - before;
+    char *out = stop_miner(&m);
+    cr_expect_lt(woke, 300, "the loop woke %lu times in 3 s of outage:\n%s", woke, out);
+    cr_log_info("the loop woke %lu times in 3 s of outage", woke);
+    free(out);
+}
