@@ -1,5 +1,5 @@
 /*
- * Report files written safely: under PATH.tmp, then renamed into place, so
+ * Report files (bench's and impact's) written safely: under PATH.tmp, then renamed into place, so
  * a reader (or a failed run) never sees half a report. The first error is
  * kept and returned at the end.
  */

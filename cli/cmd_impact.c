@@ -501,6 +501,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         .started_unix = started,
         .interrupted = interrupted,
     };
+    impact_summarize_all(results, done, &info); /* once: every report reads them */
     impact_report_table(stdout, results, done, &info);
     if (interrupted != NULL)
         printf("interrupted by %s: the figures above are the rounds finished before it\n",

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/report_file.h"
+
 /* Resamples for the 95% intervals: enough for a stable 2.5th percentile. */
 #define BOOTSTRAP_RESAMPLES 2000
 
@@ -23,6 +25,14 @@ double impact_window_watts(const impact_window_t *w)
 static double median_of(double *values, unsigned n)
 {
     return impact_stats(values, n, 0, 0).median;
+}
+
+void impact_summarize_all(impact_victim_results_t *victims, unsigned count,
+                          const impact_run_info_t *info)
+{
+    for (unsigned k = 0; k < count; k++)
+        for (unsigned e = 1; e < victims[k].entries; e++)
+            victims[k].summary[e] = impact_summarize(&victims[k], e, info);
 }
 
 impact_summary_t impact_summarize(const impact_victim_results_t *v, unsigned e,
@@ -107,16 +117,16 @@ void impact_report_table(FILE *out, const impact_victim_results_t *victims, unsi
                 "int", "value", "slowdown", "min-max", "95% CI", "miner H/s", "CPU", "+W");
         for (unsigned e = 1; e < v->entries; e++) {
             const impact_entry_t *c = &v->entry[e];
-            impact_summary_t s = impact_summarize(v, e, info);
+            const impact_summary_t *s = &v->summary[e];
             char label[32], range[40], ci[40], watts[24] = "n/a";
             config_label(c, label, sizeof(label));
-            snprintf(range, sizeof(range), "%+.1f..%+.1f%%", s.slowdown.min, s.slowdown.max);
-            snprintf(ci, sizeof(ci), "[%+.1f, %+.1f]", s.slowdown.ci95_low, s.slowdown.ci95_high);
-            if (!isnan(s.marginal_watts))
-                snprintf(watts, sizeof(watts), "%s%+.2f", mark, s.marginal_watts);
+            snprintf(range, sizeof(range), "%+.1f..%+.1f%%", s->slowdown.min, s->slowdown.max);
+            snprintf(ci, sizeof(ci), "[%+.1f, %+.1f]", s->slowdown.ci95_low, s->slowdown.ci95_high);
+            if (!isnan(s->marginal_watts))
+                snprintf(watts, sizeof(watts), "%s%+.2f", mark, s->marginal_watts);
             fprintf(out, "  %-12s %7u %3u%% %10.4g %+8.1f%% %-17s %-17s %10.1f %+7.1f%% %9s\n",
-                    label, c->threads, c->intensity, s.value.median, s.slowdown.median, range, ci,
-                    s.miner_hps.median, s.victim_cpu_change, watts);
+                    label, c->threads, c->intensity, s->value.median, s->slowdown.median, range, ci,
+                    s->miner_hps.median, s->victim_cpu_change, watts);
         }
     }
     fprintf(out,
@@ -167,7 +177,7 @@ static json_t *configuration_json(const impact_victim_results_t *v, unsigned e,
                                   const impact_run_info_t *info)
 {
     const impact_entry_t *c = &v->entry[e];
-    impact_summary_t s = impact_summarize(v, e, info);
+    const impact_summary_t *s = &v->summary[e];
     json_t *pus = json_array();
     for (unsigned i = 0; i < c->threads; i++)
         json_array_append_new(pus, json_integer(c->pus[i]));
@@ -175,16 +185,16 @@ static json_t *configuration_json(const impact_victim_results_t *v, unsigned e,
         json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:o, s:o, s:o, s:o}", "victim", v->victim, "algo",
                   pow_algo_name(c->algo), "mode", mode_of(c), "threads", (int)c->threads,
                   "intensity", (int)c->intensity, "placement", info->placement, "pus", pus,
-                  "slowdown_percent", stats_json(&s.slowdown), "value", stats_json(&s.value),
-                  "miner_hashes_per_second", stats_json(&s.miner_hps));
-    json_object_set_new(o, "victim_cpu_seconds", number_or_null(s.victim_cpu_s));
-    json_object_set_new(o, "victim_cpu_change_percent", number_or_null(s.victim_cpu_change));
-    json_object_set_new(o, "watts", known_or_null(s.watts));
-    json_object_set_new(o, "marginal_watts", number_or_null(s.marginal_watts));
+                  "slowdown_percent", stats_json(&s->slowdown), "value", stats_json(&s->value),
+                  "miner_hashes_per_second", stats_json(&s->miner_hps));
+    json_object_set_new(o, "victim_cpu_seconds", number_or_null(s->victim_cpu_s));
+    json_object_set_new(o, "victim_cpu_change_percent", number_or_null(s->victim_cpu_change));
+    json_object_set_new(o, "watts", known_or_null(s->watts));
+    json_object_set_new(o, "marginal_watts", number_or_null(s->marginal_watts));
     json_object_set_new(o, "power_source",
-                        s.watts >= 0 && info->power_source != NULL ? json_string(info->power_source)
+                        s->watts >= 0 && info->power_source != NULL ? json_string(info->power_source)
                                                                    : json_null());
-    json_object_set_new(o, "money", known_or_null(s.money));
+    json_object_set_new(o, "money", known_or_null(s->money));
     return o;
 }
 
@@ -219,71 +229,58 @@ int impact_report_json(const char *path, const impact_victim_results_t *victims,
                              "baseline", baseline, "configurations", configurations);
     if (root == NULL)
         return -ENOMEM;
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    int rc = n < 0 || (size_t)n >= sizeof(tmp) ? -ENAMETOOLONG : 0;
-    if (rc == 0 && json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-        rc = -EIO;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0)
-        remove(tmp);
+    bench_out_t o;
+    int rc = bench_out_open(&o, path);
+    if (rc == 0) {
+        if (json_dumpf(root, o.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+            bench_out_fail(&o, EIO);
+        rc = bench_out_close(&o, path);
+    }
     json_decref(root);
     return rc;
 }
 
 /* A number, or an empty field when unknown. */
-static void csv_number(FILE *f, double v)
+static void csv_number(bench_out_t *o, double v)
 {
     if (isnan(v))
-        fputs(",", f);
+        bench_out_printf(o, ",");
     else
-        fprintf(f, ",%.10g", v);
+        bench_out_printf(o, ",%.10g", v);
 }
 
 int impact_report_csv(const char *path, const impact_victim_results_t *victims, unsigned count,
                       const impact_run_info_t *info)
 {
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return -ENAMETOOLONG;
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return -errno;
-    fputs("victim,unit,algo,mode,threads,intensity,placement,baseline_value,value,"
+    bench_out_t o;
+    int rc = bench_out_open(&o, path);
+    if (rc != 0)
+        return rc;
+    bench_out_printf(&o, "victim,unit,algo,mode,threads,intensity,placement,baseline_value,value,"
           "slowdown_median,slowdown_min,slowdown_max,slowdown_ci95_low,slowdown_ci95_high,"
-          "miner_hps,victim_cpu_change_percent,watts,marginal_watts,money\n",
-          f);
+          "miner_hps,victim_cpu_change_percent,watts,marginal_watts,money\n");
     for (unsigned k = 0; k < count; k++) {
         const impact_victim_results_t *v = &victims[k];
         impact_stats_t base = impact_baseline_value(v);
         for (unsigned e = 1; e < v->entries; e++) {
             const impact_entry_t *c = &v->entry[e];
-            impact_summary_t s = impact_summarize(v, e, info);
-            fprintf(f, "%s,%s,%s,%s,%u,%u,%s", v->victim, v->unit, pow_algo_name(c->algo),
+            const impact_summary_t *s = &v->summary[e];
+            bench_out_printf(&o, "%s,%s,%s,%s,%u,%u,%s", v->victim, v->unit, pow_algo_name(c->algo),
                     mode_of(c), c->threads, c->intensity, info->placement);
-            csv_number(f, base.median);
-            csv_number(f, s.value.median);
-            csv_number(f, s.slowdown.median);
-            csv_number(f, s.slowdown.min);
-            csv_number(f, s.slowdown.max);
-            csv_number(f, s.slowdown.ci95_low);
-            csv_number(f, s.slowdown.ci95_high);
-            csv_number(f, s.miner_hps.median);
-            csv_number(f, s.victim_cpu_change);
-            csv_number(f, s.watts >= 0 ? s.watts : NAN);
-            csv_number(f, s.marginal_watts);
-            csv_number(f, s.money >= 0 ? s.money : NAN);
-            fputs("\n", f);
+            csv_number(&o, base.median);
+            csv_number(&o, s->value.median);
+            csv_number(&o, s->slowdown.median);
+            csv_number(&o, s->slowdown.min);
+            csv_number(&o, s->slowdown.max);
+            csv_number(&o, s->slowdown.ci95_low);
+            csv_number(&o, s->slowdown.ci95_high);
+            csv_number(&o, s->miner_hps.median);
+            csv_number(&o, s->victim_cpu_change);
+            csv_number(&o, s->watts >= 0 ? s->watts : NAN);
+            csv_number(&o, s->marginal_watts);
+            csv_number(&o, s->money >= 0 ? s->money : NAN);
+            bench_out_printf(&o, "\n");
         }
     }
-    int rc = ferror(f) ? -EIO : 0;
-    if (fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0)
-        remove(tmp);
-    return rc;
+    return bench_out_close(&o, path);
 }

@@ -27,6 +27,18 @@ typedef struct {
     unsigned rounds;
 } impact_entry_t;
 
+/* What one configuration (entry >= 1) shows against the baseline. */
+typedef struct {
+    impact_stats_t slowdown; /* percent, round by round against that round's baseline */
+    impact_stats_t value;    /* the victim's figure beside the miner */
+    impact_stats_t miner_hps;
+    double victim_cpu_s;      /* median over rounds */
+    double victim_cpu_change; /* percent: median of (cpu / baseline cpu - 1) x 100 by round */
+    double watts;             /* median over rounds; < 0 unknown */
+    double marginal_watts;    /* median of (watts - that round's baseline watts); NAN unknown */
+    double money;             /* marginal kWh over hours x price; < 0 none */
+} impact_summary_t;
+
 /* Everything measured for one victim: entry 0 is its baseline. */
 typedef struct {
     const char *victim; /* a probe's name, or "command" */
@@ -34,6 +46,7 @@ typedef struct {
     int higher_is_better;
     unsigned entries;
     impact_entry_t entry[IMPACT_MAX_ENTRIES];
+    impact_summary_t summary[IMPACT_MAX_ENTRIES]; /* entry >= 1; by impact_summarize_all */
 } impact_victim_results_t;
 
 /* How the run was made, for the reports. */
@@ -55,20 +68,16 @@ typedef struct {
     const char *interrupted; /* "SIGINT"/"SIGTERM" when cut short, else NULL */
 } impact_run_info_t;
 
-/* What one configuration (entry >= 1) shows against the baseline. */
-typedef struct {
-    impact_stats_t slowdown; /* percent, round by round against that round's baseline */
-    impact_stats_t value;    /* the victim's figure beside the miner */
-    impact_stats_t miner_hps;
-    double victim_cpu_s;      /* median over rounds */
-    double victim_cpu_change; /* percent: median of (cpu / baseline cpu - 1) x 100 by round */
-    double watts;             /* median over rounds; < 0 unknown */
-    double marginal_watts;    /* median of (watts - that round's baseline watts); NAN unknown */
-    double money;             /* marginal kWh over hours x price; < 0 none */
-} impact_summary_t;
 
 impact_summary_t impact_summarize(const impact_victim_results_t *v, unsigned entry,
                                   const impact_run_info_t *info);
+
+/*
+ * Fills every victim's summary[] once (the bootstraps take a while at 65
+ * entries of 50 rounds): the reports below read them, so call it first.
+ */
+void impact_summarize_all(impact_victim_results_t *victims, unsigned count,
+                          const impact_run_info_t *info);
 
 /* The baseline's own figures: its value over rounds, and its drift first to last round (%). */
 impact_stats_t impact_baseline_value(const impact_victim_results_t *v);

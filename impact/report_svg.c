@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/report_file.h"
+
 #define WIDTH    760
 #define HEIGHT   440
 #define LEFT     80
@@ -76,19 +78,18 @@ static double nice_step(double span)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
 }
 
-static void axes_for(const impact_victim_results_t *v, unsigned count,
-                     const impact_run_info_t *info, axes_t *a)
+static void axes_for(const impact_victim_results_t *v, unsigned count, axes_t *a)
 {
     memset(a, 0, sizeof(*a));
     double lo = 0, hi = 10;
     for (unsigned k = 0; k < count; k++) {
         for (unsigned e = 1; e < v[k].entries; e++) {
             add_x(a, v[k].entry[e].threads);
-            impact_summary_t s = impact_summarize(&v[k], e, info);
-            if (s.slowdown.n == 0)
+            const impact_summary_t *s = &v[k].summary[e];
+            if (s->slowdown.n == 0)
                 continue;
-            lo = s.slowdown.min < lo ? s.slowdown.min : lo;
-            hi = s.slowdown.max > hi ? s.slowdown.max : hi;
+            lo = s->slowdown.min < lo ? s->slowdown.min : lo;
+            hi = s->slowdown.max > hi ? s->slowdown.max : hi;
         }
     }
     a->y_step = nice_step(hi - lo);
@@ -139,7 +140,7 @@ static void draw_axes(FILE *f, const axes_t *a, const impact_run_info_t *info)
 }
 
 static void draw_line(FILE *f, const axes_t *a, const impact_victim_results_t *v, const line_t *l,
-                      unsigned index, const impact_run_info_t *info, unsigned lines)
+                      unsigned index, unsigned lines)
 {
     const char *color = PALETTE[index % PALETTE_SIZE];
     const impact_entry_t *first = &v->entry[l->first];
@@ -147,21 +148,21 @@ static void draw_line(FILE *f, const axes_t *a, const impact_victim_results_t *v
     double dx = (double)index * 6 - (double)(lines - 1) * 3;
     fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
     for (unsigned e = 1; e < v->entries; e++) {
-        impact_summary_t s = impact_summarize(v, e, info);
-        if (same_line(&v->entry[e], first) && s.slowdown.n > 0)
-            fprintf(f, "%.1f,%.1f ", x_of(a, v->entry[e].threads) + dx, y_of(a, s.slowdown.median));
+        const impact_summary_t *s = &v->summary[e];
+        if (same_line(&v->entry[e], first) && s->slowdown.n > 0)
+            fprintf(f, "%.1f,%.1f ", x_of(a, v->entry[e].threads) + dx, y_of(a, s->slowdown.median));
     }
     fprintf(f, "\"/>\n");
     for (unsigned e = 1; e < v->entries; e++) {
-        impact_summary_t s = impact_summarize(v, e, info);
-        if (!same_line(&v->entry[e], first) || s.slowdown.n == 0)
+        const impact_summary_t *s = &v->summary[e];
+        if (!same_line(&v->entry[e], first) || s->slowdown.n == 0)
             continue;
         double x = x_of(a, v->entry[e].threads) + dx;
         fprintf(f,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n"
                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
-                x, y_of(a, s.slowdown.min), x, y_of(a, s.slowdown.max), color, x,
-                y_of(a, s.slowdown.median), color);
+                x, y_of(a, s->slowdown.min), x, y_of(a, s->slowdown.max), color, x,
+                y_of(a, s->slowdown.median), color);
     }
     const char *mode = pow_algo_rx(first->algo) == NULL ? "" : first->fast ? " fast" : " light";
     double ly = TOP + 10 + 22.0 * index;
@@ -179,33 +180,25 @@ int impact_report_svg(const char *path, const impact_victim_results_t *victims, 
     static line_t lines[MAX_LINE];
     unsigned n = find_lines(victims, count, lines);
     axes_t axes;
-    axes_for(victims, count, info, &axes);
-    char tmp[4096];
-    int len = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (len < 0 || (size_t)len >= sizeof(tmp))
-        return -ENAMETOOLONG;
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return -errno;
-    fprintf(f,
+    axes_for(victims, count, &axes);
+    bench_out_t o;
+    int rc = bench_out_open(&o, path);
+    if (rc != 0)
+        return rc;
+    bench_out_printf(&o,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
             "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
             "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             WIDTH, HEIGHT, WIDTH, HEIGHT);
-    draw_axes(f, &axes, info);
+    draw_axes(o.f, &axes, info);
     for (unsigned l = 0; l < n; l++)
-        draw_line(f, &axes, &victims[lines[l].victim], &lines[l], l, info, n);
-    fprintf(f,
-            "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">median over %u rounds, bars "
-            "min-max</text>\n</svg>\n",
-            WIDTH - RIGHT + 16, TOP + 10 + 22 * (int)n + 6, info->repeat);
-    int rc = ferror(f) ? -EIO : 0;
-    if (fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0)
-        remove(tmp);
-    return rc;
+        draw_line(o.f, &axes, &victims[lines[l].victim], &lines[l], l, n);
+    bench_out_printf(&o,
+                     "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">median over %u "
+                     "rounds, bars min-max</text>\n</svg>\n",
+                     WIDTH - RIGHT + 16, TOP + 10 + 22 * (int)n + 6, info->repeat);
+    if (ferror(o.f))
+        bench_out_fail(&o, EIO); /* the drawing's own fprintf calls */
+    return bench_out_close(&o, path);
 }

@@ -154,6 +154,7 @@ Test(impact_report, json_has_exactly_the_fields_docs_impact_json_md_documents,
     fixture(&v, &info);
     char path[128];
     snprintf(path, sizeof(path), "%s/impact.json", fake_tree_root);
+    impact_summarize_all(&v, 1, &info);
     cr_assert_eq(impact_report_json(path, &v, 1, &info), 0);
     json_error_t error;
     json_t *root = json_load_file(path, 0, &error);
@@ -217,6 +218,7 @@ Test(impact_report, svg_draws_a_line_per_victim_with_a_point_per_thread_count,
     v[1].higher_is_better = 1;
     char path[128];
     snprintf(path, sizeof(path), "%s/impact.svg", fake_tree_root);
+    impact_summarize_all(v, 2, &info);
     cr_assert_eq(impact_report_svg(path, v, 2, &info), 0);
     const char *svg = slurp(path);
     cr_expect_not_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -240,6 +242,7 @@ Test(impact_report, csv_has_the_documented_columns_and_a_row_per_configuration,
     fixture(&v, &info);
     char path[128];
     snprintf(path, sizeof(path), "%s/impact.csv", fake_tree_root);
+    impact_summarize_all(&v, 1, &info);
     cr_assert_eq(impact_report_csv(path, &v, 1, &info), 0);
     char *text = slurp(path);
     char header[1024];
