@@ -1,7 +1,7 @@
 /*
- * Report files (bench's and impact's) written safely: under PATH.tmp, then renamed into place, so
- * a reader (or a failed run) never sees half a report. The first error is
- * kept and returned at the end.
+ * Report files (bench's and impact's) written safely: under PATH.tmp,
+ * then renamed into place, so a reader (or a failed run) never sees half a
+ * report. The first error is kept and returned at the end.
  */
 #ifndef MINEMETER_BENCH_REPORT_FILE_H
 #define MINEMETER_BENCH_REPORT_FILE_H
