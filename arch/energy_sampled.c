@@ -6,12 +6,7 @@
 #include "arch/energy_sampled.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +20,6 @@
 #define METER_PERIOD_NS  1000000000ull
 #define METER_TIMEOUT_NS 5000000000ull
 #define IPMI_FIELD       "Instantaneous power reading:"
-
-extern char **environ;
 
 /* The child of the reading under way (0: none): for a look from outside, never signalled there. */
 static void set_child(arch_meter_t *m, pid_t pid)
@@ -96,139 +89,48 @@ static void first_line(const char *text, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/*
- * The first executable name in $PATH, into path. Looked up here rather than
- * by posix_spawnp, because under an emulator a failed exec only shows as
- * the child's exit status 127, not as "not found".
- */
-static int find_in_path(const char *name, char *path, size_t cap)
+static int meter_stop_asked(void *context)
 {
-    const char *dirs = getenv("PATH");
-    if (dirs == NULL)
-        dirs = "/usr/local/bin:/usr/bin:/bin";
-    while (*dirs != '\0') {
-        size_t len = strcspn(dirs, ":");
-        int n = snprintf(path, cap, "%.*s/%s", (int)len, len > 0 ? dirs : ".", name);
-        if (n > 0 && (size_t)n < cap && access(path, X_OK) == 0)
-            return 0;
-        dirs += len + (dirs[len] == ':');
-    }
-    return -ENOENT;
+    return stop_asked(context);
 }
 
-/*
- * Reads both pipes until they close, the deadline passes (-ETIMEDOUT) or
- * close() asks the sampler to stop (-ECANCELED). Returns 0 when they closed.
- */
-static int collect(arch_meter_t *m, int out_fd, int err_fd, char *out, size_t out_cap, char *err,
-                   size_t err_cap, uint64_t deadline)
+static void meter_spawned(void *context, pid_t pid)
 {
-    size_t out_len = 0, err_len = 0;
-    int open_fds = 2;
-    struct pollfd pfd[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    while (open_fds > 0) {
-        uint64_t now = arch_clock_ns();
-        if (now >= deadline)
-            return -ETIMEDOUT;
-        if (stop_asked(m))
-            return -ECANCELED;
-        /* In slices, so a close() is seen within 50 ms. */
-        uint64_t left_ms = (deadline - now) / 1000000 + 1;
-        int ms = left_ms < 50 ? (int)left_ms : 50;
-        if (poll(pfd, 2, ms) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (pfd[i].fd < 0 || pfd[i].revents == 0)
-                continue;
-            char *buf = i == 0 ? out : err;
-            size_t *len = i == 0 ? &out_len : &err_len;
-            size_t cap = i == 0 ? out_cap : err_cap;
-            char scratch[256];
-            /* Past the buffer, the rest is drained so the child never blocks on a full pipe. */
-            ssize_t got = *len + 1 < cap ? read(pfd[i].fd, buf + *len, cap - 1 - *len)
-                                         : read(pfd[i].fd, scratch, sizeof(scratch));
-            if (got > 0 && *len + 1 < cap) {
-                *len += (size_t)got;
-                buf[*len] = '\0';
-            } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
-                pfd[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    return 0;
+    set_child(context, pid);
 }
 
 /* One reading: runs the meter, waits for it (at most the timeout), parses its watts. */
 static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap)
 {
-    int out_pipe[2], err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0)
-        return -errno;
-    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-        int rc = -errno;
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        return rc;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    posix_spawnattr_t attr;
-    arch_child_attr_init(&attr);
     char *ipmi_argv[] = {"ipmitool", "dcmi", "power", "reading", NULL};
     char *sh_argv[] = {"/bin/sh", "-c", m->command, NULL};
-    pid_t pid = 0;
     char ipmitool[512];
-    int rc = m->kind == ARCH_METER_IPMI && find_in_path("ipmitool", ipmitool, sizeof(ipmitool)) != 0
-                 ? ENOENT
-             : m->kind == ARCH_METER_IPMI
-                 ? posix_spawn(&pid, ipmitool, &fa, &attr, ipmi_argv, environ)
-                 : posix_spawn(&pid, "/bin/sh", &fa, &attr, sh_argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    if (rc != 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        if (rc == ENOENT && m->kind == ARCH_METER_IPMI) {
-            snprintf(reason, cap, "ipmitool is not installed (apt-get install ipmitool)");
-            return -ENOENT;
-        }
-        snprintf(reason, cap, "could not start the meter: %s", strerror(rc));
-        return -rc;
+    if (m->kind == ARCH_METER_IPMI && arch_child_find("ipmitool", ipmitool, sizeof(ipmitool)) != 0) {
+        snprintf(reason, cap, "ipmitool is not installed (apt-get install ipmitool)");
+        return -ENOENT;
     }
-    set_child(m, pid);
     char out[1024] = "", err[1024] = "";
-    uint64_t deadline = arch_clock_ns() + m->timeout_ns;
-    rc = collect(m, out_pipe[0], err_pipe[0], out, sizeof(out), err, sizeof(err), deadline);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    /*
-     * Only this thread signals the child, and only before it is reaped, so
-     * a pid the kernel has given to another process is never hit. A child
-     * that closed its output and lingers gets the rest of the timeout.
-     */
-    int status = 0;
-    for (int killed = 0;;) {
-        if (rc != 0 && !killed) {
-            arch_child_kill(pid);
-            killed = 1;
-        }
-        pid_t w = waitpid(pid, &status, killed ? 0 : WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR))
-            break;
-        if (w == 0 && (arch_clock_ns() >= deadline || stop_asked(m)))
-            rc = stop_asked(m) ? -ECANCELED : -ETIMEDOUT;
-        else if (w == 0)
-            nanosleep(&(struct timespec){0, 5000000}, NULL);
+    arch_child_spec_t spec = {
+        .path = m->kind == ARCH_METER_IPMI ? ipmitool : "/bin/sh",
+        .argv = m->kind == ARCH_METER_IPMI ? ipmi_argv : sh_argv,
+        .pu = -1,
+        .timeout_ns = m->timeout_ns,
+        .stop = meter_stop_asked,
+        .spawned = meter_spawned,
+        .context = m,
+        .out = out,
+        .out_cap = sizeof(out),
+        .err = err,
+        .err_cap = sizeof(err),
+    };
+    arch_child_result_t r;
+    int rc = arch_child_run(&spec, &r);
+    if (rc != 0) {
+        snprintf(reason, cap, "could not start the meter: %s", strerror(-rc));
+        return rc;
     }
+    int status = r.status;
+    rc = r.stopped ? -ECANCELED : r.timed_out ? -ETIMEDOUT : 0;
     set_child(m, 0);
     if (rc == -ECANCELED) {
         snprintf(reason, cap, "stopped");
