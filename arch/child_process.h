@@ -42,7 +42,7 @@ typedef struct {
 } arch_child_spec_t;
 
 typedef struct {
-    int status; /* as waitpid gives it */
+    int status;             /* as waitpid gives it */
     int timed_out, stopped; /* killed at the timeout, or because stop asked */
     double wall_seconds;
     double cpu_seconds; /* user + system, the child and the children it waited for */

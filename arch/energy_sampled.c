@@ -105,7 +105,8 @@ static int take_reading(arch_meter_t *m, double *watts, char *reason, size_t cap
     char *ipmi_argv[] = {"ipmitool", "dcmi", "power", "reading", NULL};
     char *sh_argv[] = {"/bin/sh", "-c", m->command, NULL};
     char ipmitool[512];
-    if (m->kind == ARCH_METER_IPMI && arch_child_find("ipmitool", ipmitool, sizeof(ipmitool)) != 0) {
+    if (m->kind == ARCH_METER_IPMI &&
+        arch_child_find("ipmitool", ipmitool, sizeof(ipmitool)) != 0) {
         snprintf(reason, cap, "ipmitool is not installed (apt-get install ipmitool)");
         return -ENOENT;
     }

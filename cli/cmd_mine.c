@@ -608,8 +608,9 @@ static void print_summary(const session_t *s, double seconds, uint64_t hashes, d
             st->jobs, st->bad_jobs, st->connects, st->disconnects);
     } else {
         say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
-            " for replaced jobs not sent, %" PRIu64 " held back while the pool did not reply; %" PRIu64
-            " jobs, %" PRIu64 " ignored as invalid",
+            " for replaced jobs not sent, %" PRIu64
+            " held back while the pool did not reply; %" PRIu64 " jobs, %" PRIu64
+            " ignored as invalid",
             st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->held_back, st->jobs,
             st->bad_jobs);
         say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);

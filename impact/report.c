@@ -192,8 +192,9 @@ static json_t *configuration_json(const impact_victim_results_t *v, unsigned e,
     json_object_set_new(o, "watts", known_or_null(s->watts));
     json_object_set_new(o, "marginal_watts", number_or_null(s->marginal_watts));
     json_object_set_new(o, "power_source",
-                        s->watts >= 0 && info->power_source != NULL ? json_string(info->power_source)
-                                                                   : json_null());
+                        s->watts >= 0 && info->power_source != NULL
+                            ? json_string(info->power_source)
+                            : json_null());
     json_object_set_new(o, "money", known_or_null(s->money));
     return o;
 }
@@ -256,9 +257,10 @@ int impact_report_csv(const char *path, const impact_victim_results_t *victims, 
     int rc = bench_out_open(&o, path);
     if (rc != 0)
         return rc;
-    bench_out_printf(&o, "victim,unit,algo,mode,threads,intensity,placement,baseline_value,value,"
-          "slowdown_median,slowdown_min,slowdown_max,slowdown_ci95_low,slowdown_ci95_high,"
-          "miner_hps,victim_cpu_change_percent,watts,marginal_watts,money\n");
+    bench_out_printf(
+        &o, "victim,unit,algo,mode,threads,intensity,placement,baseline_value,value,"
+            "slowdown_median,slowdown_min,slowdown_max,slowdown_ci95_low,slowdown_ci95_high,"
+            "miner_hps,victim_cpu_change_percent,watts,marginal_watts,money\n");
     for (unsigned k = 0; k < count; k++) {
         const impact_victim_results_t *v = &victims[k];
         impact_stats_t base = impact_baseline_value(v);
@@ -266,7 +268,7 @@ int impact_report_csv(const char *path, const impact_victim_results_t *victims, 
             const impact_entry_t *c = &v->entry[e];
             const impact_summary_t *s = &v->summary[e];
             bench_out_printf(&o, "%s,%s,%s,%s,%u,%u,%s", v->victim, v->unit, pow_algo_name(c->algo),
-                    mode_of(c), c->threads, c->intensity, info->placement);
+                             mode_of(c), c->threads, c->intensity, info->placement);
             csv_number(&o, base.median);
             csv_number(&o, s->value.median);
             csv_number(&o, s->slowdown.median);

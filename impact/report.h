@@ -68,7 +68,6 @@ typedef struct {
     const char *interrupted; /* "SIGINT"/"SIGTERM" when cut short, else NULL */
 } impact_run_info_t;
 
-
 impact_summary_t impact_summarize(const impact_victim_results_t *v, unsigned entry,
                                   const impact_run_info_t *info);
 

@@ -150,7 +150,8 @@ static void draw_line(FILE *f, const axes_t *a, const impact_victim_results_t *v
     for (unsigned e = 1; e < v->entries; e++) {
         const impact_summary_t *s = &v->summary[e];
         if (same_line(&v->entry[e], first) && s->slowdown.n > 0)
-            fprintf(f, "%.1f,%.1f ", x_of(a, v->entry[e].threads) + dx, y_of(a, s->slowdown.median));
+            fprintf(f, "%.1f,%.1f ", x_of(a, v->entry[e].threads) + dx,
+                    y_of(a, s->slowdown.median));
     }
     fprintf(f, "\"/>\n");
     for (unsigned e = 1; e < v->entries; e++) {
@@ -186,11 +187,11 @@ int impact_report_svg(const char *path, const impact_victim_results_t *victims, 
     if (rc != 0)
         return rc;
     bench_out_printf(&o,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
-            "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-            WIDTH, HEIGHT, WIDTH, HEIGHT);
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+                     "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+                     "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+                     WIDTH, HEIGHT, WIDTH, HEIGHT);
     draw_axes(o.f, &axes, info);
     for (unsigned l = 0; l < n; l++)
         draw_line(o.f, &axes, &victims[lines[l].victim], &lines[l], l, n);

@@ -39,7 +39,6 @@ int impact_victim_run(const char *command, int pu, double timeout_seconds,
     out->cpu_seconds = r.cpu_seconds;
     out->timed_out = r.timed_out;
     out->stopped = r.stopped;
-    out->exit_status =
-        WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128 + WTERMSIG(r.status);
+    out->exit_status = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128 + WTERMSIG(r.status);
     return 0;
 }

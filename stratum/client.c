@@ -23,16 +23,16 @@
 #include "stratum/message.h"
 #include "stratum/tls.h"
 
-#define MAX_PENDING        64 /* requests in flight; more shares wait for replies (#23, 8) */
-#define MAX_QUEUED_BYTES   (1u << 20) /* unsent bytes before the pool counts as not reading */
-#define TIMEOUT_CHECK_MS   250u
-#define LOGIN_REQUEST_ID   1
-#define DEFAULT_TIMEOUT_MS 20000u
-#define DEFAULT_JOB_TIMEOUT_MS 600000u
-#define KEEPALIVE_IDLE_S   60 /* TCP keepalive: a half-open connection is found in minutes */
-#define MAX_FAILBACK_SHIFT 4  /* a first pool that fails its return waits up to 16 periods */
-#define POOL_NAME_LEN      300 /* scheme, bracketed host, port */
-#define IGNORED_LINES_PER_MINUTE 10 /* "ignoring ..." lines shown; the rest are counted */
+#define MAX_PENDING              64 /* requests in flight; more shares wait for replies (#23, 8) */
+#define MAX_QUEUED_BYTES         (1u << 20) /* unsent bytes before the pool counts as not reading */
+#define TIMEOUT_CHECK_MS         250u
+#define LOGIN_REQUEST_ID         1
+#define DEFAULT_TIMEOUT_MS       20000u
+#define DEFAULT_JOB_TIMEOUT_MS   600000u
+#define KEEPALIVE_IDLE_S         60  /* TCP keepalive: a half-open connection is found in minutes */
+#define MAX_FAILBACK_SHIFT       4   /* a first pool that fails its return waits up to 16 periods */
+#define POOL_NAME_LEN            300 /* scheme, bracketed host, port */
+#define IGNORED_LINES_PER_MINUTE 10  /* "ignoring ..." lines shown; the rest are counted */
 
 typedef enum { REQUEST_LOGIN, REQUEST_SUBMIT, REQUEST_KEEPALIVE } request_kind_t;
 
@@ -75,8 +75,8 @@ struct stratum_client {
     uv_timer_t connect_timer, check_timer, keepalive_timer, retry_timer, failback_timer,
         probe_timer, job_timer;
     unsigned pool;
-    unsigned failures_here; /* failed attempts on this pool in a row */
-    unsigned failures;      /* since the last successful login */
+    unsigned failures_here;     /* failed attempts on this pool in a row */
+    unsigned failures;          /* since the last successful login */
     unsigned failback_failures; /* returns to the first pool that failed, in a row */
     int returned;               /* the main connection is a return to the first pool */
     uint64_t returned_ms;
@@ -192,8 +192,8 @@ static int connection_is_live(const connection_t *conn)
 static unsigned failback_delay_ms(const stratum_client_t *c)
 {
     unsigned base = c->config.failback_ms != 0 ? c->config.failback_ms : 30000;
-    unsigned shift = c->failback_failures < MAX_FAILBACK_SHIFT ? c->failback_failures
-                                                               : MAX_FAILBACK_SHIFT;
+    unsigned shift =
+        c->failback_failures < MAX_FAILBACK_SHIFT ? c->failback_failures : MAX_FAILBACK_SHIFT;
     return base << shift;
 }
 
@@ -365,8 +365,9 @@ static int flush_tls(connection_t *conn)
     return 0;
 }
 
-static const char *const request_names[] = {
-    [REQUEST_LOGIN] = "the login", [REQUEST_SUBMIT] = "a share", [REQUEST_KEEPALIVE] = "keepalived"};
+static const char *const request_names[] = {[REQUEST_LOGIN] = "the login",
+                                            [REQUEST_SUBMIT] = "a share",
+                                            [REQUEST_KEEPALIVE] = "keepalived"};
 
 /*
  * Sends one request line (malloc'ed, freed here) and remembers what it was.
@@ -448,10 +449,9 @@ static void on_job_timeout(uv_timer_t *timer)
 /* A pool that sends no job the miner can hash is left after job_timeout_ms (#23, 10, 14). */
 static void restart_job_timer(stratum_client_t *c)
 {
-    uv_timer_start(&c->job_timer, on_job_timeout,
-                   c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms
-                                                 : DEFAULT_JOB_TIMEOUT_MS,
-                   0);
+    uv_timer_start(
+        &c->job_timer, on_job_timeout,
+        c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms : DEFAULT_JOB_TIMEOUT_MS, 0);
 }
 
 static void take_job(stratum_client_t *c, connection_t *conn, const json_t *params)
@@ -469,8 +469,9 @@ static void take_job(stratum_client_t *c, connection_t *conn, const json_t *para
         offered = pow_algo_find(c->config.algos[i]) == job.algo;
     if (!offered) {
         c->stats.bad_jobs++;
-        log_ignored(c, "ignoring a job from the pool: it asks for %s, which was not announced at login",
-              pow_algo_name(job.algo));
+        log_ignored(
+            c, "ignoring a job from the pool: it asks for %s, which was not announced at login",
+            pow_algo_name(job.algo));
         return;
     }
     c->stats.jobs++;
@@ -918,7 +919,7 @@ stratum_client_t *stratum_client_create(uv_loop_t *loop, const stratum_client_co
             return NULL;
         }
     }
-    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,   &c->keepalive_timer,
+    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,    &c->keepalive_timer,
                             &c->retry_timer,   &c->failback_timer, &c->probe_timer,
                             &c->job_timer};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
@@ -990,7 +991,7 @@ void stratum_client_close(stratum_client_t *c, void (*on_closed)(void *arg), voi
         connection_abandon(c->probe);
         c->probe = NULL;
     }
-    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,   &c->keepalive_timer,
+    uv_timer_t *timers[] = {&c->connect_timer, &c->check_timer,    &c->keepalive_timer,
                             &c->retry_timer,   &c->failback_timer, &c->probe_timer,
                             &c->job_timer};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)

@@ -28,8 +28,8 @@
 typedef struct {
     stratum_url_t url;
     const char *user;
-    const char *pass;  /* NULL: "x" */
-    const char *rigid; /* NULL: none */
+    const char *pass;            /* NULL: "x" */
+    const char *rigid;           /* NULL: none */
     const char *tls_fingerprint; /* stratum+ssl: pin this certificate (SHA-256), or NULL */
 } stratum_pool_t;
 
@@ -52,7 +52,7 @@ typedef struct {
     const pow_algo_t *default_algo; /* for jobs without "algo" */
     const char *const *algos;       /* announced at login, preferred first */
     size_t algo_count;
-    const char *tls_ca_file;     /* NULL: the system CAs */
+    const char *tls_ca_file; /* NULL: the system CAs */
     int tls_insecure;
     unsigned connect_timeout_ms;  /* 0: 20 s */
     unsigned response_timeout_ms; /* 0: 20 s */

@@ -57,8 +57,8 @@ static int parse_fingerprint(const char *text, uint8_t out[32])
     return n == 64 ? 0 : -1;
 }
 
-stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options,
-                                                  char *why, size_t why_len)
+stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options, char *why,
+                                                  size_t why_len)
 {
     stratum_tls_context_t *t = calloc(1, sizeof(*t));
     if (t == NULL) {
@@ -112,8 +112,8 @@ static int is_ip_literal(const char *host)
     return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
 }
 
-stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host,
-                                  char *why, size_t why_len)
+stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host, char *why,
+                                  size_t why_len)
 {
     stratum_tls_t *tls = calloc(1, sizeof(*tls));
     if (tls == NULL) {

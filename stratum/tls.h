@@ -29,8 +29,8 @@ typedef struct stratum_tls_context stratum_tls_context_t;
 typedef struct stratum_tls stratum_tls_t;
 
 /* NULL with a reason in why (a malformed fingerprint, CAs that do not load). */
-stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options,
-                                                  char *why, size_t why_len);
+stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options, char *why,
+                                                  size_t why_len);
 
 /* After the last session made from it is freed. NULL is a no-op. */
 void stratum_tls_context_free(stratum_tls_context_t *context);
@@ -39,8 +39,8 @@ void stratum_tls_context_free(stratum_tls_context_t *context);
  * A session with context's trust for a server named host (a DNS name or
  * an IP address; NULL: no name is checked or sent). NULL with a reason.
  */
-stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host,
-                                  char *why, size_t why_len);
+stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host, char *why,
+                                  size_t why_len);
 
 void stratum_tls_free(stratum_tls_t *tls);
 

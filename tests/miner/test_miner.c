@@ -354,8 +354,7 @@ Test(miner, a_seed_change_without_room_for_two_states_gives_up_the_old_one, .tim
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFEXITED(status), "the child died of signal %d", WTERMSIG(status));
     cr_expect_eq(WEXITSTATUS(status), 0,
-                 "exit %d (20: -ENOMEM for the new seed, 22: no hash for it)",
-                 WEXITSTATUS(status));
+                 "exit %d (20: -ENOMEM for the new seed, 22: no hash for it)", WEXITSTATUS(status));
 }
 
 Test(miner, rx2_shares_are_judged_on_the_commitment, .timeout = 600)

@@ -14,11 +14,11 @@ void test_cert_make(test_cert_t *c)
     cr_assert_not_null(mkdtemp(c->dir));
     snprintf(c->cert_path, sizeof(c->cert_path), "%s/cert.pem", c->dir);
     snprintf(c->key_path, sizeof(c->key_path), "%s/key.pem", c->dir);
-    run_result_t *r =
-        run_command(ARGS("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-                         "-days", "1", "-keyout", c->key_path, "-out", c->cert_path),
-                    NULL, 60);
+    run_result_t *r = run_command(ARGS("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
+                                       "-nodes", "-subj", "/CN=localhost", "-addext",
+                                       "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1", "-days",
+                                       "1", "-keyout", c->key_path, "-out", c->cert_path),
+                                  NULL, 60);
     cr_assert(r->exited && r->exit_code == 0, "openssl req failed: %s", r->err);
     run_result_free(r);
     r = run_command(

@@ -52,7 +52,7 @@ typedef struct client {
     outgoing_t *out_head, *out_tail;
     int logged_in;
     char session[17];
-    int nicehash_byte; /* -1 without nicehash */
+    int nicehash_byte;   /* -1 without nicehash */
     int ignores_submits; /* TEST_POOL_IGNORE_SUBMITS took this connection */
 } client_t;
 
@@ -356,6 +356,13 @@ static void reject_share(test_pool_t *pool, client_t *c, int64_t id, const char 
     reply_error(pool, c, id, why);
 }
 
+/* A share refused on its merits, not by an injected fault: the client did something wrong. */
+static void refuse_wrong_share(test_pool_t *pool, client_t *c, int64_t id, const char *why)
+{
+    count(pool, &pool->stats.shares_wrong);
+    reject_share(pool, c, id, why);
+}
+
 static int nonce_seen(test_pool_t *pool, uint32_t nonce)
 {
     for (size_t i = 0; i < pool->seen_count; i++) {
@@ -369,8 +376,11 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
 {
     const json_t *p = m->params;
     const char *session = json_string_value(json_object_get(p, "id"));
-    if (!c->logged_in || session == NULL || strcmp(session, c->session) != 0 ||
-        take_fault(pool, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, NULL)) {
+    if (!c->logged_in || session == NULL || strcmp(session, c->session) != 0) {
+        refuse_wrong_share(pool, c, m->id, "Unauthenticated");
+        return;
+    }
+    if (take_fault(pool, TEST_POOL_UNAUTHENTICATED_NEXT_SHARE, NULL)) {
         reject_share(pool, c, m->id, "Unauthenticated");
         return;
     }
@@ -390,7 +400,7 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
     }
     uint64_t number = job_number(json_string_value(json_object_get(p, "job_id")));
     if (number == 0 || number > pool->last_job_number) {
-        reject_share(pool, c, m->id, "Invalid job id");
+        refuse_wrong_share(pool, c, m->id, "Invalid job id");
         return;
     }
     if (number != pool->job.number) {
@@ -404,30 +414,31 @@ static void handle_submit(test_pool_t *pool, client_t *c, const stratum_message_
     uint8_t result[32], commitment[32];
     int has_commitment = json_object_get(p, "commitment") != NULL;
     if (nonce_hex == NULL || stratum_nonce_from_hex(nonce_hex, &nonce) != 0) {
-        reject_share(pool, c, m->id, "Malformed share: nonce must be 8 hex digits");
+        refuse_wrong_share(pool, c, m->id, "Malformed share: nonce must be 8 hex digits");
         return;
     }
     if (hex_param(p, "result", result, sizeof(result)) != 0 ||
         (has_commitment && hex_param(p, "commitment", commitment, sizeof(commitment)) != 0)) {
-        reject_share(pool, c, m->id, "Malformed share: result and commitment are 64 hex digits");
+        refuse_wrong_share(pool, c, m->id,
+                           "Malformed share: result and commitment are 64 hex digits");
         return;
     }
     if (algo != NULL && strcmp(algo, pool->job.algo_name) != 0) {
-        reject_share(pool, c, m->id, "Malformed share: not this job's algorithm");
+        refuse_wrong_share(pool, c, m->id, "Malformed share: not this job's algorithm");
         return;
     }
     if (c->nicehash_byte >= 0 && (int)(nonce >> 24) != c->nicehash_byte) {
-        reject_share(pool, c, m->id, "Invalid nonce: outside this miner's NiceHash range");
+        refuse_wrong_share(pool, c, m->id, "Invalid nonce: outside this miner's NiceHash range");
         return;
     }
     if (nonce_seen(pool, nonce)) {
-        reject_share(pool, c, m->id, "Duplicate share");
+        refuse_wrong_share(pool, c, m->id, "Duplicate share");
         return;
     }
     const char *why = pool_verify_share(pool->verifier, &pool->job, nonce, result,
                                         has_commitment ? commitment : NULL);
     if (why != NULL) {
-        reject_share(pool, c, m->id, why);
+        refuse_wrong_share(pool, c, m->id, why);
         return;
     }
     if (pool->seen_count < MAX_SEEN_NONCES)

@@ -104,6 +104,7 @@ typedef struct {
     unsigned clients;     /* connected now */
     unsigned logins, login_errors;
     unsigned shares_accepted, shares_rejected_invalid, shares_stale;
+    unsigned shares_wrong; /* rejected on their merits (not by a fault): wrong hash, nonce, id */
     unsigned keepalives;
     unsigned submits_ignored; /* TEST_POOL_IGNORE_SUBMITS */
     unsigned bad_lines; /* lines from clients that were not a request (the connection is closed) */
