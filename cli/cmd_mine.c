@@ -4,16 +4,16 @@
  * SIGINT/SIGTERM, printing the connection, each job, each share's or
  * block's verdict and the hash rate, then a summary.
  *
- * Threads: the libuv loop (this thread) does all network work; the miner's
- * workers hash; the job feeder publishes jobs so that a RandomX seed
- * change never stalls the loop. Shares reach the loop through uv_async.
+ * The mining itself is the session's (stratum/session.c): source, jobs,
+ * shares, reconnects. This command parses the options, prints what the
+ * session says with a timestamp and with pool text made printable, runs
+ * the loop (this thread) with the signals, the rate and power timers and
+ * --duration, and prints the summary.
  */
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,20 +29,12 @@
 #include "cli/commands.h"
 #include "cli/power_options.h"
 #include "cli/rx_options.h"
-#include "cli/mine_source.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
-#include "miner/nonce_resume.h"
-#include "miner/job_feeder.h"
 #include "miner/miner.h"
-#include "miner/placement.h"
-#include "miner/rx_dataset_build.h"
-#include "pow/hex.h"
 #include "pow/rx/group.h"
-#include "stratum/client.h"
-#include "stratum/daemon_client.h"
-#include "stratum/message.h"
 #include "stratum/printable.h"
+#include "stratum/session.h"
 #include "stratum/tls.h"
 #include "stratum/url.h"
 
@@ -163,54 +155,22 @@ static const cli_command_spec_t mine_spec = {
     OPT_COUNT,
 };
 
-/* Jobs remembered for the switch latency: arrival time by miner job id. */
-#define SWITCH_SAMPLES 256
-
+/* The command around the session: its loop, signals, timers and power. */
 typedef struct {
     uv_loop_t loop;
-    mine_source_t source;
-    int have_source; /* until it is closed */
-    int exit_code;
+    stratum_session_t *session;
     miner_t *miner;
-    miner_feeder_t *feeder;
     unsigned threads;
-    uv_async_t results_async, published_async;
+    int exit_code;
     uv_signal_t sigint, sigterm;
-    uv_timer_t sample_timer, print_timer, duration_timer, switch_timer;
+    uv_timer_t sample_timer, print_timer, duration_timer;
     int stopping;
-    int verbose;
-
-    /* The job being hashed, as the loop knows it. */
-    uint64_t job_counter;
-    uint64_t current_job;
-    char current_pool_job[STRATUM_MAX_JOB_ID + 1];
-    /* The last job as sent, to resume it past its tried nonces when a pool sends it again. */
-    uint8_t last_blob[MINER_MAX_BLOB];
-    size_t last_blob_len;
-    uint32_t last_first_nonce;
-    uint64_t hashes_at_job[MINER_MAX_THREADS];
-    uint64_t current_difficulty;
-    uint64_t arrival_ns;
-    int switch_pending;
-    double switch_ms[SWITCH_SAMPLES];
-    unsigned switch_count;
-
-    /* From the feeder thread, under published_lock. */
-    pthread_mutex_t published_lock;
-    int published_rc;
-    double published_seconds;
-    uint64_t published_job;
-    int published_new;
-    int fast; /* RandomX fast mode: a job's state needs the dataset */
-
     miner_hashrate_t rate;
     uint64_t start_ns;
-    uint64_t stale_local;      /* results for a job already replaced: never sent */
-    mine_source_stats_t final; /* the source's counters when it closed */
     arch_energy_t energy; /* the power source; read every second so counters never wrap unseen */
     int energy_ok;
     double energy_start_j;
-} session_t;
+} mine_t;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -230,7 +190,7 @@ static void say(const char *fmt, ...)
     fflush(stdout);
 }
 
-/* --- events from the client -------------------------------------------- */
+/* --- events from the session ------------------------------------------------- */
 
 static void on_log(void *context, const char *line)
 {
@@ -238,218 +198,14 @@ static void on_log(void *context, const char *line)
     say("%s", line);
 }
 
-/* Every millisecond after a job arrives: are all workers on it yet? */
-static void on_switch_check(uv_timer_t *timer)
+static void stop(mine_t *m, const char *why);
+
+static void on_fatal(void *context, int exit_code, const char *why)
 {
-    session_t *s = timer->data;
-    uint64_t started;
-    if (!s->switch_pending) {
-        uv_timer_stop(timer);
-        return;
-    }
-    if (miner_job_started(s->miner, s->current_job, &started) != 0)
-        return;
-    s->switch_pending = 0;
-    uv_timer_stop(timer);
-    if (s->switch_count < SWITCH_SAMPLES && started >= s->arrival_ns)
-        s->switch_ms[s->switch_count++] = (double)(started - s->arrival_ns) / 1e6;
-}
-
-/*
- * Where workers start on job: at 0, or, when it is the job just hashed sent
- * again (a reconnect), past every nonce any worker tried, so that no share
- * is sent twice.
- */
-static uint32_t first_nonce_for(session_t *s, const stratum_job_t *job, uint32_t fixed_bits)
-{
-    int again =
-        job->blob_len == s->last_blob_len && memcmp(job->blob, s->last_blob, job->blob_len) == 0;
-    uint64_t most = 0;
-    for (unsigned i = 0; again && i < s->threads; i++) {
-        uint64_t done = miner_thread_hashes(s->miner, i) - s->hashes_at_job[i];
-        most = done > most ? done : most;
-    }
-    /* Within the bits the pool left free: 24 under nicehash (#23, item 12). */
-    uint64_t first =
-        again ? miner_resume_nonce(s->last_first_nonce, most, s->threads, fixed_bits) : 0;
-    memcpy(s->last_blob, job->blob, job->blob_len);
-    s->last_blob_len = job->blob_len;
-    s->last_first_nonce = (uint32_t)first;
-    for (unsigned i = 0; i < s->threads; i++)
-        s->hashes_at_job[i] = miner_thread_hashes(s->miner, i);
-    if (again && first > 0)
-        say("job %s again: resuming at nonce %" PRIu64, job->id, first);
-    return (uint32_t)first;
-}
-
-static void take_job(session_t *s, const stratum_job_t *job)
-{
-    miner_job_t mj;
-    stratum_job_to_miner(job, ++s->job_counter, &mj);
-    mj.first_nonce = first_nonce_for(s, job, mj.nonce_fixed_bits);
-    s->current_job = mj.job_id;
-    snprintf(s->current_pool_job, sizeof(s->current_pool_job), "%s", job->id);
-    s->current_difficulty = job->difficulty;
-    s->arrival_ns = arch_clock_ns();
-    s->switch_pending = 1;
-    uv_timer_start(&s->switch_timer, on_switch_check, 1, 1);
-    say("new job %s: algo %s, height %" PRIu64 ", difficulty %" PRIu64, job->id,
-        pow_algo_name(job->algo), job->height, job->difficulty);
-    miner_feeder_offer(s->feeder, &mj);
-}
-
-/* No job switch to wait for any more: the 1 ms check stops (#23, item 6). */
-static void forget_switch(session_t *s)
-{
-    s->switch_pending = 0;
-    uv_timer_stop(&s->switch_timer);
-}
-
-static void lose_source(session_t *s)
-{
-    forget_switch(s);
-    s->current_job = 0;
-    s->current_pool_job[0] = '\0';
-    miner_feeder_pause(s->feeder);
-    if (!s->stopping) /* closing the connection at the stop is no news */
-        say("hashing paused until %s answers", s->source.waiting_for);
-}
-
-static void on_job(void *context, const stratum_job_t *job, unsigned pool)
-{
-    (void)pool;
-    take_job(context, job);
-}
-
-static void on_connection(void *context, int connected, unsigned pool)
-{
-    (void)pool;
-    if (!connected)
-        lose_source(context);
-}
-
-static void on_daemon_job(void *context, const stratum_job_t *job)
-{
-    take_job(context, job);
-}
-
-static void on_daemon_connection(void *context, int connected)
-{
-    if (!connected)
-        lose_source(context);
-}
-
-static void on_share_result(void *context, int accepted, const char *reason, double latency_ms)
-{
-    session_t *s = context;
-    if (!s->have_source)
-        return;
-    mine_source_stats_t st;
-    s->source.stats(s->source.client, &st);
-    /* (accepted/rejected), as XMRig counts */
-    if (accepted)
-        say("share accepted (%" PRIu64 "/%" PRIu64 ") difficulty %" PRIu64 " (%.0f ms)",
-            st.accepted, st.rejected, s->current_difficulty, latency_ms);
-    else
-        say("share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.accepted, st.rejected, reason);
-}
-
-static void on_block_result(void *context, const stratum_block_result_t *r)
-{
-    session_t *s = context;
-    if (!s->have_source)
-        return;
-    mine_source_stats_t st;
-    s->source.stats(s->source.client, &st);
-    if (r->accepted)
-        say("block accepted (%" PRIu64 "/%" PRIu64 ") at height %" PRIu64 ", pow hash %s (%.0f ms)",
-            st.accepted, st.accepted + st.rejected, r->height, r->pow_hash, r->latency_ms);
-    else
-        say("block refused (%" PRIu64 "/%" PRIu64 ") at height %" PRIu64 ": %s (pow hash %s)",
-            st.rejected, st.accepted + st.rejected, r->height, r->reason, r->pow_hash);
-}
-
-static void stop(session_t *s, const char *why);
-
-static void on_address_refused(void *context, const char *address, const char *reason)
-{
-    session_t *s = context;
-    cli_error("mine", "monerod refused the address %s: %s", address, reason);
-    s->exit_code = CLI_EXIT_USAGE;
-    stop(s, "the wallet address was refused");
-}
-
-/* --- events from the workers and the feeder -------------------------------- */
-
-static void on_result(void *context)
-{
-    session_t *s = context;
-    uv_async_send(&s->results_async);
-}
-
-static void drain_results(uv_async_t *async)
-{
-    session_t *s = async->data;
-    miner_result_t r[16];
-    size_t n;
-    while ((n = miner_take_results(s->miner, r, 16)) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            char wire[9]; /* the nonce as the submit carries it: little-endian hex */
-            stratum_nonce_to_hex(r[i].nonce, wire);
-            /* A share for a job the pool has replaced is never sent. */
-            if (r[i].job_id != s->current_job) {
-                s->stale_local++;
-                if (s->verbose)
-                    say("not sending a share for a replaced job (nonce %s)", wire);
-                continue;
-            }
-            if (s->verbose)
-                say("sending a share for job %s, nonce %s", s->current_pool_job, wire);
-            if (s->have_source)
-                s->source.submit(s->source.client, s->current_pool_job, &r[i]);
-        }
-    }
-}
-
-static void on_published(void *context, const miner_job_t *job, int rc, double seconds)
-{
-    session_t *s = context;
-    pthread_mutex_lock(&s->published_lock);
-    s->published_rc = rc;
-    s->published_seconds = seconds;
-    s->published_job = job->job_id;
-    s->published_new = 1;
-    pthread_mutex_unlock(&s->published_lock);
-    uv_async_send(&s->published_async);
-}
-
-static void report_published(uv_async_t *async)
-{
-    session_t *s = async->data;
-    pthread_mutex_lock(&s->published_lock);
-    int fresh = s->published_new, rc = s->published_rc;
-    double seconds = s->published_seconds;
-    uint64_t job = s->published_job;
-    s->published_new = 0;
-    pthread_mutex_unlock(&s->published_lock);
-    if (!fresh)
-        return;
-    if (rc != 0 && job == s->current_job)
-        forget_switch(s); /* the workers will never start it */
-    char room[256];
-    /* The miner has paused its workers: no result for a job gone by is worth hashing. */
-    if (rc == -ENOMEM && s->fast && !miner_dataset_fits(room, sizeof(room)))
-        say("cannot hash this job: %s (light mode, --mode light, needs 256 MiB); hashing paused "
-            "until the next job",
-            room);
-    else if (rc != 0)
-        say("cannot hash this job: %s; hashing paused until the next job",
-            rc == -ENOMEM ? "out of memory" : "it is not hashable");
-    else if (seconds > 0.5 && miner_rx_datasets(s->miner) > 1)
-        say("RandomX state for the new seed ready in %.1f s (%u datasets, one per NUMA node)",
-            seconds, miner_rx_datasets(s->miner));
-    else if (seconds > 0.5)
-        say("RandomX state for the new seed ready in %.1f s", seconds);
+    mine_t *m = context;
+    cli_error("mine", "%s", why);
+    m->exit_code = exit_code;
+    stop(m, exit_code == CLI_EXIT_USAGE ? "the wallet address was refused" : why);
 }
 
 /* --- timers and signals ------------------------------------------------------ */
@@ -465,22 +221,22 @@ static void format_rate(char *out, size_t len, const char *label, double rate)
 
 static void on_print(uv_timer_t *timer)
 {
-    session_t *s = timer->data;
+    mine_t *m = timer->data;
     const uint64_t second = 1000000000ull;
     char r10[48], r60[48], r900[48];
-    format_rate(r10, sizeof(r10), "10s", miner_hashrate_over(&s->rate, 10 * second));
-    format_rate(r60, sizeof(r60), "60s", miner_hashrate_over(&s->rate, 60 * second));
-    format_rate(r900, sizeof(r900), "15m", miner_hashrate_over(&s->rate, 900 * second));
+    format_rate(r10, sizeof(r10), "10s", miner_hashrate_over(&m->rate, 10 * second));
+    format_rate(r60, sizeof(r60), "60s", miner_hashrate_over(&m->rate, 60 * second));
+    format_rate(r900, sizeof(r900), "15m", miner_hashrate_over(&m->rate, 900 * second));
     say("speed%s%s%s H/s", r10, r60, r900);
 }
 
 static void on_sample(uv_timer_t *timer)
 {
-    session_t *s = timer->data;
-    miner_hashrate_add(&s->rate, arch_clock_ns(), miner_hashes(s->miner));
+    mine_t *m = timer->data;
+    miner_hashrate_add(&m->rate, arch_clock_ns(), miner_hashes(m->miner));
     double joules = 0;
-    if (s->energy_ok)
-        arch_energy_read(&s->energy, &joules);
+    if (m->energy_ok)
+        arch_energy_read(&m->energy, &joules);
 }
 
 static void on_handle_closed(uv_handle_t *handle)
@@ -488,29 +244,20 @@ static void on_handle_closed(uv_handle_t *handle)
     (void)handle;
 }
 
-static void close_handles(session_t *s)
+static void stop(mine_t *m, const char *why)
 {
+    if (m->stopping)
+        return;
+    m->stopping = 1;
+    say("stopping: %s", why);
+    stratum_session_stop(m->session);
     uv_handle_t *handles[] = {
-        (uv_handle_t *)&s->results_async,  (uv_handle_t *)&s->published_async,
-        (uv_handle_t *)&s->sigint,         (uv_handle_t *)&s->sigterm,
-        (uv_handle_t *)&s->sample_timer,   (uv_handle_t *)&s->print_timer,
-        (uv_handle_t *)&s->duration_timer, (uv_handle_t *)&s->switch_timer,
+        (uv_handle_t *)&m->sigint,         (uv_handle_t *)&m->sigterm,
+        (uv_handle_t *)&m->sample_timer,   (uv_handle_t *)&m->print_timer,
+        (uv_handle_t *)&m->duration_timer,
     };
     for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
         uv_close(handles[i], on_handle_closed);
-}
-
-static void stop(session_t *s, const char *why)
-{
-    if (s->stopping)
-        return;
-    s->stopping = 1;
-    say("stopping: %s", why);
-    miner_feeder_pause(s->feeder);
-    s->source.stats(s->source.client, &s->final);
-    s->source.close(s->source.client, NULL, NULL);
-    s->have_source = 0;
-    close_handles(s);
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
@@ -523,7 +270,7 @@ static void on_duration(uv_timer_t *timer)
     stop(timer->data, "--duration reached");
 }
 
-/* --- setup ---------------------------------------------------------------- */
+/* --- setup and summary ------------------------------------------------------ */
 
 /*
  * The TLS options, checked before anything starts rather than at the first
@@ -575,34 +322,30 @@ static int check_tls_options(const char *command, const cli_value_t *v, const st
     return 0;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* joules: used while mining, from s->energy; < 0 when it did not read. */
-static void print_summary(const session_t *s, double seconds, uint64_t hashes, double loop_cpu_s,
+/* joules: used while mining, from m->energy; < 0 when it did not read. */
+static void print_summary(const mine_t *m, double seconds, uint64_t hashes, double loop_cpu_s,
                           double joules)
 {
-    const mine_source_stats_t *st = &s->final;
+    stratum_session_stats_t ss;
+    stratum_session_stats(m->session, &ss);
+    const stratum_source_stats_t *st = &ss.source;
     say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
-        seconds > 0 ? (double)hashes / seconds : 0.0, s->threads);
-    const char *mark = cli_power_mark(&s->energy);
+        seconds > 0 ? (double)hashes / seconds : 0.0, m->threads);
+    const char *mark = cli_power_mark(&m->energy);
     if (joules >= 0 && seconds > 0) {
         char per_hash[48] = "";
         if (hashes > 0)
             snprintf(per_hash, sizeof(per_hash), ", %s%.4g J/hash", mark, joules / (double)hashes);
         say("energy: %s%.1f J, %s%.2f W mean%s (%s)", mark, joules, mark, joules / seconds,
-            per_hash, s->energy.label);
+            per_hash, m->energy.label);
     } else {
-        say("energy: n/a (%s)", s->energy_ok ? "the energy source did not read" : s->energy.reason);
+        say("energy: n/a (%s)", m->energy_ok ? "the energy source did not read" : m->energy.reason);
     }
-    if (s->source.solo) {
+    if (stratum_session_solo(m->session)) {
         say("blocks: %" PRIu64 " found, %" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
             " candidates below the block difficulty, %" PRIu64 " for replaced templates",
             st->blocks_found, st->accepted, st->rejected, st->below_difficulty,
-            s->stale_local + st->stale_dropped);
+            ss.stale_local + st->stale_dropped);
         say("templates: %" PRIu64 ", %" PRIu64 " refused as invalid; monerod: %" PRIu64
             " connections, %" PRIu64 " lost",
             st->jobs, st->bad_jobs, st->connects, st->disconnects);
@@ -611,17 +354,13 @@ static void print_summary(const session_t *s, double seconds, uint64_t hashes, d
             " for replaced jobs not sent, %" PRIu64
             " held back while the pool did not reply; %" PRIu64 " jobs, %" PRIu64
             " ignored as invalid",
-            st->accepted, st->rejected, s->stale_local + st->stale_dropped, st->held_back, st->jobs,
+            st->accepted, st->rejected, ss.stale_local + st->stale_dropped, st->held_back, st->jobs,
             st->bad_jobs);
         say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
     }
-    if (s->switch_count > 0) {
-        double sorted[SWITCH_SAMPLES];
-        memcpy(sorted, s->switch_ms, s->switch_count * sizeof(double));
-        qsort(sorted, s->switch_count, sizeof(double), compare_double);
+    if (ss.switch_count > 0)
         say("job switch (arrival to every worker hashing): median %.1f ms over %u jobs",
-            sorted[s->switch_count / 2], s->switch_count);
-    }
+            ss.switch_median_ms, ss.switch_count);
     say("network thread CPU: %.3f s (%.2f%% of one core)", loop_cpu_s,
         seconds > 0 ? 100.0 * loop_cpu_s / seconds : 0.0);
 }
@@ -677,64 +416,6 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
     return CLI_CONTINUE;
 }
 
-/* The Stratum client for pools, or the daemon client for one daemon+http:// URL. */
-static int create_source(session_t *s, const cli_value_t *v, const stratum_pool_t *pools,
-                         size_t pool_count, const pow_algo_t *algo, const char *agent)
-{
-    if (pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP) {
-        stratum_daemon_config_t dc = {
-            .url = pools[0].url,
-            .wallet_address = pools[0].user,
-            .agent = agent,
-            .poll_interval_ms = (unsigned)v[OPT_DAEMON_POLL].number,
-            .request_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
-            .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
-            .events = {.context = s,
-                       .on_job = on_daemon_job,
-                       .on_block_result = on_block_result,
-                       .on_connection = on_daemon_connection,
-                       .on_address_refused = on_address_refused,
-                       .log = on_log},
-        };
-        stratum_daemon_t *d = stratum_daemon_create(&s->loop, &dc);
-        if (d == NULL)
-            return -1;
-        s->source = mine_source_daemon(d);
-        s->have_source = 1;
-        return 0;
-    }
-    static const char *const announced[] = {"rx/0", "rx/2", "cn/r", "cn/2", "cn/1", "cn/0"};
-    stratum_client_config_t cc = {
-        .pools = pools,
-        .pool_count = pool_count,
-        .agent = agent,
-        .default_algo = algo,
-        .algos = announced,
-        .algo_count = sizeof(announced) / sizeof(announced[0]),
-        .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
-        .tls_insecure = v[OPT_TLS_INSECURE].set,
-        .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
-        /* One bound for any wait on the pool, the connection up to the login included. */
-        .connect_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
-        .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
-        .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
-        .retries = (unsigned)v[OPT_RETRIES].number,
-        .failback_ms = (unsigned)v[OPT_FAILBACK].number,
-        .job_timeout_ms = (unsigned)v[OPT_JOB_TIMEOUT].number,
-        .events = {.context = s,
-                   .on_job = on_job,
-                   .on_share_result = on_share_result,
-                   .on_connection = on_connection,
-                   .log = on_log},
-    };
-    stratum_client_t *c = stratum_client_create(&s->loop, &cc);
-    if (c == NULL)
-        return -1;
-    s->source = mine_source_stratum(c);
-    s->have_source = 1;
-    return 0;
-}
-
 static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
 {
     cli_value_t v[OPT_COUNT];
@@ -764,9 +445,9 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_USAGE;
 
     cli_workers_t *w = calloc(1, sizeof(*w));
-    session_t *s = calloc(1, sizeof(*s));
-    if (s == NULL || w == NULL) {
-        free(s);
+    mine_t *m = calloc(1, sizeof(*m));
+    if (m == NULL || w == NULL) {
+        free(m);
         free(w);
         cli_error(spec->name, "out of memory");
         return CLI_EXIT_FAILURE;
@@ -775,82 +456,76 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
                               &v[OPT_PIN]};
     rc = cli_workers_setup(spec->name, &wv, w);
     if (rc != CLI_CONTINUE) {
-        free(s);
+        free(m);
         free(w);
         return rc;
     }
     const cli_power_values_t power = {&v[OPT_POWER_CMD], &v[OPT_POWER_MODEL]};
-    rc = cli_power_open(spec->name, &power, &s->energy);
+    rc = cli_power_open(spec->name, &power, &m->energy);
     if (rc != CLI_CONTINUE) {
-        free(s);
+        free(m);
         cli_workers_release(w);
         free(w);
         return rc;
     }
-    s->energy_ok = s->energy.source != ARCH_ENERGY_NONE;
+    m->energy_ok = m->energy.source != ARCH_ENERGY_NONE;
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
-    s->fast = fast;
-    s->threads = w->threads;
-    s->verbose = v[OPT_VERBOSE].set;
-    miner_config_t mc = cli_workers_miner_config(w);
-    mc.on_result = on_result;
-    mc.context = s;
-    if (miner_create(&s->miner, &mc) != 0 ||
-        miner_feeder_create(&s->feeder, s->miner, on_published, s) != 0) {
-        cli_error(spec->name, "cannot start %u worker threads", s->threads);
-        miner_destroy(s->miner);
-        arch_energy_close(&s->energy);
-        free(s);
-        cli_workers_release(w);
-        free(w);
-        return CLI_EXIT_FAILURE;
-    }
-    pthread_mutex_init(&s->published_lock, NULL);
-    miner_hashrate_init(&s->rate);
-    uv_loop_init(&s->loop);
-
+    m->threads = w->threads;
     char agent[64];
     snprintf(agent, sizeof(agent), "minemeter/%s", PACKAGE_VERSION);
-    if (create_source(s, v, pools, pool_count, algo, agent) != 0) {
-        cli_error(spec->name, "cannot start the %s client",
-                  pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP ? "monerod" : "Stratum");
-        miner_feeder_destroy(s->feeder);
-        miner_destroy(s->miner);
-        uv_loop_close(&s->loop);
-        arch_energy_close(&s->energy);
-        free(s);
+    stratum_session_config_t sc = {
+        .pools = pools,
+        .pool_count = pool_count,
+        .algo = algo,
+        .agent = agent,
+        .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
+        .tls_insecure = v[OPT_TLS_INSECURE].set,
+        .response_timeout_ms = (unsigned)v[OPT_RESPONSE_TIMEOUT].number,
+        .keepalive_ms = (unsigned)v[OPT_KEEPALIVE].number,
+        .retry_pause_ms = (unsigned)v[OPT_RETRY_PAUSE].number,
+        .retries = (unsigned)v[OPT_RETRIES].number,
+        .failback_ms = (unsigned)v[OPT_FAILBACK].number,
+        .job_timeout_ms = (unsigned)v[OPT_JOB_TIMEOUT].number,
+        .daemon_poll_ms = (unsigned)v[OPT_DAEMON_POLL].number,
+        .miner = cli_workers_miner_config(w),
+        .fast = fast,
+        .verbose = v[OPT_VERBOSE].set,
+        .context = m,
+        .log = on_log,
+        .fatal = on_fatal,
+    };
+    uv_loop_init(&m->loop);
+    char why[256];
+    if (stratum_session_create(&m->session, &m->loop, &sc, why, sizeof(why)) != 0) {
+        cli_error(spec->name, "%s", why);
+        uv_loop_close(&m->loop);
+        arch_energy_close(&m->energy);
+        free(m);
         cli_workers_release(w);
         free(w);
         return CLI_EXIT_FAILURE;
     }
+    m->miner = stratum_session_miner(m->session);
+    miner_hashrate_init(&m->rate);
     if (v[OPT_TLS_INSECURE].set)
         say("warning: --tls-insecure: any certificate is accepted, so anyone on the path can "
             "pose as the pool");
 
-    uv_async_init(&s->loop, &s->results_async, drain_results);
-    uv_async_init(&s->loop, &s->published_async, report_published);
-    uv_signal_init(&s->loop, &s->sigint);
-    uv_signal_init(&s->loop, &s->sigterm);
-    uv_timer_init(&s->loop, &s->sample_timer);
-    uv_timer_init(&s->loop, &s->print_timer);
-    uv_timer_init(&s->loop, &s->duration_timer);
-    uv_timer_init(&s->loop, &s->switch_timer);
-    uv_handle_t *with_session[] = {
-        (uv_handle_t *)&s->results_async,  (uv_handle_t *)&s->published_async,
-        (uv_handle_t *)&s->sigint,         (uv_handle_t *)&s->sigterm,
-        (uv_handle_t *)&s->sample_timer,   (uv_handle_t *)&s->print_timer,
-        (uv_handle_t *)&s->duration_timer, (uv_handle_t *)&s->switch_timer,
-    };
-    for (size_t i = 0; i < sizeof(with_session) / sizeof(with_session[0]); i++)
-        with_session[i]->data = s;
-    uv_signal_start(&s->sigint, on_signal, SIGINT);
-    uv_signal_start(&s->sigterm, on_signal, SIGTERM);
-    uv_timer_start(&s->sample_timer, on_sample, 1000, 1000);
+    uv_signal_init(&m->loop, &m->sigint);
+    uv_signal_init(&m->loop, &m->sigterm);
+    uv_timer_init(&m->loop, &m->sample_timer);
+    uv_timer_init(&m->loop, &m->print_timer);
+    uv_timer_init(&m->loop, &m->duration_timer);
+    m->sigint.data = m->sigterm.data = m;
+    m->sample_timer.data = m->print_timer.data = m->duration_timer.data = m;
+    uv_signal_start(&m->sigint, on_signal, SIGINT);
+    uv_signal_start(&m->sigterm, on_signal, SIGTERM);
+    uv_timer_start(&m->sample_timer, on_sample, 1000, 1000);
     uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
-    uv_timer_start(&s->print_timer, on_print, print_ms, print_ms);
+    uv_timer_start(&m->print_timer, on_print, print_ms, print_ms);
     if (v[OPT_DURATION].set)
-        uv_timer_start(&s->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
+        uv_timer_start(&m->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
 
     char lockstep[48] = "";
     if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))
@@ -860,44 +535,45 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     if (pow_algo_rx(algo) != NULL)
         snprintf(rx_mode, sizeof(rx_mode), "; RandomX in %s mode%s", fast ? "fast" : "light",
                  lockstep);
+    int solo = stratum_session_solo(m->session);
     say("minemeter %s mining with %u thread(s), the algorithm the %s names (%s until it "
         "does%s); pid %ld; stop with Ctrl-C",
-        PACKAGE_VERSION, s->threads, s->source.solo ? "daemon's template" : "pool's job",
-        pow_algo_name(algo), rx_mode, (long)getpid());
-    if (s->energy_ok)
-        say("power: %s", s->energy.label);
+        PACKAGE_VERSION, m->threads, solo ? "daemon's template" : "pool's job", pow_algo_name(algo),
+        rx_mode, (long)getpid());
+    if (m->energy_ok)
+        say("power: %s", m->energy.label);
     else
-        say("power: n/a (%s)", s->energy.reason);
-    if (s->energy_ok && arch_energy_read(&s->energy, &s->energy_start_j) != 0)
-        s->energy_ok = 0;
-    s->start_ns = arch_clock_ns();
-    miner_hashrate_add(&s->rate, s->start_ns, 0);
+        say("power: n/a (%s)", m->energy.reason);
+    if (m->energy_ok && arch_energy_read(&m->energy, &m->energy_start_j) != 0)
+        m->energy_ok = 0;
+    m->start_ns = arch_clock_ns();
+    miner_hashrate_add(&m->rate, m->start_ns, 0);
     double cpu_before = thread_cpu_seconds();
-    s->source.start(s->source.client);
-    uv_run(&s->loop, UV_RUN_DEFAULT);
+    stratum_session_start(m->session);
+    uv_run(&m->loop, UV_RUN_DEFAULT);
     double loop_cpu = thread_cpu_seconds() - cpu_before;
-    double seconds = (double)(arch_clock_ns() - s->start_ns) / 1e9;
+    double seconds = (double)(arch_clock_ns() - m->start_ns) / 1e9;
     double joules = -1;
-    if (s->energy_ok && arch_energy_read(&s->energy, &joules) == 0)
-        joules -= s->energy_start_j;
+    if (m->energy_ok && arch_energy_read(&m->energy, &joules) == 0)
+        joules -= m->energy_start_j;
     else
         joules = -1;
 
-    miner_feeder_destroy(s->feeder);
-    uint64_t hashes = miner_hashes(s->miner);
-    miner_destroy(s->miner);
-    int exit_code = s->exit_code;
+    uint64_t hashes = miner_hashes(m->miner);
+    int exit_code = m->exit_code;
     if (exit_code == CLI_EXIT_OK)
-        print_summary(s, seconds, hashes, loop_cpu, joules);
-    if (exit_code == CLI_EXIT_OK && s->final.connects == 0) {
+        print_summary(m, seconds, hashes, loop_cpu, joules);
+    stratum_session_stats_t ss;
+    stratum_session_stats(m->session, &ss);
+    if (exit_code == CLI_EXIT_OK && ss.source.connects == 0) {
         say("no %s ever answered in %.0f s: nothing was mined (exit status 1)",
-            s->source.solo ? "monerod" : "pool", seconds);
+            solo ? "monerod" : "pool", seconds);
         exit_code = CLI_EXIT_FAILURE;
     }
-    uv_loop_close(&s->loop);
-    pthread_mutex_destroy(&s->published_lock);
-    arch_energy_close(&s->energy);
-    free(s);
+    stratum_session_destroy(m->session);
+    uv_loop_close(&m->loop);
+    arch_energy_close(&m->energy);
+    free(m);
     cli_workers_release(w);
     free(w);
     return exit_code;

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "cli/mine_source.h"
+#include "stratum/source.h"
 
 #include <string.h>
 
@@ -18,7 +18,7 @@ static int stratum_submit(void *client, const char *job_id, const miner_result_t
     return stratum_client_submit(client, job_id, r->nonce, result, raw);
 }
 
-static void stratum_stats(const void *client, mine_source_stats_t *out)
+static void stratum_stats(const void *client, stratum_source_stats_t *out)
 {
     stratum_client_stats_t st;
     stratum_client_stats(client, &st);
@@ -38,9 +38,9 @@ static void stratum_close(void *client, void (*on_closed)(void *arg), void *arg)
     stratum_client_close(client, on_closed, arg);
 }
 
-mine_source_t mine_source_stratum(stratum_client_t *client)
+stratum_source_t stratum_source_pool(stratum_client_t *client)
 {
-    return (mine_source_t){
+    return (stratum_source_t){
         0, "a pool", client, stratum_start, stratum_submit, stratum_stats, stratum_close};
 }
 
@@ -57,7 +57,7 @@ static int daemon_submit(void *client, const char *job_id, const miner_result_t 
     return stratum_daemon_submit(client, job_id, r->nonce, r->hash) == 0 ? 0 : -1;
 }
 
-static void daemon_stats(const void *client, mine_source_stats_t *out)
+static void daemon_stats(const void *client, stratum_source_stats_t *out)
 {
     stratum_daemon_stats_t st;
     stratum_daemon_stats(client, &st);
@@ -78,8 +78,8 @@ static void daemon_close(void *client, void (*on_closed)(void *arg), void *arg)
     stratum_daemon_close(client, on_closed, arg);
 }
 
-mine_source_t mine_source_daemon(stratum_daemon_t *daemon)
+stratum_source_t stratum_source_daemon(stratum_daemon_t *daemon)
 {
-    return (mine_source_t){
+    return (stratum_source_t){
         1, "monerod", daemon, daemon_start, daemon_submit, daemon_stats, daemon_close};
 }

@@ -3,8 +3,8 @@
  * monerod daemon, behind one small table of functions so that the mining
  * session does not care which one it has.
  */
-#ifndef MINEMETER_CLI_MINE_SOURCE_H
-#define MINEMETER_CLI_MINE_SOURCE_H
+#ifndef MINEMETER_STRATUM_SOURCE_H
+#define MINEMETER_STRATUM_SOURCE_H
 
 #include <stdint.h>
 
@@ -19,7 +19,7 @@ typedef struct {
     uint64_t connects, disconnects;
     uint64_t blocks_found;     /* solo: candidates that made a block */
     uint64_t below_difficulty; /* solo: candidates that did not */
-} mine_source_stats_t;
+} stratum_source_stats_t;
 
 typedef struct {
     int solo;                /* a daemon: results are blocks */
@@ -28,11 +28,11 @@ typedef struct {
     void (*start)(void *client);
     /* Sends a result for job_id (the source's name for the job); 0 when sent. */
     int (*submit)(void *client, const char *job_id, const miner_result_t *result);
-    void (*stats)(const void *client, mine_source_stats_t *out);
+    void (*stats)(const void *client, stratum_source_stats_t *out);
     void (*close)(void *client, void (*on_closed)(void *arg), void *arg);
-} mine_source_t;
+} stratum_source_t;
 
-mine_source_t mine_source_stratum(stratum_client_t *client);
-mine_source_t mine_source_daemon(stratum_daemon_t *daemon);
+stratum_source_t stratum_source_pool(stratum_client_t *client);
+stratum_source_t stratum_source_daemon(stratum_daemon_t *daemon);
 
 #endif
