@@ -109,6 +109,13 @@ excluded+='|randomx_oracle/*|randomx/rx*_matches_reference_vectors_*'
 excluded+='|arch_cpu/feature_word_agrees_with_proc_cpuinfo_flags'
 excluded+='|arch_pages/falls_back_then_uses_reserved_hugetlb_pages'
 excluded+='|arch_topology/memory_binds_to_numa_node_zero'
+# bench's planning and checking is the same C on every ISA, and these four
+# take about five minutes emulated (RandomX light mode through the
+# interpreter, reference included): the native builds run them.
+excluded+='|cli_bench/the_reference_is_checked_with_the_entry_s_own_variant'
+excluded+='|cli_bench/fast_mode_without_the_memory_for_its_dataset_is_refused_with_the_reason'
+excluded+='|cli_bench/a_plan_mixing_cryptonight_and_randomx_measures_both'
+excluded+='|cli_bench/a_window_whose_hashes_are_wrong_gives_no_figure'
 # An address-space limit set by the guest binds the emulator's own mappings.
 excluded+='|miner/a_seed_change_without_room_for_two_states_gives_up_the_old_one'
 # Emulated, a bench of RandomX light mode (its cache built and its vectors
