@@ -6,7 +6,8 @@
  * resumes a job sent again past the nonces already tried, never sends a
  * result for a replaced job, pauses the workers while the source is lost
  * or a job cannot be hashed, and measures how long each job switch takes.
- * `mine` and `load --url` are thin commands around it; tests drive it.
+ * `mine` is a thin command around it (`load --url` is to be one, #17), and
+ * tests/stratum/test_session.c drives it in-process.
  *
  * It speaks through lines for people (log) and says when its source ended
  * the run for good (fatal, e.g. monerod refusing the wallet address).
