@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void vprint_error(const char *command, const char *fmt, va_list ap)
 {
@@ -197,4 +199,42 @@ void cli_print_help(const cli_command_spec_t *spec, FILE *out)
         fputc('\n', out);
     }
     fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+}
+
+int cli_check_output(const char *command, const cli_value_t *value, const char *option)
+{
+    if (!value->set)
+        return 0;
+    const char *path = value->text;
+    struct stat st;
+    if (path[0] == '\0' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        cli_usage_error(command, "--%s %s: give a file name to write, not a directory", option,
+                        path);
+        return -1;
+    }
+    /* The directory the file goes in (and its temporary file beside it). */
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        cli_usage_error(command, "--%s %s: the directory %s does not exist", option, path, dir);
+        return -1;
+    }
+    /* Writable as the run will write: a file made there and removed (root passes access()). */
+    char probe[4200];
+    snprintf(probe, sizeof(probe), "%s/.minemeter-check-XXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        cli_usage_error(command, "--%s %s: cannot create a file in %s (%s)", option, path, dir,
+                        strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
 }

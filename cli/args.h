@@ -87,4 +87,12 @@ int cli_parse_uint(const char *command, const char *option, const char *text, un
 int cli_parse_price(const char *command, const cli_value_t *value, const char *option,
                     const char *per, const char *example, double *out);
 
+/*
+ * An output file option (--json, --csv, --svg) checked before any work, so
+ * a long run never ends in "cannot write": its directory must exist and be
+ * writable, and the path must not be a directory. Leaves an unset value
+ * alone. On failure prints one sentence naming the option and returns -1.
+ */
+int cli_check_output(const char *command, const cli_value_t *value, const char *option);
+
 #endif

@@ -275,6 +275,11 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
+    /* Every output path before any work: a long run must not end in "cannot write". */
+    if (cli_check_output(spec->name, &v[OPT_JSON], "json") != 0 ||
+        cli_check_output(spec->name, &v[OPT_CSV], "csv") != 0 ||
+        cli_check_output(spec->name, &v[OPT_SVG], "svg") != 0)
+        return CLI_EXIT_USAGE;
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;

@@ -43,7 +43,7 @@ static const cli_option_t hash_options[OPT_COUNT] = {
     [OPT_INPUT] = {"input", CLI_OPT_STRING, "TEXT", 0, 0, "hash these bytes"},
     [OPT_INPUT_HEX] = {"input-hex", CLI_OPT_STRING, "HEX", 0, 0, "hash these bytes, given in hex"},
     [OPT_KEY] = {"key", CLI_OPT_STRING, "TEXT", 0, 0,
-                 "RandomX key (seed); RandomX is not built yet"},
+                 "RandomX key (the seed), as text"},
     [OPT_KEY_HEX] = {"key-hex", CLI_OPT_STRING, "HEX", 0, 0, "RandomX key in hex"},
     [OPT_HEIGHT] = {"height", CLI_OPT_UINT, "N", 0, 0xffffffffffffffffUL,
                     "block height (required for cn/r)"},

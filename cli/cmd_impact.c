@@ -394,6 +394,11 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
     int parsed = cli_parse(spec, argc, argv, v);
     if (parsed != CLI_CONTINUE)
         return parsed;
+    /* Every output path before any work: a long run must not end in "cannot write". */
+    if (cli_check_output(spec->name, &v[OPT_JSON], "json") != 0 ||
+        cli_check_output(spec->name, &v[OPT_CSV], "csv") != 0 ||
+        cli_check_output(spec->name, &v[OPT_SVG], "svg") != 0)
+        return CLI_EXIT_USAGE;
     const char *placement = v[OPT_PLACEMENT].set ? v[OPT_PLACEMENT].text : "all";
     if (strcmp(placement, "shared") != 0 && strcmp(placement, "separate") != 0 &&
         strcmp(placement, "all") != 0) {

@@ -52,7 +52,23 @@ Test(cli, every_subcommand_has_help)
         r = run_minemeter(ARGS("help", names[i]));
         cr_expect_eq(r->exit_code, 0);
         cr_expect_not_null(strstr(r->out, want));
+        /* Help keeps up with what is built. */
+        cr_expect_null(strstr(r->out, "is not built yet"), "%s --help: %s", names[i], r->out);
         run_result_free(r);
+    }
+}
+
+/* Output paths are checked before any measuring, not after the whole run. */
+Test(cli, bench_and_impact_refuse_an_output_they_could_not_write_before_measuring)
+{
+    const char *commands[] = {"bench", "impact"};
+    for (size_t i = 0; i < 2; i++) {
+        expect_usage_error(ARGS(commands[i], "--json", "/no/such/dir/x.json"),
+                           "--json /no/such/dir/x.json: the directory /no/such/dir does not exist");
+        expect_usage_error(ARGS(commands[i], "--csv", "/tmp"),
+                           "--csv /tmp: give a file name to write, not a directory");
+        expect_usage_error(ARGS(commands[i], "--svg", "/proc/x.svg"),
+                           "--svg /proc/x.svg: cannot create a file in /proc");
     }
 }
 
