@@ -117,7 +117,8 @@ static void take_output(capture_t *cap, int ms)
         if (cap[i].fd >= 0)
             pfd[n++] = (struct pollfd){cap[i].fd, POLLIN, 0};
     if (n == 0) {
-        nanosleep(&(struct timespec){0, (long)ms * 1000000L}, NULL);
+        /* Its output closed: it is ending, so look again soon (a meter's reading is timed). */
+        nanosleep(&(struct timespec){0, 5000000L}, NULL);
         return;
     }
     if (poll(pfd, (nfds_t)n, ms) <= 0)
