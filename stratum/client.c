@@ -437,21 +437,21 @@ static int take_pending(connection_t *conn, int64_t id, pending_t *out)
     return -1;
 }
 
+static unsigned job_timeout_ms(const stratum_client_t *c)
+{
+    return c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms : DEFAULT_JOB_TIMEOUT_MS;
+}
+
 static void on_job_timeout(uv_timer_t *timer)
 {
     stratum_client_t *c = timer->data;
-    fail(c, "no job to hash in %.1f s",
-         (double)(c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms
-                                                : DEFAULT_JOB_TIMEOUT_MS) /
-             1000.0);
+    fail(c, "no job to hash in %.1f s", (double)job_timeout_ms(c) / 1000.0);
 }
 
 /* A pool that sends no job the miner can hash is left after job_timeout_ms (#23, 10, 14). */
 static void restart_job_timer(stratum_client_t *c)
 {
-    uv_timer_start(
-        &c->job_timer, on_job_timeout,
-        c->config.job_timeout_ms != 0 ? c->config.job_timeout_ms : DEFAULT_JOB_TIMEOUT_MS, 0);
+    uv_timer_start(&c->job_timer, on_job_timeout, job_timeout_ms(c), 0);
 }
 
 static void take_job(stratum_client_t *c, connection_t *conn, const json_t *params)
