@@ -9,8 +9,8 @@
 #include <sys/random.h>
 
 #include "pow/hex.h"
-#include "pow/rx/randomx.h"
 #include "stratum/job.h"
+#include "stratum/share_check.h"
 
 int pool_random(void *out, size_t len)
 {
@@ -82,36 +82,24 @@ json_t *pool_job_json(const pool_job_t *job, int nicehash_byte)
 }
 
 struct pool_verifier {
-    pow_hasher_t *hasher;
-    const pow_algo_t *algo;
+    stratum_share_checker_t *checker;
 };
 
 pool_verifier_t *pool_verifier_create(void)
 {
-    return calloc(1, sizeof(pool_verifier_t));
+    pool_verifier_t *v = calloc(1, sizeof(*v));
+    if (v != NULL && (v->checker = stratum_share_checker_create()) == NULL) {
+        free(v);
+        v = NULL;
+    }
+    return v;
 }
 
 void pool_verifier_destroy(pool_verifier_t *verifier)
 {
     if (verifier != NULL)
-        pow_hasher_destroy(verifier->hasher);
+        stratum_share_checker_destroy(verifier->checker);
     free(verifier);
-}
-
-static int hasher_for(pool_verifier_t *v, const pool_job_t *job)
-{
-    if (v->hasher != NULL && v->algo != job->algo) {
-        pow_hasher_destroy(v->hasher);
-        v->hasher = NULL;
-    }
-    int key = pow_algo_needs_key(job->algo);
-    if (v->hasher == NULL) {
-        v->algo = job->algo;
-        return pow_hasher_create(&v->hasher, job->algo, pow_algo_isa_best(job->algo),
-                                 key ? job->seed : NULL, key ? sizeof(job->seed) : 0);
-    }
-    /* A no-op when the cache already holds this seed. */
-    return key ? pow_hasher_set_key(v->hasher, job->seed, sizeof(job->seed)) : 0;
 }
 
 const char *pool_verify_share(pool_verifier_t *verifier, const pool_job_t *job, uint32_t nonce,
@@ -119,28 +107,19 @@ const char *pool_verify_share(pool_verifier_t *verifier, const pool_job_t *job, 
 {
     if (job->algo == NULL)
         return "Unsupported algorithm";
-    if (hasher_for(verifier, job) != 0)
-        return "Internal error: the pool cannot hash this algorithm";
-    uint8_t blob[POOL_BLOB_LEN], hash[32];
-    memcpy(blob, job->blob, sizeof(blob));
-    for (int i = 0; i < 4; i++)
-        blob[STRATUM_NONCE_OFFSET + i] = (uint8_t)(nonce >> (8 * i));
-    if (pow_hasher_hash(verifier->hasher, blob, sizeof(blob), job->height, hash) != 0)
-        return "Internal error: hashing failed";
-    const struct pow_rx_variant *rx = pow_algo_rx(job->algo);
-    if (rx != NULL && rx->v2) {
-        /* rx/2: the target is tested on the commitment, which the share's result carries. */
-        if (commitment == NULL)
-            return "Malformed share: rx/2 needs a commitment";
-        if (memcmp(commitment, hash, 32) != 0)
-            return "Invalid hash";
-        uint8_t c[32];
-        pow_rx_commitment(blob, sizeof(blob), hash, c);
-        memcpy(hash, c, sizeof(c));
-    }
-    if (memcmp(result, hash, 32) != 0)
+    stratum_share_work_t work = {job->algo,   job->blob, sizeof(job->blob), STRATUM_NONCE_OFFSET,
+                                 job->height, job->seed, job->target};
+    switch (stratum_share_check(verifier->checker, &work, nonce, result, commitment, NULL)) {
+    case STRATUM_SHARE_GOOD:
+        return NULL;
+    case STRATUM_SHARE_WRONG_RESULT:
         return "Invalid hash";
-    if (!miner_meets_target(hash, job->target))
+    case STRATUM_SHARE_LOW_DIFFICULTY:
         return "Low difficulty share";
-    return NULL;
+    case STRATUM_SHARE_NO_COMMITMENT:
+        return "Malformed share: rx/2 needs a commitment";
+    case STRATUM_SHARE_CANNOT_HASH:
+        break;
+    }
+    return "Internal error: the pool cannot hash this algorithm";
 }
