@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "arch/clock.h"
 #include "arch/energy.h"
@@ -41,6 +42,9 @@
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
 #include "miner/synthetic_job.h"
+#include "stratum/printable.h"
+#include "stratum/session.h"
+#include "stratum/url.h"
 
 enum {
     OPT_DURATION,
@@ -54,6 +58,9 @@ enum {
     OPT_LOG,
     OPT_MODE,
     OPT_URL,
+    OPT_USER,
+    OPT_PASS,
+    OPT_TLS_FINGERPRINT,
     OPT_JIT,
     OPT_HUGE_PAGES,
     OPT_1GB_PAGES,
@@ -88,7 +95,16 @@ static const cli_option_t load_options[OPT_COUNT] = {
     [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
     [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
-                 "a lab pool for network realism (not built yet: use minemeter mine)"},
+                 "hash a lab pool's jobs and submit the shares: stratum+tcp://HOST:PORT or "
+                 "stratum+ssl://... (repeat for failover), as mine does",
+                 'o', NULL},
+    [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0,
+                  "with --url: the pool login (default minemeter-load)", 'u', NULL},
+    [OPT_PASS] = {"pass", CLI_OPT_STRING, "TEXT", 0, 0, "with --url: the pool password (default x)",
+                  'p', NULL},
+    [OPT_TLS_FINGERPRINT] = {"tls-fingerprint", CLI_OPT_STRING, "SHA256", 0, 0,
+                             "with a stratum+ssl --url: trust only the certificate with this "
+                             "SHA-256"},
 };
 
 static const cli_command_spec_t load_spec = {
@@ -111,9 +127,14 @@ static const cli_command_spec_t load_spec = {
     "the part second at the stop,\n"
     "and a summary; docs/load-log.md is its contract. It stops at --duration or\n"
     "on SIGINT/SIGTERM and runs in the foreground under its own name.\n"
+    "With --url the workers hash a lab pool's jobs instead of a synthetic one and\n"
+    "submit the shares, reconnecting and failing over as mine does; the log then\n"
+    "also holds each connection, job and share with the bytes on the wire (see\n"
+    "minemeter pool for a pool of your own).\n"
     "Examples:\n"
     "  minemeter load --duration 600 --intensity 30 --log truth.jsonl\n"
-    "  minemeter load --duration 300 --profile square:30/30 --threads 2 --log truth.jsonl",
+    "  minemeter load --duration 300 --profile square:30/30 --threads 2 --log truth.jsonl\n"
+    "  minemeter load --duration 600 --intensity 50 --url 127.0.0.1:3333 --log truth.jsonl",
     load_options,
     OPT_COUNT,
 };
@@ -134,6 +155,12 @@ typedef struct {
     int energy_ok;
     double energy_start_j;
     unsigned print_s; /* a status line this often */
+    /* With --url: the mining session on its loop, which the schedule's waits run. */
+    uv_loop_t *loop;
+    uv_timer_t nap_timer;
+    stratum_session_t *session;
+    const stratum_pool_t *pools;
+    json_t *early_events; /* the session's events before the schedule started */
 } load_run_t;
 
 static double seconds_since(const load_run_t *r, uint64_t ns)
@@ -163,6 +190,16 @@ static void log_event_at(load_run_t *r, const char *name, double t, json_t *even
         return;
     }
     json_t *line = json_object();
+    if (r->t0_ns == 0) {
+        /* Before the schedule (--url: the connection, the first job): kept for after "start". */
+        json_object_set_new(line, "event", json_string(name));
+        json_object_set_new(line, "mono_ns", json_integer((json_int_t)arch_clock_ns()));
+        json_object_set_new(line, "unix_ms", json_integer(unix_ms()));
+        json_object_update(line, event);
+        json_decref(event);
+        json_array_append_new(r->early_events, line);
+        return;
+    }
     json_object_set_new(line, "event", json_string(name));
     json_object_set_new(line, "t", json_fixed(t, 3));
     json_object_set_new(line, "unix_ms", json_integer(unix_ms()));
@@ -215,6 +252,12 @@ static void apply_asked(load_run_t *r, schedule_state_t *st, const miner_job_t *
 {
     st->asked_integral += st->asked * (now - st->asked_since);
     st->asked_since = now;
+    if (r->session != NULL) {
+        /* The pool's job stays; intensity 0 holds the workers, even through a new job. */
+        miner_set_intensity(r->miner, want);
+        st->asked = want;
+        return;
+    }
     if (want == 0)
         miner_pause(r->miner);
     else
@@ -286,14 +329,29 @@ static void print_status(const load_run_t *r, const schedule_state_t *st, double
     fflush(stdout);
 }
 
-static void sleep_until(const load_run_t *r, double t)
+static void on_nap(uv_timer_t *timer)
+{
+    (void)timer;
+}
+
+/* Waits d seconds, running the session's loop meanwhile when there is one. */
+static void nap(load_run_t *r, double d)
+{
+    if (r->loop != NULL) {
+        uv_timer_start(&r->nap_timer, on_nap, (uint64_t)ceil(d * 1000), 0);
+        uv_run(r->loop, UV_RUN_ONCE);
+        return;
+    }
+    struct timespec ts = {0, (long)(d * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+static void sleep_until(load_run_t *r, double t)
 {
     double now = seconds_since(r, arch_clock_ns());
     if (t <= now)
         return;
-    double d = t - now > 0.05 ? 0.05 : t - now; /* short naps keep signals prompt */
-    struct timespec ts = {0, (long)(d * 1e9)};
-    nanosleep(&ts, NULL);
+    nap(r, t - now > 0.05 ? 0.05 : t - now); /* short naps keep signals prompt */
 }
 
 /*
@@ -358,6 +416,8 @@ static const char *run_schedule(load_run_t *r, const miner_job_t *job,
     json_object_set_new(e, "intensity", json_integer(st.asked));
     log_event_at(r, "phase_end", stop, e);
     apply_asked(r, &st, job, 0, stop);
+    if (r->session != NULL)
+        miner_pause(r->miner); /* so that miner_idle can say the hashes under way ended */
     /* The last sample holds the hashes under way at the stop: wait for them (a second at most). */
     for (int i = 0; i < 200 && !miner_idle(r->miner); i++) {
         struct timespec ts = {0, 5000000};
@@ -366,6 +426,138 @@ static const char *run_schedule(load_run_t *r, const miner_job_t *job,
     log_sample(r, &st, arch_clock_ns());
     free(st.cpu_start);
     return reason;
+}
+
+/* --- with --url: the mining session's lines and events ------------------------- */
+
+static void on_session_log(void *context, const char *line)
+{
+    (void)context;
+    char shown[4096];
+    stratum_printable(line, shown, sizeof(shown)); /* pool text: never terminal commands */
+    printf("minemeter load: pool: %s\n", shown);
+    fflush(stdout);
+}
+
+static void on_session_fatal(void *context, int exit_code, const char *why)
+{
+    (void)context;
+    (void)exit_code;
+    fprintf(stderr, "minemeter load: %s\n", why);
+    stop_signal = SIGTERM; /* the schedule ends at its next look */
+}
+
+static void on_session_event(void *context, const stratum_session_event_t *ev)
+{
+    load_run_t *r = context;
+    json_t *e = json_object();
+    const char *name = "pool_disconnect";
+    switch (ev->kind) {
+    case STRATUM_SESSION_CONNECTED: {
+        const stratum_url_t *url = &r->pools[ev->pool].url;
+        char where[300];
+        snprintf(where, sizeof(where), "%s://%s:%u", stratum_url_scheme_name(url->scheme),
+                 url->host, (unsigned)url->port);
+        name = "pool_connect";
+        json_object_set_new(e, "url", json_string(where));
+        break;
+    }
+    case STRATUM_SESSION_DISCONNECTED:
+        break;
+    case STRATUM_SESSION_JOB:
+        name = "pool_job";
+        json_object_set_new(e, "job_id", json_string(ev->job_id));
+        json_object_set_new(e, "algo", json_string(ev->algo));
+        json_object_set_new(e, "height", json_integer((json_int_t)ev->height));
+        json_object_set_new(e, "difficulty", json_integer((json_int_t)ev->difficulty));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)ev->bytes));
+        break;
+    case STRATUM_SESSION_SHARE_SENT:
+        name = "share_sent";
+        json_object_set_new(e, "job_id", json_string(ev->job_id));
+        json_object_set_new(e, "nonce", json_string(ev->nonce));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)ev->bytes));
+        break;
+    case STRATUM_SESSION_SHARE_RESULT:
+        name = "share_result";
+        json_object_set_new(e, "accepted", json_boolean(ev->accepted));
+        if (ev->reason != NULL)
+            json_object_set_new(e, "reason", json_string(ev->reason));
+        json_object_set_new(e, "latency_ms", json_fixed(ev->latency_ms, 3));
+        json_object_set_new(e, "bytes", json_integer((json_int_t)ev->bytes));
+        break;
+    }
+    log_event(r, name, e);
+}
+
+/* The session's events from before the schedule, after "start", with their (negative) t. */
+static void log_early_events(load_run_t *r)
+{
+    size_t i;
+    json_t *early;
+    json_array_foreach(r->early_events, i, early)
+    {
+        json_int_t mono = json_integer_value(json_object_get(early, "mono_ns"));
+        json_t *line = json_object();
+        json_object_set(line, "event", json_object_get(early, "event"));
+        json_object_set_new(line, "t", json_fixed((double)(mono - (json_int_t)r->t0_ns) / 1e9, 3));
+        json_object_set(line, "unix_ms", json_object_get(early, "unix_ms"));
+        json_object_del(early, "mono_ns");
+        json_object_update_missing(line, early);
+        char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        json_decref(line);
+        if (text != NULL && r->log != NULL)
+            fprintf(r->log, "%s\n", text);
+        free(text);
+    }
+    if (r->log != NULL)
+        fflush(r->log);
+    json_array_clear(r->early_events);
+}
+
+/* Parses the --url values into pools; returns CLI_CONTINUE or the exit code. */
+static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count)
+{
+    *count = 0;
+    if (v[OPT_URL].count > STRATUM_MAX_POOLS) {
+        cli_usage_error("load", "--url: at most %d pools", STRATUM_MAX_POOLS);
+        return CLI_EXIT_USAGE;
+    }
+    for (unsigned i = 0; i < v[OPT_URL].count; i++) {
+        stratum_pool_t *p = &pools[(*count)++];
+        char why[512];
+        if (stratum_url_parse(v[OPT_URL].texts[i], &p->url, why, sizeof(why)) != 0) {
+            cli_usage_error("load", "--url %s", why);
+            return CLI_EXIT_USAGE;
+        }
+        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP) {
+            cli_usage_error("load",
+                            "--url %s: load talks to Stratum pools; for monerod, run minemeter "
+                            "pool --daemon ... and point load at it, or use minemeter mine",
+                            v[OPT_URL].texts[i]);
+            return CLI_EXIT_USAGE;
+        }
+        p->user = v[OPT_USER].set ? v[OPT_USER].text : "minemeter-load";
+        p->pass = v[OPT_PASS].set ? v[OPT_PASS].text : "x";
+        if (p->url.scheme == STRATUM_URL_TLS && v[OPT_TLS_FINGERPRINT].set)
+            p->tls_fingerprint = v[OPT_TLS_FINGERPRINT].text;
+    }
+    return CLI_CONTINUE;
+}
+
+/* Runs the loop until the session has a job ready to hash; 0, or -1 (a signal, or no job). */
+static int wait_first_job(load_run_t *r, unsigned timeout_s)
+{
+    uint64_t until = arch_clock_ns() + (uint64_t)timeout_s * 1000000000ull;
+    for (;;) {
+        stratum_session_stats_t st;
+        stratum_session_stats(r->session, &st);
+        if (st.jobs_published > 0)
+            return 0;
+        if (stop_signal != 0 || arch_clock_ns() >= until)
+            return -1;
+        nap(r, 0.05);
+    }
 }
 
 static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
@@ -386,13 +578,16 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
                         v[OPT_DURATION].number, max);
         return CLI_EXIT_USAGE;
     }
-    if (v[OPT_URL].set) {
-        cli_error(spec->name,
-                  "--url (pool traffic during load) is not built yet in minemeter %s; "
-                  "minemeter mine gives the traffic",
-                  PACKAGE_VERSION);
+    stratum_pool_t pools[STRATUM_MAX_POOLS];
+    memset(pools, 0, sizeof(pools));
+    size_t pool_count = 0;
+    if (!v[OPT_URL].set && (v[OPT_USER].set || v[OPT_PASS].set || v[OPT_TLS_FINGERPRINT].set)) {
+        cli_usage_error(spec->name, "--user, --pass and --tls-fingerprint go with --url");
         return CLI_EXIT_USAGE;
     }
+    if (v[OPT_URL].set && read_pools(v, pools, &pool_count) != CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
+    signal(SIGPIPE, SIG_IGN); /* a pool gone between read and write: EPIPE, handled */
     load_profile_t profile;
     char why[512];
     if (load_profile_parse(v[OPT_PROFILE].set ? v[OPT_PROFILE].text : "constant", &profile, why,
@@ -465,7 +660,35 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     const int fast = w->fast;
     r.threads = w->threads;
     miner_config_t mc = cli_workers_miner_config(w);
-    if (miner_create(&r.miner, &mc) != 0) {
+    char agent[64];
+    snprintf(agent, sizeof(agent), "minemeter-load/%s", PACKAGE_VERSION);
+    uv_loop_t loop;
+    r.early_events = json_array();
+    if (pool_count > 0) {
+        stratum_session_config_t sc = {
+            .pools = pools,
+            .pool_count = pool_count,
+            .algo = algo,
+            .agent = agent,
+            .miner = mc,
+            .fast = fast,
+            .context = &r,
+            .log = on_session_log,
+            .fatal = on_session_fatal,
+            .event = on_session_event,
+        };
+        r.pools = pools;
+        uv_loop_init(&loop);
+        if (stratum_session_create(&r.session, &loop, &sc, why, sizeof(why)) != 0) {
+            cli_error(spec->name, "%s", why);
+            uv_loop_close(&loop);
+            goto out;
+        }
+        r.loop = &loop;
+        uv_timer_init(r.loop, &r.nap_timer);
+        r.miner = stratum_session_miner(r.session);
+        miner_set_intensity(r.miner, 0); /* held until the schedule starts */
+    } else if (miner_create(&r.miner, &mc) != 0) {
         cli_error(spec->name, "cannot start %u worker threads", r.threads);
         goto out;
     }
@@ -477,12 +700,23 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
 
     miner_job_t job;
     miner_synthetic_job(algo, "minemeter load", &job);
-    fprintf(stderr, "minemeter load: preparing %s%s...\n", pow_algo_name(algo),
-            pow_algo_rx(algo) != NULL
-                ? (fast ? " (building the 2080 MiB dataset)" : " (building the 256 MiB cache)")
-                : "");
-    miner_pause(r.miner);
-    if (miner_set_job(r.miner, &job) != 0) {
+    if (r.session != NULL) {
+        fprintf(stderr, "minemeter load: connecting to %s and waiting for a first job to hash...\n",
+                v[OPT_URL].texts[0]);
+        stratum_session_start(r.session);
+        if (wait_first_job(&r, 120) != 0) {
+            if (stop_signal == 0)
+                cli_error(spec->name, "no job to hash from the pool in 120 s: is it running?");
+            goto out;
+        }
+    } else {
+        fprintf(stderr, "minemeter load: preparing %s%s...\n", pow_algo_name(algo),
+                pow_algo_rx(algo) != NULL
+                    ? (fast ? " (building the 2080 MiB dataset)" : " (building the 256 MiB cache)")
+                    : "");
+        miner_pause(r.miner);
+    }
+    if (r.session == NULL && miner_set_job(r.miner, &job) != 0) {
         char room[256];
         if (pow_algo_rx(algo) != NULL && fast && !miner_dataset_fits(room, sizeof(room)))
             cli_error(spec->name, "cannot prepare %s: %s (--mode light needs 256 MiB)",
@@ -491,7 +725,8 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
             cli_error(spec->name, "cannot prepare %s: out of memory?", pow_algo_name(algo));
         goto out;
     }
-    miner_pause(r.miner); /* the schedule starts it */
+    if (r.session == NULL)
+        miner_pause(r.miner); /* the schedule starts it */
     /* Start on a multiple of the duty cycle's 100 ms: each sampled second holds whole periods. */
     uint64_t now_ns = arch_clock_ns();
     r.t0_ns = (now_ns / MINER_DUTY_PERIOD_NS + 1) * MINER_DUTY_PERIOD_NS;
@@ -503,9 +738,14 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     struct tm tm;
     char until[32];
     strftime(until, sizeof(until), "%H:%M:%S", localtime_r(&end, &tm));
+    char source_text[320];
+    if (r.session != NULL)
+        snprintf(source_text, sizeof(source_text), "the jobs of %s", v[OPT_URL].texts[0]);
+    else
+        snprintf(source_text, sizeof(source_text), "%s", pow_algo_name(algo));
     printf("minemeter load: %s on %u thread(s) (named minemeter-w0...) at %s for %.0f s, until "
            "%s; pid %ld; stop with Ctrl-C\n",
-           pow_algo_name(algo), r.threads, asked_text, duration, until, (long)getpid());
+           source_text, r.threads, asked_text, duration, until, (long)getpid());
     if (r.energy_ok)
         printf("minemeter load: power %s\n", r.energy.label);
     else
@@ -515,6 +755,13 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     json_object_set_new(e, "log_version", json_integer(2));
     json_object_set_new(e, "pid", json_integer(getpid()));
     json_object_set_new(e, "algo", json_string(pow_algo_name(algo)));
+    json_object_set_new(e, "jobs", json_string(r.session != NULL ? "pool" : "synthetic"));
+    if (r.session != NULL) {
+        json_t *urls = json_array();
+        for (unsigned i = 0; i < v[OPT_URL].count; i++)
+            json_array_append_new(urls, json_string(v[OPT_URL].texts[i]));
+        json_object_set_new(e, "urls", urls);
+    }
     if (pow_algo_rx(algo) != NULL)
         json_object_set_new(e, "mode", json_string(fast ? "fast" : "light"));
     json_object_set_new(e, "threads", json_integer(r.threads));
@@ -540,6 +787,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     if (!r.energy_ok || arch_energy_is_estimate(&r.energy))
         json_object_set_new(e, "power_unmeasured_reason", json_string(r.energy.reason));
     log_event_at(&r, "start", 0, e);
+    log_early_events(&r);
 
     const char *reason = run_schedule(&r, &job, &profile, base, duration);
     double elapsed = seconds_since(&r, arch_clock_ns());
@@ -564,16 +812,37 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     json_object_set_new(e, "power_source", joules >= 0 ? json_string(r.energy.label) : json_null());
     if (joules < 0)
         json_object_set_new(e, "energy_reason", json_string(no_energy));
+    stratum_session_stats_t ss;
+    if (r.session != NULL) {
+        stratum_session_stats(r.session, &ss);
+        json_object_set_new(e, "shares_accepted", json_integer((json_int_t)ss.source.accepted));
+        json_object_set_new(e, "shares_rejected", json_integer((json_int_t)ss.source.rejected));
+        json_object_set_new(e, "connects", json_integer((json_int_t)ss.source.connects));
+    }
     log_event(&r, "summary", e);
     char energy_text[64] = "";
     if (joules >= 0 && elapsed > 0)
         snprintf(energy_text, sizeof(energy_text), ", %s%.1f J (%s%.2f W)",
                  cli_power_mark(&r.energy), joules, cli_power_mark(&r.energy), joules / elapsed);
+    char shares_text[96] = "";
+    if (r.session != NULL)
+        snprintf(shares_text, sizeof(shares_text),
+                 "; shares %" PRIu64 " accepted, %" PRIu64 " rejected", ss.source.accepted,
+                 ss.source.rejected);
     printf("minemeter load: stopped (%s) after %.1f s: %" PRIu64
-           " hashes, %.1f CPU seconds on %u thread(s)%s\n",
-           reason, elapsed, hashes, cpu_total, r.threads, energy_text);
+           " hashes, %.1f CPU seconds on %u thread(s)%s%s\n",
+           reason, elapsed, hashes, cpu_total, r.threads, energy_text, shares_text);
     exit_code = CLI_EXIT_OK;
 out:
+    if (r.session != NULL) {
+        stratum_session_stop(r.session);
+        uv_close((uv_handle_t *)&r.nap_timer, NULL);
+        uv_run(r.loop, UV_RUN_DEFAULT);
+        uv_loop_close(r.loop);
+        stratum_session_destroy(r.session); /* and its miner */
+        r.miner = NULL;
+    }
+    json_decref(r.early_events);
     miner_destroy(r.miner);
     if (r.energy_ok)
         arch_energy_close(&r.energy);

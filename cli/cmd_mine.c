@@ -15,25 +15,23 @@
 
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <uv.h>
 
 #include "arch/clock.h"
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/say.h"
 #include "cli/power_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
 #include "miner/miner.h"
 #include "pow/rx/group.h"
-#include "stratum/printable.h"
 #include "stratum/session.h"
 #include "stratum/tls.h"
 #include "stratum/url.h"
@@ -172,30 +170,12 @@ typedef struct {
     double energy_start_j;
 } mine_t;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    char stamp[32];
-    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
-    /* Lines carry pool text (errors, job ids, reject reasons): never terminal commands. */
-    char line[1024], shown[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    stratum_printable(line, shown, sizeof(shown));
-    printf("[%s] %s\n", stamp, shown);
-    fflush(stdout);
-}
-
 /* --- events from the session ------------------------------------------------- */
 
 static void on_log(void *context, const char *line)
 {
     (void)context;
-    say("%s", line);
+    cli_say("%s", line);
 }
 
 static void stop(mine_t *m, const char *why);
@@ -227,7 +207,7 @@ static void on_print(uv_timer_t *timer)
     format_rate(r10, sizeof(r10), "10s", miner_hashrate_over(&m->rate, 10 * second));
     format_rate(r60, sizeof(r60), "60s", miner_hashrate_over(&m->rate, 60 * second));
     format_rate(r900, sizeof(r900), "15m", miner_hashrate_over(&m->rate, 900 * second));
-    say("speed%s%s%s H/s", r10, r60, r900);
+    cli_say("speed%s%s%s H/s", r10, r60, r900);
 }
 
 static void on_sample(uv_timer_t *timer)
@@ -249,7 +229,7 @@ static void stop(mine_t *m, const char *why)
     if (m->stopping)
         return;
     m->stopping = 1;
-    say("stopping: %s", why);
+    cli_say("stopping: %s", why);
     stratum_session_stop(m->session);
     uv_handle_t *handles[] = {
         (uv_handle_t *)&m->sigint,         (uv_handle_t *)&m->sigterm,
@@ -329,40 +309,41 @@ static void print_summary(const mine_t *m, double seconds, uint64_t hashes, doub
     stratum_session_stats_t ss;
     stratum_session_stats(m->session, &ss);
     const stratum_source_stats_t *st = &ss.source;
-    say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
-        seconds > 0 ? (double)hashes / seconds : 0.0, m->threads);
+    cli_say("summary: %.1f s, %" PRIu64 " hashes, %.1f H/s on %u thread(s)", seconds, hashes,
+            seconds > 0 ? (double)hashes / seconds : 0.0, m->threads);
     const char *mark = cli_power_mark(&m->energy);
     if (joules >= 0 && seconds > 0) {
         char per_hash[48] = "";
         if (hashes > 0)
             snprintf(per_hash, sizeof(per_hash), ", %s%.4g J/hash", mark, joules / (double)hashes);
-        say("energy: %s%.1f J, %s%.2f W mean%s (%s)", mark, joules, mark, joules / seconds,
-            per_hash, m->energy.label);
+        cli_say("energy: %s%.1f J, %s%.2f W mean%s (%s)", mark, joules, mark, joules / seconds,
+                per_hash, m->energy.label);
     } else {
-        say("energy: n/a (%s)", m->energy_ok ? "the energy source did not read" : m->energy.reason);
+        cli_say("energy: n/a (%s)",
+                m->energy_ok ? "the energy source did not read" : m->energy.reason);
     }
     if (stratum_session_solo(m->session)) {
-        say("blocks: %" PRIu64 " found, %" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
-            " candidates below the block difficulty, %" PRIu64 " for replaced templates",
-            st->blocks_found, st->accepted, st->rejected, st->below_difficulty,
-            ss.stale_local + st->stale_dropped);
-        say("templates: %" PRIu64 ", %" PRIu64 " refused as invalid; monerod: %" PRIu64
-            " connections, %" PRIu64 " lost",
-            st->jobs, st->bad_jobs, st->connects, st->disconnects);
+        cli_say("blocks: %" PRIu64 " found, %" PRIu64 " accepted, %" PRIu64 " refused; %" PRIu64
+                " candidates below the block difficulty, %" PRIu64 " for replaced templates",
+                st->blocks_found, st->accepted, st->rejected, st->below_difficulty,
+                ss.stale_local + st->stale_dropped);
+        cli_say("templates: %" PRIu64 ", %" PRIu64 " refused as invalid; monerod: %" PRIu64
+                " connections, %" PRIu64 " lost",
+                st->jobs, st->bad_jobs, st->connects, st->disconnects);
     } else {
-        say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
-            " for replaced jobs not sent, %" PRIu64
-            " held back while the pool did not reply; %" PRIu64 " jobs, %" PRIu64
-            " ignored as invalid",
-            st->accepted, st->rejected, ss.stale_local + st->stale_dropped, st->held_back, st->jobs,
-            st->bad_jobs);
-        say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
+        cli_say("shares: %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
+                " for replaced jobs not sent, %" PRIu64
+                " held back while the pool did not reply; %" PRIu64 " jobs, %" PRIu64
+                " ignored as invalid",
+                st->accepted, st->rejected, ss.stale_local + st->stale_dropped, st->held_back,
+                st->jobs, st->bad_jobs);
+        cli_say("connections: %" PRIu64 " logins, %" PRIu64 " lost", st->connects, st->disconnects);
     }
     if (ss.switch_count > 0)
-        say("job switch (arrival to every worker hashing): median %.1f ms over %u jobs",
-            ss.switch_median_ms, ss.switch_count);
-    say("network thread CPU: %.3f s (%.2f%% of one core)", loop_cpu_s,
-        seconds > 0 ? 100.0 * loop_cpu_s / seconds : 0.0);
+        cli_say("job switch (arrival to every worker hashing): median %.1f ms over %u jobs",
+                ss.switch_median_ms, ss.switch_count);
+    cli_say("network thread CPU: %.3f s (%.2f%% of one core)", loop_cpu_s,
+            seconds > 0 ? 100.0 * loop_cpu_s / seconds : 0.0);
 }
 
 static double thread_cpu_seconds(void)
@@ -509,8 +490,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     m->miner = stratum_session_miner(m->session);
     miner_hashrate_init(&m->rate);
     if (v[OPT_TLS_INSECURE].set)
-        say("warning: --tls-insecure: any certificate is accepted, so anyone on the path can "
-            "pose as the pool");
+        cli_say("warning: --tls-insecure: any certificate is accepted, so anyone on the path can "
+                "pose as the pool");
 
     uv_signal_init(&m->loop, &m->sigint);
     uv_signal_init(&m->loop, &m->sigterm);
@@ -536,14 +517,14 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         snprintf(rx_mode, sizeof(rx_mode), "; RandomX in %s mode%s", fast ? "fast" : "light",
                  lockstep);
     int solo = stratum_session_solo(m->session);
-    say("minemeter %s mining with %u thread(s), the algorithm the %s names (%s until it "
-        "does%s); pid %ld; stop with Ctrl-C",
-        PACKAGE_VERSION, m->threads, solo ? "daemon's template" : "pool's job", pow_algo_name(algo),
-        rx_mode, (long)getpid());
+    cli_say("minemeter %s mining with %u thread(s), the algorithm the %s names (%s until it "
+            "does%s); pid %ld; stop with Ctrl-C",
+            PACKAGE_VERSION, m->threads, solo ? "daemon's template" : "pool's job",
+            pow_algo_name(algo), rx_mode, (long)getpid());
     if (m->energy_ok)
-        say("power: %s", m->energy.label);
+        cli_say("power: %s", m->energy.label);
     else
-        say("power: n/a (%s)", m->energy.reason);
+        cli_say("power: n/a (%s)", m->energy.reason);
     if (m->energy_ok && arch_energy_read(&m->energy, &m->energy_start_j) != 0)
         m->energy_ok = 0;
     m->start_ns = arch_clock_ns();
@@ -566,8 +547,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     stratum_session_stats_t ss;
     stratum_session_stats(m->session, &ss);
     if (exit_code == CLI_EXIT_OK && ss.source.connects == 0) {
-        say("no %s ever answered in %.0f s: nothing was mined (exit status 1)",
-            solo ? "monerod" : "pool", seconds);
+        cli_say("no %s ever answered in %.0f s: nothing was mined (exit status 1)",
+                solo ? "monerod" : "pool", seconds);
         exit_code = CLI_EXIT_FAILURE;
     }
     stratum_session_destroy(m->session);

@@ -19,5 +19,6 @@ extern const cli_command_t cli_command_selftest;
 extern const cli_command_t cli_command_mine;
 extern const cli_command_t cli_command_load;
 extern const cli_command_t cli_command_impact;
+extern const cli_command_t cli_command_pool;
 
 #endif

@@ -233,6 +233,12 @@ static int keep_duty_cycle(worker_t *w, duty_moment_t moment)
         if (job_replaced(w))
             return 1;
         unsigned percent = atomic_load_explicit(&w->miner->intensity, memory_order_relaxed);
+        if (percent == 0) {
+            /* Held: no hashing until the intensity rises, the job kept (load --url). */
+            struct timespec t = {0, (long)DUTY_NAP_NS};
+            nanosleep(&t, NULL);
+            continue;
+        }
         if (percent >= 100) {
             if (moment == DUTY_BEFORE)
                 miner_duty_restart(&w->duty);
@@ -649,7 +655,7 @@ uint64_t miner_thread_hashes(const miner_t *m, unsigned i)
 
 void miner_set_intensity(miner_t *m, unsigned percent)
 {
-    atomic_store(&m->intensity, percent < 1 ? 1 : percent > 100 ? 100 : percent);
+    atomic_store(&m->intensity, percent > 100 ? 100 : percent);
 }
 
 uint64_t miner_thread_cpu_ns(const miner_t *m, unsigned i)

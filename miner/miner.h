@@ -111,7 +111,9 @@ int miner_job_started(const miner_t *miner, uint64_t job_id, uint64_t *last_star
 /*
  * Each worker hashes this percent (1-100) of its CPU time and idles the
  * rest, in every 100 ms period of the monotonic clock (for `minemeter
- * load`; miner/duty_cycle.h says how exactly). Default 100.
+ * load`; miner/duty_cycle.h says how exactly). Default 100. 0 holds every
+ * worker idle with its job kept, so jobs published meanwhile wait too
+ * (a pool's jobs during load's idle phases), until the intensity rises.
  */
 void miner_set_intensity(miner_t *miner, unsigned percent);
 

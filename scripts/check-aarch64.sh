@@ -92,7 +92,7 @@ fi
 #   its 100 light-mode hashes in both libraries, interpreted and emulated,
 #   ran over 10 minutes; the native build runs it.
 # - randomx/rx*_matches_reference_vectors_*: the selftest runs above.
-# - the network suites (mine, mine_tls, stratum_pool, daemon_client,
+# - the network suites (mine, mine_tls, stratum_pool, lab_pool, daemon_client,
 #   solo_monerod): they talk over loopback to a pool or daemon that verifies
 #   shares by hashing them, and under emulation replies take seconds, past
 #   the timeouts that make the tests meaningful; the issue asks for the
@@ -103,7 +103,7 @@ fi
 #   loopback service held to a request rate, are about time too.
 excluded='slow_*/*|cn/every_shipped_vector_matches_on_every_path'
 excluded+='|mine/*|mine_tls/*|stratum_pool/*|daemon_client/*|solo_monerod/*|cli_load/*'
-excluded+='|cli_impact/*|impact_probe_latency/*'
+excluded+='|cli_impact/*|impact_probe_latency/*|lab_pool/*'
 excluded+='|cli_selftest/passes_every_vector_on_every_path'
 excluded+='|randomx_oracle/*|randomx/rx*_matches_reference_vectors_*'
 excluded+='|arch_cpu/feature_word_agrees_with_proc_cpuinfo_flags'

@@ -11,6 +11,8 @@ packages=(
     # Tests: Criterion, Monero's hash vectors and its reference hash tool,
     # the RandomX reference library (a differential oracle, never our core).
     libcriterion-dev monero-tests librandomx-dev
+    # The lab pool's interoperability test: a Stratum client in Python.
+    python3
     # The solo-mining integration tests: a real monerod in a private regtest chain.
     monero
     # The aarch64 check: a cross compiler, qemu-user, and the binfmt entry

@@ -393,16 +393,20 @@ static int send_request(connection_t *conn, int64_t id, request_kind_t kind, cha
         return -1;
     }
     int rc;
+    size_t len = strlen(line);
     if (conn->tls != NULL)
-        rc = stratum_tls_write(conn->tls, line, strlen(line)) == 0 ? flush_tls(conn) : -1;
+        rc = stratum_tls_write(conn->tls, line, len) == 0 ? flush_tls(conn) : -1;
     else
-        rc = write_raw(conn, line, strlen(line));
+        rc = write_raw(conn, line, len);
     free(line);
     if (rc != 0) {
         connection_fail(conn, "cannot send %s", request_names[kind]);
         return -1;
     }
     conn->pending[conn->pending_count++] = (pending_t){id, kind, now_ms(conn->client)};
+    const stratum_client_events_t *ev = &conn->client->config.events;
+    if (ev->on_traffic != NULL)
+        ev->on_traffic(ev->context, 1, len);
     return 0;
 }
 
@@ -598,6 +602,8 @@ static int on_line(const char *line, size_t len, void *context)
 {
     connection_t *conn = context;
     stratum_client_t *c = conn->client;
+    if (c->config.events.on_traffic != NULL)
+        c->config.events.on_traffic(c->config.events.context, 0, len + 1);
     stratum_message_t m;
     char why[256];
     if (stratum_message_parse(line, len, &m, why, sizeof(why)) != 0) {

@@ -43,6 +43,11 @@ typedef struct {
     void (*on_connection)(void *context, int connected, unsigned pool);
     /* One line for people: connections, errors, ignored jobs. */
     void (*log)(void *context, const char *line);
+    /*
+     * Optional: each line sent to (sent 1) or received from the pool, as
+     * plaintext bytes with its newline, before the events it causes.
+     */
+    void (*on_traffic)(void *context, int sent, size_t bytes);
 } stratum_client_events_t;
 
 typedef struct {

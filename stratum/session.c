@@ -63,8 +63,17 @@ struct stratum_session {
     int published_new;
 
     uint64_t stale_local;
-    stratum_source_stats_t final; /* the source's counters when it closed */
+    stratum_source_stats_t final;         /* the source's counters when it closed */
+    size_t last_in_bytes, last_out_bytes; /* the last line each way (Stratum) */
+    uint64_t jobs_published;              /* handed to the workers, ready to hash */
 };
+
+static void emit(stratum_session_t *s, stratum_session_event_t *e)
+{
+    /* Closing the source at the stop is no news (a log's summary stays its last line). */
+    if (s->config.event != NULL && !s->stopping)
+        s->config.event(s->config.context, e);
+}
 
 static void say(stratum_session_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(stratum_session_t *s, const char *fmt, ...)
@@ -143,6 +152,13 @@ static void take_job(stratum_session_t *s, const stratum_job_t *job)
     uv_timer_start(&s->switch_timer, on_switch_check, 1, 1);
     say(s, "new job %s: algo %s, height %" PRIu64 ", difficulty %" PRIu64, job->id,
         pow_algo_name(job->algo), job->height, job->difficulty);
+    stratum_session_event_t e = {.kind = STRATUM_SESSION_JOB,
+                                 .job_id = job->id,
+                                 .algo = pow_algo_name(job->algo),
+                                 .height = job->height,
+                                 .difficulty = job->difficulty,
+                                 .bytes = s->last_in_bytes};
+    emit(s, &e);
     miner_feeder_offer(s->feeder, &mj);
 }
 
@@ -154,6 +170,8 @@ static void lose_source(stratum_session_t *s)
     miner_feeder_pause(s->feeder);
     if (!s->stopping) /* closing the connection at the stop is no news */
         say(s, "hashing paused until %s answers", s->source.waiting_for);
+    stratum_session_event_t e = {.kind = STRATUM_SESSION_DISCONNECTED};
+    emit(s, &e);
 }
 
 /* --- events from the source ------------------------------------------------------- */
@@ -172,9 +190,21 @@ static void on_job(void *context, const stratum_job_t *job, unsigned pool)
 
 static void on_connection(void *context, int connected, unsigned pool)
 {
-    (void)pool;
-    if (!connected)
+    if (!connected) {
         lose_source(context);
+        return;
+    }
+    stratum_session_event_t e = {.kind = STRATUM_SESSION_CONNECTED, .pool = pool};
+    emit(context, &e);
+}
+
+static void on_traffic(void *context, int sent, size_t bytes)
+{
+    stratum_session_t *s = context;
+    if (sent)
+        s->last_out_bytes = bytes;
+    else
+        s->last_in_bytes = bytes;
 }
 
 static void on_daemon_job(void *context, const stratum_job_t *job)
@@ -201,6 +231,12 @@ static void on_share_result(void *context, int accepted, const char *reason, dou
             st.accepted, st.rejected, s->current_difficulty, latency_ms);
     else
         say(s, "share rejected (%" PRIu64 "/%" PRIu64 "): %s", st.accepted, st.rejected, reason);
+    stratum_session_event_t e = {.kind = STRATUM_SESSION_SHARE_RESULT,
+                                 .accepted = accepted,
+                                 .reason = reason,
+                                 .latency_ms = latency_ms,
+                                 .bytes = s->last_in_bytes};
+    emit(s, &e);
 }
 
 static void on_block_result(void *context, const stratum_block_result_t *r)
@@ -254,8 +290,15 @@ static void drain_results(uv_async_t *async)
             }
             if (s->config.verbose)
                 say(s, "sending a share for job %s, nonce %s", s->current_pool_job, wire);
-            if (s->have_source)
-                s->source.submit(s->source.client, s->current_pool_job, &r[i]);
+            s->last_out_bytes = 0;
+            if (s->have_source &&
+                s->source.submit(s->source.client, s->current_pool_job, &r[i]) == 0) {
+                stratum_session_event_t e = {.kind = STRATUM_SESSION_SHARE_SENT,
+                                             .job_id = s->current_pool_job,
+                                             .bytes = s->last_out_bytes};
+                memcpy(e.nonce, wire, sizeof(wire));
+                emit(s, &e);
+            }
         }
     }
 }
@@ -283,6 +326,8 @@ static void report_published(uv_async_t *async)
     pthread_mutex_unlock(&s->published_lock);
     if (!fresh)
         return;
+    if (rc == 0)
+        s->jobs_published++;
     if (rc != 0 && job == s->current_job)
         forget_switch(s); /* the workers will never start it */
     char room[256];
@@ -351,6 +396,7 @@ static int create_source(stratum_session_t *s)
                    .on_job = on_job,
                    .on_share_result = on_share_result,
                    .on_connection = on_connection,
+                   .on_traffic = on_traffic,
                    .log = on_log},
     };
     stratum_client_t *client = stratum_client_create(s->loop, &cc);
@@ -448,6 +494,7 @@ void stratum_session_stats(const stratum_session_t *s, stratum_session_stats_t *
     else
         out->source = s->final;
     out->stale_local = s->stale_local;
+    out->jobs_published = s->jobs_published;
     out->switch_count = s->switch_count;
     if (s->switch_count > 0) {
         double sorted[STRATUM_SESSION_SWITCH_SAMPLES];

@@ -25,6 +25,28 @@
 
 #define STRATUM_SESSION_SWITCH_SAMPLES 256
 
+/* What happened on the wire, for a ground-truth log (load --url). */
+typedef enum {
+    STRATUM_SESSION_CONNECTED,    /* pool: logged in to pools[pool] */
+    STRATUM_SESSION_DISCONNECTED, /* the source was lost */
+    STRATUM_SESSION_JOB,          /* job_id, algo, height, difficulty, bytes received */
+    STRATUM_SESSION_SHARE_SENT,   /* job_id, nonce, bytes sent */
+    STRATUM_SESSION_SHARE_RESULT, /* accepted, reason (refused), latency_ms, bytes received */
+} stratum_session_event_kind_t;
+
+typedef struct {
+    stratum_session_event_kind_t kind;
+    unsigned pool;      /* index into the config's pools */
+    const char *job_id; /* the source's name for the job */
+    const char *algo;
+    uint64_t height, difficulty;
+    char nonce[9]; /* as the submit carries it */
+    int accepted;
+    const char *reason; /* the pool's words; NULL when accepted */
+    double latency_ms;
+    size_t bytes; /* of the line that carried it (Stratum only; 0 for monerod) */
+} stratum_session_event_t;
+
 typedef struct {
     /* Pools, in failover order, or one daemon+http:// URL (solo). */
     const stratum_pool_t *pools;
@@ -45,11 +67,14 @@ typedef struct {
     void (*log)(void *context, const char *line);
     /* The source ended the run (exit_code and a reason); the caller stops the session. */
     void (*fatal)(void *context, int exit_code, const char *why);
+    /* Optional: each connection, job and share as it happens. */
+    void (*event)(void *context, const stratum_session_event_t *event);
 } stratum_session_config_t;
 
 typedef struct {
     stratum_source_stats_t source; /* the source's counters (at the stop, once stopped) */
     uint64_t stale_local;          /* results for a job already replaced: never sent */
+    uint64_t jobs_published;       /* jobs handed to the workers (RandomX state built) */
     unsigned switch_count;         /* job switches measured ... */
     double switch_median_ms;       /* ... arrival to every worker hashing */
 } stratum_session_stats_t;

@@ -24,7 +24,7 @@ Test(cli, help_lists_every_command)
 {
     run_result_t *r = run_minemeter(ARGS("--help"));
     cr_expect_eq(r->exit_code, 0);
-    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load"};
+    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load", "impact", "pool"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         cr_expect_not_null(strstr(r->out, names[i]), "--help does not mention %s", names[i]);
     run_result_free(r);
@@ -40,7 +40,7 @@ Test(cli, version_prints_the_package_version)
 
 Test(cli, every_subcommand_has_help)
 {
-    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load"};
+    const char *names[] = {"bench", "hash", "selftest", "info", "mine", "load", "impact", "pool"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         run_result_t *r = run_minemeter(ARGS(names[i], "--help"));
         cr_expect_eq(r->exit_code, 0, "%s --help exit %d", names[i], r->exit_code);

@@ -20,6 +20,7 @@
 
 #include "tests/support/load_run.h"
 #include "tests/support/machine.h"
+#include "tests/support/log_doc.h"
 #include "tests/support/run_command.h"
 
 Test(cli_load, square_phases_follow_the_schedule, .timeout = 120)
@@ -285,87 +286,19 @@ Test(cli_load, fast_mode_without_room_for_its_dataset_says_so, .timeout = 120)
 
 /* ---- the log against docs/load-log.md ------------------------------------------------------ */
 
-#define DOC_FIELDS 32
-
-typedef struct {
-    char event[32];
-    char field[DOC_FIELDS][32];
-    int optional[DOC_FIELDS];
-    size_t count;
-} doc_event_t;
-
-/*
- * The documented fields of each event: the rows "| `name` | type | ... |"
- * under each "### `event`" heading (a heading may name two events).
- */
-static size_t read_documented_events(doc_event_t *events, size_t max)
-{
-    FILE *f = fopen(MINEMETER_SRCDIR "/docs/load-log.md", "r");
-    cr_assert_not_null(f, "docs/load-log.md");
-    char line[512];
-    size_t n = 0, first = 0;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        if (strncmp(line, "### ", 4) == 0) {
-            first = n;
-            for (char *p = strchr(line, '`'); p != NULL && n < max; p = strchr(p, '`')) {
-                char *close = strchr(p + 1, '`');
-                if (close == NULL)
-                    break;
-                memset(&events[n], 0, sizeof(events[n]));
-                snprintf(events[n].event, sizeof(events[n].event), "%.*s", (int)(close - p - 1),
-                         p + 1);
-                n++;
-                p = close + 1;
-            }
-        } else if (strncmp(line, "| `", 3) == 0 && n > first) {
-            char *close = strchr(line + 3, '`');
-            cr_assert_not_null(close, "%s", line);
-            for (size_t e = first; e < n; e++) {
-                doc_event_t *d = &events[e];
-                cr_assert_lt(d->count, DOC_FIELDS);
-                snprintf(d->field[d->count], sizeof(d->field[0]), "%.*s", (int)(close - line - 3),
-                         line + 3);
-                const char *type = strchr(close, '|'),
-                           *type_end = type ? strchr(type + 1, '|') : NULL;
-                const char *optional = type ? strstr(type, "optional") : NULL;
-                d->optional[d->count] = optional != NULL && optional < type_end;
-                d->count++;
-            }
-        }
-    }
-    fclose(f);
-    return n;
-}
-
 Test(cli_load, the_log_has_exactly_the_fields_docs_load_log_md_documents, .timeout = 120)
 {
-    doc_event_t documented[8];
-    size_t events = read_documented_events(documented, 8);
-    cr_assert_eq(events, 5, "start, phase_start, phase_end, sample, summary");
+    log_doc_t doc;
+    log_doc_read(MINEMETER_SRCDIR "/docs/load-log.md", &doc);
+    /* The schedule's five, then the wire's five (--url: lab_pool checks those). */
+    cr_assert_eq(doc.count, 10, "start, phase_start, phase_end, sample, summary; 5 for --url");
     json_t *lines[64];
     size_t n = run_logged("square:1/1", "2", lines, 64);
-    unsigned seen[8] = {0};
+    unsigned seen[LOG_DOC_MAX_EVENTS] = {0};
     for (size_t i = 0; i < n; i++) {
-        const char *event = json_string_value(json_object_get(lines[i], "event"));
-        const doc_event_t *d = NULL;
-        for (size_t e = 0; e < events; e++)
-            if (strcmp(documented[e].event, event) == 0)
-                d = &documented[e], seen[e]++;
-        cr_assert_not_null(d, "event %s is not documented", event);
-        for (size_t k = 0; k < d->count; k++)
-            cr_expect(d->optional[k] || json_object_get(lines[i], d->field[k]) != NULL,
-                      "%s has no %s", event, d->field[k]);
-        const char *key;
-        json_t *value;
-        json_object_foreach(lines[i], key, value)
-        {
-            int found = 0;
-            for (size_t k = 0; k < d->count; k++)
-                found |= strcmp(d->field[k], key) == 0;
-            cr_expect(found, "%s has %s, which docs/load-log.md does not document", event, key);
-        }
+        seen[log_doc_check(&doc, lines[i])]++;
         json_decref(lines[i]);
     }
-    for (size_t e = 0; e < events; e++)
-        cr_expect_gt(seen[e], 0, "no %s event in the log", documented[e].event);
+    for (size_t e = 0; e < 5; e++)
+        cr_expect_gt(seen[e], 0, "no %s event in the log", doc.events[e].event);
 }

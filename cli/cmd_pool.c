@@ -1,0 +1,543 @@
+/*
+ * minemeter pool: a lab Stratum pool on the addresses --listen names
+ * (127.0.0.1:3333 by default), serving synthetic Monero-shaped jobs, every
+ * share re-hashed, difficulty fixed or steered per connection, until
+ * --duration or SIGINT/SIGTERM. It prints what it serves and every
+ * connection, login, rejection and close; --log writes the ground truth as
+ * JSON lines (docs/pool.md). The serving itself is stratum/pool_server.c.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "arch/clock.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/say.h"
+#include "pow/algo.h"
+#include "stratum/pool_server.h"
+#include "stratum/pool_template.h"
+
+enum {
+    OPT_LISTEN,
+    OPT_SYNTHETIC,
+    OPT_ALGO,
+    OPT_DIFFICULTY,
+    OPT_SHARE_SECONDS,
+    OPT_MIN_DIFFICULTY,
+    OPT_JOB_SECONDS,
+    OPT_SEED_INTERVAL,
+    OPT_HEIGHT,
+    OPT_LOG,
+    OPT_MAX_CONNECTIONS,
+    OPT_LOGIN_TIMEOUT,
+    OPT_IDLE_TIMEOUT,
+    OPT_MAX_INVALID,
+    OPT_BAN_SECONDS,
+    OPT_MAX_BAD_LINES,
+    OPT_DURATION,
+    OPT_PRINT_TIME,
+    OPT_VERBOSE,
+    OPT_COUNT
+};
+
+#define DEFAULT_LISTEN        "127.0.0.1:3333"
+#define DEFAULT_DIFFICULTY    1000
+#define DEFAULT_SHARE_SECONDS 10
+#define DEFAULT_HEIGHT        3200000
+
+static const cli_option_t pool_options[OPT_COUNT] = {
+    [OPT_LISTEN] = {"listen", CLI_OPT_STRING, "IP:PORT", 0, 0,
+                    "serve here (repeat for more; default " DEFAULT_LISTEN "; port 0: any "
+                    "free one); only IP addresses, never names"},
+    [OPT_SYNTHETIC] = {"synthetic", CLI_OPT_FLAG, NULL, 0, 0,
+                       "make Monero-shaped jobs offline, no daemon needed (the default and, "
+                       "for now, the only job source)"},
+    [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
+                  "the algorithm served (default rx/0; see minemeter hash --list)", 'a', NULL},
+    [OPT_DIFFICULTY] = {"difficulty", CLI_OPT_UINT, "N", 1, 1000000000000ul,
+                        "share difficulty: fixed when given alone; with --share-seconds, "
+                        "vardiff's start (default 1000)"},
+    [OPT_SHARE_SECONDS] = {"share-seconds", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                           "vardiff: steer each connection to a share this often (the default, "
+                           "at 10 s, unless --difficulty is given alone)"},
+    [OPT_MIN_DIFFICULTY] = {"min-difficulty", CLI_OPT_UINT, "N", 1, 1000000000000ul,
+                            "vardiff never goes below this (default 1)"},
+    [OPT_JOB_SECONDS] = {"job-seconds", CLI_OPT_UINT, "SECONDS", 1, 86400,
+                         "a new block template, and a fresh job for everyone, this often "
+                         "(default 30)"},
+    [OPT_SEED_INTERVAL] = {"seed-interval", CLI_OPT_UINT, "N", 1, 1000000,
+                           "RandomX: a new seed every N templates (default 2048, as Monero)"},
+    [OPT_HEIGHT] = {"height", CLI_OPT_UINT, "N", 1, 1000000000ul,
+                    "the first template's height (default 3200000)"},
+    [OPT_LOG] = {"log", CLI_OPT_STRING, "FILE", 0, 0,
+                 "ground truth as JSON lines: connections, logins, jobs sent and shares with "
+                 "their bytes and verdicts, closes"},
+    [OPT_MAX_CONNECTIONS] = {"max-connections", CLI_OPT_UINT, "N", 1, 100000,
+                             "connections at once; more are closed at accept (default 1024)"},
+    [OPT_LOGIN_TIMEOUT] = {"login-timeout", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                           "close a connection that has not logged in by then (default 10)"},
+    [OPT_IDLE_TIMEOUT] = {"idle-timeout", CLI_OPT_UINT, "SECONDS", 1, 86400,
+                          "close a connection silent this long (default 600)"},
+    [OPT_MAX_INVALID] = {"max-invalid", CLI_OPT_UINT, "N", 1, 1000000,
+                         "invalid shares before the connection is closed and its address "
+                         "banned (default 25)"},
+    [OPT_BAN_SECONDS] = {"ban-seconds", CLI_OPT_UINT, "SECONDS", 0, 86400,
+                         "how long such an address stays banned (default 600; 0: never)"},
+    [OPT_MAX_BAD_LINES] = {"max-bad-lines", CLI_OPT_UINT, "N", 0, 1000,
+                           "malformed lines answered before the connection is closed "
+                           "(default 3)"},
+    [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
+                      "stop after this long (default: until SIGINT/SIGTERM)"},
+    [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
+                        "print the counts this often (default 60)"},
+    [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
+                     "also print every job sent and every accepted share"},
+};
+
+static const cli_command_spec_t pool_spec = {
+    "pool",
+    "a lab Stratum pool: synthetic jobs, every share re-hashed, vardiff, ground-truth log",
+    "[--listen IP:PORT] [--algo ALGO] [--difficulty N | --share-seconds S] [--log FILE]",
+    "Serves Stratum the way XMRig and other Monero miners expect (login,\n"
+    "getjob, submit, keepalived, job notifications with algo, seed_hash and\n"
+    "height) on the addresses --listen names and nothing else, for a lab's own\n"
+    "network. Each connection gets its own blob, so no two miners hash the\n"
+    "same work; every share is hashed again here and judged with the replies\n"
+    "pools send (\"Low difficulty share\", \"Duplicate share\", \"Invalid job\n"
+    "id\", ...). Misbehaving clients are closed, and banned after --max-invalid\n"
+    "invalid shares, while the others go on being served.\n"
+    "\n"
+    "Point a miner at it:\n"
+    "  minemeter pool --algo rx/0 --log pool.jsonl\n"
+    "  minemeter mine --url stratum+tcp://127.0.0.1:3333 --user lab-miner-1\n"
+    "\n"
+    "It runs in the foreground until --duration or Ctrl-C, and prints a count\n"
+    "per login at the end. docs/pool.md describes the log's events.",
+    pool_options,
+    OPT_COUNT,
+};
+
+typedef struct {
+    uv_loop_t loop;
+    stratum_pool_server_t *server;
+    stratum_pool_synthetic_t chain;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t job_timer, print_timer, duration_timer;
+    int stopping, verbose;
+    FILE *log;
+    uint64_t start_ns;
+} pool_t;
+
+/* --- the ground-truth log ----------------------------------------------------- */
+
+static const char *event_name(stratum_pool_event_kind_t kind)
+{
+    static const char *const names[] = {
+        [STRATUM_POOL_EVENT_LISTEN] = "listen",
+        [STRATUM_POOL_EVENT_CONNECT] = "connect",
+        [STRATUM_POOL_EVENT_REFUSED] = "refused",
+        [STRATUM_POOL_EVENT_LOGIN] = "login",
+        [STRATUM_POOL_EVENT_LOGIN_ERROR] = "login_error",
+        [STRATUM_POOL_EVENT_JOB] = "job",
+        [STRATUM_POOL_EVENT_SHARE] = "share",
+        [STRATUM_POOL_EVENT_BAD_LINE] = "bad_line",
+        [STRATUM_POOL_EVENT_DISCONNECT] = "disconnect",
+        [STRATUM_POOL_EVENT_TEMPLATE] = "template",
+    };
+    return names[kind];
+}
+
+static void set_text(json_t *o, const char *key, const char *value)
+{
+    if (value != NULL)
+        json_object_set_new(o, key, json_string(value));
+}
+
+static void set_count(json_t *o, const char *key, uint64_t value)
+{
+    json_object_set_new(o, key, json_integer((json_int_t)value));
+}
+
+/* One event as one JSON line (docs/pool.md), flushed at once. */
+static void log_event(pool_t *p, const stratum_pool_event_t *e)
+{
+    if (p->log == NULL)
+        return;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    json_t *o = json_object();
+    if (o == NULL)
+        return;
+    set_text(o, "event", event_name(e->kind));
+    json_object_set_new(o, "t",
+                        json_real(round((double)(arch_clock_ns() - p->start_ns) / 1e6) / 1e3));
+    set_count(o, "unix_ms", (uint64_t)wall.tv_sec * 1000 + (uint64_t)wall.tv_nsec / 1000000);
+    if (e->connection != 0)
+        set_count(o, "connection", e->connection);
+    set_text(o, "peer", e->peer);
+    set_text(o, "address", e->address);
+    set_text(o, "login", e->login);
+    switch (e->kind) {
+    case STRATUM_POOL_EVENT_LOGIN:
+        set_text(o, "agent", e->agent);
+        set_text(o, "rigid", e->rigid);
+        break;
+    case STRATUM_POOL_EVENT_JOB:
+        set_text(o, "job_id", e->job_id);
+        set_text(o, "blob", e->blob);
+        set_count(o, "height", e->height);
+        set_count(o, "difficulty", e->difficulty);
+        set_count(o, "bytes", e->bytes);
+        break;
+    case STRATUM_POOL_EVENT_SHARE:
+        set_text(o, "job_id", e->job_id);
+        set_text(o, "nonce", e->nonce);
+        set_count(o, "difficulty", e->difficulty);
+        json_object_set_new(o, "accepted", json_boolean(e->accepted));
+        set_text(o, "reason", e->reason);
+        if (e->hash_difficulty != 0)
+            set_count(o, "hash_difficulty", e->hash_difficulty);
+        set_count(o, "bytes", e->bytes);
+        break;
+    case STRATUM_POOL_EVENT_BAD_LINE:
+        set_text(o, "reason", e->reason);
+        set_count(o, "bytes", e->bytes);
+        break;
+    case STRATUM_POOL_EVENT_DISCONNECT:
+        set_text(o, "reason", e->reason);
+        set_count(o, "bytes_in", e->bytes_in);
+        set_count(o, "bytes_out", e->bytes_out);
+        break;
+    case STRATUM_POOL_EVENT_REFUSED:
+    case STRATUM_POOL_EVENT_LOGIN_ERROR:
+        set_text(o, "reason", e->reason);
+        break;
+    case STRATUM_POOL_EVENT_TEMPLATE:
+        set_count(o, "height", e->height);
+        json_object_set_new(o, "seed_changed", json_boolean(e->seed_changed));
+        break;
+    case STRATUM_POOL_EVENT_LISTEN:
+    case STRATUM_POOL_EVENT_CONNECT:
+        break;
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(o);
+    if (text != NULL) {
+        fprintf(p->log, "%s\n", text);
+        fflush(p->log);
+    }
+    free(text);
+}
+
+/* The first line: what is served, and the clock every later t is on. */
+static void log_start(pool_t *p, const pow_algo_t *algo, uint64_t difficulty, double share_seconds,
+                      unsigned job_seconds)
+{
+    if (p->log == NULL)
+        return;
+    json_t *o = json_pack(
+        "{s:s s:f s:I s:i s:s s:I s:s s:s s:I s:f s:i}", "event", "start", "t", 0.0,
+        "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version", 1, "version", PACKAGE_VERSION,
+        "pid", (json_int_t)getpid(), "algo", pow_algo_name(algo), "jobs", "synthetic", "difficulty",
+        (json_int_t)difficulty, "share_seconds", share_seconds, "job_seconds", (int)job_seconds);
+    char *text = o != NULL
+                     ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                     : NULL;
+    json_decref(o);
+    if (text != NULL) {
+        fprintf(p->log, "%s\n", text);
+        fflush(p->log);
+    }
+    free(text);
+}
+
+/* --- what the server says -------------------------------------------------------- */
+
+static void on_event(void *context, const stratum_pool_event_t *e)
+{
+    pool_t *p = context;
+    log_event(p, e);
+    unsigned long long id = (unsigned long long)e->connection;
+    switch (e->kind) {
+    case STRATUM_POOL_EVENT_LISTEN:
+        break; /* said with the start line */
+    case STRATUM_POOL_EVENT_CONNECT:
+        cli_say("connection %llu from %s", id, e->peer);
+        break;
+    case STRATUM_POOL_EVENT_REFUSED:
+        cli_say("refused %s: %s", e->peer, e->reason);
+        break;
+    case STRATUM_POOL_EVENT_LOGIN:
+        cli_say("connection %llu logged in as %s (%s)", id, e->login,
+                e->agent != NULL ? e->agent : "no agent given");
+        break;
+    case STRATUM_POOL_EVENT_LOGIN_ERROR:
+        cli_say("connection %llu: login refused: %s", id, e->reason);
+        break;
+    case STRATUM_POOL_EVENT_JOB:
+        if (p->verbose)
+            cli_say("connection %llu: job %s, height %" PRIu64 ", difficulty %" PRIu64, id,
+                    e->job_id, e->height, e->difficulty);
+        break;
+    case STRATUM_POOL_EVENT_SHARE:
+        if (!e->accepted)
+            cli_say("connection %llu: share rejected: %s (job %s, nonce %s)", id, e->reason,
+                    e->job_id != NULL ? e->job_id : "none", e->nonce != NULL ? e->nonce : "none");
+        else if (p->verbose)
+            cli_say("connection %llu: share accepted (difficulty %" PRIu64 ")", id, e->difficulty);
+        break;
+    case STRATUM_POOL_EVENT_BAD_LINE:
+        cli_say("connection %llu: malformed line: %s", id, e->reason);
+        break;
+    case STRATUM_POOL_EVENT_DISCONNECT:
+        cli_say("connection %llu closed: %s (%" PRIu64 " bytes in, %" PRIu64 " out)", id, e->reason,
+                e->bytes_in, e->bytes_out);
+        break;
+    case STRATUM_POOL_EVENT_TEMPLATE:
+        if (p->verbose || e->seed_changed)
+            cli_say("new template at height %" PRIu64 "%s", e->height,
+                    e->seed_changed ? ", with a new RandomX seed" : "");
+        break;
+    }
+}
+
+/* --- timers and signals ----------------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    (void)handle;
+}
+
+static void stop(pool_t *p, const char *why)
+{
+    if (p->stopping)
+        return;
+    p->stopping = 1;
+    cli_say("stopping: %s", why);
+    stratum_pool_server_stop(p->server);
+    uv_handle_t *handles[] = {
+        (uv_handle_t *)&p->sigint,         (uv_handle_t *)&p->sigterm,
+        (uv_handle_t *)&p->job_timer,      (uv_handle_t *)&p->print_timer,
+        (uv_handle_t *)&p->duration_timer,
+    };
+    for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
+        uv_close(handles[i], on_handle_closed);
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+    stop(handle->data, signum == SIGINT ? "interrupted" : "terminated");
+}
+
+static void on_duration(uv_timer_t *timer)
+{
+    stop(timer->data, "--duration reached");
+}
+
+static void on_job_timer(uv_timer_t *timer)
+{
+    pool_t *p = timer->data;
+    stratum_pool_template_t tpl;
+    if (stratum_pool_synthetic_next(&p->chain, &tpl) != 0) {
+        cli_say("no randomness for a new template: keeping the current one");
+        return;
+    }
+    stratum_pool_server_set_template(p->server, &tpl);
+}
+
+static void print_counts(pool_t *p)
+{
+    stratum_pool_server_stats_t s;
+    stratum_pool_server_stats(p->server, &s);
+    double seconds = (double)(arch_clock_ns() - p->start_ns) / 1e9;
+    cli_say("%u connected; shares %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
+            " stale; about %.1f H/s from the accepted difficulty; %" PRIu64
+            " shares verified in %.3f s",
+            s.connected, s.accepted, s.rejected, s.stale,
+            seconds > 0 ? (double)s.accepted_difficulty / seconds : 0.0, s.verified,
+            s.verify_seconds);
+}
+
+static void on_print(uv_timer_t *timer)
+{
+    print_counts(timer->data);
+}
+
+static void print_summary(pool_t *p)
+{
+    print_counts(p);
+    size_t n = stratum_pool_server_miner_count(p->server);
+    for (size_t i = 0; i < n; i++) {
+        const stratum_pool_miner_t *m = stratum_pool_server_miner(p->server, i);
+        cli_say("miner %s: %u connection(s), %" PRIu64 " accepted (difficulty %" PRIu64
+                "), %" PRIu64 " rejected, %" PRIu64 " stale",
+                m->login, m->connections, m->accepted, m->accepted_difficulty, m->rejected,
+                m->stale);
+    }
+}
+
+/* --- the command ---------------------------------------------------------------------- */
+
+static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
+{
+    cli_value_t v[OPT_COUNT];
+    int parsed = cli_parse(spec, argc, argv, v);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
+    signal(SIGPIPE, SIG_IGN); /* a miner gone between read and write: EPIPE, handled */
+    const char *algo_name = v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0";
+    const pow_algo_t *algo = pow_algo_find(algo_name);
+    if (algo == NULL) {
+        char why[512];
+        pow_algo_unknown(algo_name, why, sizeof(why));
+        cli_usage_error(spec->name, "--algo %s", why);
+        return CLI_EXIT_USAGE;
+    }
+    if (pow_algo_needs_height(algo) == 0 && pow_algo_min_input(algo) > STRATUM_POOL_BLOB_LEN) {
+        cli_usage_error(spec->name, "--algo %s needs longer blobs than Monero's", algo_name);
+        return CLI_EXIT_USAGE;
+    }
+    if (v[OPT_MIN_DIFFICULTY].set && !v[OPT_SHARE_SECONDS].set && v[OPT_DIFFICULTY].set) {
+        cli_usage_error(spec->name,
+                        "--min-difficulty bounds vardiff, and --difficulty alone fixes the "
+                        "difficulty: add --share-seconds or drop one");
+        return CLI_EXIT_USAGE;
+    }
+    const char *listen_default[] = {DEFAULT_LISTEN};
+    const char *const *listen = v[OPT_LISTEN].set ? v[OPT_LISTEN].texts : listen_default;
+    size_t listen_count = v[OPT_LISTEN].set ? v[OPT_LISTEN].count : 1;
+    int vardiff = v[OPT_SHARE_SECONDS].set || !v[OPT_DIFFICULTY].set;
+    double share_seconds = !vardiff                   ? 0
+                           : v[OPT_SHARE_SECONDS].set ? (double)v[OPT_SHARE_SECONDS].number
+                                                      : DEFAULT_SHARE_SECONDS;
+    uint64_t difficulty = v[OPT_DIFFICULTY].set ? v[OPT_DIFFICULTY].number : DEFAULT_DIFFICULTY;
+
+    pool_t *p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        cli_error(spec->name, "out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    p->verbose = v[OPT_VERBOSE].set;
+    if (v[OPT_LOG].set && (p->log = fopen(v[OPT_LOG].text, "w")) == NULL) {
+        cli_usage_error(spec->name, "--log %s: cannot write there", v[OPT_LOG].text);
+        free(p);
+        return CLI_EXIT_USAGE;
+    }
+    stratum_pool_server_config_t config = {
+        .listen = listen,
+        .listen_count = listen_count,
+        .algo = algo,
+        .difficulty = difficulty,
+        .share_seconds = share_seconds,
+        .min_difficulty = v[OPT_MIN_DIFFICULTY].set ? v[OPT_MIN_DIFFICULTY].number : 1,
+        .max_connections =
+            v[OPT_MAX_CONNECTIONS].set ? (unsigned)v[OPT_MAX_CONNECTIONS].number : 1024,
+        .login_timeout_ms =
+            1000u * (v[OPT_LOGIN_TIMEOUT].set ? (unsigned)v[OPT_LOGIN_TIMEOUT].number : 10),
+        .idle_timeout_ms =
+            1000u * (v[OPT_IDLE_TIMEOUT].set ? (unsigned)v[OPT_IDLE_TIMEOUT].number : 600),
+        .max_invalid = v[OPT_MAX_INVALID].set ? (unsigned)v[OPT_MAX_INVALID].number : 25,
+        .ban_seconds = v[OPT_BAN_SECONDS].set ? (unsigned)v[OPT_BAN_SECONDS].number : 600,
+        .max_bad_lines = v[OPT_MAX_BAD_LINES].set ? (unsigned)v[OPT_MAX_BAD_LINES].number : 3,
+        .context = p,
+        .event = on_event,
+    };
+    uv_loop_init(&p->loop);
+    char why[512];
+    if (stratum_pool_server_create(&p->server, &p->loop, &config, why, sizeof(why)) != 0) {
+        cli_usage_error(spec->name, "%s", why);
+        uv_loop_close(&p->loop);
+        if (p->log != NULL)
+            fclose(p->log);
+        free(p);
+        return CLI_EXIT_USAGE;
+    }
+    unsigned seed_interval =
+        v[OPT_SEED_INTERVAL].set ? (unsigned)v[OPT_SEED_INTERVAL].number : 2048;
+    uint64_t height = v[OPT_HEIGHT].set ? v[OPT_HEIGHT].number : DEFAULT_HEIGHT;
+    stratum_pool_template_t tpl;
+    p->start_ns = arch_clock_ns();
+    int exit_code = CLI_EXIT_OK;
+    if (stratum_pool_synthetic_init(&p->chain, algo, height, seed_interval) != 0 ||
+        stratum_pool_synthetic_next(&p->chain, &tpl) != 0) {
+        cli_error(spec->name, "no randomness for the synthetic jobs (getrandom failed)");
+        exit_code = CLI_EXIT_FAILURE;
+    }
+    unsigned job_seconds = v[OPT_JOB_SECONDS].set ? (unsigned)v[OPT_JOB_SECONDS].number : 30;
+    char steering[160];
+    if (vardiff)
+        snprintf(steering, sizeof(steering),
+                 "vardiff aiming at a share every %.0f s per connection, from difficulty %" PRIu64,
+                 share_seconds, difficulty);
+    else
+        snprintf(steering, sizeof(steering), "fixed difficulty %" PRIu64, difficulty);
+    if (exit_code == CLI_EXIT_OK)
+        log_start(p, algo, difficulty, share_seconds, job_seconds);
+    if (exit_code == CLI_EXIT_OK &&
+        stratum_pool_server_start(p->server, &tpl, why, sizeof(why)) != 0) {
+        cli_error(spec->name, "%s", why);
+        exit_code = CLI_EXIT_USAGE;
+    }
+    if (exit_code == CLI_EXIT_OK)
+        cli_say("minemeter %s pool serving synthetic %s jobs from height %" PRIu64
+                " (a new template every %u s%s); %s; every share hashed again here; pid %ld; stop "
+                "with Ctrl-C",
+                PACKAGE_VERSION, pow_algo_name(algo), height, job_seconds,
+                pow_algo_needs_key(algo) ? ", a new seed every --seed-interval templates" : "",
+                steering, (long)getpid());
+    for (size_t i = 0; exit_code == CLI_EXIT_OK && i < listen_count; i++) {
+        const char *address = stratum_pool_server_address(p->server, i);
+        cli_say("listening on stratum+tcp://%s%s", address,
+                strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]", 5) == 0
+                    ? ""
+                    : " (not loopback: anyone who can reach it can mine here)");
+    }
+    uv_signal_init(&p->loop, &p->sigint);
+    uv_signal_init(&p->loop, &p->sigterm);
+    uv_timer_init(&p->loop, &p->job_timer);
+    uv_timer_init(&p->loop, &p->print_timer);
+    uv_timer_init(&p->loop, &p->duration_timer);
+    p->sigint.data = p->sigterm.data = p;
+    p->job_timer.data = p->print_timer.data = p->duration_timer.data = p;
+    if (exit_code != CLI_EXIT_OK) {
+        p->stopping = 1; /* quietly: nothing was served */
+        stratum_pool_server_stop(p->server);
+        uv_handle_t *handles[] = {
+            (uv_handle_t *)&p->sigint,         (uv_handle_t *)&p->sigterm,
+            (uv_handle_t *)&p->job_timer,      (uv_handle_t *)&p->print_timer,
+            (uv_handle_t *)&p->duration_timer,
+        };
+        for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
+            uv_close(handles[i], on_handle_closed);
+    } else {
+        uv_signal_start(&p->sigint, on_signal, SIGINT);
+        uv_signal_start(&p->sigterm, on_signal, SIGTERM);
+        uv_timer_start(&p->job_timer, on_job_timer, job_seconds * 1000ull, job_seconds * 1000ull);
+        uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
+        uv_timer_start(&p->print_timer, on_print, print_ms, print_ms);
+        if (v[OPT_DURATION].set)
+            uv_timer_start(&p->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
+    }
+    uv_run(&p->loop, UV_RUN_DEFAULT);
+    if (exit_code == CLI_EXIT_OK)
+        print_summary(p);
+    stratum_pool_server_destroy(p->server);
+    uv_loop_close(&p->loop);
+    if (p->log != NULL)
+        fclose(p->log);
+    free(p);
+    return exit_code;
+}
+
+const cli_command_t cli_command_pool = {&pool_spec, run_pool};
