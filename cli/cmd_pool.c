@@ -246,11 +246,15 @@ static void log_start(pool_t *p, const pow_algo_t *algo, uint64_t difficulty, do
 {
     if (p->log == NULL)
         return;
-    json_t *o = json_pack(
-        "{s:s s:f s:I s:i s:s s:I s:s s:s s:I s:f s:i}", "event", "start", "t", 0.0,
-        "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version", 1, "version", PACKAGE_VERSION,
-        "pid", (json_int_t)getpid(), "algo", pow_algo_name(algo), "jobs", "synthetic", "difficulty",
-        (json_int_t)difficulty, "share_seconds", share_seconds, "job_seconds", (int)job_seconds);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    json_int_t unix_ms = (json_int_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    json_t *o =
+        json_pack("{s:s s:f s:I s:I s:i s:s s:I s:s s:s s:I s:f s:i}", "event", "start", "t", 0.0,
+                  "unix_ms", unix_ms, "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version", 1,
+                  "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(), "algo",
+                  pow_algo_name(algo), "jobs", "synthetic", "difficulty", (json_int_t)difficulty,
+                  "share_seconds", share_seconds, "job_seconds", (int)job_seconds);
     char *text = o != NULL
                      ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
                      : NULL;

@@ -100,6 +100,32 @@ static unsigned accepted_for(const char *log_path, const char *login)
     return n;
 }
 
+/* Holds every line of a pool's log to docs/pool.md; returns how many lines of each event. */
+static void check_against_doc(const char *log_path, unsigned seen[LOG_DOC_MAX_EVENTS],
+                              log_doc_t *doc)
+{
+    log_doc_read(MINEMETER_SRCDIR "/docs/pool.md", doc);
+    memset(seen, 0, LOG_DOC_MAX_EVENTS * sizeof(unsigned));
+    json_t *events = read_log(log_path);
+    cr_assert(is_event(json_array_get(events, 0), "start"), "the first line is not start");
+    size_t i;
+    json_t *e;
+    json_array_foreach(events, i, e)
+    {
+        seen[log_doc_check(doc, e)]++;
+    }
+    json_decref(events);
+}
+
+static unsigned seen_of(const log_doc_t *doc, const unsigned *seen, const char *event)
+{
+    for (size_t i = 0; i < doc->count; i++)
+        if (strcmp(doc->events[i].event, event) == 0)
+            return seen[i];
+    cr_assert(0, "%s is not in docs/pool.md", event);
+    return 0;
+}
+
 static void wait_accepted(const char *log_path, const char *login, unsigned at_least)
 {
     for (int i = 0; i < WAIT_S * 10; i++) {
@@ -309,6 +335,14 @@ Test(lab_pool, closes_each_bad_client_with_a_logged_reason_and_keeps_serving_a_g
     }
     cr_expect_geq(disconnects, 5);
     json_decref(events);
+    /* Each kind of event this run had, as docs/pool.md has it. */
+    log_doc_t doc;
+    unsigned seen[LOG_DOC_MAX_EVENTS];
+    check_against_doc(log_path, seen, &doc);
+    const char *kinds[] = {"listen", "connect", "disconnect", "refused",
+                           "login",  "job",     "share",      "bad_line"};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        cr_expect_gt(seen_of(&doc, seen, kinds[k]), 0, "no %s event", kinds[k]);
     spawn_cleanup(&miner);
     spawn_cleanup(&pool);
     unlink(log_path);
@@ -480,6 +514,10 @@ Test(lab_pool, load_hashes_the_pool_s_jobs_at_the_asked_intensity_and_both_logs_
     run_result_free(r);
     cr_assert_eq(spawn_stop(&pool, SIGINT, 30), 0);
 
+    log_doc_t pool_doc;
+    unsigned pool_seen[LOG_DOC_MAX_EVENTS];
+    check_against_doc(pool_log, pool_seen, &pool_doc);
+    cr_expect_gt(seen_of(&pool_doc, pool_seen, "template"), 0, "no template event");
     json_t *load = read_log(load_log), *served = read_log(pool_log);
     cr_assert(is_event(json_array_get(load, 0), "start"));
     /* Every line as docs/load-log.md has it, the wire's events included. */
