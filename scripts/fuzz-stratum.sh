@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes what a pool can send us: builds tests/fuzz/fuzz_stratum.c with
+# Fuzzes what a pool can send us, and what a miner can send our lab pool
+# (minemeter pool): builds tests/fuzz/fuzz_stratum.c with
 # clang's libFuzzer, ASan and UBSan (the stratum/ parsers compiled with the
 # fuzzer's coverage, the hashing core from an out-of-tree sanitizer build,
 # or from the source tree's own build when it is configured in place),
@@ -40,7 +41,7 @@ clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
     -I"$top" -I"$libs" $(pkg-config --cflags jansson) \
     -o fuzz-stratum "$top/tests/fuzz/fuzz_stratum.c" \
     "$top/stratum/job.c" "$top/stratum/line.c" "$top/stratum/message.c" \
-    "$top/stratum/printable.c" \
+    "$top/stratum/printable.c" "$top/stratum/pool_request.c" \
     "$libs/libpow.a" "$libs/libarch.a" $(pkg-config --libs jansson hwloc) -lm -pthread
 
 # New inputs go to a scratch corpus; the seeds in the repository stay as they are.

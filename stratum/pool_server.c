@@ -17,6 +17,7 @@
 #include "stratum/job.h"
 #include "stratum/line.h"
 #include "stratum/message.h"
+#include "stratum/pool_request.h"
 #include "stratum/share_check.h"
 #include "stratum/vardiff.h"
 
@@ -435,23 +436,9 @@ static void send_job(connection_t *c)
 
 /* --- requests ---------------------------------------------------------------- */
 
-static int lists_algo(const json_t *algos, const pow_algo_t *algo)
+static char *dup_text(const char *text)
 {
-    size_t i;
-    const json_t *a;
-    json_array_foreach(algos, i, a)
-    {
-        const char *name = json_string_value(a);
-        if (name != NULL && pow_algo_find(name) == algo)
-            return 1;
-    }
-    return 0;
-}
-
-static char *dup_field(const json_t *params, const char *key)
-{
-    const char *text = json_string_value(json_object_get(params, key));
-    return text != NULL && text[0] != '\0' ? strndup(text, 256) : NULL;
+    return text != NULL ? strndup(text, STRATUM_POOL_MAX_FIELD) : NULL;
 }
 
 static void login_refused(connection_t *c, json_int_t id, const char *why)
@@ -461,21 +448,19 @@ static void login_refused(connection_t *c, json_int_t id, const char *why)
     reply_error(c, &id, -1, why);
 }
 
-static void handle_login(connection_t *c, const stratum_message_t *m)
+static void handle_login(connection_t *c, const stratum_pool_request_t *r)
 {
     stratum_pool_server_t *s = c->server;
-    json_int_t id = (json_int_t)m->id;
+    json_int_t id = (json_int_t)r->id;
     if (c->logged_in) {
         login_refused(c, id, "Already logged in");
         return;
     }
-    const char *login = json_string_value(json_object_get(m->params, "login"));
-    if (login == NULL || login[0] == '\0') {
+    if (r->login == NULL) {
         login_refused(c, id, "Missing login");
         return;
     }
-    const json_t *algos = json_object_get(m->params, "algo");
-    if (json_is_array(algos) && json_array_size(algos) > 0 && !lists_algo(algos, s->tpl.algo)) {
+    if (!stratum_pool_request_offers(r, s->tpl.algo)) {
         char why[128];
         snprintf(why, sizeof(why), "Unsupported algorithm: this pool serves %s",
                  pow_algo_name(s->tpl.algo));
@@ -488,9 +473,9 @@ static void handle_login(connection_t *c, const stratum_message_t *m)
         return;
     }
     pow_hex_encode(session, sizeof(session), c->session);
-    c->login = strndup(login, 256);
-    c->agent = dup_field(m->params, "agent");
-    c->rigid = dup_field(m->params, "rigid");
+    c->login = dup_text(r->login);
+    c->agent = dup_text(r->agent);
+    c->rigid = dup_text(r->rigid);
     c->miner = c->login != NULL ? miner_for(s, c->login) : NULL;
     if (c->miner == NULL) {
         close_connection(c, "out of memory");
@@ -515,16 +500,15 @@ static void handle_login(connection_t *c, const stratum_message_t *m)
     job_sent(c, c->bytes_out - before);
 }
 
-static int authenticated(connection_t *c, const stratum_message_t *m)
+static int authenticated(connection_t *c, const stratum_pool_request_t *r)
 {
-    const char *session = json_string_value(json_object_get(m->params, "id"));
-    return c->logged_in && session != NULL && strcmp(session, c->session) == 0;
+    return c->logged_in && r->session != NULL && strcmp(r->session, c->session) == 0;
 }
 
-static void handle_getjob(connection_t *c, const stratum_message_t *m)
+static void handle_getjob(connection_t *c, const stratum_pool_request_t *r)
 {
-    json_int_t id = (json_int_t)m->id;
-    if (!authenticated(c, m)) {
+    json_int_t id = (json_int_t)r->id;
+    if (!authenticated(c, r)) {
         reply_error(c, &id, -1, "Unauthenticated");
         return;
     }
@@ -536,14 +520,6 @@ static void handle_getjob(connection_t *c, const stratum_message_t *m)
     }
     reply_result(c, id, job);
     job_sent(c, c->bytes_out - before);
-}
-
-static int hex_field(const json_t *params, const char *key, uint8_t *out, size_t len)
-{
-    const char *text = json_string_value(json_object_get(params, key));
-    if (text == NULL || strlen(text) != 2 * len)
-        return -1;
-    return pow_hex_decode(text, 2 * len, out, len, NULL) == (long)len ? 0 : -1;
 }
 
 static int nonce_seen(const pool_job_t *j, uint32_t nonce)
@@ -632,13 +608,12 @@ static uint64_t hash_difficulty_of(const uint8_t hash[32])
     return top == 0 ? UINT64_MAX : UINT64_MAX / top;
 }
 
-static void handle_submit(connection_t *c, const stratum_message_t *m, size_t bytes)
+static void handle_submit(connection_t *c, const stratum_pool_request_t *r, size_t bytes)
 {
     stratum_pool_server_t *s = c->server;
-    json_int_t id = (json_int_t)m->id;
-    const char *job_id = json_string_value(json_object_get(m->params, "job_id"));
-    const char *nonce_text = json_string_value(json_object_get(m->params, "nonce"));
-    if (!authenticated(c, m)) {
+    json_int_t id = (json_int_t)r->id;
+    const char *job_id = r->job_id, *nonce_text = r->nonce_text;
+    if (!authenticated(c, r)) {
         judge(c, id, job_id, nonce_text, NULL, "Unauthenticated", 0, 0, bytes);
         return;
     }
@@ -647,17 +622,15 @@ static void handle_submit(connection_t *c, const stratum_message_t *m, size_t by
         judge(c, id, job_id, nonce_text, NULL, "Invalid job id", 0, 0, bytes);
         return;
     }
-    uint32_t nonce;
-    if (nonce_text == NULL || stratum_nonce_from_hex(nonce_text, &nonce) != 0) {
+    if (!r->nonce_ok) {
         judge(c, id, job_id, nonce_text, j, "Invalid nonce", 0, 0, bytes);
         return;
     }
-    uint8_t result[32], commitment[32];
-    if (hex_field(m->params, "result", result, sizeof(result)) != 0) {
+    if (!r->result_ok) {
         judge(c, id, job_id, nonce_text, j, "Invalid result", 0, 0, bytes);
         return;
     }
-    int has_commitment = hex_field(m->params, "commitment", commitment, sizeof(commitment)) == 0;
+    uint32_t nonce = r->nonce;
     if (j->generation != s->tpl.generation) {
         judge(c, id, job_id, nonce_text, j, "Block expired", 1, 0, bytes);
         return;
@@ -670,8 +643,8 @@ static void handle_submit(connection_t *c, const stratum_message_t *m, size_t by
                                  j->height, j->seed, j->target};
     uint8_t hash[32];
     uint64_t t0 = arch_clock_ns();
-    stratum_share_verdict_t verdict = stratum_share_check(s->checker, &work, nonce, result,
-                                                          has_commitment ? commitment : NULL, hash);
+    stratum_share_verdict_t verdict = stratum_share_check(
+        s->checker, &work, nonce, r->result, r->has_commitment ? r->commitment : NULL, hash);
     s->stats.verify_seconds += (double)(arch_clock_ns() - t0) / 1e9;
     s->stats.verified++;
     const char *reason = NULL;
@@ -734,34 +707,34 @@ static int handle_line(const char *line, size_t len, void *context)
                             " lines a second");
         return 1;
     }
-    stratum_message_t m;
+    stratum_pool_request_t r;
     char why[160];
-    if (stratum_message_parse(line, len, &m, why, sizeof(why)) != 0) {
+    if (stratum_pool_request_parse(line, len, &r, why, sizeof(why)) != 0) {
         bad_line(c, why, len + 1);
         return c->closing;
     }
-    if (m.kind != STRATUM_MESSAGE_REQUEST || !json_is_object(m.params)) {
-        bad_line(c, "not a request with an integer id, a method and object params", len + 1);
-        stratum_message_free(&m);
-        return c->closing;
-    }
-    if (strcmp(m.method, "login") == 0) {
-        handle_login(c, &m);
-    } else if (strcmp(m.method, "getjob") == 0) {
-        handle_getjob(c, &m);
-    } else if (strcmp(m.method, "submit") == 0) {
-        handle_submit(c, &m, len + 1);
-    } else if (strcmp(m.method, "keepalived") == 0) {
-        json_int_t id = (json_int_t)m.id;
-        if (authenticated(c, &m))
+    json_int_t id = (json_int_t)r.id;
+    switch (r.method) {
+    case STRATUM_POOL_LOGIN:
+        handle_login(c, &r);
+        break;
+    case STRATUM_POOL_GETJOB:
+        handle_getjob(c, &r);
+        break;
+    case STRATUM_POOL_SUBMIT:
+        handle_submit(c, &r, len + 1);
+        break;
+    case STRATUM_POOL_KEEPALIVED:
+        if (authenticated(c, &r))
             reply_result(c, id, status_ok("KEEPALIVED"));
         else
             reply_error(c, &id, -1, "Unauthenticated");
-    } else {
-        json_int_t id = (json_int_t)m.id;
+        break;
+    case STRATUM_POOL_OTHER:
         reply_error(c, &id, -32601, "Method not found");
+        break;
     }
-    stratum_message_free(&m);
+    stratum_pool_request_free(&r);
     return c->closing;
 }
 

@@ -3,7 +3,10 @@
  * each line through the message parser, and every job (a notification's
  * params or a login result's job) through stratum_job_parse, and the text
  * mine prints from it (error messages, methods, job ids) through
- * stratum_printable. Built and run
+ * stratum_printable. And for what a miner sends the lab pool: each line
+ * through stratum_pool_request_parse, and what the pool prints and logs
+ * from it (logins, agents, job ids, nonces) through stratum_printable.
+ * Built and run
  * by scripts/fuzz-stratum.sh; any crash, leak or sanitizer report fails.
  */
 #include <stddef.h>
@@ -13,6 +16,7 @@
 #include "stratum/job.h"
 #include "stratum/line.h"
 #include "stratum/message.h"
+#include "stratum/pool_request.h"
 #include "stratum/printable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,9 +41,27 @@ static void check_job(const json_t *job)
     }
 }
 
+/* The lab pool's side: a miner's line as a request. */
+static void check_request(const char *line, size_t len)
+{
+    stratum_pool_request_t r;
+    char why[128];
+    if (stratum_pool_request_parse(line, len, &r, why, sizeof(why)) != 0)
+        return;
+    check_printable(r.login);
+    check_printable(r.agent);
+    check_printable(r.rigid);
+    check_printable(r.job_id);
+    check_printable(r.nonce_text);
+    check_printable(r.session);
+    (void)stratum_pool_request_offers(&r, pow_algo_find("rx/0"));
+    stratum_pool_request_free(&r);
+}
+
 static int on_line(const char *line, size_t len, void *context)
 {
     (void)context;
+    check_request(line, len);
     stratum_message_t m;
     char why[128];
     if (stratum_message_parse(line, len, &m, why, sizeof(why)) != 0)

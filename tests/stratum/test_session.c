@@ -22,6 +22,7 @@ typedef struct {
     unsigned want_accepted;
     unsigned drop_at; /* accepted shares at which the pool drops the connection; 0: never */
     int dropped, stopped, timed_out;
+    unsigned accepted_at_drop; /* the session's count when the drop was asked */
     uint64_t started_ms;
     char log[8192];
     size_t log_len;
@@ -52,8 +53,18 @@ static void on_check(uv_timer_t *timer)
         test_pool_inject(r->pool, TEST_POOL_DISCONNECT, 0);
         test_pool_send_job(r->pool); /* the message it drops the connection at */
         r->dropped = 1;
+        r->accepted_at_drop = (unsigned)s.source.accepted;
     }
-    if (s.source.accepted < r->want_accepted && !r->timed_out)
+    /*
+     * With a drop, the shares past drop_at must come after the new login: on a busy
+     * machine more replies than drop_at can arrive before this timer looks.
+     */
+    unsigned want = r->want_accepted;
+    if (r->drop_at > 0)
+        want = r->dropped && s.source.connects >= 2
+                   ? r->accepted_at_drop + (r->want_accepted - r->drop_at)
+                   : UINT32_MAX;
+    if (s.source.accepted < want && !r->timed_out)
         return;
     stratum_session_stop(r->session);
     r->stopped = 1;
