@@ -27,9 +27,13 @@
 #include "pow/algo.h"
 #include "stratum/pool_server.h"
 #include "stratum/pool_template.h"
+#include "stratum/tls.h"
 
 enum {
     OPT_LISTEN,
+    OPT_LISTEN_TLS,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
     OPT_SYNTHETIC,
     OPT_ALGO,
     OPT_DIFFICULTY,
@@ -60,6 +64,13 @@ static const cli_option_t pool_options[OPT_COUNT] = {
     [OPT_LISTEN] = {"listen", CLI_OPT_STRING, "IP:PORT", 0, 0,
                     "serve here (repeat for more; default " DEFAULT_LISTEN "; port 0: any "
                     "free one); only IP addresses, never names"},
+    [OPT_LISTEN_TLS] = {"listen-tls", CLI_OPT_STRING, "IP:PORT", 0, 0,
+                        "serve stratum+ssl here (repeatable); its certificate's SHA-256 is "
+                        "printed for mine --tls-fingerprint"},
+    [OPT_TLS_CERT] = {"tls-cert", CLI_OPT_STRING, "FILE", 0, 0,
+                      "PEM certificate (chain) for --listen-tls (default: a self-signed one made "
+                      "at start)"},
+    [OPT_TLS_KEY] = {"tls-key", CLI_OPT_STRING, "FILE", 0, 0, "PEM key of --tls-cert"},
     [OPT_SYNTHETIC] = {"synthetic", CLI_OPT_FLAG, NULL, 0, 0,
                        "make Monero-shaped jobs offline, no daemon needed (the default and, "
                        "for now, the only job source)"},
@@ -131,6 +142,7 @@ static const cli_command_spec_t pool_spec = {
 typedef struct {
     uv_loop_t loop;
     stratum_pool_server_t *server;
+    stratum_tls_context_t *tls;
     stratum_pool_synthetic_t chain;
     uv_signal_t sigint, sigterm;
     uv_timer_t job_timer, print_timer, duration_timer;
@@ -229,6 +241,7 @@ static void log_event(pool_t *p, const stratum_pool_event_t *e)
         break;
     case STRATUM_POOL_EVENT_LISTEN:
     case STRATUM_POOL_EVENT_CONNECT:
+        json_object_set_new(o, "tls", json_boolean(e->tls));
         break;
     }
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
@@ -277,7 +290,7 @@ static void on_event(void *context, const stratum_pool_event_t *e)
     case STRATUM_POOL_EVENT_LISTEN:
         break; /* said with the start line */
     case STRATUM_POOL_EVENT_CONNECT:
-        cli_say("connection %llu from %s", id, e->peer);
+        cli_say("connection %llu from %s%s", id, e->peer, e->tls ? " (TLS)" : "");
         break;
     case STRATUM_POOL_EVENT_REFUSED:
         cli_say("refused %s: %s", e->peer, e->reason);
@@ -420,7 +433,11 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     }
     const char *listen_default[] = {DEFAULT_LISTEN};
     const char *const *listen = v[OPT_LISTEN].set ? v[OPT_LISTEN].texts : listen_default;
-    size_t listen_count = v[OPT_LISTEN].set ? v[OPT_LISTEN].count : 1;
+    size_t listen_count = v[OPT_LISTEN].set ? v[OPT_LISTEN].count : v[OPT_LISTEN_TLS].set ? 0 : 1;
+    if ((v[OPT_TLS_CERT].set || v[OPT_TLS_KEY].set) && !v[OPT_LISTEN_TLS].set) {
+        cli_usage_error(spec->name, "--tls-cert and --tls-key are for --listen-tls");
+        return CLI_EXIT_USAGE;
+    }
     int vardiff = v[OPT_SHARE_SECONDS].set || !v[OPT_DIFFICULTY].set;
     double share_seconds = !vardiff                   ? 0
                            : v[OPT_SHARE_SECONDS].set ? (double)v[OPT_SHARE_SECONDS].number
@@ -438,9 +455,26 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
         free(p);
         return CLI_EXIT_USAGE;
     }
+    char fingerprint[65] = "";
+    if (v[OPT_LISTEN_TLS].set) {
+        char tls_why[512];
+        p->tls = stratum_tls_server_context_create(
+            v[OPT_TLS_CERT].set ? v[OPT_TLS_CERT].text : NULL,
+            v[OPT_TLS_KEY].set ? v[OPT_TLS_KEY].text : NULL, fingerprint, tls_why, sizeof(tls_why));
+        if (p->tls == NULL) {
+            cli_usage_error(spec->name, "%s", tls_why);
+            if (p->log != NULL)
+                fclose(p->log);
+            free(p);
+            return CLI_EXIT_USAGE;
+        }
+    }
     stratum_pool_server_config_t config = {
         .listen = listen,
         .listen_count = listen_count,
+        .listen_tls = v[OPT_LISTEN_TLS].texts,
+        .listen_tls_count = v[OPT_LISTEN_TLS].set ? v[OPT_LISTEN_TLS].count : 0,
+        .tls = p->tls,
         .algo = algo,
         .difficulty = difficulty,
         .share_seconds = share_seconds,
@@ -462,6 +496,7 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     if (stratum_pool_server_create(&p->server, &p->loop, &config, why, sizeof(why)) != 0) {
         cli_usage_error(spec->name, "%s", why);
         uv_loop_close(&p->loop);
+        stratum_tls_context_free(p->tls);
         if (p->log != NULL)
             fclose(p->log);
         free(p);
@@ -500,13 +535,20 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
                 PACKAGE_VERSION, pow_algo_name(algo), height, job_seconds,
                 pow_algo_needs_key(algo) ? ", a new seed every --seed-interval templates" : "",
                 steering, (long)getpid());
-    for (size_t i = 0; exit_code == CLI_EXIT_OK && i < listen_count; i++) {
-        const char *address = stratum_pool_server_address(p->server, i);
-        cli_say("listening on stratum+tcp://%s%s", address,
+    for (size_t i = 0; exit_code == CLI_EXIT_OK; i++) {
+        int tls;
+        const char *address = stratum_pool_server_address(p->server, i, &tls);
+        if (address == NULL)
+            break;
+        cli_say("listening on %s://%s%s", tls ? "stratum+ssl" : "stratum+tcp", address,
                 strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]", 5) == 0
                     ? ""
                     : " (not loopback: anyone who can reach it can mine here)");
     }
+    if (exit_code == CLI_EXIT_OK && p->tls != NULL)
+        cli_say("TLS certificate SHA-256 %s (%s): miners pin it with --tls-fingerprint %s",
+                fingerprint, v[OPT_TLS_CERT].set ? v[OPT_TLS_CERT].text : "self-signed, made now",
+                fingerprint);
     uv_signal_init(&p->loop, &p->sigint);
     uv_signal_init(&p->loop, &p->sigterm);
     uv_timer_init(&p->loop, &p->job_timer);
@@ -538,6 +580,7 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
         print_summary(p);
     stratum_pool_server_destroy(p->server);
     uv_loop_close(&p->loop);
+    stratum_tls_context_free(p->tls);
     if (p->log != NULL)
         fclose(p->log);
     free(p);

@@ -19,6 +19,7 @@
 #include "stratum/message.h"
 #include "stratum/pool_request.h"
 #include "stratum/share_check.h"
+#include "stratum/tls.h"
 #include "stratum/vardiff.h"
 
 #define CHECK_PERIOD_MS 1000
@@ -45,6 +46,7 @@ typedef struct {
     uv_tcp_t tcp;
     stratum_pool_server_t *server;
     char address[64];
+    int tls;
 } listener_t;
 
 struct connection {
@@ -54,6 +56,8 @@ struct connection {
     uint64_t id;
     char peer[64], ip[48];
     const char *address;
+    stratum_tls_t *tls; /* NULL: plain TCP */
+    int tls_ready;
     stratum_line_buffer_t lines;
     int logged_in, closing;
     char session[33];
@@ -242,6 +246,7 @@ typedef struct {
 static void on_closed(uv_handle_t *handle)
 {
     connection_t *c = handle->data;
+    stratum_tls_free(c->tls);
     stratum_line_free(&c->lines);
     for (size_t i = 0; i < STRATUM_POOL_JOB_HISTORY; i++)
         free(c->jobs[i].nonces);
@@ -280,6 +285,41 @@ static void on_written(uv_write_t *req, int status)
     free(req);
 }
 
+/* Queues len bytes for the wire; returns 0, or -1 with the connection closed. */
+static int write_wire(connection_t *c, const void *data, size_t len)
+{
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + len >
+        (size_t)STRATUM_POOL_MAX_WRITE_KIB * 1024) {
+        close_connection(c, "it stopped reading: 1 MiB of replies waiting");
+        return -1;
+    }
+    write_t *w = malloc(sizeof(*w) + len);
+    if (w == NULL) {
+        close_connection(c, "out of memory");
+        return -1;
+    }
+    memcpy(w->data, data, len);
+    uv_buf_t buf = uv_buf_init(w->data, (unsigned)len);
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
+        free(w);
+        close_connection(c, "the connection broke while writing");
+        return -1;
+    }
+    c->bytes_out += len;
+    return 0;
+}
+
+/* What OpenSSL has to send (handshake, records) goes out; 0, or -1 with the connection closed. */
+static int flush_tls(connection_t *c)
+{
+    uint8_t out[16384];
+    size_t n;
+    while ((n = stratum_tls_take_output(c->tls, out, sizeof(out))) > 0)
+        if (write_wire(c, out, n) != 0)
+            return -1;
+    return 0;
+}
+
 /* Sends one line (taking it); returns its bytes, or 0 when the connection was closed. */
 static size_t send_line(connection_t *c, char *line)
 {
@@ -292,28 +332,16 @@ static size_t send_line(connection_t *c, char *line)
         return 0;
     }
     size_t len = strlen(line);
-    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + len >
-        (size_t)STRATUM_POOL_MAX_WRITE_KIB * 1024) {
-        free(line);
-        close_connection(c, "it stopped reading: 1 MiB of replies waiting");
-        return 0;
+    int rc;
+    if (c->tls != NULL) {
+        rc = stratum_tls_write(c->tls, line, len) == 0 ? flush_tls(c) : -1;
+        if (rc != 0 && !c->closing)
+            close_connection(c, stratum_tls_error(c->tls));
+    } else {
+        rc = write_wire(c, line, len);
     }
-    write_t *w = malloc(sizeof(*w) + len);
-    if (w == NULL) {
-        free(line);
-        close_connection(c, "out of memory");
-        return 0;
-    }
-    memcpy(w->data, line, len);
     free(line);
-    uv_buf_t buf = uv_buf_init(w->data, (unsigned)len);
-    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
-        free(w);
-        close_connection(c, "the connection broke while writing");
-        return 0;
-    }
-    c->bytes_out += len;
-    return len;
+    return rc == 0 ? len : 0;
 }
 
 static size_t send_json(connection_t *c, json_t *message)
@@ -749,6 +777,15 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(slab, sizeof(slab));
 }
 
+static void take_plaintext(connection_t *c, const char *data, size_t len)
+{
+    int rc = stratum_line_feed(&c->lines, data, len, handle_line, c);
+    if (rc == -E2BIG)
+        close_connection(c, "a line longer than 64 KiB");
+    else if (rc == -ENOMEM)
+        close_connection(c, "out of memory");
+}
+
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     connection_t *c = stream->data;
@@ -760,11 +797,36 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->bytes_in += (uint64_t)nread;
-    int rc = stratum_line_feed(&c->lines, buf->base, (size_t)nread, handle_line, c);
-    if (rc == -E2BIG)
-        close_connection(c, "a line longer than 64 KiB");
-    else if (rc == -ENOMEM)
-        close_connection(c, "out of memory");
+    if (c->tls == NULL) {
+        take_plaintext(c, buf->base, (size_t)nread);
+        return;
+    }
+    if (stratum_tls_feed(c->tls, buf->base, (size_t)nread) != 0) {
+        close_connection(c, stratum_tls_error(c->tls));
+        return;
+    }
+    if (!c->tls_ready) {
+        int rc = stratum_tls_handshake(c->tls);
+        if (rc < 0) {
+            close_connection(c, stratum_tls_error(c->tls));
+            return;
+        }
+        if (flush_tls(c) != 0 || rc == 0)
+            return;
+        c->tls_ready = 1;
+    }
+    char plain[16384];
+    while (!c->closing) {
+        ssize_t n = stratum_tls_read(c->tls, plain, sizeof(plain));
+        if (n < 0) {
+            close_connection(c, stratum_tls_error(c->tls));
+            return;
+        }
+        /* What OpenSSL wrote while reading (a KeyUpdate reply, an alert) leaves now. */
+        if (flush_tls(c) != 0 || n == 0)
+            return;
+        take_plaintext(c, plain, (size_t)n);
+    }
 }
 
 static void refuse(stratum_pool_server_t *s, uv_tcp_t *tcp, const char *peer, const char *why)
@@ -805,6 +867,14 @@ static void on_connection(uv_stream_t *listener_stream, int status)
         refuse(s, &c->tcp, c->peer, "its address is banned for invalid shares");
         return;
     }
+    if (l->tls) {
+        char why[160];
+        c->tls = stratum_tls_accept(s->config.tls, why, sizeof(why));
+        if (c->tls == NULL) {
+            refuse(s, &c->tcp, c->peer, why);
+            return;
+        }
+    }
     c->server = s;
     c->id = ++s->next_connection;
     c->address = l->address;
@@ -820,7 +890,7 @@ static void on_connection(uv_stream_t *listener_stream, int status)
     s->stats.connections++;
     s->stats.connected++;
     uv_tcp_nodelay(&c->tcp, 1);
-    stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_CONNECT};
+    stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_CONNECT, .tls = c->tls != NULL};
     emit_for(c, &e);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
@@ -848,14 +918,32 @@ static void on_check(uv_timer_t *timer)
 
 /* --- the server ----------------------------------------------------------------- */
 
+/* Listener i's address as given: the plain ones, then the TLS ones. */
+static const char *listen_text(const stratum_pool_server_config_t *config, size_t i, int *tls)
+{
+    *tls = i >= config->listen_count;
+    return *tls ? config->listen_tls[i - config->listen_count] : config->listen[i];
+}
+
 int stratum_pool_server_create(stratum_pool_server_t **out, uv_loop_t *loop,
                                const stratum_pool_server_config_t *config, char *why,
                                size_t why_len)
 {
     *out = NULL;
-    if (config->listen_count == 0 || config->listen_count > STRATUM_POOL_MAX_LISTEN) {
-        snprintf(why, why_len, "give 1 to %d --listen addresses", STRATUM_POOL_MAX_LISTEN);
+    size_t total = config->listen_count + config->listen_tls_count;
+    if (total == 0 || total > STRATUM_POOL_MAX_LISTEN) {
+        snprintf(why, why_len, "give 1 to %d addresses to listen on", STRATUM_POOL_MAX_LISTEN);
         return -1;
+    }
+    if (config->listen_tls_count > 0 && config->tls == NULL) {
+        snprintf(why, why_len, "TLS listeners need a TLS context");
+        return -1;
+    }
+    for (size_t i = 0; i < total; i++) {
+        struct sockaddr_storage a;
+        int tls;
+        if (parse_address(listen_text(config, i, &tls), &a, why, why_len) != 0)
+            return -1;
     }
     stratum_pool_server_t *s = calloc(1, sizeof(*s));
     if (s == NULL || (s->checker = stratum_share_checker_create()) == NULL) {
@@ -870,14 +958,6 @@ int stratum_pool_server_create(stratum_pool_server_t **out, uv_loop_t *loop,
     s->vardiff.share_seconds = config->share_seconds;
     s->vardiff.min = config->min_difficulty != 0 ? config->min_difficulty : 1;
     s->vardiff.max = UINT64_MAX / 2;
-    for (size_t i = 0; i < config->listen_count; i++) {
-        struct sockaddr_storage a;
-        if (parse_address(config->listen[i], &a, why, why_len) != 0) {
-            stratum_share_checker_destroy(s->checker);
-            free(s);
-            return -1;
-        }
-    }
     *out = s;
     return 0;
 }
@@ -889,10 +969,12 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
     uv_timer_init(s->loop, &s->check_timer);
     s->check_timer.data = s;
     uv_timer_start(&s->check_timer, on_check, CHECK_PERIOD_MS, CHECK_PERIOD_MS);
-    for (size_t i = 0; i < s->config.listen_count; i++) {
+    size_t total = s->config.listen_count + s->config.listen_tls_count;
+    for (size_t i = 0; i < total; i++) {
         struct sockaddr_storage a;
-        parse_address(s->config.listen[i], &a, why, why_len);
         listener_t *l = &s->listeners[i];
+        const char *text = listen_text(&s->config, i, &l->tls);
+        parse_address(text, &a, why, why_len);
         l->server = s;
         uv_tcp_init(s->loop, &l->tcp);
         l->tcp.data = l;
@@ -901,7 +983,8 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
         if (rc == 0)
             rc = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
         if (rc != 0) {
-            snprintf(why, why_len, "--listen %s: %s", s->config.listen[i], uv_strerror(rc));
+            snprintf(why, why_len, "%s %s: %s", l->tls ? "--listen-tls" : "--listen", text,
+                     uv_strerror(rc));
             return -1;
         }
         int len = sizeof(a);
@@ -911,15 +994,20 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
     /* Only once every address is bound: a pool that cannot serve all serves none. */
     for (size_t i = 0; i < s->listener_count; i++) {
         stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_LISTEN,
-                                  .address = s->listeners[i].address};
+                                  .address = s->listeners[i].address,
+                                  .tls = s->listeners[i].tls};
         emit(s, &e);
     }
     return 0;
 }
 
-const char *stratum_pool_server_address(const stratum_pool_server_t *s, size_t i)
+const char *stratum_pool_server_address(const stratum_pool_server_t *s, size_t i, int *tls)
 {
-    return i < s->listener_count ? s->listeners[i].address : NULL;
+    if (i >= s->listener_count)
+        return NULL;
+    if (tls != NULL)
+        *tls = s->listeners[i].tls;
+    return s->listeners[i].address;
 }
 
 void stratum_pool_server_set_template(stratum_pool_server_t *s, const stratum_pool_template_t *tpl)

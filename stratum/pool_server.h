@@ -14,6 +14,10 @@
  * "Low difficulty share", "Duplicate share", "Block expired" (a share for
  * a template replaced since: stale, not counted as invalid).
  *
+ * TLS listeners serve the same over TLS (stratum/tls.h's server side);
+ * the bytes a disconnect reports are those on the wire, and a job's or a
+ * share's those of its plaintext line.
+ *
  * Limits: max_connections at once (more are closed at accept), a line
  * longer than STRATUM_MAX_LINE or more than FLOOD_RATE lines a second
  * (with a burst of twice that) closes the connection, no login within
@@ -30,6 +34,7 @@
 
 #include "pow/algo.h"
 #include "stratum/pool_template.h"
+#include "stratum/tls.h"
 
 #define STRATUM_POOL_MAX_LISTEN    8
 #define STRATUM_POOL_FLOOD_RATE    100 /* lines a second, sustained */
@@ -57,10 +62,10 @@ typedef struct {
     const char *address; /* the listener, "IP:PORT" */
     const char *login, *agent, *rigid;
     const char *job_id;
-    const char *blob; /* a job's, in hex */
+    const char *blob;  /* a job's, in hex */
     const char *nonce; /* as sent, made printable by the caller */
     uint64_t height, difficulty, hash_difficulty;
-    int accepted, seed_changed;
+    int accepted, seed_changed, tls;
     const char *reason;
     uint64_t bytes, bytes_in, bytes_out;
 } stratum_pool_event_t;
@@ -68,6 +73,9 @@ typedef struct {
 typedef struct {
     const char *const *listen; /* "IP:PORT" or "[IPv6]:PORT"; port 0 picks one */
     size_t listen_count;
+    const char *const *listen_tls; /* the same, serving TLS with tls */
+    size_t listen_tls_count;
+    const stratum_tls_context_t *tls; /* stratum_tls_server_context_create; outlives the server */
     const pow_algo_t *algo;
     uint64_t difficulty;     /* fixed, or the start of vardiff */
     double share_seconds;    /* vardiff's aim; 0: the difficulty stays fixed */
@@ -109,8 +117,11 @@ int stratum_pool_server_create(stratum_pool_server_t **out, uv_loop_t *loop,
 int stratum_pool_server_start(stratum_pool_server_t *server, const stratum_pool_template_t *tpl,
                               char *why, size_t why_len);
 
-/* The bound address of listener i ("127.0.0.1:3333"), after the start. */
-const char *stratum_pool_server_address(const stratum_pool_server_t *server, size_t i);
+/*
+ * The bound address of listener i ("127.0.0.1:3333"), after the start: the
+ * plain ones in order, then the TLS ones; tls (may be NULL) says which.
+ */
+const char *stratum_pool_server_address(const stratum_pool_server_t *server, size_t i, int *tls);
 
 /* A new template: every logged-in connection gets a job for it at once. */
 void stratum_pool_server_set_template(stratum_pool_server_t *server,

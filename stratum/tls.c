@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -14,6 +15,7 @@
 
 struct stratum_tls_context {
     SSL_CTX *ctx;
+    int server; /* minemeter pool's side: the peer is a miner */
     int pinned;
     uint8_t fingerprint[32];
     int verify_chain;
@@ -98,6 +100,96 @@ stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *o
     return t;
 }
 
+/* A self-signed certificate for the lab pool, and its key, into ctx. */
+static int make_self_signed(SSL_CTX *ctx, char *why, size_t why_len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *cert = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    int ok = key != NULL && cert != NULL && name != NULL;
+    uint8_t serial[8];
+    if (ok)
+        ok = RAND_bytes(serial, sizeof(serial)) == 1;
+    if (ok) {
+        serial[0] &= 0x7f; /* positive */
+        BIGNUM *bn = BN_bin2bn(serial, sizeof(serial), NULL);
+        ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
+        BN_free(bn);
+    }
+    ok = ok && X509_set_version(cert, 2) == 1 &&
+         X509_gmtime_adj(X509_getm_notBefore(cert), -3600) != NULL &&
+         X509_gmtime_adj(X509_getm_notAfter(cert), 365L * 24 * 3600) != NULL &&
+         X509_set_pubkey(cert, key) == 1 &&
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                    (const unsigned char *)"minemeter lab pool", -1, -1, 0) == 1 &&
+         X509_set_subject_name(cert, name) == 1 && X509_set_issuer_name(cert, name) == 1;
+    if (ok) {
+        X509V3_CTX v3;
+        X509V3_set_ctx_nodb(&v3);
+        X509V3_set_ctx(&v3, cert, cert, NULL, NULL, 0);
+        X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+                                                  "DNS:localhost,IP:127.0.0.1,IP:::1");
+        ok = san != NULL && X509_add_ext(cert, san, -1) == 1;
+        X509_EXTENSION_free(san);
+    }
+    ok = ok && X509_sign(cert, key, EVP_sha256()) > 0 && SSL_CTX_use_certificate(ctx, cert) == 1 &&
+         SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    if (!ok)
+        snprintf(why, why_len, "cannot make a self-signed certificate");
+    X509_NAME_free(name);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return ok ? 0 : -1;
+}
+
+stratum_tls_context_t *stratum_tls_server_context_create(const char *cert_file,
+                                                         const char *key_file, char fingerprint[65],
+                                                         char *why, size_t why_len)
+{
+    if ((cert_file == NULL) != (key_file == NULL)) {
+        snprintf(why, why_len, "--tls-cert and --tls-key go together");
+        return NULL;
+    }
+    stratum_tls_context_t *t = calloc(1, sizeof(*t));
+    if (t == NULL || (t->ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+        free(t);
+        snprintf(why, why_len, "cannot create a TLS context");
+        return NULL;
+    }
+    t->server = 1;
+    SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
+    if (cert_file != NULL) {
+        if (SSL_CTX_use_certificate_chain_file(t->ctx, cert_file) != 1) {
+            snprintf(why, why_len, "--tls-cert %s: not a PEM certificate that can be read",
+                     cert_file);
+            stratum_tls_context_free(t);
+            return NULL;
+        }
+        if (SSL_CTX_use_PrivateKey_file(t->ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_check_private_key(t->ctx) != 1) {
+            snprintf(why, why_len, "--tls-key %s: not a PEM key that matches --tls-cert", key_file);
+            stratum_tls_context_free(t);
+            return NULL;
+        }
+    } else if (make_self_signed(t->ctx, why, why_len) != 0) {
+        stratum_tls_context_free(t);
+        return NULL;
+    }
+    ERR_clear_error();
+    uint8_t digest[32];
+    unsigned len = 0;
+    X509 *cert = SSL_CTX_get0_certificate(t->ctx);
+    if (cert == NULL || X509_digest(cert, EVP_sha256(), digest, &len) != 1 || len != 32) {
+        snprintf(why, why_len, "cannot take the certificate's fingerprint");
+        stratum_tls_context_free(t);
+        return NULL;
+    }
+    for (int i = 0; i < 32; i++)
+        snprintf(fingerprint + 2 * i, 3, "%02x", digest[i]);
+    return t;
+}
+
 void stratum_tls_context_free(stratum_tls_context_t *context)
 {
     if (context == NULL)
@@ -112,8 +204,7 @@ static int is_ip_literal(const char *host)
     return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
 }
 
-stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host, char *why,
-                                  size_t why_len)
+static stratum_tls_t *session_new(const stratum_tls_context_t *context, char *why, size_t why_len)
 {
     stratum_tls_t *tls = calloc(1, sizeof(*tls));
     if (tls == NULL) {
@@ -134,6 +225,23 @@ stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const ch
     }
     BIO_set_mem_eof_return(tls->in, -1); /* an empty input means "wait", not end of stream */
     SSL_set_bio(tls->ssl, tls->in, tls->out);
+    return tls;
+}
+
+stratum_tls_t *stratum_tls_accept(const stratum_tls_context_t *context, char *why, size_t why_len)
+{
+    stratum_tls_t *tls = session_new(context, why, why_len);
+    if (tls != NULL)
+        SSL_set_accept_state(tls->ssl);
+    return tls;
+}
+
+stratum_tls_t *stratum_tls_create(const stratum_tls_context_t *context, const char *host, char *why,
+                                  size_t why_len)
+{
+    stratum_tls_t *tls = session_new(context, why, why_len);
+    if (tls == NULL)
+        return NULL;
     SSL_set_connect_state(tls->ssl);
     if (host != NULL) {
         /* An address is checked against the certificate's IP names, and never sent as SNI. */
@@ -240,8 +348,9 @@ ssize_t stratum_tls_read(stratum_tls_t *tls, void *buf, size_t cap)
     int err = SSL_get_error(tls->ssl, n);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
         return 0;
-    set_error(tls,
-              err == SSL_ERROR_ZERO_RETURN ? "the pool closed the TLS session" : "TLS read failed");
+    set_error(tls, err != SSL_ERROR_ZERO_RETURN ? "TLS read failed"
+                   : tls->context->server       ? "the miner closed the TLS session"
+                                                : "the pool closed the TLS session");
     return -1;
 }
 

@@ -32,6 +32,21 @@ typedef struct stratum_tls stratum_tls_t;
 stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options, char *why,
                                                   size_t why_len);
 
+/*
+ * The server side (minemeter pool): a context holding the pool's
+ * certificate and key, from PEM files, or, with both NULL, a self-signed
+ * certificate made now (an EC P-256 key, CN "minemeter lab pool", names
+ * localhost, 127.0.0.1 and ::1, valid a year). fingerprint gets the
+ * certificate's SHA-256 in lower-case hex, what mine --tls-fingerprint
+ * pins. NULL with a reason in why.
+ */
+stratum_tls_context_t *stratum_tls_server_context_create(const char *cert_file,
+                                                         const char *key_file, char fingerprint[65],
+                                                         char *why, size_t why_len);
+
+/* A server session on context for one accepted connection. NULL with a reason. */
+stratum_tls_t *stratum_tls_accept(const stratum_tls_context_t *context, char *why, size_t why_len);
+
 /* After the last session made from it is freed. NULL is a no-op. */
 void stratum_tls_context_free(stratum_tls_context_t *context);
 

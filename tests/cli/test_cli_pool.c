@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "tests/support/log_doc.h"
 #include "tests/support/run_command.h"
 #include "tests/support/spawn.h"
+#include "tests/support/test_cert.h"
 
 #define WAIT_S 60
 
@@ -31,16 +33,22 @@ static void nap_ms(long ms)
     nanosleep(&t, NULL);
 }
 
-/* Starts the pool with args after its own (NULL-ended) and returns its port. */
-static int start_pool(spawned_t *pool, const char *log_path, const char *const *extra)
+/*
+ * Starts the pool on 127.0.0.1 (listen_option: --listen or --listen-tls) with
+ * args after its own (NULL-ended), and returns its port.
+ */
+static int start_pool_on(spawned_t *pool, const char *listen_option, const char *log_path,
+                         const char *const *extra)
 {
-    const char *args[40] = {"pool", "--listen", "127.0.0.1:0", "--log", log_path};
+    const char *args[40] = {"pool", listen_option, "127.0.0.1:0", "--log", log_path};
     size_t n = 5;
     for (size_t i = 0; extra[i] != NULL && n < 38; i++)
         args[n++] = extra[i];
     args[n] = NULL;
     spawn_minemeter(pool, args);
-    const char *needle = "listening on stratum+tcp://127.0.0.1:";
+    const char *needle = strcmp(listen_option, "--listen-tls") == 0
+                             ? "listening on stratum+ssl://127.0.0.1:"
+                             : "listening on stratum+tcp://127.0.0.1:";
     cr_assert_eq(spawn_wait_output(pool, needle, WAIT_S), 0, "the pool did not start: %s",
                  spawn_output(pool));
     char *out = spawn_output(pool);
@@ -48,6 +56,22 @@ static int start_pool(spawned_t *pool, const char *log_path, const char *const *
     free(out);
     cr_assert(port > 0);
     return port;
+}
+
+static int start_pool(spawned_t *pool, const char *log_path, const char *const *extra)
+{
+    return start_pool_on(pool, "--listen", log_path, extra);
+}
+
+/* The certificate fingerprint the pool printed, lower-case hex. */
+static void printed_fingerprint(spawned_t *pool, char out[65])
+{
+    cr_assert_eq(spawn_wait_output(pool, "TLS certificate SHA-256 ", WAIT_S), 0);
+    char *text = spawn_output(pool);
+    const char *at = strstr(text, "TLS certificate SHA-256 ") + strlen("TLS certificate SHA-256 ");
+    snprintf(out, 65, "%.64s", at);
+    free(text);
+    cr_assert_eq(strspn(out, "0123456789abcdef"), 64, "fingerprint %s", out);
 }
 
 static void temp_log(char *path, size_t len, const char *name)
@@ -383,6 +407,68 @@ Test(lab_pool, refuses_bad_options_in_one_sentence)
     expect_usage_error(ARGS("load", "--duration", "5", "--url", "daemon+http://127.0.0.1:18081"),
                        "Stratum pools");
     expect_usage_error(ARGS("load", "--duration", "5", "--user", "x"), "go with --url");
+}
+
+/* Serves TLS with cert (or a certificate it makes, cert NULL) and has mine pin it. */
+static void mine_over_tls(const test_cert_t *cert)
+{
+    char log_path[96];
+    temp_log(log_path, sizeof(log_path), "tls");
+    spawned_t pool, miner;
+    const char *extra[] = {"--algo", "cn/r", "--difficulty", "8", NULL, NULL, NULL, NULL, NULL};
+    if (cert != NULL) {
+        extra[4] = "--tls-cert";
+        extra[5] = cert->cert_path;
+        extra[6] = "--tls-key";
+        extra[7] = cert->key_path;
+    }
+    int port = start_pool_on(&pool, "--listen-tls", log_path, extra);
+    char fingerprint[65], url[64];
+    printed_fingerprint(&pool, fingerprint);
+    if (cert != NULL)
+        cr_assert_eq(strcasecmp(fingerprint, cert->fingerprint), 0, "printed %s, the file's is %s",
+                     fingerprint, cert->fingerprint);
+    snprintf(url, sizeof(url), "stratum+ssl://127.0.0.1:%d", port);
+    spawn_minemeter(&miner,
+                    (const char *[]){"mine", "--url", url, "--user", "tls-miner",
+                                     "--tls-fingerprint", fingerprint, "--threads", "1", NULL});
+    wait_accepted(log_path, "tls-miner", 2);
+    cr_assert_eq(spawn_stop(&miner, SIGINT, 30), 0);
+    cr_assert_eq(spawn_stop(&pool, SIGINT, 30), 0);
+    json_t *events = read_log(log_path);
+    size_t i;
+    json_t *e;
+    unsigned tls_connects = 0;
+    json_array_foreach(events, i, e)
+    {
+        if (is_event(e, "connect") && json_is_true(json_object_get(e, "tls")))
+            tls_connects++;
+    }
+    cr_expect_geq(tls_connects, 1, "no connection logged as TLS");
+    json_decref(events);
+    spawn_cleanup(&miner);
+    spawn_cleanup(&pool);
+    unlink(log_path);
+}
+
+Test(lab_pool, serves_tls_with_a_certificate_it_makes_and_mine_pins_its_fingerprint, .timeout = 180)
+{
+    mine_over_tls(NULL);
+}
+
+Test(lab_pool, serves_tls_with_the_given_certificate_and_prints_its_fingerprint, .timeout = 180)
+{
+    test_cert_t cert;
+    test_cert_make(&cert);
+    mine_over_tls(&cert);
+    expect_usage_error(ARGS("pool", "--listen-tls", "127.0.0.1:0", "--tls-cert", cert.cert_path),
+                       "go together");
+    expect_usage_error(ARGS("pool", "--listen-tls", "127.0.0.1:0", "--tls-cert", cert.key_path,
+                            "--tls-key", cert.key_path),
+                       "--tls-cert");
+    expect_usage_error(ARGS("pool", "--tls-cert", cert.cert_path, "--tls-key", cert.key_path),
+                       "for --listen-tls");
+    test_cert_remove(&cert);
 }
 
 Test(lab_pool, an_address_in_use_is_one_sentence_and_exit_2)

@@ -257,3 +257,95 @@ Test(stratum_tls, one_context_serves_many_sessions)
     }
     stratum_tls_context_free(shared);
 }
+
+/* --- the server side (minemeter pool) ----------------------------------------- */
+
+/* Moves what each side has to send to the other, until neither has any. */
+static void shuttle(stratum_tls_t *a, stratum_tls_t *b)
+{
+    uint8_t buf[16384];
+    for (int moved = 1; moved;) {
+        moved = 0;
+        size_t n;
+        while ((n = stratum_tls_take_output(a, buf, sizeof(buf))) > 0) {
+            cr_assert_eq(stratum_tls_feed(b, buf, n), 0);
+            moved = 1;
+        }
+        while ((n = stratum_tls_take_output(b, buf, sizeof(buf))) > 0) {
+            cr_assert_eq(stratum_tls_feed(a, buf, n), 0);
+            moved = 1;
+        }
+    }
+}
+
+/* Handshakes a client pinned to pin with a server session of server; returns the client's rc. */
+static int handshake_pair(const stratum_tls_context_t *server, const char *pin,
+                          stratum_tls_context_t **context_out, stratum_tls_t **client_out,
+                          stratum_tls_t **server_out)
+{
+    char why[256];
+    stratum_tls_options_t options = {.fingerprint = pin};
+    stratum_tls_context_t *client_context = stratum_tls_context_create(&options, why, sizeof(why));
+    *context_out = client_context;
+    cr_assert_not_null(client_context, "%s", why);
+    stratum_tls_t *c = stratum_tls_create(client_context, "127.0.0.1", why, sizeof(why));
+    stratum_tls_t *s = stratum_tls_accept(server, why, sizeof(why));
+    cr_assert(c != NULL && s != NULL, "%s", why);
+    int rc_c = 0, rc_s = 0;
+    for (int round = 0; round < 10 && (rc_c == 0 || rc_s == 0); round++) {
+        if (rc_c == 0)
+            rc_c = stratum_tls_handshake(c);
+        if (rc_s == 0)
+            rc_s = stratum_tls_handshake(s);
+        shuttle(c, s);
+        if (rc_c < 0)
+            break;
+    }
+    *client_out = c;
+    *server_out = s;
+    return rc_c;
+}
+
+Test(stratum_tls, a_self_signed_server_is_trusted_by_its_printed_fingerprint_only)
+{
+    char printed[65], why[256];
+    stratum_tls_context_t *server =
+        stratum_tls_server_context_create(NULL, NULL, printed, why, sizeof(why));
+    cr_assert_not_null(server, "%s", why);
+    cr_assert_eq(strspn(printed, "0123456789abcdef"), 64, "%s", printed);
+
+    stratum_tls_t *c, *s;
+    stratum_tls_context_t *client;
+    cr_assert_eq(handshake_pair(server, printed, &client, &c, &s), 1, "%s", stratum_tls_error(c));
+    cr_assert_eq(stratum_tls_handshake(s), 1, "%s", stratum_tls_error(s));
+    cr_assert_eq(stratum_tls_write(c, "login\n", 6), 0);
+    shuttle(c, s);
+    char got[16] = "";
+    cr_assert_eq(stratum_tls_read(s, got, sizeof(got) - 1), 6);
+    cr_assert_str_eq(got, "login\n");
+    stratum_tls_free(c);
+    stratum_tls_free(s);
+    stratum_tls_context_free(client);
+
+    char wrong[65];
+    memcpy(wrong, printed, sizeof(wrong));
+    wrong[0] = wrong[0] == '0' ? '1' : '0';
+    cr_assert_eq(handshake_pair(server, wrong, &client, &c, &s), -1);
+    cr_assert(strstr(stratum_tls_error(c), "does not match --tls-fingerprint") != NULL, "%s",
+              stratum_tls_error(c));
+    stratum_tls_free(c);
+    stratum_tls_free(s);
+    stratum_tls_context_free(client);
+    stratum_tls_context_free(server);
+}
+
+Test(stratum_tls, a_server_certificate_file_that_does_not_load_is_refused_with_its_name)
+{
+    char printed[65], why[256];
+    cr_assert_null(stratum_tls_server_context_create("/no/such/cert.pem", "/no/such/key.pem",
+                                                     printed, why, sizeof(why)));
+    cr_assert(strstr(why, "/no/such/cert.pem") != NULL, "%s", why);
+    cr_assert_null(
+        stratum_tls_server_context_create("/no/such/cert.pem", NULL, printed, why, sizeof(why)));
+    cr_assert(strstr(why, "go together") != NULL, "%s", why);
+}
