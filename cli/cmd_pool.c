@@ -26,7 +26,11 @@
 #include "cli/say.h"
 #include "pow/algo.h"
 #include "stratum/pool_server.h"
+#include "pow/hex.h"
+#include "stratum/daemon_client.h"
+#include "stratum/job.h"
 #include "stratum/pool_template.h"
+#include "stratum/url.h"
 #include "stratum/tls.h"
 
 enum {
@@ -35,6 +39,8 @@ enum {
     OPT_TLS_CERT,
     OPT_TLS_KEY,
     OPT_SYNTHETIC,
+    OPT_DAEMON,
+    OPT_WALLET,
     OPT_ALGO,
     OPT_DIFFICULTY,
     OPT_SHARE_SECONDS,
@@ -72,8 +78,12 @@ static const cli_option_t pool_options[OPT_COUNT] = {
                       "at start)"},
     [OPT_TLS_KEY] = {"tls-key", CLI_OPT_STRING, "FILE", 0, 0, "PEM key of --tls-cert"},
     [OPT_SYNTHETIC] = {"synthetic", CLI_OPT_FLAG, NULL, 0, 0,
-                       "make Monero-shaped jobs offline, no daemon needed (the default and, "
-                       "for now, the only job source)"},
+                       "make Monero-shaped jobs offline, no daemon needed (the default)"},
+    [OPT_DAEMON] = {"daemon", CLI_OPT_STRING, "URL", 0, 0,
+                    "take block templates from monerod (daemon+http://HOST:PORT) and submit the "
+                    "blocks miners find; connections split the nonce (NiceHash-style)"},
+    [OPT_WALLET] = {"wallet", CLI_OPT_STRING, "ADDRESS", 0, 0,
+                    "with --daemon: the address the blocks pay"},
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "ALGO", 0, 0,
                   "the algorithm served (default rx/0; see minemeter hash --list)", 'a', NULL},
     [OPT_DIFFICULTY] = {"difficulty", CLI_OPT_UINT, "N", 1, 1000000000000ul,
@@ -133,6 +143,10 @@ static const cli_command_spec_t pool_spec = {
     "  minemeter pool --algo rx/0 --log pool.jsonl\n"
     "  minemeter mine --url stratum+tcp://127.0.0.1:3333 --user lab-miner-1\n"
     "\n"
+    "With --daemon, jobs are monerod's block templates, shares are capped at the\n"
+    "block's difficulty, and every share that makes a block is submitted:\n"
+    "  minemeter pool --daemon daemon+http://127.0.0.1:18081 --wallet ADDRESS\n"
+    "\n"
     "It runs in the foreground until --duration or Ctrl-C, and prints a count\n"
     "per login at the end. docs/pool.md describes the log's events.",
     pool_options,
@@ -144,6 +158,19 @@ typedef struct {
     stratum_pool_server_t *server;
     stratum_tls_context_t *tls;
     stratum_pool_synthetic_t chain;
+    stratum_daemon_t *daemon;
+    stratum_url_t daemon_url;
+    const char *wallet;
+    int serving, exit_code;
+    char start_line[640], fingerprint[65], cert_label[300];
+    uint64_t generation;
+    /* Blocks submitted and not yet judged: which connection found them. */
+    struct {
+        char hash[65];
+        uint64_t connection;
+        char login[64];
+    } found[16];
+    unsigned found_next;
     uv_signal_t sigint, sigterm;
     uv_timer_t job_timer, print_timer, duration_timer;
     int stopping, verbose;
@@ -166,6 +193,7 @@ static const char *event_name(stratum_pool_event_kind_t kind)
         [STRATUM_POOL_EVENT_BAD_LINE] = "bad_line",
         [STRATUM_POOL_EVENT_DISCONNECT] = "disconnect",
         [STRATUM_POOL_EVENT_TEMPLATE] = "template",
+        [STRATUM_POOL_EVENT_BLOCK] = "block",
     };
     return names[kind];
 }
@@ -243,6 +271,13 @@ static void log_event(pool_t *p, const stratum_pool_event_t *e)
     case STRATUM_POOL_EVENT_CONNECT:
         json_object_set_new(o, "tls", json_boolean(e->tls));
         break;
+    case STRATUM_POOL_EVENT_BLOCK:
+        set_count(o, "height", e->height);
+        json_object_set_new(o, "accepted", json_boolean(e->accepted));
+        set_text(o, "reason", e->reason);
+        set_text(o, "pow_hash", e->hash);
+        json_object_set_new(o, "latency_ms", json_real(round(e->latency_ms * 1000) / 1000));
+        break;
     }
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
@@ -266,7 +301,8 @@ static void log_start(pool_t *p, const pow_algo_t *algo, uint64_t difficulty, do
         json_pack("{s:s s:f s:I s:I s:i s:s s:I s:s s:s s:I s:f s:i}", "event", "start", "t", 0.0,
                   "unix_ms", unix_ms, "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version", 1,
                   "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(), "algo",
-                  pow_algo_name(algo), "jobs", "synthetic", "difficulty", (json_int_t)difficulty,
+                  algo != NULL ? pow_algo_name(algo) : "the daemon's", "jobs",
+                  algo != NULL ? "synthetic" : "daemon", "difficulty", (json_int_t)difficulty,
                   "share_seconds", share_seconds, "job_seconds", (int)job_seconds);
     char *text = o != NULL
                      ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -321,6 +357,15 @@ static void on_event(void *context, const stratum_pool_event_t *e)
         cli_say("connection %llu closed: %s (%" PRIu64 " bytes in, %" PRIu64 " out)", id, e->reason,
                 e->bytes_in, e->bytes_out);
         break;
+    case STRATUM_POOL_EVENT_BLOCK:
+        if (e->accepted)
+            cli_say("block at height %" PRIu64 " accepted by monerod (connection %llu, %s; pow "
+                    "hash %s)",
+                    e->height, id, e->login != NULL ? e->login : "?", e->hash);
+        else
+            cli_say("block at height %" PRIu64 " refused by monerod: %s (connection %llu)",
+                    e->height, e->reason, id);
+        break;
     case STRATUM_POOL_EVENT_TEMPLATE:
         if (p->verbose || e->seed_changed)
             cli_say("new template at height %" PRIu64 "%s", e->height,
@@ -341,8 +386,11 @@ static void stop(pool_t *p, const char *why)
     if (p->stopping)
         return;
     p->stopping = 1;
-    cli_say("stopping: %s", why);
+    if (why != NULL) /* NULL: quietly, nothing was served */
+        cli_say("stopping: %s", why);
     stratum_pool_server_stop(p->server);
+    if (p->daemon != NULL)
+        stratum_daemon_close(p->daemon, NULL, NULL);
     uv_handle_t *handles[] = {
         (uv_handle_t *)&p->sigint,         (uv_handle_t *)&p->sigterm,
         (uv_handle_t *)&p->job_timer,      (uv_handle_t *)&p->print_timer,
@@ -404,6 +452,123 @@ static void print_summary(pool_t *p)
     }
 }
 
+/* --- serving ------------------------------------------------------------------------------ */
+
+/* Binds and starts serving tpl, then says so. Returns 0, or -1 (said on stderr). */
+static int begin_serving(pool_t *p, const stratum_pool_template_t *tpl)
+{
+    char why[512];
+    if (stratum_pool_server_start(p->server, tpl, why, sizeof(why)) != 0) {
+        cli_error("pool", "%s", why);
+        return -1;
+    }
+    p->serving = 1;
+    cli_say("%s", p->start_line);
+    for (size_t i = 0;; i++) {
+        int tls;
+        const char *address = stratum_pool_server_address(p->server, i, &tls);
+        if (address == NULL)
+            break;
+        cli_say("listening on %s://%s%s", tls ? "stratum+ssl" : "stratum+tcp", address,
+                strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]", 5) == 0
+                    ? ""
+                    : " (not loopback: anyone who can reach it can mine here)");
+    }
+    if (p->tls != NULL)
+        cli_say("TLS certificate SHA-256 %s (%s): miners pin it with --tls-fingerprint %s",
+                p->fingerprint, p->cert_label, p->fingerprint);
+    return 0;
+}
+
+/* --- with --daemon: monerod's templates and verdicts -------------------------------------- */
+
+static void on_daemon_job(void *context, const stratum_job_t *job)
+{
+    pool_t *p = context;
+    if (job->nonce_offset != STRATUM_NONCE_OFFSET || job->blob_len > STRATUM_POOL_MAX_BLOB) {
+        cli_say("ignoring monerod's template at height %" PRIu64
+                ": its nonce is not at byte 39 or its blob is over %d bytes, which miners "
+                "cannot take",
+                job->height, STRATUM_POOL_MAX_BLOB);
+        return;
+    }
+    stratum_pool_template_t tpl;
+    memset(&tpl, 0, sizeof(tpl));
+    tpl.generation = ++p->generation;
+    tpl.algo = job->algo;
+    tpl.height = job->height;
+    if (job->seed_len == 32)
+        memcpy(tpl.seed, job->seed, 32);
+    memcpy(tpl.blob, job->blob, job->blob_len);
+    tpl.blob_len = job->blob_len;
+    tpl.nicehash = 1;
+    tpl.block_difficulty = stratum_difficulty_from_target(job->target);
+    if (tpl.block_difficulty == 0)
+        tpl.block_difficulty = 1;
+    snprintf(tpl.source_job_id, sizeof(tpl.source_job_id), "%s", job->id);
+    if (p->serving) {
+        stratum_pool_server_set_template(p->server, &tpl);
+        return;
+    }
+    if (p->stopping)
+        return;
+    if (begin_serving(p, &tpl) != 0) {
+        p->exit_code = CLI_EXIT_USAGE;
+        stop(p, "an address could not be bound");
+    }
+}
+
+static void on_daemon_candidate(void *context, const stratum_pool_template_t *tpl, uint32_t nonce,
+                                const uint8_t hash[32], uint64_t connection, const char *login)
+{
+    pool_t *p = context;
+    if (stratum_daemon_submit(p->daemon, tpl->source_job_id, nonce, hash) != 0)
+        return; /* below the block's difficulty, or its block was already sent */
+    unsigned slot = p->found_next++ % (sizeof(p->found) / sizeof(p->found[0]));
+    pow_hex_encode(hash, 32, p->found[slot].hash);
+    p->found[slot].connection = connection;
+    snprintf(p->found[slot].login, sizeof(p->found[slot].login), "%s", login);
+}
+
+static void on_block_result(void *context, const stratum_block_result_t *r)
+{
+    pool_t *p = context;
+    stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_BLOCK,
+                              .height = r->height,
+                              .accepted = r->accepted,
+                              .reason = r->reason,
+                              .hash = r->pow_hash,
+                              .latency_ms = r->latency_ms};
+    for (size_t i = 0; i < sizeof(p->found) / sizeof(p->found[0]); i++) {
+        if (strcmp(p->found[i].hash, r->pow_hash) == 0) {
+            e.connection = p->found[i].connection;
+            e.login = p->found[i].login;
+        }
+    }
+    on_event(p, &e);
+}
+
+static void on_daemon_connection(void *context, int connected)
+{
+    pool_t *p = context;
+    if (!connected && p->serving)
+        cli_say("monerod is not answering: miners keep the last template meanwhile");
+}
+
+static void on_address_refused(void *context, const char *address, const char *reason)
+{
+    pool_t *p = context;
+    cli_error("pool", "monerod refused the wallet address %s: %s", address, reason);
+    p->exit_code = CLI_EXIT_USAGE;
+    stop(p, "the wallet address was refused");
+}
+
+static void on_daemon_log(void *context, const char *line)
+{
+    (void)context;
+    cli_say("%s", line);
+}
+
 /* --- the command ---------------------------------------------------------------------- */
 
 static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
@@ -413,6 +578,31 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     if (parsed != CLI_CONTINUE)
         return parsed;
     signal(SIGPIPE, SIG_IGN); /* a miner gone between read and write: EPIPE, handled */
+    int daemon_mode = v[OPT_DAEMON].set;
+    stratum_url_t daemon_url;
+    if (daemon_mode) {
+        char url_why[512];
+        if (v[OPT_SYNTHETIC].set || v[OPT_ALGO].set || v[OPT_SEED_INTERVAL].set ||
+            v[OPT_HEIGHT].set || v[OPT_JOB_SECONDS].set) {
+            cli_usage_error(spec->name,
+                            "--daemon takes the jobs from monerod: --synthetic, --algo, --height, "
+                            "--seed-interval and --job-seconds are for synthetic jobs");
+            return CLI_EXIT_USAGE;
+        }
+        if (stratum_url_parse(v[OPT_DAEMON].text, &daemon_url, url_why, sizeof(url_why)) != 0 ||
+            daemon_url.scheme != STRATUM_URL_DAEMON_HTTP) {
+            cli_usage_error(spec->name, "--daemon %s: give daemon+http://HOST:PORT",
+                            v[OPT_DAEMON].text);
+            return CLI_EXIT_USAGE;
+        }
+        if (!v[OPT_WALLET].set) {
+            cli_usage_error(spec->name, "--daemon needs --wallet ADDRESS, the address blocks pay");
+            return CLI_EXIT_USAGE;
+        }
+    } else if (v[OPT_WALLET].set) {
+        cli_usage_error(spec->name, "--wallet goes with --daemon");
+        return CLI_EXIT_USAGE;
+    }
     const char *algo_name = v[OPT_ALGO].set ? v[OPT_ALGO].text : "rx/0";
     const pow_algo_t *algo = pow_algo_find(algo_name);
     if (algo == NULL) {
@@ -490,6 +680,7 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
         .max_bad_lines = v[OPT_MAX_BAD_LINES].set ? (unsigned)v[OPT_MAX_BAD_LINES].number : 3,
         .context = p,
         .event = on_event,
+        .candidate = on_daemon_candidate,
     };
     uv_loop_init(&p->loop);
     char why[512];
@@ -505,15 +696,12 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned seed_interval =
         v[OPT_SEED_INTERVAL].set ? (unsigned)v[OPT_SEED_INTERVAL].number : 2048;
     uint64_t height = v[OPT_HEIGHT].set ? v[OPT_HEIGHT].number : DEFAULT_HEIGHT;
-    stratum_pool_template_t tpl;
-    p->start_ns = arch_clock_ns();
-    int exit_code = CLI_EXIT_OK;
-    if (stratum_pool_synthetic_init(&p->chain, algo, height, seed_interval) != 0 ||
-        stratum_pool_synthetic_next(&p->chain, &tpl) != 0) {
-        cli_error(spec->name, "no randomness for the synthetic jobs (getrandom failed)");
-        exit_code = CLI_EXIT_FAILURE;
-    }
     unsigned job_seconds = v[OPT_JOB_SECONDS].set ? (unsigned)v[OPT_JOB_SECONDS].number : 30;
+    p->start_ns = arch_clock_ns();
+    p->exit_code = CLI_EXIT_OK;
+    snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", fingerprint);
+    snprintf(p->cert_label, sizeof(p->cert_label), "%s",
+             v[OPT_TLS_CERT].set ? v[OPT_TLS_CERT].text : "self-signed, made now");
     char steering[160];
     if (vardiff)
         snprintf(steering, sizeof(steering),
@@ -521,34 +709,23 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
                  share_seconds, difficulty);
     else
         snprintf(steering, sizeof(steering), "fixed difficulty %" PRIu64, difficulty);
-    if (exit_code == CLI_EXIT_OK)
-        log_start(p, algo, difficulty, share_seconds, job_seconds);
-    if (exit_code == CLI_EXIT_OK &&
-        stratum_pool_server_start(p->server, &tpl, why, sizeof(why)) != 0) {
-        cli_error(spec->name, "%s", why);
-        exit_code = CLI_EXIT_USAGE;
-    }
-    if (exit_code == CLI_EXIT_OK)
-        cli_say("minemeter %s pool serving synthetic %s jobs from height %" PRIu64
-                " (a new template every %u s%s); %s; every share hashed again here; pid %ld; stop "
-                "with Ctrl-C",
-                PACKAGE_VERSION, pow_algo_name(algo), height, job_seconds,
-                pow_algo_needs_key(algo) ? ", a new seed every --seed-interval templates" : "",
-                steering, (long)getpid());
-    for (size_t i = 0; exit_code == CLI_EXIT_OK; i++) {
-        int tls;
-        const char *address = stratum_pool_server_address(p->server, i, &tls);
-        if (address == NULL)
-            break;
-        cli_say("listening on %s://%s%s", tls ? "stratum+ssl" : "stratum+tcp", address,
-                strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]", 5) == 0
-                    ? ""
-                    : " (not loopback: anyone who can reach it can mine here)");
-    }
-    if (exit_code == CLI_EXIT_OK && p->tls != NULL)
-        cli_say("TLS certificate SHA-256 %s (%s): miners pin it with --tls-fingerprint %s",
-                fingerprint, v[OPT_TLS_CERT].set ? v[OPT_TLS_CERT].text : "self-signed, made now",
-                fingerprint);
+    if (daemon_mode)
+        snprintf(p->start_line, sizeof(p->start_line),
+                 "minemeter %s pool serving monerod's block templates from %s (connections split "
+                 "the nonce; shares capped at the block's difficulty; blocks submitted); %s; every "
+                 "share hashed again here; pid %ld; stop with Ctrl-C",
+                 PACKAGE_VERSION, v[OPT_DAEMON].text, steering, (long)getpid());
+    else
+        snprintf(p->start_line, sizeof(p->start_line),
+                 "minemeter %s pool serving synthetic %s jobs from height %" PRIu64
+                 " (a new template every %u s%s); %s; every share hashed again here; pid %ld; "
+                 "stop with Ctrl-C",
+                 PACKAGE_VERSION, pow_algo_name(algo), height, job_seconds,
+                 pow_algo_needs_key(algo) ? ", a new seed every --seed-interval templates" : "",
+                 steering, (long)getpid());
+    log_start(p, daemon_mode ? NULL : algo, difficulty, share_seconds,
+              daemon_mode ? 0 : job_seconds);
+
     uv_signal_init(&p->loop, &p->sigint);
     uv_signal_init(&p->loop, &p->sigterm);
     uv_timer_init(&p->loop, &p->job_timer);
@@ -556,28 +733,62 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     uv_timer_init(&p->loop, &p->duration_timer);
     p->sigint.data = p->sigterm.data = p;
     p->job_timer.data = p->print_timer.data = p->duration_timer.data = p;
-    if (exit_code != CLI_EXIT_OK) {
-        p->stopping = 1; /* quietly: nothing was served */
-        stratum_pool_server_stop(p->server);
-        uv_handle_t *handles[] = {
-            (uv_handle_t *)&p->sigint,         (uv_handle_t *)&p->sigterm,
-            (uv_handle_t *)&p->job_timer,      (uv_handle_t *)&p->print_timer,
-            (uv_handle_t *)&p->duration_timer,
+    uv_signal_start(&p->sigint, on_signal, SIGINT);
+    uv_signal_start(&p->sigterm, on_signal, SIGTERM);
+    uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
+    uv_timer_start(&p->print_timer, on_print, print_ms, print_ms);
+    if (v[OPT_DURATION].set)
+        uv_timer_start(&p->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
+
+    char agent[64];
+    snprintf(agent, sizeof(agent), "minemeter-pool/%s", PACKAGE_VERSION);
+    if (daemon_mode) {
+        p->daemon_url = daemon_url;
+        stratum_daemon_config_t dc = {
+            .url = p->daemon_url,
+            .wallet_address = v[OPT_WALLET].text,
+            .agent = agent,
+            .events = {.context = p,
+                       .on_job = on_daemon_job,
+                       .on_block_result = on_block_result,
+                       .on_connection = on_daemon_connection,
+                       .on_address_refused = on_address_refused,
+                       .log = on_daemon_log},
         };
-        for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
-            uv_close(handles[i], on_handle_closed);
+        p->daemon = stratum_daemon_create(&p->loop, &dc);
+        if (p->daemon == NULL) {
+            cli_error(spec->name, "cannot start the monerod client");
+            p->exit_code = CLI_EXIT_FAILURE;
+            stop(p, "no monerod client");
+        } else {
+            cli_say("asking %s for a block template paid to %s before serving", v[OPT_DAEMON].text,
+                    v[OPT_WALLET].text);
+            stratum_daemon_start(p->daemon);
+        }
     } else {
-        uv_signal_start(&p->sigint, on_signal, SIGINT);
-        uv_signal_start(&p->sigterm, on_signal, SIGTERM);
-        uv_timer_start(&p->job_timer, on_job_timer, job_seconds * 1000ull, job_seconds * 1000ull);
-        uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
-        uv_timer_start(&p->print_timer, on_print, print_ms, print_ms);
-        if (v[OPT_DURATION].set)
-            uv_timer_start(&p->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
+        stratum_pool_template_t tpl;
+        if (stratum_pool_synthetic_init(&p->chain, algo, height, seed_interval) != 0 ||
+            stratum_pool_synthetic_next(&p->chain, &tpl) != 0) {
+            cli_error(spec->name, "no randomness for the synthetic jobs (getrandom failed)");
+            p->exit_code = CLI_EXIT_FAILURE;
+        } else if (begin_serving(p, &tpl) != 0) {
+            p->exit_code = CLI_EXIT_USAGE;
+        }
+        if (p->exit_code != CLI_EXIT_OK) {
+            stop(p, NULL);
+        } else {
+            uv_timer_start(&p->job_timer, on_job_timer, job_seconds * 1000ull,
+                           job_seconds * 1000ull);
+        }
     }
     uv_run(&p->loop, UV_RUN_DEFAULT);
-    if (exit_code == CLI_EXIT_OK)
+    int exit_code = p->exit_code;
+    if (exit_code == CLI_EXIT_OK && p->serving)
         print_summary(p);
+    if (exit_code == CLI_EXIT_OK && !p->serving) {
+        cli_say("monerod never gave a template: nothing was served (exit status 1)");
+        exit_code = CLI_EXIT_FAILURE;
+    }
     stratum_pool_server_destroy(p->server);
     uv_loop_close(&p->loop);
     stratum_tls_context_free(p->tls);

@@ -33,7 +33,9 @@ typedef struct {
     const pow_algo_t *algo;
     uint64_t height;
     uint8_t seed[32];
-    uint8_t blob[STRATUM_POOL_BLOB_LEN];
+    uint8_t blob[STRATUM_POOL_MAX_BLOB];
+    size_t blob_len;
+    int nicehash; /* the nonce's top byte must be the connection's */
     uint64_t target;
     uint64_t difficulty; /* as the miner derives it from the target */
     uint32_t *nonces;    /* accepted ones */
@@ -64,6 +66,7 @@ struct connection {
     char *login, *agent, *rigid;
     stratum_pool_miner_t *miner;
     uint32_t extra_nonce;
+    int nonce_byte; /* a daemon's template: the top nonce byte it owns; -1: none */
     stratum_vardiff_t vardiff;
     pool_job_t jobs[STRATUM_POOL_JOB_HISTORY];
     unsigned job_count; /* jobs sent; the current one is jobs[(job_count - 1) % HISTORY] */
@@ -85,7 +88,7 @@ struct stratum_pool_server {
     listener_t listeners[STRATUM_POOL_MAX_LISTEN];
     size_t listener_count;
     uv_timer_t check_timer;
-    int stopping;
+    int started, stopping;
     stratum_pool_template_t tpl;
     uint64_t next_job_number, next_connection, next_extra_nonce;
     connection_t *connections;
@@ -93,6 +96,7 @@ struct stratum_pool_server {
     ban_t bans[MAX_BANS];
     stratum_pool_miner_t *miners;
     size_t miner_count;
+    uint8_t nonce_byte_used[256]; /* which top nonce bytes live connections own */
     stratum_pool_server_stats_t stats;
 };
 
@@ -269,6 +273,8 @@ static void close_connection(connection_t *c, const char *reason)
     if (c->next != NULL)
         c->next->prev = c->prev;
     s->stats.connected--;
+    if (c->nonce_byte >= 0)
+        s->nonce_byte_used[c->nonce_byte] = 0;
     stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_DISCONNECT,
                               .reason = reason,
                               .login = c->login,
@@ -401,9 +407,15 @@ static json_t *make_job(connection_t *c)
     j->algo = tpl->algo;
     j->height = tpl->height;
     memcpy(j->seed, tpl->seed, sizeof(j->seed));
-    stratum_pool_template_blob(tpl, c->extra_nonce, j->blob);
+    j->blob_len = tpl->blob_len;
+    j->nicehash = tpl->nicehash;
+    stratum_pool_template_blob(tpl, tpl->nicehash ? (uint32_t)c->nonce_byte : c->extra_nonce,
+                               j->blob);
     /* 8 hex digits (the compact target every miner reads) while the difficulty fits. */
     uint64_t difficulty = c->vardiff.difficulty;
+    /* A share at the block's difficulty is a block: a harder one would hide blocks. */
+    if (tpl->block_difficulty != 0 && difficulty > tpl->block_difficulty)
+        difficulty = tpl->block_difficulty;
     char target_hex[17];
     if (difficulty <= UINT32_MAX) {
         uint32_t compact = (uint32_t)(UINT32_MAX / difficulty);
@@ -421,8 +433,8 @@ static json_t *make_job(connection_t *c)
         return NULL;
     j->difficulty = stratum_difficulty_from_target(j->target);
     c->job_count++;
-    char blob_hex[2 * STRATUM_POOL_BLOB_LEN + 1], seed_hex[65];
-    pow_hex_encode(j->blob, sizeof(j->blob), blob_hex);
+    char blob_hex[2 * STRATUM_POOL_MAX_BLOB + 1], seed_hex[65];
+    pow_hex_encode(j->blob, j->blob_len, blob_hex);
     json_t *o =
         json_pack("{s:s s:s s:s s:s s:I}", "blob", blob_hex, "job_id", j->id, "target", target_hex,
                   "algo", pow_algo_name(j->algo), "height", (json_int_t)j->height);
@@ -439,8 +451,8 @@ static void job_sent(connection_t *c, size_t bytes)
         return;
     const pool_job_t *j = current_job(c);
     c->server->stats.jobs_sent++;
-    char blob_hex[2 * STRATUM_POOL_BLOB_LEN + 1];
-    pow_hex_encode(j->blob, sizeof(j->blob), blob_hex);
+    char blob_hex[2 * STRATUM_POOL_MAX_BLOB + 1];
+    pow_hex_encode(j->blob, j->blob_len, blob_hex);
     stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_JOB,
                               .login = c->login,
                               .job_id = j->id,
@@ -519,6 +531,8 @@ static void handle_login(connection_t *c, const stratum_pool_request_t *r)
     json_t *result = job == NULL ? NULL
                                  : json_pack("{s:s s:o s:[s,s] s:s}", "id", c->session, "job", job,
                                              "extensions", "algo", "keepalive", "status", "OK");
+    if (result != NULL && s->tpl.nicehash)
+        json_array_append_new(json_object_get(result, "extensions"), json_string("nicehash"));
     if (result == NULL) {
         close_connection(c, "out of memory");
         return;
@@ -654,6 +668,10 @@ static void handle_submit(connection_t *c, const stratum_pool_request_t *r, size
         judge(c, id, job_id, nonce_text, j, "Invalid nonce", 0, 0, bytes);
         return;
     }
+    if (j->nicehash && (r->nonce >> 24) != (uint32_t)c->nonce_byte) {
+        judge(c, id, job_id, nonce_text, j, "Invalid nonce", 0, 0, bytes);
+        return;
+    }
     if (!r->result_ok) {
         judge(c, id, job_id, nonce_text, j, "Invalid result", 0, 0, bytes);
         return;
@@ -667,7 +685,7 @@ static void handle_submit(connection_t *c, const stratum_pool_request_t *r, size
         judge(c, id, job_id, nonce_text, j, "Duplicate share", 0, 0, bytes);
         return;
     }
-    stratum_share_work_t work = {j->algo,   j->blob, sizeof(j->blob), STRATUM_NONCE_OFFSET,
+    stratum_share_work_t work = {j->algo,   j->blob, j->blob_len, STRATUM_NONCE_OFFSET,
                                  j->height, j->seed, j->target};
     uint8_t hash[32];
     uint64_t t0 = arch_clock_ns();
@@ -695,6 +713,9 @@ static void handle_submit(connection_t *c, const stratum_pool_request_t *r, size
         reason = "Internal error: the pool cannot hash this share";
         break;
     }
+    /* A daemon's template: every good share is offered as a block (the daemon's test decides). */
+    if (reason == NULL && s->tpl.block_difficulty != 0 && s->config.candidate != NULL)
+        s->config.candidate(s->config.context, &s->tpl, nonce, hash, c->id, c->login);
     judge(c, id, job_id, nonce_text, j, reason, 0, hash_difficulty, bytes);
 }
 
@@ -875,6 +896,17 @@ static void on_connection(uv_stream_t *listener_stream, int status)
             return;
         }
     }
+    c->nonce_byte = -1;
+    if (s->tpl.nicehash) {
+        for (int b = 0; b < 256 && c->nonce_byte < 0; b++)
+            if (!s->nonce_byte_used[b])
+                c->nonce_byte = b;
+        if (c->nonce_byte < 0) {
+            refuse(s, &c->tcp, c->peer, "the pool is full: 256 miners already split the nonce");
+            return;
+        }
+        s->nonce_byte_used[c->nonce_byte] = 1;
+    }
     c->server = s;
     c->id = ++s->next_connection;
     c->address = l->address;
@@ -966,6 +998,7 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
                               char *why, size_t why_len)
 {
     s->tpl = *tpl;
+    s->started = 1;
     uv_timer_init(s->loop, &s->check_timer);
     s->check_timer.data = s;
     uv_timer_start(&s->check_timer, on_check, CHECK_PERIOD_MS, CHECK_PERIOD_MS);
@@ -1030,7 +1063,8 @@ void stratum_pool_server_stop(stratum_pool_server_t *s)
     if (s->stopping)
         return;
     s->stopping = 1;
-    uv_close((uv_handle_t *)&s->check_timer, NULL);
+    if (s->started)
+        uv_close((uv_handle_t *)&s->check_timer, NULL);
     for (size_t i = 0; i < s->listener_count; i++)
         uv_close((uv_handle_t *)&s->listeners[i].tcp, NULL);
     while (s->connections != NULL)

@@ -53,6 +53,8 @@ typedef enum {
     STRATUM_POOL_EVENT_BAD_LINE,    /* connection, reason, bytes received */
     STRATUM_POOL_EVENT_DISCONNECT,  /* connection, reason, bytes in and out */
     STRATUM_POOL_EVENT_TEMPLATE,    /* height, seed_changed */
+    STRATUM_POOL_EVENT_BLOCK,       /* the caller's (a daemon's verdict): connection, login,
+                                       height, accepted, reason, hash, latency_ms */
 } stratum_pool_event_kind_t;
 
 typedef struct {
@@ -63,6 +65,8 @@ typedef struct {
     const char *login, *agent, *rigid;
     const char *job_id;
     const char *blob;  /* a job's, in hex */
+    const char *hash;  /* a block's proof-of-work hash, in hex */
+    double latency_ms; /* a block's submit to its verdict */
     const char *nonce; /* as sent, made printable by the caller */
     uint64_t height, difficulty, hash_difficulty;
     int accepted, seed_changed, tls;
@@ -84,6 +88,13 @@ typedef struct {
     unsigned max_invalid, ban_seconds, max_bad_lines;
     void *context;
     void (*event)(void *context, const stratum_pool_event_t *event);
+    /*
+     * Optional, for a daemon's templates: each accepted share, with the
+     * hash the pool computed, the connection and its login, to be offered
+     * to the daemon as a block.
+     */
+    void (*candidate)(void *context, const stratum_pool_template_t *tpl, uint32_t nonce,
+                      const uint8_t hash[32], uint64_t connection, const char *login);
 } stratum_pool_server_config_t;
 
 /* One login's counts, kept after its connections end. */
@@ -127,7 +138,8 @@ const char *stratum_pool_server_address(const stratum_pool_server_t *server, siz
 void stratum_pool_server_set_template(stratum_pool_server_t *server,
                                       const stratum_pool_template_t *tpl);
 
-/* Closes every listener and connection; the loop ends once their closes ran. */
+/* Closes every listener and connection (none if never started); the loop ends once their closes
+ * ran. */
 void stratum_pool_server_stop(stratum_pool_server_t *server);
 
 void stratum_pool_server_stats(const stratum_pool_server_t *server,

@@ -84,9 +84,13 @@ int stratum_pool_synthetic_next(stratum_pool_synthetic_t *chain, stratum_pool_te
 }
 
 void stratum_pool_template_blob(const stratum_pool_template_t *tpl, uint32_t extra_nonce,
-                                uint8_t out[STRATUM_POOL_BLOB_LEN])
+                                uint8_t out[STRATUM_POOL_MAX_BLOB])
 {
-    memcpy(out, tpl->blob, STRATUM_POOL_BLOB_LEN);
+    memcpy(out, tpl->blob, tpl->blob_len);
+    if (tpl->nicehash) {
+        out[STRATUM_NONCE_OFFSET + 3] = (uint8_t)extra_nonce;
+        return;
+    }
     uint8_t in[36];
     memcpy(in, tpl->blob + ROOT_OFFSET, 32);
     for (int i = 0; i < 4; i++)

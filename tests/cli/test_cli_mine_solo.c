@@ -3,6 +3,8 @@
  * private regtest chain on 127.0.0.1: blocks are found, accepted, and
  * their proof-of-work hashes are the ones monerod computes; the miner
  * outlives a daemon killed and restarted; a refused address exits 2.
+ * And minemeter pool --daemon in front of it: a miner on the lab pool finds
+ * blocks that monerod accepts.
  * The suite is named solo_monerod: it needs /usr/bin/monerod.
  */
 #define _GNU_SOURCE
@@ -26,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/support/log_doc.h"
 #include "tests/support/run_command.h"
 
 #define MONEROD "/usr/bin/monerod"
@@ -43,7 +46,7 @@ typedef struct {
 
 /* What a test started, so that the teardown stops it even after a failed assertion. */
 static monerod_t daemon_;
-static pid_t miner_pid;
+static pid_t miner_pid, pool_pid;
 
 /* --- processes and files ------------------------------------------------------- */
 
@@ -300,6 +303,9 @@ static void teardown(void)
     if (miner_pid > 0)
         stop_process(miner_pid, SIGKILL, 5);
     miner_pid = 0;
+    if (pool_pid > 0)
+        stop_process(pool_pid, SIGKILL, 5);
+    pool_pid = 0;
     if (daemon_.pid > 0)
         stop_process(daemon_.pid, SIGTERM, 20);
     daemon_.pid = 0;
@@ -483,4 +489,104 @@ Test(solo_monerod, a_refused_address_exits_2_naming_it)
     cr_expect_eq(count_lines(r->err), 1, "%s", r->err);
     cr_expect_null(strstr(r->out, "summary"), "%s", r->out);
     run_result_free(r);
+}
+
+/* --- minemeter pool --daemon ------------------------------------------------------ */
+
+/* Waits until the file at path holds needle count times; returns its text. */
+static char *file_wait_for(const char *path, pid_t pid, const char *needle, unsigned count,
+                           double limit_s)
+{
+    double end = now_s() + limit_s;
+    for (;;) {
+        char *text = slurp(path);
+        if (count_of(text, needle) >= count)
+            return text;
+        int status;
+        if (!running(pid, &status))
+            cr_assert_fail("it exited (status %d) before printing \"%s\" x%u:\n%s", status, needle,
+                           count, text);
+        if (now_s() > end)
+            cr_assert_fail("no \"%s\" x%u within %.0f s:\n%s", needle, count, limit_s, text);
+        free(text);
+        nap_ms(200);
+    }
+}
+
+Test(solo_monerod, a_miner_on_pool_daemon_finds_blocks_that_monerod_accepts)
+{
+    double t0 = now_s();
+    monerod_setup(&daemon_, 200);
+    uint64_t start = chain_height(&daemon_);
+    char daemon_url[64], pool_out[128], pool_err[128], pool_log[128];
+    snprintf(daemon_url, sizeof(daemon_url), "daemon+http://127.0.0.1:%u", daemon_.rpc_port);
+    path_in(&daemon_, "pool.out", pool_out, sizeof(pool_out));
+    path_in(&daemon_, "pool.err", pool_err, sizeof(pool_err));
+    path_in(&daemon_, "pool.jsonl", pool_log, sizeof(pool_log));
+    /* Shares at difficulty 50, a quarter of the block's: the pool must pick the blocks out. */
+    pool_pid = spawn((const char *const[]){MINEMETER_BIN, "pool", "--daemon", daemon_url,
+                                           "--wallet", WALLET, "--listen", "127.0.0.1:0",
+                                           "--difficulty", "50", "--log", pool_log, NULL},
+                     pool_out, pool_err);
+    const char *needle = "listening on stratum+tcp://127.0.0.1:";
+    char *text = file_wait_for(pool_out, pool_pid, needle, 1, 60);
+    int port = atoi(strstr(text, needle) + strlen(needle));
+    free(text);
+    char url[64], out[128], err[128];
+    snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", port);
+    path_in(&daemon_, "mine.out", out, sizeof(out));
+    path_in(&daemon_, "mine.err", err, sizeof(err));
+    miner_pid = spawn((const char *const[]){MINEMETER_BIN, "mine", "--url", url, "--user",
+                                            "lab-miner", "--threads", "2", "--mode", "light", NULL},
+                      out, err);
+    free(file_wait_for(pool_out, pool_pid, "accepted by monerod", 3, 240));
+    int status = stop_process(miner_pid, SIGTERM, 20);
+    miner_pid = 0;
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "mine ended with status %d", status);
+    status = stop_process(pool_pid, SIGTERM, 20);
+    pool_pid = 0;
+    text = slurp(pool_out);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "pool ended with status %d:\n%s",
+              status, text);
+    cr_expect_geq(chain_height(&daemon_), start + 3);
+    cr_expect_null(strstr(text, "refused by monerod"), "%s", text);
+
+    /* Each block the pool says monerod accepted has monerod's own PoW hash at its height. */
+    unsigned blocks = 0;
+    for (const char *p = strstr(text, "block at height "); p != NULL;
+         p = strstr(p + 1, "block at height ")) {
+        unsigned long long height;
+        char hash[65];
+        if (sscanf(p, "block at height %llu accepted by monerod", &height) != 1)
+            continue;
+        const char *at = strstr(p, "pow hash ");
+        cr_assert_not_null(at, "%.200s", p);
+        cr_assert_eq(sscanf(at, "pow hash %64[0-9a-f]", hash), 1, "%.200s", p);
+        char *theirs = daemon_pow_hash(&daemon_, height);
+        cr_expect_str_eq(hash, theirs, "height %llu", height);
+        free(theirs);
+        blocks++;
+    }
+    cr_expect_geq(blocks, 3, "%s", text);
+    free(text);
+
+    /* The log holds the blocks, with who found them, as docs/pool.md has every line. */
+    log_doc_t doc;
+    log_doc_read(MINEMETER_SRCDIR "/docs/pool.md", &doc);
+    text = slurp(pool_log);
+    unsigned logged = 0;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        json_t *e = json_loads(line, 0, NULL);
+        cr_assert_not_null(e, "%s", line);
+        log_doc_check(&doc, e);
+        if (strcmp(json_string_value(json_object_get(e, "event")), "block") == 0 &&
+            json_is_true(json_object_get(e, "accepted"))) {
+            cr_expect_str_eq(json_string_value(json_object_get(e, "login")), "lab-miner");
+            logged++;
+        }
+        json_decref(e);
+    }
+    free(text);
+    cr_expect_geq(logged, 3);
+    cr_log_info("solo_monerod: 3 blocks through the pool in %.1f s", now_s() - t0);
 }

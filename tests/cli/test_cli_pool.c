@@ -404,6 +404,13 @@ Test(lab_pool, refuses_bad_options_in_one_sentence)
     expect_usage_error(ARGS("pool", "--log", "/no/such/dir/pool.jsonl"), "--log");
     expect_usage_error(ARGS("pool", "--difficulty", "5", "--min-difficulty", "2"),
                        "--min-difficulty");
+    expect_usage_error(ARGS("pool", "--daemon", "daemon+http://127.0.0.1:18081"), "--wallet");
+    expect_usage_error(ARGS("pool", "--wallet", "4A"), "goes with --daemon");
+    expect_usage_error(ARGS("pool", "--daemon", "http://127.0.0.1:18081", "--wallet", "4A"),
+                       "daemon+http://");
+    expect_usage_error(ARGS("pool", "--daemon", "daemon+http://127.0.0.1:18081", "--wallet", "4A",
+                            "--algo", "cn/r"),
+                       "synthetic jobs");
     expect_usage_error(ARGS("load", "--duration", "5", "--url", "daemon+http://127.0.0.1:18081"),
                        "Stratum pools");
     expect_usage_error(ARGS("load", "--duration", "5", "--user", "x"), "go with --url");
