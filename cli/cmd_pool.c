@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -162,6 +163,7 @@ typedef struct {
     stratum_url_t daemon_url;
     const char *wallet;
     int serving, exit_code;
+    unsigned max_connections;
     char start_line[640], fingerprint[65], cert_label[300];
     uint64_t generation;
     /* Blocks submitted and not yet judged: which connection found them. */
@@ -442,17 +444,42 @@ static void on_print(uv_timer_t *timer)
 static void print_summary(pool_t *p)
 {
     print_counts(p);
-    size_t n = stratum_pool_server_miner_count(p->server);
-    for (size_t i = 0; i < n; i++) {
+    size_t n = stratum_pool_server_miner_count(p->server), shown = n <= 64 ? n : 50;
+    for (size_t i = 0; i < shown; i++) {
         const stratum_pool_miner_t *m = stratum_pool_server_miner(p->server, i);
         cli_say("miner %s: %u connection(s), %" PRIu64 " accepted (difficulty %" PRIu64
                 "), %" PRIu64 " rejected, %" PRIu64 " stale",
                 m->login, m->connections, m->accepted, m->accepted_difficulty, m->rejected,
                 m->stale);
     }
+    if (shown < n)
+        cli_say("... and %zu more logins (the log has every share with its login)", n - shown);
 }
 
 /* --- serving ------------------------------------------------------------------------------ */
+
+/*
+ * Each connection is a file descriptor: the soft limit is raised to the
+ * hard one, and when --max-connections is past even that, the start says
+ * so rather than leaving the pool to refuse connections unexplained.
+ */
+static void raise_open_files(unsigned max_connections)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return;
+    if (lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    /* Some descriptors are the process's own: the loop, listeners, the log, stdio. */
+    if (lim.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + 32 > lim.rlim_cur)
+        cli_say("note: the open-file limit (ulimit -n) is %llu, so about %llu connections can be "
+                "held at once, not --max-connections %u",
+                (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_cur - 32,
+                max_connections);
+}
 
 /* Binds and starts serving tpl, then says so. Returns 0, or -1 (said on stderr). */
 static int begin_serving(pool_t *p, const stratum_pool_template_t *tpl)
@@ -477,6 +504,7 @@ static int begin_serving(pool_t *p, const stratum_pool_template_t *tpl)
     if (p->tls != NULL)
         cli_say("TLS certificate SHA-256 %s (%s): miners pin it with --tls-fingerprint %s",
                 p->fingerprint, p->cert_label, p->fingerprint);
+    raise_open_files(p->max_connections);
     return 0;
 }
 
@@ -699,6 +727,7 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     unsigned job_seconds = v[OPT_JOB_SECONDS].set ? (unsigned)v[OPT_JOB_SECONDS].number : 30;
     p->start_ns = arch_clock_ns();
     p->exit_code = CLI_EXIT_OK;
+    p->max_connections = config.max_connections;
     snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", fingerprint);
     snprintf(p->cert_label, sizeof(p->cert_label), "%s",
              v[OPT_TLS_CERT].set ? v[OPT_TLS_CERT].text : "self-signed, made now");

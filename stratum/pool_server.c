@@ -214,13 +214,18 @@ static void ban(stratum_pool_server_t *s, const char *ip, uint64_t now)
 
 /* --- miners (logins) ------------------------------------------------------- */
 
+/* The overflow bucket's name: logins past MAX_MINERS are counted together. */
+#define OTHER_LOGINS "(logins past the first 4096)"
+
 static stratum_pool_miner_t *miner_for(stratum_pool_server_t *s, const char *login)
 {
     for (size_t i = 0; i < s->miner_count; i++)
         if (strcmp(s->miners[i].login, login) == 0)
             return &s->miners[i];
-    if (s->miner_count >= MAX_MINERS)
-        return NULL;
+    if (s->miner_count > MAX_MINERS)
+        return &s->miners[MAX_MINERS]; /* the bucket: the table stays bounded */
+    if (s->miner_count == MAX_MINERS)
+        login = OTHER_LOGINS;
     if (s->miner_count % 64 == 0) {
         stratum_pool_miner_t *grown = realloc(s->miners, (s->miner_count + 64) * sizeof(*grown));
         if (grown == NULL)
