@@ -447,10 +447,23 @@ static void print_summary(pool_t *p)
     size_t n = stratum_pool_server_miner_count(p->server), shown = n <= 64 ? n : 50;
     for (size_t i = 0; i < shown; i++) {
         const stratum_pool_miner_t *m = stratum_pool_server_miner(p->server, i);
+        char reasons[512] = "";
+        size_t used = 0;
+        for (size_t r = 0; r < STRATUM_POOL_MINER_REASONS && m->reasons[r].reason != NULL &&
+                           used < sizeof(reasons) - 1;
+             r++)
+            used += (size_t)snprintf(reasons + used, sizeof(reasons) - used, "%s%s %" PRIu64,
+                                     used == 0 ? " (" : ", ", m->reasons[r].reason,
+                                     m->reasons[r].count);
+        if (m->other_reasons != 0 && used < sizeof(reasons) - 1)
+            used += (size_t)snprintf(reasons + used, sizeof(reasons) - used, ", other %" PRIu64,
+                                     m->other_reasons);
+        if (used != 0 && used < sizeof(reasons) - 1)
+            snprintf(reasons + used, sizeof(reasons) - used, ")");
         cli_say("miner %s: %u connection(s), %" PRIu64 " accepted (difficulty %" PRIu64
-                "), %" PRIu64 " rejected, %" PRIu64 " stale",
+                "), %" PRIu64 " rejected, %" PRIu64 " stale%s",
                 m->login, m->connections, m->accepted, m->accepted_difficulty, m->rejected,
-                m->stale);
+                m->stale, reasons);
     }
     if (shown < n)
         cli_say("... and %zu more logins (the log has every share with its login)", n - shown);

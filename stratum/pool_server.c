@@ -593,6 +593,20 @@ static int remember_nonce(pool_job_t *j, uint32_t nonce)
     return 0;
 }
 
+/* One more rejection of this kind for the login (reasons are string literals). */
+static void count_reason(stratum_pool_miner_t *m, const char *reason)
+{
+    for (size_t i = 0; i < STRATUM_POOL_MINER_REASONS; i++) {
+        if (m->reasons[i].reason == NULL)
+            m->reasons[i].reason = reason;
+        if (strcmp(m->reasons[i].reason, reason) == 0) {
+            m->reasons[i].count++;
+            return;
+        }
+    }
+    m->other_reasons++;
+}
+
 /* The verdict on one share, sent, counted and reported. */
 static void judge(connection_t *c, json_int_t id, const char *job_id, const char *nonce_text,
                   const pool_job_t *j, const char *reason, int stale, uint64_t hash_difficulty,
@@ -621,6 +635,7 @@ static void judge(connection_t *c, json_int_t id, const char *job_id, const char
                 c->miner->stale++;
             else
                 c->miner->rejected++;
+            count_reason(c->miner, reason);
         }
     }
     stratum_pool_event_t e = {.kind = STRATUM_POOL_EVENT_SHARE,

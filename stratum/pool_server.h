@@ -97,12 +97,20 @@ typedef struct {
                       const uint8_t hash[32], uint64_t connection, const char *login);
 } stratum_pool_server_config_t;
 
+#define STRATUM_POOL_MINER_REASONS 8
+
 /* One login's counts, kept after its connections end. */
 typedef struct {
     const char *login;
     unsigned connections;
     uint64_t accepted, rejected, stale;
     uint64_t accepted_difficulty; /* sum over accepted shares: hashes the miner did, expected */
+    /* Rejections by reply, the first STRATUM_POOL_MINER_REASONS kinds (the rest: "other"). */
+    struct {
+        const char *reason; /* the reply's words; NULL: unused */
+        uint64_t count;
+    } reasons[STRATUM_POOL_MINER_REASONS];
+    uint64_t other_reasons;
 } stratum_pool_miner_t;
 
 typedef struct {

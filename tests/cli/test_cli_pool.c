@@ -337,6 +337,9 @@ Test(lab_pool, closes_each_bad_client_with_a_logged_reason_and_keeps_serving_a_g
                              "Invalid nonce",
                              "Invalid result",
                              "5 invalid shares: its address is banned",
+                             "miner bad: 1 connection(s), 0 accepted (difficulty 0), 5 rejected, 0 "
+                             "stale (Invalid job id 1, Invalid nonce 1, Invalid result 2, "
+                             "Unauthenticated 1)",
                              "refused 127.0.0.4",
                              "flooding"};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)

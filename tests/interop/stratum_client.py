@@ -5,7 +5,9 @@ It speaks Monero's Stratum dialect from the protocol alone (login, job,
 submit), puts nonces into the job's blob itself, hashes through the
 `minemeter hash` command (one process, one input per line) and submits the
 hashes under the target. It exits 0 once --shares shares were accepted,
-1 on any rejection or protocol surprise. The lab pool's interoperability
+1 on any rejection or protocol surprise. On the way it checks two of the
+pool's refusals: a right hash above the target is a "Low difficulty
+share", and an accepted share sent again is a "Duplicate share". The lab pool's interoperability
 test (tests/cli/test_cli_pool.c) runs it; it only ever connects to
 127.0.0.1.
 """
@@ -64,6 +66,18 @@ def hashes(minemeter, job, blobs):
     return [bytes.fromhex(line) for line in out.split()]
 
 
+def refused_as(pool, params, expected):
+    """Submits params and checks the pool refuses it with the expected words."""
+    reply = pool.call("submit", params)
+    message = (reply.get("error") or {}).get("message")
+    if message == "Block expired":
+        return True  # the job was replaced meanwhile: nothing to conclude, nothing wrong
+    if message != expected:
+        print("expected \"%s\", got %s" % (expected, reply), file=sys.stderr)
+        return False
+    return True
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
@@ -83,6 +97,8 @@ def main():
     job = reply["result"]["job"]
     accepted = 0
     nonce = 0
+    low_checked = False
+    last_accepted = None
     while accepted < options.shares:
         if pool.pending_job is not None:
             job, pool.pending_job = pool.pending_job, None
@@ -94,11 +110,15 @@ def main():
             batch.append((nonce, bytes(blob)))
             nonce += 1
         for (n, _), digest in zip(batch, hashes(options.minemeter, job, [b for _, b in batch])):
+            params = {"id": session, "job_id": job["job_id"],
+                      "nonce": n.to_bytes(4, "little").hex(), "result": digest.hex()}
             if int.from_bytes(digest[24:32], "little") >= target:
+                if not low_checked:
+                    low_checked = True
+                    if not refused_as(pool, params, "Low difficulty share"):
+                        return 1
                 continue
-            reply = pool.call("submit", {"id": session, "job_id": job["job_id"],
-                                         "nonce": n.to_bytes(4, "little").hex(),
-                                         "result": digest.hex()})
+            reply = pool.call("submit", params)
             if reply.get("error"):
                 message = reply["error"].get("message", "")
                 if message == "Block expired":
@@ -109,9 +129,16 @@ def main():
                 print("unexpected reply:", reply, file=sys.stderr)
                 return 1
             accepted += 1
+            last_accepted = params
             if accepted >= options.shares:
                 break
-    print("%d shares accepted" % accepted)
+    if not low_checked:
+        print("no hash above the target came up to check \"Low difficulty share\"",
+              file=sys.stderr)
+        return 1
+    if not refused_as(pool, last_accepted, "Duplicate share"):
+        return 1
+    print("%d shares accepted; a low one and a duplicate refused" % accepted)
     return 0
 
 
