@@ -182,6 +182,18 @@ static json_t *json_fixed(double v, int decimals)
     return json_real(round(v * scale) / scale);
 }
 
+/* Writes line (taken) to the log and flushes it: a run killed at any moment leaves whole lines. */
+static void write_line(load_run_t *r, json_t *line)
+{
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(line);
+    if (text == NULL)
+        return;
+    fprintf(r->log, "%s\n", text);
+    fflush(r->log);
+    free(text);
+}
+
 /* Writes one event, at t seconds of the schedule, as a line and flushes it; takes ownership. */
 static void log_event_at(load_run_t *r, const char *name, double t, json_t *event)
 {
@@ -205,13 +217,7 @@ static void log_event_at(load_run_t *r, const char *name, double t, json_t *even
     json_object_set_new(line, "unix_ms", json_integer(unix_ms()));
     json_object_update(line, event);
     json_decref(event);
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    json_decref(line);
-    if (text == NULL)
-        return;
-    fprintf(r->log, "%s\n", text);
-    fflush(r->log);
-    free(text);
+    write_line(r, line);
 }
 
 static void log_event(load_run_t *r, const char *name, json_t *event)
@@ -504,14 +510,8 @@ static void log_early_events(load_run_t *r)
         json_object_set(line, "unix_ms", json_object_get(early, "unix_ms"));
         json_object_del(early, "mono_ns");
         json_object_update_missing(line, early);
-        char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-        json_decref(line);
-        if (text != NULL && r->log != NULL)
-            fprintf(r->log, "%s\n", text);
-        free(text);
+        write_line(r, line); /* only buffered when there is a log */
     }
-    if (r->log != NULL)
-        fflush(r->log);
     json_array_clear(r->early_events);
 }
 

@@ -212,19 +212,38 @@ static void set_count(json_t *o, const char *key, uint64_t value)
 }
 
 /* One event as one JSON line (docs/pool.md), flushed at once. */
+/* Writes o (taken) as one line and flushes it: a pool stopped at any moment leaves whole lines. */
+static void write_line(pool_t *p, json_t *o)
+{
+    char *text = o != NULL
+                     ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                     : NULL;
+    json_decref(o);
+    if (text != NULL) {
+        fprintf(p->log, "%s\n", text);
+        fflush(p->log);
+    }
+    free(text);
+}
+
+static json_int_t unix_ms(void)
+{
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    return (json_int_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+}
+
 static void log_event(pool_t *p, const stratum_pool_event_t *e)
 {
     if (p->log == NULL)
         return;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
     json_t *o = json_object();
     if (o == NULL)
         return;
     set_text(o, "event", event_name(e->kind));
     json_object_set_new(o, "t",
                         json_real(round((double)(arch_clock_ns() - p->start_ns) / 1e6) / 1e3));
-    set_count(o, "unix_ms", (uint64_t)wall.tv_sec * 1000 + (uint64_t)wall.tv_nsec / 1000000);
+    json_object_set_new(o, "unix_ms", json_integer(unix_ms()));
     if (e->connection != 0)
         set_count(o, "connection", e->connection);
     set_text(o, "peer", e->peer);
@@ -281,13 +300,7 @@ static void log_event(pool_t *p, const stratum_pool_event_t *e)
         json_object_set_new(o, "latency_ms", json_real(round(e->latency_ms * 1000) / 1000));
         break;
     }
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    json_decref(o);
-    if (text != NULL) {
-        fprintf(p->log, "%s\n", text);
-        fflush(p->log);
-    }
-    free(text);
+    write_line(p, o);
 }
 
 /* The first line: what is served, and the clock every later t is on. */
@@ -296,25 +309,14 @@ static void log_start(pool_t *p, const pow_algo_t *algo, uint64_t difficulty, do
 {
     if (p->log == NULL)
         return;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    json_int_t unix_ms = (json_int_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
     json_t *o =
         json_pack("{s:s s:f s:I s:I s:i s:s s:I s:s s:s s:I s:f s:i}", "event", "start", "t", 0.0,
-                  "unix_ms", unix_ms, "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version", 1,
-                  "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(), "algo",
+                  "unix_ms", unix_ms(), "t0_monotonic_ns", (json_int_t)p->start_ns, "log_version",
+                  1, "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(), "algo",
                   algo != NULL ? pow_algo_name(algo) : "the daemon's", "jobs",
                   algo != NULL ? "synthetic" : "daemon", "difficulty", (json_int_t)difficulty,
                   "share_seconds", share_seconds, "job_seconds", (int)job_seconds);
-    char *text = o != NULL
-                     ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
-                     : NULL;
-    json_decref(o);
-    if (text != NULL) {
-        fprintf(p->log, "%s\n", text);
-        fflush(p->log);
-    }
-    free(text);
+    write_line(p, o);
 }
 
 /* --- what the server says -------------------------------------------------------- */

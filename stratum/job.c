@@ -43,6 +43,18 @@ int stratum_target_decode(const char *hex, uint64_t *target)
     return 0;
 }
 
+void stratum_target_encode(uint64_t difficulty, char out[17])
+{
+    if (difficulty == 0)
+        difficulty = 1;
+    int compact = difficulty <= UINT32_MAX;
+    uint64_t t = compact ? UINT32_MAX / difficulty : stratum_target_from_difficulty(difficulty);
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(t >> (8 * i));
+    pow_hex_encode(le, compact ? 4 : 8, out);
+}
+
 uint64_t stratum_target_from_difficulty(uint64_t difficulty)
 {
     return difficulty <= 1 ? UINT64_MAX : UINT64_MAX / difficulty;

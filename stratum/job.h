@@ -53,6 +53,13 @@ void stratum_job_to_miner(const stratum_job_t *job, uint64_t miner_job_id, miner
  */
 int stratum_target_decode(const char *hex, uint64_t *target);
 
+/*
+ * The hex target a pool sends for a share difficulty (0 counts as 1): the
+ * 8-digit compact form every miner reads while the difficulty fits in 32
+ * bits, else the 16-digit 64-bit form. out holds 17 bytes.
+ */
+void stratum_target_encode(uint64_t difficulty, char out[17]);
+
 /* The 64-bit target for a share difficulty (0 and 1 give every hash but the largest). */
 uint64_t stratum_target_from_difficulty(uint64_t difficulty);
 

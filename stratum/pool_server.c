@@ -49,6 +49,8 @@ typedef struct {
     stratum_pool_server_t *server;
     char address[64];
     int tls;
+    const char *text;              /* as given */
+    struct sockaddr_storage where; /* parsed once, at create */
 } listener_t;
 
 struct connection {
@@ -416,24 +418,12 @@ static json_t *make_job(connection_t *c)
     j->nicehash = tpl->nicehash;
     stratum_pool_template_blob(tpl, tpl->nicehash ? (uint32_t)c->nonce_byte : c->extra_nonce,
                                j->blob);
-    /* 8 hex digits (the compact target every miner reads) while the difficulty fits. */
     uint64_t difficulty = c->vardiff.difficulty;
     /* A share at the block's difficulty is a block: a harder one would hide blocks. */
     if (tpl->block_difficulty != 0 && difficulty > tpl->block_difficulty)
         difficulty = tpl->block_difficulty;
     char target_hex[17];
-    if (difficulty <= UINT32_MAX) {
-        uint32_t compact = (uint32_t)(UINT32_MAX / difficulty);
-        uint8_t le[4] = {(uint8_t)compact, (uint8_t)(compact >> 8), (uint8_t)(compact >> 16),
-                         (uint8_t)(compact >> 24)};
-        pow_hex_encode(le, sizeof(le), target_hex);
-    } else {
-        uint64_t t = stratum_target_from_difficulty(difficulty);
-        uint8_t le[8];
-        for (int i = 0; i < 8; i++)
-            le[i] = (uint8_t)(t >> (8 * i));
-        pow_hex_encode(le, sizeof(le), target_hex);
-    }
+    stratum_target_encode(difficulty, target_hex);
     if (stratum_target_decode(target_hex, &j->target) != 0)
         return NULL;
     j->difficulty = stratum_difficulty_from_target(j->target);
@@ -771,9 +761,10 @@ static int handle_line(const char *line, size_t len, void *context)
     uint64_t now = now_ms();
     c->last_message_ms = now;
     if (flooding(c, now)) {
-        close_connection(c, "flooding: more than "
-                            "100"
-                            " lines a second");
+        char why[64];
+        snprintf(why, sizeof(why), "flooding: more than %d lines a second",
+                 STRATUM_POOL_FLOOD_RATE);
+        close_connection(c, why);
         return 1;
     }
     stratum_pool_request_t r;
@@ -991,17 +982,20 @@ int stratum_pool_server_create(stratum_pool_server_t **out, uv_loop_t *loop,
         snprintf(why, why_len, "TLS listeners need a TLS context");
         return -1;
     }
-    for (size_t i = 0; i < total; i++) {
-        struct sockaddr_storage a;
-        int tls;
-        if (parse_address(listen_text(config, i, &tls), &a, why, why_len) != 0)
-            return -1;
-    }
     stratum_pool_server_t *s = calloc(1, sizeof(*s));
     if (s == NULL || (s->checker = stratum_share_checker_create()) == NULL) {
         free(s);
         snprintf(why, why_len, "out of memory");
         return -1;
+    }
+    for (size_t i = 0; i < total; i++) {
+        listener_t *l = &s->listeners[i];
+        l->text = listen_text(config, i, &l->tls);
+        if (parse_address(l->text, &l->where, why, why_len) != 0) {
+            stratum_share_checker_destroy(s->checker);
+            free(s);
+            return -1;
+        }
     }
     s->loop = loop;
     s->config = *config;
@@ -1024,10 +1018,8 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
     uv_timer_start(&s->check_timer, on_check, CHECK_PERIOD_MS, CHECK_PERIOD_MS);
     size_t total = s->config.listen_count + s->config.listen_tls_count;
     for (size_t i = 0; i < total; i++) {
-        struct sockaddr_storage a;
         listener_t *l = &s->listeners[i];
-        const char *text = listen_text(&s->config, i, &l->tls);
-        parse_address(text, &a, why, why_len);
+        struct sockaddr_storage a = l->where;
         l->server = s;
         uv_tcp_init(s->loop, &l->tcp);
         l->tcp.data = l;
@@ -1036,7 +1028,7 @@ int stratum_pool_server_start(stratum_pool_server_t *s, const stratum_pool_templ
         if (rc == 0)
             rc = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
         if (rc != 0) {
-            snprintf(why, why_len, "%s %s: %s", l->tls ? "--listen-tls" : "--listen", text,
+            snprintf(why, why_len, "%s %s: %s", l->tls ? "--listen-tls" : "--listen", l->text,
                      uv_strerror(rc));
             return -1;
         }

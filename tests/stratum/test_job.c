@@ -239,3 +239,24 @@ Test(stratum_job, rejects_randomx_job_without_seed_hash)
     bad[10] = 'q';
     expect_refused(job_with("seed_hash", json_string(bad)), NULL, "64 hex digits");
 }
+
+Test(stratum_job, encodes_a_difficulty_as_the_target_a_miner_decodes)
+{
+    char hex[17];
+    stratum_target_encode(1, hex);
+    cr_assert_str_eq(hex, "ffffffff");
+    stratum_target_encode(0, hex);
+    cr_assert_str_eq(hex, "ffffffff", "0 counts as 1");
+    /* 0xFFFFFFFF / 1000 = 4294967 = 0x418937, little-endian. */
+    stratum_target_encode(1000, hex);
+    cr_assert_str_eq(hex, "37894100");
+    uint64_t target;
+    cr_assert_eq(stratum_target_decode(hex, &target), 0);
+    cr_assert_eq(stratum_difficulty_from_target(target), 1000);
+    /* Past 32 bits: the 64-bit form. */
+    uint64_t big = 1ull << 36;
+    stratum_target_encode(big, hex);
+    cr_assert_eq(strlen(hex), 16);
+    cr_assert_eq(stratum_target_decode(hex, &target), 0);
+    cr_assert_eq(target, stratum_target_from_difficulty(big));
+}

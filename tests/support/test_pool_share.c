@@ -45,12 +45,8 @@ int pool_job_make(pool_job_t *job, uint64_t number, const char *algo_name, uint6
     job->blob[6] &= 0x7f;
     memset(job->blob + STRATUM_NONCE_OFFSET, 0, 4);
     job->blob[POOL_BLOB_LEN - 1] = (uint8_t)(1 + job->blob[POOL_BLOB_LEN - 1] % 100);
-    if (difficulty == 0)
-        difficulty = 1;
-    uint32_t compact = difficulty > UINT32_MAX ? 1 : (uint32_t)(UINT32_MAX / difficulty);
-    uint8_t le[4] = {(uint8_t)compact, (uint8_t)(compact >> 8), (uint8_t)(compact >> 16),
-                     (uint8_t)(compact >> 24)};
-    pow_hex_encode(le, sizeof(le), job->target_hex);
+    /* The test pool's difficulty is at most 0xFFFFFFFF: always the 8-digit compact target. */
+    stratum_target_encode(difficulty, job->target_hex);
     return stratum_target_decode(job->target_hex, &job->target);
 }
 

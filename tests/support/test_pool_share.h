@@ -21,7 +21,7 @@ typedef struct {
     uint8_t blob[POOL_BLOB_LEN];
     uint64_t height;
     uint8_t seed[32];
-    char target_hex[9];
+    char target_hex[17];
     uint64_t target; /* the 64-bit target a client derives from target_hex */
 } pool_job_t;
 
