@@ -6,26 +6,39 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
+
+/* r^2 + 2^34 r > 4n, in two 64-bit halves (the left side is below 2^67). */
+static inline int pow_cn_v2_sqrt_above(uint64_t r, uint64_t n)
+{
+    unsigned __int128 square = (unsigned __int128)r * r;
+    uint64_t square_lo = (uint64_t)square, square_hi = (uint64_t)(square >> 64);
+    uint64_t left_lo = square_lo + (r << 34);
+    uint64_t left_hi = square_hi + (r >> 30) + (left_lo < square_lo);
+    uint64_t right_lo = n << 2, right_hi = n >> 62;
+    return right_hi < left_hi + (right_lo < left_lo);
+}
 
 /*
- * floor(2 * sqrt(2^64 + n) - 2^33), which fits in 32 bits. A double gets
- * within one of it; the exact test (r + 2^33)^2 <= 4 (2^64 + n) <
- * (r + 1 + 2^33)^2, with 2^66 taken off both sides and done in 128 bits,
- * settles the last step whatever the rounding.
+ * floor(2 * sqrt(2^64 + n) - 2^33), which fits in 32 bits.
+ *
+ * The double 2^64 + n is built from its bits: exponent 64 and n's top 52
+ * bits as the fraction (below 2^65 a double's step is 2^12, so this is
+ * 2^64 + n truncated, with no conversion and so no branch on n's sign
+ * bit, which is random here and cost a misprediction every other
+ * iteration). The truncation moves the result by under 2^-20 and the
+ * square root rounds to 2^-20, so the estimate's floor is the answer or
+ * one off either way; the exact test r^2 + 2^34 r <= 4n, the definition
+ * with 2^66 taken off both sides, settles it without a branch.
  */
 static inline uint64_t pow_cn_v2_sqrt(uint64_t n)
 {
-    double estimate = sqrt((double)n + 18446744073709551616.0) * 2.0 - 8589934592.0;
-    uint64_t r = estimate > 0 ? (uint64_t)estimate : 0;
-    unsigned __int128 n4 = (unsigned __int128)n << 2;
-    while (r > 0 && (unsigned __int128)r * r + ((unsigned __int128)r << 34) > n4)
-        r--;
-    for (;;) {
-        unsigned __int128 up = (unsigned __int128)r + 1;
-        if (up * up + (up << 34) > n4)
-            break;
-        r++;
-    }
+    uint64_t bits = (UINT64_C(1023) + 64) << 52 | n >> 12;
+    double x;
+    memcpy(&x, &bits, sizeof(x));
+    uint64_t r = (uint64_t)(sqrt(x) * 2.0 - 8589934592.0);
+    r -= (uint64_t)pow_cn_v2_sqrt_above(r, n);
+    r += (uint64_t)!pow_cn_v2_sqrt_above(r + 1, n);
     return r;
 }
 

@@ -231,6 +231,49 @@ Test(cn, v2_square_root_matches_monero_samples)
                      (unsigned long long)samples[i].in);
 }
 
+/* floor(sqrt(2^66 + 4n)) - 2^33 by bisection in 128 bits: the definition, slowly. */
+static uint64_t exact_v2_sqrt(uint64_t n)
+{
+    unsigned __int128 m = ((unsigned __int128)1 << 66) + ((unsigned __int128)n << 2);
+    uint64_t lo = 1ull << 33, hi = 1ull << 35; /* lo^2 <= m < hi^2 */
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if ((unsigned __int128)mid * mid <= m)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo - (1ull << 33);
+}
+
+/* The branch-free estimate and fix-up, where a double's rounding bites: at squares. */
+Test(cn, v2_square_root_is_exact_at_and_around_every_kind_of_square)
+{
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    unsigned checked = 0;
+    for (unsigned i = 0; i < 200000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        /* A root k in [2^33, 2^33 sqrt 2), its square's n, and the n beside it. */
+        uint64_t k = (1ull << 33) + seed % 3558067408ull;
+        unsigned __int128 square = (unsigned __int128)k * k - ((unsigned __int128)1 << 66);
+        uint64_t at = (uint64_t)(square >> 2);
+        uint64_t inputs[] = {at - 1, at, at + 1, seed, seed >> 20, ~seed};
+        for (size_t j = 0; j < sizeof(inputs) / sizeof(inputs[0]); j++) {
+            uint64_t want = exact_v2_sqrt(inputs[j]);
+            if (pow_cn_v2_sqrt(inputs[j]) != want)
+                cr_assert_fail("sqrt(%llu) = %llu, exact %llu", (unsigned long long)inputs[j],
+                               (unsigned long long)pow_cn_v2_sqrt(inputs[j]),
+                               (unsigned long long)want);
+            checked++;
+        }
+    }
+    uint64_t edges[] = {0, 1, 2, 3, 4095, 4096, 4097, UINT64_MAX, UINT64_MAX - 1, 1ull << 63};
+    for (size_t j = 0; j < sizeof(edges) / sizeof(edges[0]); j++)
+        cr_expect_eq(pow_cn_v2_sqrt(edges[j]), exact_v2_sqrt(edges[j]), "sqrt(%llu)",
+                     (unsigned long long)edges[j]);
+    cr_expect_eq(checked, 1200000u);
+}
+
 /* The paths must agree on inputs nobody published, too. */
 Test(cn, paths_agree_on_random_inputs)
 {
