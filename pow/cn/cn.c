@@ -176,7 +176,7 @@ int pow_cn_hash(pow_cn_ctx_t *ctx, const void *input, size_t len, uint64_t heigh
         }
         program = &ctx->program;
     }
-    cn_r_jit_fn jit = pow_cn_ctx_uses_jit(ctx) ? ctx->jit.fn : NULL;
+    const cn_r_jit_t *jit = pow_cn_ctx_uses_jit(ctx) && ctx->jit.fn != NULL ? &ctx->jit : NULL;
 
     kernels_for(ctx->isa)[algo->kernel](state, ctx->scratchpad, algo, tweak, program, jit);
 

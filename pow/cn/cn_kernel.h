@@ -39,7 +39,7 @@ struct pow_cn_algo {
  * form when there is one (NULL: interpret).
  */
 typedef void (*cn_kernel_fn)(uint64_t state[25], uint8_t *scratchpad, const pow_cn_algo_t *algo,
-                             uint64_t tweak, const cn_r_program_t *program, cn_r_jit_fn jit);
+                             uint64_t tweak, const cn_r_program_t *program, const cn_r_jit_t *jit);
 
 extern const cn_kernel_fn pow__cn_kernels_portable[CN_KERNEL_COUNT];
 extern const cn_kernel_fn pow__cn_kernels_aesni[CN_KERNEL_COUNT];

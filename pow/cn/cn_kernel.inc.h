@@ -183,10 +183,43 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
     block[11] = (uint8_t)(t ^ ((0x75310u >> index) & 0x30));
 }
 
+/*
+ * cn/r's random math on r: compiled when jit is there, interpreted when not.
+ * On x86-64 the compiled body is called from here with r0-r3 in registers
+ * and nothing else clobbered but ecx (cn_r_jit.h): as a C call it cost the
+ * spill of every vector register the loop holds and two trips of r0-r3
+ * through memory. The stack pointer steps over the red zone first, where
+ * the compiler may keep values that the call's return address would
+ * overwrite.
+ */
+CN_INLINE void cn_r_run(const cn_r_program_t *program, const cn_r_jit_t *jit, uint32_t r[9])
+{
+    if (jit == NULL) {
+        pow_cn_r_execute(program, r);
+        return;
+    }
+#if defined(__x86_64__) && defined(__GNUC__)
+    uint32_t r0 = r[0], r1 = r[1], r2 = r[2];
+    register uint32_t r3 __asm__("r8") = r[3];
+    __asm__("lea -128(%%rsp), %%rsp\n\t"
+            "call *%[body]\n\t"
+            "lea 128(%%rsp), %%rsp"
+            : "+a"(r0), "+d"(r1), "+S"(r2), "+r"(r3)
+            : [body] "r"(jit->body), "D"(r), "m"(*(const uint32_t(*)[9])r)
+            : "rcx", "cc");
+    r[0] = r0;
+    r[1] = r1;
+    r[2] = r2;
+    r[3] = r3;
+#else
+    jit->fn(r);
+#endif
+}
+
 enum { CN_FAMILY_V0, CN_FAMILY_V1, CN_FAMILY_V2, CN_FAMILY_R };
 
 CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo,
-                              uint64_t tweak, const cn_r_program_t *program, cn_r_jit_fn jit,
+                              uint64_t tweak, const cn_r_program_t *program, const cn_r_jit_t *jit,
                               const int family, const int heavy, const int xhv, const int reverse,
                               const int rto)
 {
@@ -240,10 +273,7 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
             r[6] = (uint32_t)cn_vec_lo(b0);
             r[7] = (uint32_t)cn_vec_lo(b1);
             r[8] = (uint32_t)cn_vec_hi(b1);
-            if (jit != NULL)
-                jit(r);
-            else
-                pow_cn_r_execute(program, r);
+            cn_r_run(program, jit, r);
             al ^= r[2] | (uint64_t)r[3] << 32;
             ah ^= r[0] | (uint64_t)r[1] << 32;
         }
@@ -291,7 +321,7 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
 
 #define CN_DEFINE_KERNEL(name, family, heavy, xhv, reverse, rto)                                   \
     static void name(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo, uint64_t tweak,      \
-                     const cn_r_program_t *program, cn_r_jit_fn jit)                               \
+                     const cn_r_program_t *program, const cn_r_jit_t *jit)                         \
     {                                                                                              \
         cn_kernel_body(h, pad, algo, tweak, program, jit, family, heavy, xhv, reverse, rto);       \
     }

@@ -21,6 +21,13 @@ typedef struct {
     uint8_t *code; /* mmap'ed buffer, NULL when none */
     size_t size;
     cn_r_jit_fn fn; /* NULL when this machine has no JIT */
+    /*
+     * x86-64: the program alone, for a call from inline assembly: r0-r3 in
+     * eax, edx, esi and r8d in and out, r4-r8 read at [rdi + 16 .. 32];
+     * only ecx and the flags are clobbered, and it uses 8 bytes of stack
+     * (its return address). NULL when there is none.
+     */
+    const void *body;
 } cn_r_jit_t;
 
 /* Nonzero when this build can compile programs for this machine. */

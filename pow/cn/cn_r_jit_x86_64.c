@@ -1,9 +1,13 @@
 /*
- * The CryptonightR JIT for x86-64 (System V ABI: r arrives in rdi).
+ * The CryptonightR JIT for x86-64.
  *
  * r0-r3 live in eax, edx, esi and r8d; r4-r8 are read straight from memory
- * as instruction operands, since the program never writes them; ecx holds
- * rotation counts. Every instruction is a plain 32-bit ALU op.
+ * at rdi as instruction operands, since the program never writes them; ecx
+ * holds rotation counts. Every instruction is a plain 32-bit ALU op. Two
+ * ways in: the body, which takes and leaves r0-r3 in their registers and
+ * touches nothing else but ecx and the flags (the kernel calls it from
+ * inline assembly, so no vector register is saved around it and r0-r3 never
+ * pass through memory), and a System V function of r that wraps it.
  */
 #include "config.h"
 #include "arch/jit_memory.h"
@@ -111,12 +115,24 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
         return rc;
     jit->size = JIT_BUFFER_SIZE;
     jit->fn = NULL;
+    jit->body = NULL;
 
+    /* The body: the program alone, r0-r3 in registers in and out. */
     emitter_t e = {jit->code, 0};
-    for (unsigned k = 0; k < 4; k++)
-        emit_op(&e, MOV_LOAD, 1, variable_reg[k], -1, k);
     for (unsigned i = 0; i < program->size; i++)
         emit_instruction(&e, &program->code[i]);
+    emit(&e, 0xC3); /* ret */
+
+    /* The C entry, 16-byte aligned: r0-r3 from r, the body, r0-r3 back. */
+    while (e.used % 16 != 0)
+        emit(&e, 0xCC); /* int3: never run */
+    size_t entry = e.used;
+    for (unsigned k = 0; k < 4; k++)
+        emit_op(&e, MOV_LOAD, 1, variable_reg[k], -1, k);
+    int32_t to_body = -(int32_t)(e.used + 5);
+    emit(&e, 0xE8); /* call rel32 */
+    for (int i = 0; i < 4; i++)
+        emit(&e, (uint8_t)((uint32_t)to_body >> (8 * i)));
     for (unsigned k = 0; k < 4; k++)
         emit_op(&e, MOV_STORE, 1, variable_reg[k], -1, k);
     emit(&e, 0xC3); /* ret */
@@ -124,7 +140,8 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
-    jit->fn = (cn_r_jit_fn)(void *)jit->code;
+    jit->body = jit->code;
+    jit->fn = (cn_r_jit_fn)(void *)(jit->code + entry);
     return 0;
 }
 
@@ -139,6 +156,7 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
 {
     (void)program;
     jit->fn = NULL;
+    jit->body = NULL;
     return -ENOTSUP;
 }
 
