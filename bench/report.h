@@ -48,6 +48,13 @@ typedef struct bench_result {
     int have_reference_jit;
     bench_stats_t reference_jit_seconds_per_hash;
     char reference_jit_note[160]; /* why there is none, when it was tried */
+    /* XMRig (bench --xmrig PATH, bench/xmrig_peer.h) at each thread count, after ours. */
+    int xmrig_tried;
+    bench_stats_t xmrig_hps[BENCH_MAX_THREADS]; /* n == 0: none, xmrig_note says why */
+    uint64_t xmrig_accepted[BENCH_MAX_THREADS]; /* its shares the lab pool hashed and accepted */
+    double xmrig_dataset_seconds;               /* fast mode: its dataset build, 0 unknown */
+    char xmrig_pages[64];                       /* its "huge pages" report */
+    char xmrig_note[256];
 } bench_result_t;
 
 /* Prints the table row of r's t-th thread count. */
@@ -76,6 +83,7 @@ typedef struct {
     const char *huge_pages;  /* --huge-pages as asked: "on" or "off" */
     int gb_pages;            /* --1gb-pages given */
     const char *interrupted; /* "SIGINT" or "SIGTERM" when cut short, or NULL */
+    const char *xmrig;       /* --xmrig's version ("6.26.0"), or NULL */
 } bench_run_t;
 
 /* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or a negative errno. */

@@ -116,6 +116,18 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
             json_object_set_new(row, "lanes",
                                 json_integer(r->last[t].lanes ? r->last[t].lanes : 1));
             json_object_set_new(row, "cost", cost_json(r, t, run->cost));
+            if (r->xmrig_tried) {
+                int measured = r->xmrig_hps[t].n > 0;
+                json_object_set_new(row, "xmrig_hashes_per_second",
+                                    measured ? stats_json(&r->xmrig_hps[t]) : json_null());
+                json_object_set_new(row, "xmrig_ratio",
+                                    measured ? json_real(r->hps[t].median / r->xmrig_hps[t].median)
+                                             : json_null());
+                json_object_set_new(row, "xmrig_shares_accepted",
+                                    json_integer((json_int_t)r->xmrig_accepted[t]));
+                if (!measured)
+                    json_object_set_new(row, "xmrig_unavailable", json_string(r->xmrig_note));
+            }
             if (r->have_reference_hps) {
                 /* A thread count the reference failed at has no figure, not a zero. */
                 int measured = r->reference_hps[t].n > 0;
@@ -153,9 +165,13 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
         if (r->ref_dataset_seconds > 0)
             json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
                                 "reference_dataset_seconds", json_real(r->ref_dataset_seconds));
+        if (r->xmrig_dataset_seconds > 0)
+            json_object_set_new(json_array_get(algos, json_array_size(algos) - 1),
+                                "xmrig_dataset_seconds", json_real(r->xmrig_dataset_seconds));
     }
     json_t *header = run_json(results, count, run);
     json_object_set_new(header, "power", power_run_json(run->cost));
+    json_object_set_new(header, "xmrig", run->xmrig ? json_string(run->xmrig) : json_null());
     json_t *root =
         json_pack("{s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION, "run",
                   header, "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,

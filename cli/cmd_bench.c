@@ -25,6 +25,7 @@
 #include "arch/topology.h"
 #include "bench/throughput.h"
 #include "bench/verify_path.h"
+#include "bench/xmrig_peer.h"
 #include "bench/xmrig_sum.h"
 #include "miner/placement.h"
 #include "miner/rx_dataset_build.h"
@@ -57,6 +58,7 @@ enum {
     OPT_CSV,
     OPT_SVG,
     OPT_NO_REF,
+    OPT_XMRIG,
     OPT_PRICE,
     OPT_HOURS,
     OPT_BENCH_SIZE,
@@ -106,6 +108,9 @@ static const cli_option_t bench_options[OPT_COUNT] = {
                  "core (default: a core each, then second PUs), pu, or none"},
     [OPT_NO_REF] = {"no-reference", CLI_OPT_FLAG, NULL, 0, 0,
                     "skip the side-by-side run of the reference implementation"},
+    [OPT_XMRIG] = {"xmrig", CLI_OPT_STRING, "PATH", 0, 0,
+                   "also measure this XMRig binary at each algorithm and thread count, mining "
+                   "from a loopback lab pool that hashes its shares again"},
     [OPT_JIT] = CLI_RX_OPTION_JIT,
     [OPT_HUGE_PAGES] = CLI_RX_OPTION_HUGE_PAGES,
     [OPT_1GB_PAGES] = CLI_RX_OPTION_1GB_PAGES,
@@ -134,6 +139,12 @@ static const cli_command_spec_t bench_spec = {
     "  minemeter bench\n"
     "  minemeter bench --algo rx/0:fast,cn/r --threads 1,2 --json out.json --svg out.svg\n"
     "  minemeter bench --bench-size 250K --algo rx/0 --threads 2\n"
+    "  minemeter bench --algo rx/0:fast,cn/r --threads 1,2 --xmrig /opt/xmrig/xmrig\n"
+    "With --xmrig, after our rows at each thread count XMRig mines on the same PUs\n"
+    "from a lab pool on 127.0.0.1 (XMRig benchmarks offline only RandomX, over 250K\n"
+    "hashes at least): its own 10 s hash rate, read from its HTTP API once per 10 s\n"
+    "window, --repeat windows; it counts only if the pool, hashing every share again,\n"
+    "rejected none. Its MSR writes are off, its donation level 0.\n"
     "RandomX runs in fast mode (the 2080 MiB dataset, built once in parallel)\n"
     "and light mode (the 256 MiB cache, items computed on demand, four hashes per\n"
     "thread in lockstep so their items are computed together; --lockstep off for\n"
@@ -145,6 +156,66 @@ static const cli_command_spec_t bench_spec = {
     bench_options,
     OPT_COUNT,
 };
+
+/* XMRig at each of r's thread counts, after ours (bench/xmrig_peer.h). 0, or -EINTR. */
+static int measure_xmrig(const char *path, bench_result_t *r, const int *pus, unsigned repeat,
+                         int huge_pages, int gb_pages)
+{
+    r->xmrig_tried = 1;
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        bench_xmrig_config_t config = {
+            .path = path,
+            .algo = r->algo,
+            .fast = r->fast,
+            .threads = r->threads[t],
+            .pus = pus,
+            .repeat = repeat,
+            .expected_hps = r->hps[t].median,
+            .huge_pages = huge_pages,
+            .gb_pages = gb_pages,
+        };
+        bench_xmrig_run_t run;
+        int rc = bench_xmrig_run(&config, &run);
+        r->xmrig_accepted[t] = run.accepted;
+        if (r->fast && run.dataset_seconds > 0) /* light mode logs its cache's "dataset" */
+            r->xmrig_dataset_seconds = run.dataset_seconds;
+        if (run.pages[0] != '\0')
+            snprintf(r->xmrig_pages, sizeof(r->xmrig_pages), "%s", run.pages);
+        if (rc == -EINTR)
+            return rc;
+        if (rc != 0) {
+            snprintf(r->xmrig_note, sizeof(r->xmrig_note), "%s", run.why);
+            continue;
+        }
+        r->xmrig_hps[t] = bench_stats(run.hps, run.count);
+    }
+    return 0;
+}
+
+/* r's XMRig figures: its H/s and ours over it at each thread count, or why none. */
+static void print_xmrig(const bench_result_t *r, const char *version)
+{
+    if (!r->xmrig_tried)
+        return;
+    printf("  %-10s XMRig %s:", r->label, version);
+    for (unsigned t = 0; t < r->thread_counts; t++) {
+        const bench_stats_t *x = &r->xmrig_hps[t];
+        if (x->n == 0) {
+            printf(" %u thread(s) n/a;", r->threads[t]);
+            continue;
+        }
+        printf(" %u thread(s) %.2f H/s (%.2f-%.2f), ours %.3fx, %llu shares accepted;",
+               r->threads[t], x->median, x->min, x->max, r->hps[t].median / x->median,
+               (unsigned long long)r->xmrig_accepted[t]);
+    }
+    if (r->xmrig_dataset_seconds > 0)
+        printf(" its dataset built in %.1f s;", r->xmrig_dataset_seconds);
+    if (r->xmrig_pages[0] != '\0')
+        printf(" %s;", r->xmrig_pages);
+    if (r->xmrig_note[0] != '\0')
+        printf(" %s", r->xmrig_note);
+    printf("\n");
+}
 
 static void sum_progress(uint64_t done, uint64_t size)
 {
@@ -280,6 +351,22 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         cli_check_output(spec->name, &v[OPT_CSV], "csv") != 0 ||
         cli_check_output(spec->name, &v[OPT_SVG], "svg") != 0)
         return CLI_EXIT_USAGE;
+    static char xmrig_version[32];
+    if (v[OPT_XMRIG].set) {
+        char why[300];
+        if (v[OPT_BENCH_SIZE].set) {
+            cli_usage_error(spec->name,
+                            "--xmrig measures by time; for XMRig's --bench=%s, run "
+                            "XMRig itself and compare its hash sum",
+                            v[OPT_BENCH_SIZE].text);
+            return CLI_EXIT_USAGE;
+        }
+        if (bench_xmrig_version(v[OPT_XMRIG].text, xmrig_version, sizeof(xmrig_version), why,
+                                sizeof(why)) != 0) {
+            cli_usage_error(spec->name, "%s", why);
+            return CLI_EXIT_USAGE;
+        }
+    }
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
@@ -513,6 +600,11 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         bench_randomx_ref_close(r->randomx_ref);
         r->randomx_ref = NULL;
+        if (v[OPT_XMRIG].set && r->verified &&
+            measure_xmrig(v[OPT_XMRIG].text, r, pus, repeat,
+                          !v[OPT_HUGE_PAGES].set || strcmp(v[OPT_HUGE_PAGES].text, "off") != 0,
+                          v[OPT_1GB_PAGES].set) == -EINTR)
+            continue;
         if (r->ref_dataset_seconds > 0)
             ref_dataset_seconds = r->ref_dataset_seconds;
     }
@@ -572,6 +664,8 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                cli_power_mark(&energy), idle);
     for (unsigned a = 0; a < algo_count; a++)
         bench_table_reference(&results[a]);
+    for (unsigned a = 0; a < algo_count && v[OPT_XMRIG].set; a++)
+        print_xmrig(&results[a], xmrig_version);
     bench_table_cost(results, algo_count, &basis);
     arch_topology_free(topo);
     int stopped_by = bench_interrupted();
@@ -598,6 +692,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         .huge_pages = v[OPT_HUGE_PAGES].set ? v[OPT_HUGE_PAGES].text : "on",
         .gb_pages = v[OPT_1GB_PAGES].set,
         .interrupted = interrupted,
+        .xmrig = v[OPT_XMRIG].set ? xmrig_version : NULL,
     };
     const struct {
         int option;

@@ -379,9 +379,16 @@ static const doc_field_t POWER_FIELDS[] = {{"source", &STRING_OR_NULL},
                                            {NULL, NULL}};
 static const doc_type_t POWER = {.kind = JSON_T_OBJECT, .fields = POWER_FIELDS};
 static const doc_field_t RUN_HEADER_FIELDS[] = {
-    {"started_unix", &INTEGER}, {"command_line", &STRINGS}, {"interrupted", &STRING_OR_NULL},
-    {"machine", &MACHINE},      {"pinning", &INTEGERS},     {"pages_asked", &PAGES_ASKED},
-    {"build", &BUILD},          {"power", &POWER},          {NULL, NULL},
+    {"started_unix", &INTEGER},
+    {"command_line", &STRINGS},
+    {"interrupted", &STRING_OR_NULL},
+    {"machine", &MACHINE},
+    {"pinning", &INTEGERS},
+    {"pages_asked", &PAGES_ASKED},
+    {"build", &BUILD},
+    {"power", &POWER},
+    {"xmrig", &STRING_OR_NULL},
+    {NULL, NULL},
 };
 static const doc_type_t RUN_HEADER = {.kind = JSON_T_OBJECT, .fields = RUN_HEADER_FIELDS};
 

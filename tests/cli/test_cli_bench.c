@@ -507,3 +507,60 @@ Test(cli_bench, threads_sharing_a_pu_are_warned_of, .timeout = 120)
                        r->out);
     run_result_free(r);
 }
+
+/* Runs bench at cn/0 with a stand-in XMRig sending shares as FAKE_XMRIG_SHARES says. */
+static run_result_t *bench_with_fake_xmrig(const char *shares, const char *json_path)
+{
+    setenv("FAKE_XMRIG_SHARES", shares, 1);
+    run_result_t *r =
+        run_minemeter(ARGS("bench", "--algo", "cn/0", "--threads", "1", "--repeat", "1",
+                           "--duration", "1", "--no-reference", "--xmrig",
+                           MINEMETER_SRCDIR "/tests/interop/fake_xmrig.py", "--json", json_path));
+    unsetenv("FAKE_XMRIG_SHARES");
+    return r;
+}
+
+/*
+ * XMRig's figure counts only when the lab pool, hashing every share again,
+ * accepted some and rejected none: a stand-in that reports 123 H/s from its
+ * API but sends wrong shares, or none, gets no figure, with the reason.
+ */
+Test(cli_bench, an_xmrig_whose_shares_are_wrong_or_missing_gives_no_figure, .timeout = 180)
+{
+    const struct {
+        const char *shares, *reason;
+    } cases[] = {
+        {"wrong", "the lab pool rejected"},
+        {"none", "the lab pool accepted no share from XMRig"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json_path[] = "/tmp/minemeter-bench-xmrig-XXXXXX";
+        make_temp_file(json_path);
+        run_result_t *r = bench_with_fake_xmrig(cases[i].shares, json_path);
+        cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+        cr_expect_not_null(strstr(r->out, "XMRig 6.26.0: 1 thread(s) n/a;"), "%s", r->out);
+        cr_expect_not_null(strstr(r->out, cases[i].reason), "%s", r->out);
+        cr_expect_null(strstr(r->out, "123.00 H/s"), "the stand-in's claim was printed: %s",
+                       r->out);
+        json_t *root = json_load_file(json_path, 0, NULL);
+        json_t *run = json_array_get(
+            json_object_get(json_array_get(json_object_get(root, "algorithms"), 0), "runs"), 0);
+        cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "run"), "xmrig")),
+                         "6.26.0");
+        cr_expect(json_is_null(json_object_get(run, "xmrig_hashes_per_second")));
+        cr_expect_not_null(strstr(
+            json_string_value(json_object_get(run, "xmrig_unavailable")) ?: "", cases[i].reason));
+        json_decref(root);
+        unlink(json_path);
+        run_result_free(r);
+    }
+}
+
+Test(cli_bench, an_xmrig_path_that_is_not_xmrig_exits_2)
+{
+    expect_usage_error(ARGS("bench", "--xmrig", "/no/such/xmrig"), "No such file or directory");
+    expect_usage_error(ARGS("bench", "--xmrig", "/bin/true"), "did not print an XMRig version");
+    expect_usage_error(ARGS("bench", "--bench-size", "250K", "--xmrig",
+                            MINEMETER_SRCDIR "/tests/interop/fake_xmrig.py"),
+                       "--xmrig measures by time");
+}
