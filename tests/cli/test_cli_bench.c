@@ -525,7 +525,7 @@ static run_result_t *bench_with_fake_xmrig(const char *shares, const char *json_
  * accepted some and rejected none: a stand-in that reports 123 H/s from its
  * API but sends wrong shares, or none, gets no figure, with the reason.
  */
-Test(cli_bench, an_xmrig_whose_shares_are_wrong_or_missing_gives_no_figure, .timeout = 180)
+Test(slow_cli_bench, an_xmrig_whose_shares_are_wrong_or_missing_gives_no_figure, .timeout = 180)
 {
     const struct {
         const char *shares, *reason;
