@@ -157,6 +157,7 @@ typedef struct {
     int vm_jit;     /* programs compiled */
     int items_jit;  /* dataset items compiled */
     unsigned batch; /* items computed at once when compiled */
+    unsigned build; /* items computed at once when building the dataset */
     int lockstep;   /* light mode: lanes hashes per thread at once */
     unsigned lanes;
 } randomx_engine_t;
@@ -168,6 +169,8 @@ static randomx_engine_t randomx_engine(void)
         .vm_jit = isa != POW_ISA_PORTABLE && pow_rx_vm_jit_supported(),
         .items_jit = pow_rx_dataset_jit_supported(),
         .batch = (unsigned)POW_RX_DATASET_JIT_BATCH,
+        .build = pow_rx_dataset_jit_wide_supported() ? (unsigned)POW_RX_DATASET_JIT_WIDE
+                                                     : (unsigned)POW_RX_DATASET_JIT_BATCH,
         .lockstep = pow_rx_group_lockstep_for(isa),
         .lanes = (unsigned)POW_RX_GROUP_LANES,
     };
@@ -179,7 +182,10 @@ static void print_randomx_engine(void)
     randomx_engine_t e = randomx_engine();
     printf("RandomX:    programs %s; dataset items ",
            e.vm_jit ? "compiled (VM JIT)" : "interpreted");
-    if (e.items_jit)
+    if (e.items_jit && e.build != e.batch)
+        printf("compiled, %u at a time (the dataset build %u at a time, AVX-512)", e.batch,
+               e.build);
+    else if (e.items_jit)
         printf("compiled, %u at a time", e.batch);
     else
         printf("interpreted");
@@ -307,9 +313,10 @@ static int print_json(const machine_info_t *m)
     for (unsigned i = 0; i < isa_count; i++)
         json_array_append_new(selectable, json_string(pow_isa_name(isas[i])));
     randomx_engine_t e = randomx_engine();
-    json_t *randomx = json_pack("{s:b, s:b, s:i, s:b, s:i}", "programs_compiled", e.vm_jit,
+    json_t *randomx = json_pack("{s:b, s:b, s:i, s:i, s:b, s:i}", "programs_compiled", e.vm_jit,
                                 "dataset_items_compiled", e.items_jit, "items_at_a_time",
-                                (int)(e.items_jit ? e.batch : 1), "light_mode_lockstep", e.lockstep,
+                                (int)(e.items_jit ? e.batch : 1), "dataset_build_items_at_a_time",
+                                (int)(e.items_jit ? e.build : 1), "light_mode_lockstep", e.lockstep,
                                 "light_mode_hashes_per_thread", (int)(e.lockstep ? e.lanes : 1));
     json_t *root = json_pack(
         "{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:o}, s:o, s:o,"

@@ -7,12 +7,7 @@
  */
 #include "pow/rx/dataset_item.h"
 
-/* r0's multiplier: a well-known LCG constant (Knuth, MMIX). */
-#define ITEM_MULTIPLIER 6364136223846793005u
-
-/* r1..r7 = r0 XOR these (spec 7.3: Hash512("RandomX SuperScalarHash initialize"),
-   bytes 8-63, with r1 and r3 adjusted so that no two registers can be equal). */
-static const uint64_t item_xor[7] = {
+const uint64_t pow_rx_item_xor[7] = {
     9298411001130361340u,  12065312585734608966u, 9306329213124626780u, 5281919268842080866u,
     10536153434571861004u, 3398623926847679864u,  9549104520008361294u,
 };
@@ -40,9 +35,9 @@ void pow_rx_dataset_item(const uint8_t *cache, size_t cache_bytes,
 {
     const uint64_t line_mask = (uint64_t)(cache_bytes / LINE_BYTES) - 1;
     uint64_t r[8];
-    r[0] = (item_number + 1) * ITEM_MULTIPLIER;
+    r[0] = (item_number + 1) * POW_RX_ITEM_MULTIPLIER;
     for (int i = 1; i < 8; i++)
-        r[i] = r[0] ^ item_xor[i - 1];
+        r[i] = r[0] ^ pow_rx_item_xor[i - 1];
 
     uint64_t line_number = item_number;
     for (int i = 0; i < CACHE_ACCESSES; i++) {

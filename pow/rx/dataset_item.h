@@ -11,6 +11,13 @@
 
 #include "pow/rx/superscalar.h"
 
+/* r0's multiplier: a well-known LCG constant (Knuth, MMIX). */
+#define POW_RX_ITEM_MULTIPLIER 6364136223846793005u
+
+/* r1..r7 = r0 XOR these (spec 7.3: Hash512("RandomX SuperScalarHash initialize"),
+   bytes 8-63, with r1 and r3 adjusted so that no two registers can be equal). */
+extern const uint64_t pow_rx_item_xor[7];
+
 /*
  * Writes item item_number (64 bytes) to out. cache is the Argon2d-filled
  * cache of cache_bytes bytes, a power of two and a multiple of 64;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "pow/rx/superscalar.h"
+#include "pow/rx/dataset_jit_wide.h"
 
 /*
  * Writes item item_number to out as eight words (in memory, the same 64
@@ -49,6 +50,7 @@ typedef struct {
     size_t size;
     pow_rx_dataset_item_fn fn;        /* NULL until a compilation succeeds */
     pow_rx_dataset_batch_fn batch_fn; /* likewise */
+    pow_rx_dataset_wide_t wide;       /* eight items at once; its fn NULL without AVX-512 */
 } pow_rx_dataset_jit_t;
 
 /* Nonzero when this build can compile programs for this machine. */

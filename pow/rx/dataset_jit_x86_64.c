@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "arch/jit_memory.h"
+#include "pow/rx/dataset_item.h"
 #include "pow/rx/dataset_jit.h"
 
 #include <errno.h>
@@ -56,13 +57,6 @@
 
 _Static_assert(MAX_CODE_BYTES + FUNCTION_ALIGN + MAX_BATCH_CODE_BYTES <= JIT_BUFFER_SIZE,
                "the longest code of both functions fits the buffer");
-
-/* Item seeds (spec 7.3), as in dataset_item.c. */
-#define ITEM_MULTIPLIER 6364136223846793005u
-static const uint64_t item_xor[7] = {
-    9298411001130361340u,  12065312585734608966u, 9306329213124626780u, 5281919268842080866u,
-    10536153434571861004u, 3398623926847679864u,  9549104520008361294u,
-};
 
 typedef struct {
     uint8_t *p;
@@ -226,17 +220,15 @@ static void emit_line_address(emitter_t *e, int reg, uint64_t mask)
     emit(e, (uint8_t)reg); /* prefetchnta [reg]: mod 00, digit 0 */
 }
 
+static void visit_instruction(void *e, const pow_rx_ss_instruction_t *in, uint64_t rcp)
+{
+    emit_instruction(e, in, rcp);
+}
+
 /* A program's instructions, each IMUL_RCP with its reciprocal. */
 static void emit_program(emitter_t *e, const pow_rx_superscalar_t *prog)
 {
-    uint32_t next_rcp = 0;
-    for (uint32_t j = 0; j < prog->size; j++) {
-        const pow_rx_ss_instruction_t *in = &prog->code[j];
-        uint64_t rcp = 0;
-        if (in->opcode == POW_RX_SS_IMUL_RCP)
-            rcp = prog->reciprocal[next_rcp++];
-        emit_instruction(e, in, rcp);
-    }
+    pow_rx_superscalar_each(prog, visit_instruction, e);
 }
 
 /* r8..r15 ^= the line at [base]. */
@@ -265,14 +257,15 @@ static void emit_function(emitter_t *e, const pow_rx_superscalar_t programs[PROG
         0xC3,       /* ret */
     };
 
-    /* r0 = (item_number + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[]; rsi is the
+    /* r0 = (item_number + 1) * POW_RX_ITEM_MULTIPLIER, r1..r7 = r0 ^ pow_rx_item_xor[]; rsi is
+       the
        item number, the first line number. */
     emit_bytes(e, PROLOGUE, sizeof(PROLOGUE));
-    emit_mov_imm64(e, REG_RCX, ITEM_MULTIPLIER);
+    emit_mov_imm64(e, REG_RCX, POW_RX_ITEM_MULTIPLIER);
     emit_rr(e, OP_IMUL, sizeof(OP_IMUL), REG_RAX, REG_RCX);
     emit_rr(e, OP_MOV, sizeof(OP_MOV), REG_R8, REG_RAX);
     for (int k = 1; k < 8; k++) {
-        emit_mov_imm64(e, REG_R8 + k, item_xor[k - 1]);
+        emit_mov_imm64(e, REG_R8 + k, pow_rx_item_xor[k - 1]);
         emit_rr(e, OP_XOR, sizeof(OP_XOR), REG_R8 + k, REG_RAX);
     }
 
@@ -364,18 +357,18 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
     emit_u32(e, frame);
     emit_rsp_disp32(e, OP_STORE[0], REG_RDX, lines_end); /* mov [rsp + lines_end], rdx */
 
-    /* Each item (its number in rdx): r0 = (item + 1) * ITEM_MULTIPLIER, r1..r7 = r0 ^ item_xor[]
-       into its words, its first line (the item number) found and prefetched. */
+    /* Each item (its number in rdx): r0 = (item + 1) * POW_RX_ITEM_MULTIPLIER, r1..r7 = r0 ^
+       pow_rx_item_xor[] into its words, its first line (the item number) found and prefetched. */
     emit_bytes(e, MOV_RBX_RDX, sizeof(MOV_RBX_RDX));
     emit_bytes(e, MOV_RBP_RSP, sizeof(MOV_RBP_RSP));
     size_t top = e->used;
     emit_rm_disp8(e, OP_MOV, sizeof(OP_MOV), REG_RDX, REG_RSI, 0); /* mov rdx, [rsi] */
     emit_rm_disp8(e, OP_LEA, sizeof(OP_LEA), REG_RAX, REG_RDX, 1); /* lea rax, [rdx + 1] */
-    emit_mov_imm64(e, REG_RCX, ITEM_MULTIPLIER);
+    emit_mov_imm64(e, REG_RCX, POW_RX_ITEM_MULTIPLIER);
     emit_rr(e, OP_IMUL, sizeof(OP_IMUL), REG_RAX, REG_RCX);
     emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RAX, REG_RBX, 0);
     for (int k = 1; k < 8; k++) {
-        emit_mov_imm64(e, REG_RCX, item_xor[k - 1]);
+        emit_mov_imm64(e, REG_RCX, pow_rx_item_xor[k - 1]);
         emit_rr(e, OP_XOR, sizeof(OP_XOR), REG_RCX, REG_RAX);
         emit_rm_disp8(e, OP_STORE, sizeof(OP_STORE), REG_RCX, REG_RBX, (uint8_t)(8 * k));
     }
@@ -435,6 +428,7 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
 {
     jit->fn = NULL;
     jit->batch_fn = NULL;
+    jit->wide.fn = NULL;
     if (cache_bytes < LINE_BYTES || (cache_bytes & (cache_bytes - 1)) != 0)
         return -EINVAL;
     for (int i = 0; i < PROGRAMS; i++) {
@@ -458,6 +452,9 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
+    /* The wide function is a bonus: where it cannot be had, the batch function serves. */
+    if (pow_rx_dataset_jit_wide_supported())
+        (void)pow_rx__dataset_wide_compile(&jit->wide, programs, mask);
     jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
     jit->batch_fn = (pow_rx_dataset_batch_fn)(void *)(jit->code + batch_offset);
     return 0;
@@ -477,6 +474,7 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     (void)cache_bytes;
     jit->fn = NULL;
     jit->batch_fn = NULL;
+    jit->wide.fn = NULL;
     return -ENOTSUP;
 }
 
@@ -484,6 +482,7 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
 
 void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit)
 {
+    pow_rx__dataset_wide_release(&jit->wide);
     arch_jit_memory_free(jit->code, jit->size);
     memset(jit, 0, sizeof(*jit));
 }

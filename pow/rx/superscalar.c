@@ -577,3 +577,16 @@ void pow_rx_superscalar_execute(const pow_rx_superscalar_t *program, uint64_t r[
     }
     memcpy(r, x, sizeof(x));
 }
+
+void pow_rx_superscalar_each(const pow_rx_superscalar_t *program, pow_rx_superscalar_visit_fn visit,
+                             void *ctx)
+{
+    uint32_t next_rcp = 0;
+    for (uint32_t j = 0; j < program->size; j++) {
+        const pow_rx_ss_instruction_t *in = &program->code[j];
+        uint64_t rcp = 0;
+        if (in->opcode == POW_RX_SS_IMUL_RCP && next_rcp < program->reciprocal_count)
+            rcp = program->reciprocal[next_rcp++];
+        visit(ctx, in, rcp);
+    }
+}

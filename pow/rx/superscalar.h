@@ -77,6 +77,14 @@ void pow_rx_superscalar_generate(pow_rx_superscalar_t *program, pow_rx_blake_gen
  */
 void pow_rx_superscalar_prepare(pow_rx_superscalar_t *program);
 
+/* What pow_rx_superscalar_each calls: an instruction, and its reciprocal when an IMUL_RCP. */
+typedef void (*pow_rx_superscalar_visit_fn)(void *ctx, const pow_rx_ss_instruction_t *in,
+                                            uint64_t reciprocal);
+
+/* Calls visit on each instruction in order (what a compiler of programs walks). */
+void pow_rx_superscalar_each(const pow_rx_superscalar_t *program, pow_rx_superscalar_visit_fn visit,
+                             void *ctx);
+
 /* Runs the program over the registers r0..r7. */
 void pow_rx_superscalar_execute(const pow_rx_superscalar_t *program, uint64_t r[8]);
 

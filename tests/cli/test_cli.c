@@ -252,6 +252,11 @@ Test(cli, info_json_carries_everything_the_text_says)
     cr_expect(json_is_boolean(json_object_get(randomx, "programs_compiled")));
     cr_expect(json_is_boolean(json_object_get(randomx, "light_mode_lockstep")));
     cr_expect(json_is_integer(json_object_get(randomx, "light_mode_hashes_per_thread")));
+    json_int_t build =
+        json_integer_value(json_object_get(randomx, "dataset_build_items_at_a_time"));
+    cr_expect(build == json_integer_value(json_object_get(randomx, "items_at_a_time")) ||
+                  build == 8,
+              "the build computes as many items at once as light mode, or eight with AVX-512");
     json_t *isas = json_object_get(root, "isa_selectable");
     cr_expect_str_eq(json_string_value(json_array_get(isas, 0)), "portable");
     char line[160] = "--isa:      portable";

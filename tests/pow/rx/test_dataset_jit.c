@@ -67,6 +67,8 @@ static void compile_or_skip(size_t cache_bytes)
     cr_assert_eq(rc, 0, "compile: %d", rc);
     cr_assert_not_null(jit.fn);
     cr_assert_not_null(jit.batch_fn);
+    cr_assert_eq(jit.wide.fn != NULL, pow_rx_dataset_jit_wide_supported(),
+                 "the wide function is there exactly where the CPU runs it");
 }
 
 /* Whether got and want agree; reports the first word that differs. */
@@ -80,6 +82,29 @@ static int words_match(const uint64_t got[8], const uint64_t want[8], uint64_t i
                          want_name, (unsigned long long)want[w]);
             return 0;
         }
+    }
+    return 1;
+}
+
+/*
+ * Whether the wide function, given item first, then its neighbours, a
+ * repeat, one far away and its bitwise complement, gives each as the item
+ * function does: every lane sees a different item.
+ */
+static int wide_matches(const uint8_t *cache, uint64_t item, const char *what)
+{
+    uint64_t items[POW_RX_DATASET_JIT_WIDE], wide[POW_RX_DATASET_JIT_WIDE][8], want[8];
+    for (unsigned k = 0; k < POW_RX_DATASET_JIT_WIDE; k++)
+        items[k] = item + k;
+    items[3] = item;
+    items[5] = item ^ 0x5A5A5A5Au;
+    items[7] = ~item;
+    memset(wide, 0xA5, sizeof(wide));
+    jit.wide.fn(cache, items, wide);
+    for (unsigned k = 0; k < POW_RX_DATASET_JIT_WIDE; k++) {
+        jit.fn(cache, items[k], want);
+        if (!words_match(wide[k], want, items[k], "wide", "jit", what))
+            return 0;
     }
     return 1;
 }
@@ -114,7 +139,7 @@ static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item,
         if (!words_match(batch[k], want, items[k], "batch", "jit", what))
             return 0;
     }
-    return 1;
+    return jit.wide.fn == NULL || wide_matches(cache, item, what);
 }
 
 /* Random item numbers, mostly inside the rx/0 dataset, some anywhere in 64 bits. */
@@ -172,6 +197,8 @@ Test(rx_dataset_jit, items_match_the_interpreter_for_programs_of_other_keys)
     cr_expect_null(jit.code);
     cr_expect_null(jit.fn);
     cr_expect_null(jit.batch_fn);
+    cr_expect_null(jit.wide.fn);
+    cr_expect_null(jit.wide.code);
     free(cache);
 }
 
@@ -351,6 +378,22 @@ Test(rx_dataset_jit, largest_possible_code_fits_and_matches_the_interpreter)
     free(cache);
 }
 
+/* ISMULH_R is the wide function's longest instruction (19 vector operations). */
+Test(rx_dataset_jit, largest_possible_wide_code_fits_and_matches_the_interpreter)
+{
+    uint8_t *cache = fake_cache(SMALL_CACHE_BYTES, 14);
+    clear_programs();
+    for (int p = 0; p < 8; p++) {
+        for (int j = 0; j < POW_RX_SUPERSCALAR_MAX_SIZE; j++)
+            append(p, POW_RX_SS_ISMULH_R, (j + p) & 7, (j * 3 + p + 1) & 7, 0, 0);
+    }
+    prepare_programs();
+    compile_or_skip(SMALL_CACHE_BYTES);
+    expect_items_match(cache, SMALL_CACHE_BYTES, 200, 15, "all ISMULH_R");
+    pow_rx_dataset_jit_release(&jit);
+    free(cache);
+}
+
 Test(rx_dataset_jit, empty_programs_only_mix_in_cache_lines)
 {
     uint8_t *cache = fake_cache(SMALL_CACHE_BYTES, 8);
@@ -375,6 +418,7 @@ Test(rx_dataset_jit, compile_refuses_cache_sizes_that_are_not_powers_of_two_of_a
                      sizes[s]);
         cr_expect_null(jit.fn);
         cr_expect_null(jit.batch_fn);
+        cr_expect_null(jit.wide.fn);
     }
     pow_rx_dataset_jit_release(&jit);
 }
@@ -391,6 +435,7 @@ Test(rx_dataset_jit, compile_refuses_malformed_programs_and_leaves_no_function)
     cr_expect_eq(pow_rx_dataset_jit_compile(&jit, programs, SMALL_CACHE_BYTES), -EINVAL);
     cr_expect_null(jit.fn, "a failed compile leaves no callable function");
     cr_expect_null(jit.batch_fn, "nor a batch function");
+    cr_expect_null(jit.wide.fn, "nor a wide one");
     programs[3] = saved;
 
     programs[3].code[0].dst = 8;
