@@ -183,7 +183,7 @@ static void print_randomx_engine(void)
     printf("RandomX:    programs %s; dataset items ",
            e.vm_jit ? "compiled (VM JIT)" : "interpreted");
     if (e.items_jit && e.build != e.batch)
-        printf("compiled, %u at a time (the dataset build %u at a time, AVX-512)", e.batch,
+        printf("compiled with AVX-512, %u at a time (the dataset build %u at a time)", e.batch,
                e.build);
     else if (e.items_jit)
         printf("compiled, %u at a time", e.batch);

@@ -1,6 +1,7 @@
 /*
- * The wide dataset item function for x86-64 with AVX-512 F and DQ: eight
- * items at once, one in each 64-bit lane of a zmm register.
+ * The wide dataset item functions for x86-64 with AVX-512 F and DQ: eight
+ * items at once, one in each 64-bit lane of a zmm register, and the same
+ * code on ymm registers for four (light mode's batches).
  *
  * SuperscalarHash is a chain of 64-bit multiplies: an item of rx/0 runs
  * about 1,250 of them, and a core has one scalar multiplier, so the scalar
@@ -18,6 +19,9 @@
  *   zmm31     0x00000000FFFFFFFF in every lane
  *   rbx       the constant pool, at the start of the buffer
  *   [rsp]     the eight line addresses of the next cache access
+ *
+ * With four lanes the registers are ymm, [rsp] holds four addresses and
+ * each line is loaded as two halves, transposed 4x4 each.
  *
  * A cache access needs lane k's 64-byte line XORed into lane k of r0-r7:
  * the eight lines are loaded whole and transposed (8x8 words, 24 shuffles)
@@ -54,8 +58,8 @@ enum {
     POOL_LOW_32 = 10,
     POOL_FIXED = 11,
 };
-/* Then one slot per IADD_C, IXOR_C and IMUL_RCP, at most one per instruction. */
-#define POOL_SLOTS (POOL_FIXED + PROGRAMS * POW_RX_SUPERSCALAR_MAX_SIZE)
+/* Then one slot per IADD_C, IXOR_C and IMUL_RCP, at most one per instruction of each function. */
+#define POOL_SLOTS (POOL_FIXED + 2 * PROGRAMS * POW_RX_SUPERSCALAR_MAX_SIZE)
 #define POOL_BYTES (((POOL_SLOTS * 8) + 63) / 64 * 64)
 
 /*
@@ -67,9 +71,12 @@ enum {
 #define MAX_INSTRUCTION_BYTES 140
 #define MAX_ACCESS_BYTES      512
 #define MAX_FRAME_BYTES       1024
-#define WIDE_BUFFER_SIZE                                                                           \
-    (POOL_BYTES + MAX_FRAME_BYTES +                                                                \
+#define FUNCTION_ALIGN        64
+#define MAX_FUNCTION_BYTES                                                                         \
+    (MAX_FRAME_BYTES +                                                                             \
      PROGRAMS * (POW_RX_SUPERSCALAR_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_ACCESS_BYTES))
+/* The eight-lane function, alignment, the four-lane function. */
+#define WIDE_BUFFER_SIZE (POOL_BYTES + 2 * MAX_FUNCTION_BYTES + FUNCTION_ALIGN)
 
 /* zmm registers by role. */
 enum {
@@ -104,14 +111,21 @@ enum {
 };
 enum { DIGIT_SRLQ = 2, DIGIT_SLLQ = 6, DIGIT_SRAQ = 4, DIGIT_RORQ = 0 };
 
+typedef struct {
+    x86_emitter_t code;
+    int lanes; /* 8: zmm, 512 bits; 4: ymm, 256 bits */
+    uint64_t *pool;
+    unsigned pool_used;
+} wide_t;
+
 /*
- * One EVEX-encoded 512-bit instruction, W1: reg (a zmm or a /digit), vvvv
- * (a zmm; 0 when unused, which encodes as the required 1111), and rm (a
- * zmm, or memory [base + index * 2^scale + disp] with general registers).
- * broadcast reads one 64-bit element for all eight lanes.
+ * One EVEX-encoded instruction on w->lanes 64-bit lanes (zmm or ymm), W1: reg (a zmm or a /digit),
+ * vvvv (a zmm; 0 when unused, which encodes as the required 1111), and rm (a zmm, or memory [base +
+ * index * 2^scale + disp] with general registers). broadcast reads one 64-bit element for all eight
+ * lanes.
  */
-static void evex(x86_emitter_t *e, int map, int pp, uint8_t opcode, int reg, int vvvv,
-                 x86_operand_t rm, int broadcast)
+static void evex(wide_t *w, int map, int pp, uint8_t opcode, int reg, int vvvv, x86_operand_t rm,
+                 int broadcast)
 {
     uint8_t b[16];
     size_t n = 0;
@@ -127,7 +141,8 @@ static void evex(x86_emitter_t *e, int map, int pp, uint8_t opcode, int reg, int
     b[n++] = (uint8_t)((reg & 8 ? 0 : 0x80) | (x_bit ? 0 : 0x40) | (b_bit ? 0 : 0x20) |
                        (reg & 16 ? 0 : 0x10) | map);
     b[n++] = (uint8_t)(0x80 | (~vvvv & 15) << 3 | 0x04 | pp);
-    b[n++] = (uint8_t)(2 << 5 | (broadcast ? 0x10 : 0) | (vvvv & 16 ? 0 : 0x08));
+    b[n++] =
+        (uint8_t)((w->lanes == 8 ? 2 : 1) << 5 | (broadcast ? 0x10 : 0) | (vvvv & 16 ? 0 : 0x08));
     b[n++] = opcode;
     if (rm.is_reg) {
         b[n++] = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.base & 7));
@@ -146,50 +161,44 @@ static void evex(x86_emitter_t *e, int map, int pp, uint8_t opcode, int reg, int
                 b[n++] = (uint8_t)(d >> (8 * i));
         }
     }
-    x86_bytes(e, b, n);
+    x86_bytes(&w->code, b, n);
 }
 
 /* dst = a op b, all zmm. */
-static void vop(x86_emitter_t *e, int map, uint8_t opcode, int dst, int a, int b)
+static void vop(wide_t *w, int map, uint8_t opcode, int dst, int a, int b)
 {
-    evex(e, map, PP_66, opcode, dst, a, x86_reg(b), 0);
+    evex(w, map, PP_66, opcode, dst, a, x86_reg(b), 0);
 }
 
 /* dst = a op (the pool's 64-bit slot, in every lane). */
-static void vop_pool(x86_emitter_t *e, int map, uint8_t opcode, int dst, int a, unsigned slot)
+static void vop_pool(wide_t *w, int map, uint8_t opcode, int dst, int a, unsigned slot)
 {
-    evex(e, map, PP_66, opcode, dst, a, x86_mem(X86_RBX, (int32_t)(8 * slot)), 1);
+    evex(w, map, PP_66, opcode, dst, a, x86_mem(X86_RBX, (int32_t)(8 * slot)), 1);
 }
 
 /* dst = src shifted or rotated by imm (digit picks which). */
-static void vshift(x86_emitter_t *e, uint8_t opcode, int digit, int dst, int src, unsigned imm)
+static void vshift(wide_t *w, uint8_t opcode, int digit, int dst, int src, unsigned imm)
 {
-    evex(e, MAP_0F, PP_66, opcode, digit, dst, x86_reg(src), 0);
-    x86_byte(e, (uint8_t)imm);
+    evex(w, MAP_0F, PP_66, opcode, digit, dst, x86_reg(src), 0);
+    x86_byte(&w->code, (uint8_t)imm);
 }
 
-static void vshuf(x86_emitter_t *e, int dst, int a, int b, uint8_t imm)
+static void vshuf(wide_t *w, int dst, int a, int b, uint8_t imm)
 {
-    vop(e, MAP_0F3A, OP_SHUFI64X2, dst, a, b);
-    x86_byte(e, imm);
+    vop(w, MAP_0F3A, OP_SHUFI64X2, dst, a, b);
+    x86_byte(&w->code, imm);
 }
 
 /* zmm <-> memory, 64 bytes. */
-static void vload(x86_emitter_t *e, int dst, x86_operand_t mem)
+static void vload(wide_t *w, int dst, x86_operand_t mem)
 {
-    evex(e, MAP_0F, PP_F3, OP_MOVDQU_LOAD, dst, 0, mem, 0);
+    evex(w, MAP_0F, PP_F3, OP_MOVDQU_LOAD, dst, 0, mem, 0);
 }
 
-static void vstore(x86_emitter_t *e, x86_operand_t mem, int src)
+static void vstore(wide_t *w, x86_operand_t mem, int src)
 {
-    evex(e, MAP_0F, PP_F3, OP_MOVDQU_STORE, src, 0, mem, 0);
+    evex(w, MAP_0F, PP_F3, OP_MOVDQU_STORE, src, 0, mem, 0);
 }
-
-typedef struct {
-    x86_emitter_t code;
-    uint64_t *pool;
-    unsigned pool_used;
-} wide_t;
 
 static unsigned pool_add(wide_t *w, uint64_t value)
 {
@@ -209,73 +218,71 @@ static unsigned pool_add(wide_t *w, uint64_t value)
  */
 static void emit_mulh(wide_t *w, int d, int s, int is_signed)
 {
-    x86_emitter_t *e = &w->code;
     enum { AH = ZT, BH, LL, LH, HL, HH };
-    vshift(e, OP_SHIFT_Q, DIGIT_SRLQ, AH, d, 32);
-    vshift(e, OP_SHIFT_Q, DIGIT_SRLQ, BH, s, 32);
-    vop(e, MAP_0F, OP_PMULUDQ, LL, d, s);
-    vop(e, MAP_0F, OP_PMULUDQ, LH, d, BH);
-    vop(e, MAP_0F, OP_PMULUDQ, HL, AH, s);
-    vop(e, MAP_0F, OP_PMULUDQ, HH, AH, BH);
-    vshift(e, OP_SHIFT_Q, DIGIT_SRLQ, LL, LL, 32);
-    vop(e, MAP_0F, OP_PADDQ, LH, LH, LL); /* t */
-    vop(e, MAP_0F, OP_PANDQ, LL, LH, ZLOW32);
-    vop(e, MAP_0F, OP_PADDQ, HL, HL, LL); /* u */
-    vshift(e, OP_SHIFT_Q, DIGIT_SRLQ, LH, LH, 32);
-    vshift(e, OP_SHIFT_Q, DIGIT_SRLQ, HL, HL, 32);
-    vop(e, MAP_0F, OP_PADDQ, HH, HH, LH);
+    vshift(w, OP_SHIFT_Q, DIGIT_SRLQ, AH, d, 32);
+    vshift(w, OP_SHIFT_Q, DIGIT_SRLQ, BH, s, 32);
+    vop(w, MAP_0F, OP_PMULUDQ, LL, d, s);
+    vop(w, MAP_0F, OP_PMULUDQ, LH, d, BH);
+    vop(w, MAP_0F, OP_PMULUDQ, HL, AH, s);
+    vop(w, MAP_0F, OP_PMULUDQ, HH, AH, BH);
+    vshift(w, OP_SHIFT_Q, DIGIT_SRLQ, LL, LL, 32);
+    vop(w, MAP_0F, OP_PADDQ, LH, LH, LL); /* t */
+    vop(w, MAP_0F, OP_PANDQ, LL, LH, ZLOW32);
+    vop(w, MAP_0F, OP_PADDQ, HL, HL, LL); /* u */
+    vshift(w, OP_SHIFT_Q, DIGIT_SRLQ, LH, LH, 32);
+    vshift(w, OP_SHIFT_Q, DIGIT_SRLQ, HL, HL, 32);
+    vop(w, MAP_0F, OP_PADDQ, HH, HH, LH);
     if (!is_signed) {
-        vop(e, MAP_0F, OP_PADDQ, d, HH, HL);
+        vop(w, MAP_0F, OP_PADDQ, d, HH, HL);
         return;
     }
-    vop(e, MAP_0F, OP_PADDQ, HH, HH, HL);
-    vshift(e, OP_SHIFT_D, DIGIT_SRAQ, AH, d, 63);
-    vop(e, MAP_0F, OP_PANDQ, AH, AH, s);
-    vshift(e, OP_SHIFT_D, DIGIT_SRAQ, BH, s, 63);
-    vop(e, MAP_0F, OP_PANDQ, BH, BH, d);
-    vop(e, MAP_0F, OP_PSUBQ, HH, HH, AH);
-    vop(e, MAP_0F, OP_PSUBQ, d, HH, BH);
+    vop(w, MAP_0F, OP_PADDQ, HH, HH, HL);
+    vshift(w, OP_SHIFT_D, DIGIT_SRAQ, AH, d, 63);
+    vop(w, MAP_0F, OP_PANDQ, AH, AH, s);
+    vshift(w, OP_SHIFT_D, DIGIT_SRAQ, BH, s, 63);
+    vop(w, MAP_0F, OP_PANDQ, BH, BH, d);
+    vop(w, MAP_0F, OP_PSUBQ, HH, HH, AH);
+    vop(w, MAP_0F, OP_PSUBQ, d, HH, BH);
 }
 
 static void emit_instruction(wide_t *w, const pow_rx_ss_instruction_t *in, uint64_t rcp)
 {
-    x86_emitter_t *e = &w->code;
     int d = in->dst, s = in->src;
     /* The 32-bit immediate, sign-extended as the instruction wants. */
     uint64_t imm = (uint64_t)(int64_t)(int32_t)in->imm32;
     switch (in->opcode) {
     case POW_RX_SS_ISUB_R:
-        vop(e, MAP_0F, OP_PSUBQ, d, d, s);
+        vop(w, MAP_0F, OP_PSUBQ, d, d, s);
         break;
     case POW_RX_SS_IXOR_R:
-        vop(e, MAP_0F, OP_PXORQ, d, d, s);
+        vop(w, MAP_0F, OP_PXORQ, d, d, s);
         break;
     case POW_RX_SS_IADD_RS: {
         unsigned shift = (unsigned)(in->mod >> 2) & 3;
         if (shift == 0) {
-            vop(e, MAP_0F, OP_PADDQ, d, d, s);
+            vop(w, MAP_0F, OP_PADDQ, d, d, s);
         } else {
-            vshift(e, OP_SHIFT_Q, DIGIT_SLLQ, ZLINE, s, shift);
-            vop(e, MAP_0F, OP_PADDQ, d, d, ZLINE);
+            vshift(w, OP_SHIFT_Q, DIGIT_SLLQ, ZLINE, s, shift);
+            vop(w, MAP_0F, OP_PADDQ, d, d, ZLINE);
         }
         break;
     }
     case POW_RX_SS_IMUL_R:
-        vop(e, MAP_0F38, OP_PMULLQ, d, d, s);
+        vop(w, MAP_0F38, OP_PMULLQ, d, d, s);
         break;
     case POW_RX_SS_IROR_C:
         if ((in->imm32 & 63) != 0)
-            vshift(e, OP_SHIFT_D, DIGIT_RORQ, d, d, in->imm32 & 63);
+            vshift(w, OP_SHIFT_D, DIGIT_RORQ, d, d, in->imm32 & 63);
         break;
     case POW_RX_SS_IADD_C7:
     case POW_RX_SS_IADD_C8:
     case POW_RX_SS_IADD_C9:
-        vop_pool(e, MAP_0F, OP_PADDQ, d, d, pool_add(w, imm));
+        vop_pool(w, MAP_0F, OP_PADDQ, d, d, pool_add(w, imm));
         break;
     case POW_RX_SS_IXOR_C7:
     case POW_RX_SS_IXOR_C8:
     case POW_RX_SS_IXOR_C9:
-        vop_pool(e, MAP_0F, OP_PXORQ, d, d, pool_add(w, imm));
+        vop_pool(w, MAP_0F, OP_PXORQ, d, d, pool_add(w, imm));
         break;
     case POW_RX_SS_IMULH_R:
         emit_mulh(w, d, s, 0);
@@ -284,7 +291,7 @@ static void emit_instruction(wide_t *w, const pow_rx_ss_instruction_t *in, uint6
         emit_mulh(w, d, s, 1);
         break;
     case POW_RX_SS_IMUL_RCP:
-        vop_pool(e, MAP_0F38, OP_PMULLQ, d, d, pool_add(w, rcp));
+        vop_pool(w, MAP_0F38, OP_PMULLQ, d, d, pool_add(w, rcp));
         break;
     default:
         break;
@@ -303,56 +310,86 @@ static void visit_instruction(void *w, const pow_rx_ss_instruction_t *in, uint64
  * vshufi64x2 imm 0x88 takes 128-bit blocks 0 and 2 of each source, 0xDD
  * blocks 1 and 3. in must be 0 (the registers) or ZLINE.
  */
-static void emit_transpose(x86_emitter_t *e, int in)
+static void emit_transpose(wide_t *w, int in)
 {
     for (int p = 0; p < 4; p++) {
-        vop(e, MAP_0F, OP_PUNPCKLQDQ, ZT + 2 * p, in + 2 * p, in + 2 * p + 1);
-        vop(e, MAP_0F, OP_PUNPCKHQDQ, ZT + 2 * p + 1, in + 2 * p, in + 2 * p + 1);
+        vop(w, MAP_0F, OP_PUNPCKLQDQ, ZT + 2 * p, in + 2 * p, in + 2 * p + 1);
+        vop(w, MAP_0F, OP_PUNPCKHQDQ, ZT + 2 * p + 1, in + 2 * p, in + 2 * p + 1);
     }
     /* zmm8 + m: rows 0-3 (m < 4) or 4-7, words {0,4}, {2,6}, {1,5}, {3,7}. */
     for (int h = 0; h < 2; h++) {
         int a = ZT + 4 * h, out = ZLINE + 4 * h;
-        vshuf(e, out + 0, a + 0, a + 2, 0x88);
-        vshuf(e, out + 1, a + 0, a + 2, 0xDD);
-        vshuf(e, out + 2, a + 1, a + 3, 0x88);
-        vshuf(e, out + 3, a + 1, a + 3, 0xDD);
+        vshuf(w, out + 0, a + 0, a + 2, 0x88);
+        vshuf(w, out + 1, a + 0, a + 2, 0xDD);
+        vshuf(w, out + 2, a + 1, a + 3, 0x88);
+        vshuf(w, out + 3, a + 1, a + 3, 0xDD);
     }
     static const int low_word[4] = {0, 2, 1, 3};
     for (int m = 0; m < 4; m++) {
-        vshuf(e, ZT + low_word[m], ZLINE + m, ZLINE + 4 + m, 0x88);
-        vshuf(e, ZT + low_word[m] + 4, ZLINE + m, ZLINE + 4 + m, 0xDD);
+        vshuf(w, ZT + low_word[m], ZLINE + m, ZLINE + 4 + m, 0x88);
+        vshuf(w, ZT + low_word[m] + 4, ZLINE + m, ZLINE + 4 + m, 0xDD);
     }
 }
 
+/*
+ * The 4x4 form, for ymm: the four rows in in..in+3 (words 0-3 of each)
+ * into ZT + 4 + j (word j of every row), through ZT..ZT+3. vshufi64x2 on
+ * ymm takes the low (imm bit 0) or high 128 bits of each source.
+ */
+static void emit_transpose4(wide_t *w, int in)
+{
+    for (int p = 0; p < 2; p++) {
+        vop(w, MAP_0F, OP_PUNPCKLQDQ, ZT + 2 * p, in + 2 * p, in + 2 * p + 1);
+        vop(w, MAP_0F, OP_PUNPCKHQDQ, ZT + 2 * p + 1, in + 2 * p, in + 2 * p + 1);
+    }
+    vshuf(w, ZT + 4, ZT + 0, ZT + 2, 0x0);
+    vshuf(w, ZT + 6, ZT + 0, ZT + 2, 0x3);
+    vshuf(w, ZT + 5, ZT + 1, ZT + 3, 0x0);
+    vshuf(w, ZT + 7, ZT + 1, ZT + 3, 0x3);
+}
+
 /* The next lines' addresses, from the words in zmm src, to [rsp], each prefetched. */
-static void emit_line_addresses(x86_emitter_t *e, int src)
+static void emit_line_addresses(wide_t *w, int src)
 {
     static const char PREFETCHNTA[] = {0x0F, 0x18, 0};
-    vop(e, MAP_0F, OP_PANDQ, ZLINE, src, ZMASK);
-    vshift(e, OP_SHIFT_Q, DIGIT_SLLQ, ZLINE, ZLINE, 6); /* log2(LINE_BYTES) */
-    vop(e, MAP_0F, OP_PADDQ, ZLINE, ZLINE, ZBASE);
-    vstore(e, x86_mem(X86_RSP, 0), ZLINE);
-    for (int k = 0; k < 8; k++) {
-        x86_op(e, 0, 1, "\x8B", X86_RAX, x86_mem(X86_RSP, 8 * k)); /* mov rax, [rsp + 8k] */
-        x86_op(e, 0, 0, PREFETCHNTA, 0, x86_mem(X86_RAX, 0));
+    vop(w, MAP_0F, OP_PANDQ, ZLINE, src, ZMASK);
+    vshift(w, OP_SHIFT_Q, DIGIT_SLLQ, ZLINE, ZLINE, 6); /* log2(LINE_BYTES) */
+    vop(w, MAP_0F, OP_PADDQ, ZLINE, ZLINE, ZBASE);
+    vstore(w, x86_mem(X86_RSP, 0), ZLINE);
+    for (int k = 0; k < w->lanes; k++) {
+        x86_op(&w->code, 0, 1, "\x8B", X86_RAX, x86_mem(X86_RSP, 8 * k)); /* mov rax, [rsp + 8k] */
+        x86_op(&w->code, 0, 0, PREFETCHNTA, 0, x86_mem(X86_RAX, 0));
     }
 }
 
 /* r0..r7 ^= the lines at the addresses in [rsp], lane by lane. */
-static void emit_xor_lines(x86_emitter_t *e)
+static void emit_xor_lines(wide_t *w)
 {
-    for (int k = 0; k < 8; k++) {
-        x86_op(e, 0, 1, "\x8B", X86_RAX, x86_mem(X86_RSP, 8 * k));
-        vload(e, ZLINE + k, x86_mem(X86_RAX, 0));
+    if (w->lanes == 8) {
+        for (int k = 0; k < 8; k++) {
+            x86_op(&w->code, 0, 1, "\x8B", X86_RAX, x86_mem(X86_RSP, 8 * k));
+            vload(w, ZLINE + k, x86_mem(X86_RAX, 0));
+        }
+        emit_transpose(w, ZLINE);
+        for (int j = 0; j < 8; j++)
+            vop(w, MAP_0F, OP_PXORQ, j, j, ZT + j);
+        return;
     }
-    emit_transpose(e, ZLINE);
-    for (int j = 0; j < 8; j++)
-        vop(e, MAP_0F, OP_PXORQ, j, j, ZT + j);
+    /* Four lanes: each line as two halves, words 0-3 in ZLINE + k, words 4-7 in ZLINE + 4 + k. */
+    for (int k = 0; k < 4; k++) {
+        x86_op(&w->code, 0, 1, "\x8B", X86_RAX, x86_mem(X86_RSP, 8 * k));
+        vload(w, ZLINE + k, x86_mem(X86_RAX, 0));
+        vload(w, ZLINE + 4 + k, x86_mem(X86_RAX, 32));
+    }
+    for (int h = 0; h < 2; h++) {
+        emit_transpose4(w, ZLINE + 4 * h);
+        for (int j = 0; j < 4; j++)
+            vop(w, MAP_0F, OP_PXORQ, 4 * h + j, 4 * h + j, ZT + 4 + j);
+    }
 }
 
 static void emit_function(wide_t *w, const pow_rx_superscalar_t programs[PROGRAMS])
 {
-    x86_emitter_t *e = &w->code;
     static const uint8_t PROLOGUE[] = {
         0x55,                   /* push rbp */
         0x48, 0x89, 0xE5,       /* mov rbp, rsp */
@@ -367,34 +404,43 @@ static void emit_function(wide_t *w, const pow_rx_superscalar_t programs[PROGRAM
         0x5D,                   /* pop rbp */
         0xC3,                   /* ret */
     };
-    x86_bytes(e, PROLOGUE, sizeof(PROLOGUE));
-    x86_mov_imm64(e, X86_RBX, (uint64_t)(uintptr_t)w->pool);
-    evex(e, MAP_0F38, PP_66, OP_BROADCASTQ_GPR, ZBASE, 0, x86_reg(X86_RDI), 0);
-    evex(e, MAP_0F38, PP_66, OP_BROADCASTQ, ZMASK, 0, x86_mem(X86_RBX, 8 * POOL_LINE_MASK), 0);
-    evex(e, MAP_0F38, PP_66, OP_BROADCASTQ, ZLOW32, 0, x86_mem(X86_RBX, 8 * POOL_LOW_32), 0);
+    x86_bytes(&w->code, PROLOGUE, sizeof(PROLOGUE));
+    x86_mov_imm64(&w->code, X86_RBX, (uint64_t)(uintptr_t)w->pool);
+    evex(w, MAP_0F38, PP_66, OP_BROADCASTQ_GPR, ZBASE, 0, x86_reg(X86_RDI), 0);
+    evex(w, MAP_0F38, PP_66, OP_BROADCASTQ, ZMASK, 0, x86_mem(X86_RBX, 8 * POOL_LINE_MASK), 0);
+    evex(w, MAP_0F38, PP_66, OP_BROADCASTQ, ZLOW32, 0, x86_mem(X86_RBX, 8 * POOL_LOW_32), 0);
 
     /* r0 = (item + 1) * POW_RX_ITEM_MULTIPLIER, r1..r7 = r0 ^ pow_rx_item_xor[]; the first line is
        the item number's. */
-    vload(e, ZT, x86_mem(X86_RSI, 0));
-    vop_pool(e, MAP_0F, OP_PADDQ, 0, ZT, POOL_ONE);
-    vop_pool(e, MAP_0F38, OP_PMULLQ, 0, 0, POOL_ITEM_MULTIPLIER);
+    vload(w, ZT, x86_mem(X86_RSI, 0));
+    vop_pool(w, MAP_0F, OP_PADDQ, 0, ZT, POOL_ONE);
+    vop_pool(w, MAP_0F38, OP_PMULLQ, 0, 0, POOL_ITEM_MULTIPLIER);
     for (int k = 1; k < 8; k++)
-        vop_pool(e, MAP_0F, OP_PXORQ, k, 0, POOL_ITEM_XOR + (unsigned)k - 1);
-    emit_line_addresses(e, ZT);
+        vop_pool(w, MAP_0F, OP_PXORQ, k, 0, POOL_ITEM_XOR + (unsigned)k - 1);
+    emit_line_addresses(w, ZT);
 
     for (int i = 0; i < PROGRAMS; i++) {
         const pow_rx_superscalar_t *prog = &programs[i];
         pow_rx_superscalar_each(prog, visit_instruction, w);
-        emit_xor_lines(e);
+        emit_xor_lines(w);
         if (i + 1 < PROGRAMS)
-            emit_line_addresses(e, prog->address_register);
+            emit_line_addresses(w, prog->address_register);
     }
 
-    /* Lane k of r0..r7 is item k: transposed, item k is zmm ZT + k. */
-    emit_transpose(e, 0);
-    for (int k = 0; k < 8; k++)
-        vstore(e, x86_mem(X86_RDX, LINE_BYTES * k), ZT + k);
-    x86_bytes(e, EPILOGUE, sizeof(EPILOGUE));
+    /* Lane k of r0..r7 is item k: transposed, item k is zmm ZT + k (with four lanes, the
+       halves of item k, words 0-3 and 4-7, are ymm ZT + 4 + k from r0-r3 and from r4-r7). */
+    if (w->lanes == 8) {
+        emit_transpose(w, 0);
+        for (int k = 0; k < 8; k++)
+            vstore(w, x86_mem(X86_RDX, LINE_BYTES * k), ZT + k);
+    } else {
+        for (int h = 0; h < 2; h++) {
+            emit_transpose4(w, 4 * h);
+            for (int k = 0; k < 4; k++)
+                vstore(w, x86_mem(X86_RDX, LINE_BYTES * k + 32 * h), ZT + 4 + k);
+        }
+    }
+    x86_bytes(&w->code, EPILOGUE, sizeof(EPILOGUE));
 }
 
 int pow_rx_dataset_jit_wide_supported(void)
@@ -405,7 +451,8 @@ int pow_rx_dataset_jit_wide_supported(void)
 int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
                                  const pow_rx_superscalar_t programs[PROGRAMS], uint64_t line_mask)
 {
-    wide->fn = NULL;
+    wide->eight = NULL;
+    wide->four = NULL;
     if (!pow_rx_dataset_jit_wide_supported())
         return -ENOTSUP;
     if (wide->code == NULL) {
@@ -421,6 +468,7 @@ int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
 
     wide_t w = {
         .code = {wide->code + POOL_BYTES, 0, wide->size - POOL_BYTES},
+        .lanes = 8,
         .pool = (uint64_t *)(void *)wide->code,
     };
     pool_add(&w, 1);
@@ -430,11 +478,17 @@ int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
     pool_add(&w, line_mask);
     pool_add(&w, 0xFFFFFFFFu);
     emit_function(&w, programs);
+    while (w.code.used % FUNCTION_ALIGN != 0)
+        x86_byte(&w.code, 0xCC); /* int3: never run */
+    size_t four_offset = w.code.used;
+    w.lanes = 4;
+    emit_function(&w, programs);
 
     int rc = arch_jit_memory_executable(wide->code, wide->size, POOL_BYTES + w.code.used);
     if (rc != 0)
         return rc;
-    wide->fn = (pow_rx_dataset_wide_fn)(void *)(wide->code + POOL_BYTES);
+    wide->eight = (pow_rx_dataset_wide_fn)(void *)(wide->code + POOL_BYTES);
+    wide->four = (pow_rx_dataset_batch4_fn)(void *)(wide->code + POOL_BYTES + four_offset);
     return 0;
 }
 
@@ -450,7 +504,8 @@ int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
 {
     (void)programs;
     (void)line_mask;
-    wide->fn = NULL;
+    wide->eight = NULL;
+    wide->four = NULL;
     return -ENOTSUP;
 }
 

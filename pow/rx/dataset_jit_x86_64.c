@@ -428,7 +428,8 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
 {
     jit->fn = NULL;
     jit->batch_fn = NULL;
-    jit->wide.fn = NULL;
+    jit->wide.eight = NULL;
+    jit->wide.four = NULL;
     if (cache_bytes < LINE_BYTES || (cache_bytes & (cache_bytes - 1)) != 0)
         return -EINVAL;
     for (int i = 0; i < PROGRAMS; i++) {
@@ -474,7 +475,8 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     (void)cache_bytes;
     jit->fn = NULL;
     jit->batch_fn = NULL;
-    jit->wide.fn = NULL;
+    jit->wide.eight = NULL;
+    jit->wide.four = NULL;
     return -ENOTSUP;
 }
 

@@ -171,13 +171,13 @@ void pow_rx_cache_dataset_items(const pow_rx_cache_t *cache, uint64_t first, uin
 {
     uint64_t done = 0;
     /* Batches write words: straight into out when out is aligned for them. */
-    if (cache->jit.wide.fn != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
+    if (cache->jit.wide.eight != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
         for (; count - done >= POW_RX_DATASET_JIT_WIDE; done += POW_RX_DATASET_JIT_WIDE) {
             uint64_t items[POW_RX_DATASET_JIT_WIDE];
             for (unsigned k = 0; k < POW_RX_DATASET_JIT_WIDE; k++)
                 items[k] = first + done + k;
-            cache->jit.wide.fn(cache->memory.ptr, items,
-                               (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
+            cache->jit.wide.eight(cache->memory.ptr, items,
+                                  (uint64_t(*)[8])(void *)(out + done * RX_DATASET_ITEM_SIZE));
         }
     }
     if (cache->jit.batch_fn != NULL && (uintptr_t)out % sizeof(uint64_t) == 0) {
@@ -197,6 +197,10 @@ void pow_rx__cache_item_batch(const pow_rx_cache_t *cache,
                               const uint64_t items[POW_RX_DATASET_JIT_BATCH],
                               uint64_t out[POW_RX_DATASET_JIT_BATCH][8])
 {
+    if (cache->jit.wide.four != NULL) {
+        cache->jit.wide.four(cache->memory.ptr, items, out);
+        return;
+    }
     if (cache->jit.batch_fn != NULL) {
         cache->jit.batch_fn(cache->memory.ptr, items, out);
         return;

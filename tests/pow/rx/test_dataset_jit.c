@@ -67,8 +67,9 @@ static void compile_or_skip(size_t cache_bytes)
     cr_assert_eq(rc, 0, "compile: %d", rc);
     cr_assert_not_null(jit.fn);
     cr_assert_not_null(jit.batch_fn);
-    cr_assert_eq(jit.wide.fn != NULL, pow_rx_dataset_jit_wide_supported(),
-                 "the wide function is there exactly where the CPU runs it");
+    cr_assert_eq(jit.wide.eight != NULL, pow_rx_dataset_jit_wide_supported(),
+                 "the wide functions are there exactly where the CPU runs them");
+    cr_assert_eq(jit.wide.four != NULL, pow_rx_dataset_jit_wide_supported());
 }
 
 /* Whether got and want agree; reports the first word that differs. */
@@ -87,8 +88,8 @@ static int words_match(const uint64_t got[8], const uint64_t want[8], uint64_t i
 }
 
 /*
- * Whether the wide function, given item first, then its neighbours, a
- * repeat, one far away and its bitwise complement, gives each as the item
+ * Whether the wide functions, given item first, then its neighbours, a
+ * repeat, one far away and its bitwise complement, give each as the item
  * function does: every lane sees a different item.
  */
 static int wide_matches(const uint8_t *cache, uint64_t item, const char *what)
@@ -99,12 +100,26 @@ static int wide_matches(const uint8_t *cache, uint64_t item, const char *what)
     items[3] = item;
     items[5] = item ^ 0x5A5A5A5Au;
     items[7] = ~item;
+    items[2] = ~item + 1;
     memset(wide, 0xA5, sizeof(wide));
-    jit.wide.fn(cache, items, wide);
+    jit.wide.eight(cache, items, wide);
     for (unsigned k = 0; k < POW_RX_DATASET_JIT_WIDE; k++) {
         jit.fn(cache, items[k], want);
-        if (!words_match(wide[k], want, items[k], "wide", "jit", what))
+        if (!words_match(wide[k], want, items[k], "eight lanes", "jit", what))
             return 0;
+    }
+    /* Four lanes, from the second half of the same numbers. */
+    memset(wide, 0xA5, sizeof(wide));
+    jit.wide.four(cache, items + 4, wide);
+    for (unsigned k = 0; k < 4; k++) {
+        jit.fn(cache, items[4 + k], want);
+        if (!words_match(wide[k], want, items[4 + k], "four lanes", "jit", what))
+            return 0;
+        for (int word = 0; word < 8; word++)
+            if (wide[4 + k][word] != 0xA5A5A5A5A5A5A5A5u) {
+                cr_log_error("%s: four lanes wrote past four items", what);
+                return 0;
+            }
     }
     return 1;
 }
@@ -139,7 +154,7 @@ static int item_matches(const uint8_t *cache, size_t cache_bytes, uint64_t item,
         if (!words_match(batch[k], want, items[k], "batch", "jit", what))
             return 0;
     }
-    return jit.wide.fn == NULL || wide_matches(cache, item, what);
+    return jit.wide.eight == NULL || wide_matches(cache, item, what);
 }
 
 /* Random item numbers, mostly inside the rx/0 dataset, some anywhere in 64 bits. */
@@ -197,7 +212,8 @@ Test(rx_dataset_jit, items_match_the_interpreter_for_programs_of_other_keys)
     cr_expect_null(jit.code);
     cr_expect_null(jit.fn);
     cr_expect_null(jit.batch_fn);
-    cr_expect_null(jit.wide.fn);
+    cr_expect_null(jit.wide.eight);
+    cr_expect_null(jit.wide.four);
     cr_expect_null(jit.wide.code);
     free(cache);
 }
@@ -418,7 +434,8 @@ Test(rx_dataset_jit, compile_refuses_cache_sizes_that_are_not_powers_of_two_of_a
                      sizes[s]);
         cr_expect_null(jit.fn);
         cr_expect_null(jit.batch_fn);
-        cr_expect_null(jit.wide.fn);
+        cr_expect_null(jit.wide.eight);
+        cr_expect_null(jit.wide.four);
     }
     pow_rx_dataset_jit_release(&jit);
 }
@@ -435,7 +452,8 @@ Test(rx_dataset_jit, compile_refuses_malformed_programs_and_leaves_no_function)
     cr_expect_eq(pow_rx_dataset_jit_compile(&jit, programs, SMALL_CACHE_BYTES), -EINVAL);
     cr_expect_null(jit.fn, "a failed compile leaves no callable function");
     cr_expect_null(jit.batch_fn, "nor a batch function");
-    cr_expect_null(jit.wide.fn, "nor a wide one");
+    cr_expect_null(jit.wide.eight, "nor a wide one");
+    cr_expect_null(jit.wide.four);
     programs[3] = saved;
 
     programs[3].code[0].dst = 8;
