@@ -37,9 +37,9 @@ static const struct {
     {ARCH_CPU_SSE2, "sse2"},       {ARCH_CPU_SSSE3, "ssse3"},       {ARCH_CPU_SSE41, "sse4_1"},
     {ARCH_CPU_SSE42, "sse4_2"},    {ARCH_CPU_AESNI, "aes"},         {ARCH_CPU_PCLMUL, "pclmulqdq"},
     {ARCH_CPU_AVX, "avx"},         {ARCH_CPU_AVX2, "avx2"},         {ARCH_CPU_BMI2, "bmi2"},
-    {ARCH_CPU_AVX512F, "avx512f"}, {ARCH_CPU_AVX512DQ, "avx512dq"}, {ARCH_CPU_VAES, "vaes"},
-    {ARCH_CPU_NEON, "asimd"},      {ARCH_CPU_ARM_AES, "aes"},       {ARCH_CPU_ARM_PMULL, "pmull"},
-    {ARCH_CPU_ARM_SHA2, "sha2"},
+    {ARCH_CPU_AVX512F, "avx512f"}, {ARCH_CPU_AVX512DQ, "avx512dq"}, {ARCH_CPU_AVX512VL, "avx512vl"},
+    {ARCH_CPU_VAES, "vaes"},       {ARCH_CPU_NEON, "asimd"},        {ARCH_CPU_ARM_AES, "aes"},
+    {ARCH_CPU_ARM_PMULL, "pmull"}, {ARCH_CPU_ARM_SHA2, "sha2"},
 };
 
 #if defined(__x86_64__)
@@ -129,6 +129,8 @@ static void detect(arch_cpu_t *c)
             f |= ARCH_CPU_AVX512F;
         if (os_avx512 && (ebx & (1u << 17)))
             f |= ARCH_CPU_AVX512DQ;
+        if (os_avx512 && (ebx & (1u << 31)))
+            f |= ARCH_CPU_AVX512VL;
         if (os_avx && (ecx & (1u << 9)))
             f |= ARCH_CPU_VAES;
     }
@@ -216,7 +218,7 @@ uint32_t arch_cpu_known_features(void)
 #if defined(__x86_64__)
     return ARCH_CPU_SSE2 | ARCH_CPU_SSSE3 | ARCH_CPU_SSE41 | ARCH_CPU_SSE42 | ARCH_CPU_AESNI |
            ARCH_CPU_PCLMUL | ARCH_CPU_AVX | ARCH_CPU_AVX2 | ARCH_CPU_BMI2 | ARCH_CPU_AVX512F |
-           ARCH_CPU_AVX512DQ | ARCH_CPU_VAES;
+           ARCH_CPU_AVX512DQ | ARCH_CPU_AVX512VL | ARCH_CPU_VAES;
 #elif defined(__aarch64__)
     return ARCH_CPU_NEON | ARCH_CPU_ARM_AES | ARCH_CPU_ARM_PMULL | ARCH_CPU_ARM_SHA2;
 #else

@@ -25,6 +25,7 @@ enum {
     ARCH_CPU_AVX512F = 1u << 9,
     ARCH_CPU_VAES = 1u << 10,
     ARCH_CPU_AVX512DQ = 1u << 11,
+    ARCH_CPU_AVX512VL = 1u << 12,
     ARCH_CPU_NEON = 1u << 16,
     ARCH_CPU_ARM_AES = 1u << 17,
     ARCH_CPU_ARM_PMULL = 1u << 18,

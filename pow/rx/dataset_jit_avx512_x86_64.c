@@ -1,5 +1,5 @@
 /*
- * The wide dataset item functions for x86-64 with AVX-512 F and DQ: eight
+ * The wide dataset item functions for x86-64 with AVX-512 F, DQ and VL: eight
  * items at once, one in each 64-bit lane of a zmm register, and the same
  * code on ymm registers for four (light mode's batches).
  *
@@ -445,7 +445,8 @@ static void emit_function(wide_t *w, const pow_rx_superscalar_t programs[PROGRAM
 
 int pow_rx_dataset_jit_wide_supported(void)
 {
-    return arch_cpu_has(ARCH_CPU_AVX512F | ARCH_CPU_AVX512DQ);
+    /* VL: the four-lane function's EVEX encoding on ymm registers. */
+    return arch_cpu_has(ARCH_CPU_AVX512F | ARCH_CPU_AVX512DQ | ARCH_CPU_AVX512VL);
 }
 
 int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,

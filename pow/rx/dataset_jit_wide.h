@@ -3,7 +3,7 @@
  * 64-bit lane of a 512-bit register, and four on 256-bit registers for
  * light mode's batches (dataset_jit_avx512_x86_64.c says why that is
  * faster). Internal to the dataset JIT, which compiles them next to the
- * scalar functions when the CPU has AVX-512 F and DQ; tests call them
+ * scalar functions when the CPU has AVX-512 F, DQ and VL; tests call them
  * through pow_rx_dataset_jit_t's wide member.
  */
 #ifndef MINEMETER_POW_RX_DATASET_JIT_WIDE_H
