@@ -212,8 +212,30 @@ int bench_interrupted(void)
     return interrupted;
 }
 
+/*
+ * The peer's turn after our repetition rep at thread count t: begun on the
+ * first, a window each time; *on is cleared once it has no more windows (an
+ * interruption among them: the loop's check of it ends the row).
+ */
+static void peer_turn(const bench_peer_t *peer, bench_result_t *r, unsigned t, unsigned rep,
+                      unsigned repeat, double hps, int *begun, int *on)
+{
+    if (peer == NULL || !*on)
+        return;
+    int rc = 0;
+    if (!*begun) {
+        *begun = 1;
+        rc = peer->begin(peer->context, r, t, hps);
+    }
+    if (rc == 0)
+        rc = peer->window(peer->context, r, t, rep, repeat);
+    if (rc != 0)
+        *on = 0;
+}
+
 int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
-                       unsigned repeat, unsigned duration, int with_reference, bench_result_t *r)
+                       unsigned repeat, unsigned duration, int with_reference,
+                       const bench_peer_t *peer, bench_result_t *r)
 {
     const char *name = pow_algo_name(r->algo);
     int want_reference = with_reference && bench_monero_reference_has(name);
@@ -247,9 +269,12 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         int energy_ok = 1;
         double ref_hps[BENCH_MAX_REPEAT], ratio[BENCH_MAX_REPEAT], aa[BENCH_MAX_REPEAT];
         unsigned ref_runs = 0;
+        int peer_begun = 0, peer_on = 1;
         for (unsigned rep = 0; rep < repeat; rep++) {
             if (interrupted) {
                 bench_progress_done();
+                if (peer_begun)
+                    peer->end(peer->context, r, t);
                 r->thread_counts = t; /* the rows measured whole */
                 return -EINTR;
             }
@@ -271,6 +296,8 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                            r->threads[t], rep + 1, repeat);
             bench_sample_t s;
             int rc = bench_throughput(topo, target, r->threads[t], pus, duration, &s);
+            if (rc != 0 && peer_begun)
+                peer->end(peer->context, r, t);
             if (rc == -EBADMSG) {
                 bench_progress_done();
                 printf("%s: a hash from the measured path (%u threads) differs from the verified "
@@ -308,7 +335,10 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
                 if (r->threads[t] == 1)
                     ref_times[ref_count++] = 1.0 / rate;
             }
+            peer_turn(peer, r, t, rep, repeat, hps[0], &peer_begun, &peer_on);
         }
+        if (peer_begun)
+            peer->end(peer->context, r, t);
         if (ref_runs == repeat) {
             r->reference_hps[t] = bench_stats(ref_hps, ref_runs);
             r->reference_ratio[t] = bench_stats(ratio, ref_runs);

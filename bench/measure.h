@@ -22,14 +22,30 @@ void bench_interrupt(int signum);
 int bench_interrupted(void);
 
 /*
+ * Another miner measured in turns with ours at each thread count (bench
+ * --xmrig): begin right after our first repetition at thread count t
+ * (hps, its rate, sizes the peer's work), then a window after each of our
+ * repetitions, then end. begin and window return 0, or nonzero to have no
+ * more windows at t (-EINTR also ends the measurement); end always follows
+ * a begin.
+ */
+typedef struct {
+    int (*begin)(void *context, bench_result_t *r, unsigned t, double hps);
+    int (*window)(void *context, bench_result_t *r, unsigned t, unsigned rep, unsigned repeat);
+    void (*end)(void *context, bench_result_t *r, unsigned t);
+    void *context;
+} bench_peer_t;
+
+/*
  * Measures r's thread counts repeat times for duration seconds each, with
  * the reference (when installed and with_reference) after each single-thread
- * run, printing a table row per thread count. Returns 0 or a negative errno;
- * -EINTR after bench_interrupt, with r->thread_counts cut to the rows measured
- * whole.
+ * run and peer (NULL: none) in turns, printing a table row per thread count.
+ * Returns 0 or a negative errno; -EINTR after bench_interrupt, with
+ * r->thread_counts cut to the rows measured whole.
  */
 int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target_t *target,
-                       unsigned repeat, unsigned duration, int with_reference, bench_result_t *r);
+                       unsigned repeat, unsigned duration, int with_reference,
+                       const bench_peer_t *peer, bench_result_t *r);
 
 /*
  * The pages kind ("THP", "2MB" ...) of the memory at ptr, and for THP how

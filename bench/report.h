@@ -48,7 +48,7 @@ typedef struct bench_result {
     int have_reference_jit;
     bench_stats_t reference_jit_seconds_per_hash;
     char reference_jit_note[160]; /* why there is none, when it was tried */
-    /* XMRig (bench --xmrig PATH, bench/xmrig_peer.h) at each thread count, after ours. */
+    /* XMRig (bench --xmrig PATH, bench/xmrig_peer.h) at each thread count, in turns with ours. */
     int xmrig_tried;
     bench_stats_t xmrig_hps[BENCH_MAX_THREADS]; /* n == 0: none, xmrig_note says why */
     uint64_t xmrig_accepted[BENCH_MAX_THREADS]; /* its shares the lab pool hashed and accepted */

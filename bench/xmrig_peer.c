@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "arch/child_process.h"
 #include "arch/clock.h"
 #include "bench/measure.h"
 #include "bench/progress.h"
@@ -164,22 +165,21 @@ int bench_xmrig_version(const char *path, char *version, size_t cap, char *why, 
         snprintf(why, why_len, "--xmrig %s: %s", path, strerror(errno));
         return -1;
     }
-    char log_path[] = "/tmp/minemeter-xmrig-XXXXXX";
-    int fd = mkstemp(log_path);
-    if (fd < 0) {
-        snprintf(why, why_len, "cannot make a temporary file: %s", strerror(errno));
-        return -1;
-    }
-    unlink(log_path);
     char *argv[] = {(char *)path, "--version", NULL};
-    pid_t pid = spawn(argv, fd);
-    int status = pid > 0 ? stop_process(pid, 0, STOP_TIMEOUT_SECONDS) : -1;
     char text[512] = "";
-    ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
-    close(fd);
-    text[n > 0 ? n : 0] = '\0';
+    arch_child_spec_t spec = {
+        .path = path,
+        .argv = argv,
+        .pu = -1,
+        .timeout_ns = (uint64_t)STOP_TIMEOUT_SECONDS * 1000000000u,
+        .out = text,
+        .out_cap = sizeof(text),
+    };
+    arch_child_result_t result;
+    int rc = arch_child_run(&spec, &result);
     const char *name = strstr(text, "XMRig ");
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || name == NULL) {
+    if (rc != 0 || result.timed_out || !WIFEXITED(result.status) ||
+        WEXITSTATUS(result.status) != 0 || name == NULL) {
         snprintf(why, why_len, "--xmrig %s: '%s --version' did not print an XMRig version", path,
                  path);
         return -1;
@@ -243,25 +243,72 @@ static void read_log(int fd, bench_xmrig_run_t *out)
         out->pages[--len] = '\0';
 }
 
-int bench_xmrig_run(const bench_xmrig_config_t *config, bench_xmrig_run_t *out)
+struct bench_xmrig_session {
+    peer_pool_t pool;
+    pid_t pid;
+    CURL *curl;
+    char api_url[64];
+    char log_path[32];
+    int log_fd;
+    const char *algo;
+    unsigned threads;
+    char body[65536];
+};
+
+/* Stops XMRig (continued first: a stopped process acts on SIGINT only once it runs) and reaps it.
+ */
+static void stop_xmrig(bench_xmrig_session_t *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGCONT);
+    stop_process(s->pid, SIGINT, STOP_TIMEOUT_SECONDS);
+    s->pid = -1;
+}
+
+/* Whether XMRig is still running; when not, out->why says so. */
+static int xmrig_alive(bench_xmrig_session_t *s, bench_xmrig_run_t *out)
+{
+    int status;
+    if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+        return 1;
+    s->pid = -1;
+    snprintf(out->why, sizeof(out->why), "XMRig exited (its log: %s)", s->log_path);
+    return 0;
+}
+
+int bench_xmrig_start(const bench_xmrig_config_t *config, bench_xmrig_session_t **session,
+                      bench_xmrig_run_t *out)
 {
     memset(out, 0, sizeof(*out));
+    *session = NULL;
+    bench_xmrig_session_t *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        snprintf(out->why, sizeof(out->why), "out of memory");
+        return -ENOMEM;
+    }
+    s->pid = -1;
+    s->algo = pow_algo_name(config->algo);
+    s->threads = config->threads;
     double rate = config->expected_hps > 0 ? config->expected_hps : 1;
     uint64_t difficulty = (uint64_t)(rate * SHARE_SECONDS) + 1;
-    peer_pool_t pool;
     int pool_port = 0;
-    if (pool_start(&pool, config->algo, difficulty, &pool_port, out->why, sizeof(out->why)) != 0)
+    if (pool_start(&s->pool, config->algo, difficulty, &pool_port, out->why, sizeof(out->why)) !=
+        0) {
+        free(s);
         return -EIO;
+    }
     int api_port = free_port();
-    char log_path[] = "/tmp/minemeter-xmrig-XXXXXX";
-    int log_fd = mkstemp(log_path);
-    if (api_port < 0 || log_fd < 0) {
+    snprintf(s->log_path, sizeof(s->log_path), "/tmp/minemeter-xmrig-XXXXXX");
+    s->log_fd = mkstemp(s->log_path);
+    if (api_port < 0 || s->log_fd < 0) {
         snprintf(out->why, sizeof(out->why), "no free port or temporary file: %s", strerror(errno));
-        if (log_fd >= 0) {
-            close(log_fd);
-            unlink(log_path);
+        if (s->log_fd >= 0) {
+            close(s->log_fd);
+            unlink(s->log_path);
         }
-        pool_finish(&pool);
+        pool_finish(&s->pool);
+        free(s);
         return -EIO;
     }
 
@@ -283,7 +330,7 @@ int bench_xmrig_run(const bench_xmrig_config_t *config, bench_xmrig_run_t *out)
                            "--pass",
                            "x",
                            "--algo",
-                           pow_algo_name(config->algo),
+                           s->algo,
                            "--threads",
                            threads,
                            "--cpu-affinity",
@@ -300,7 +347,7 @@ int bench_xmrig_run(const bench_xmrig_config_t *config, bench_xmrig_run_t *out)
                            "--print-time",
                            "60",
                            "--log-file",
-                           log_path};
+                           s->log_path};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         argv[argc++] = (char *)fixed[i];
     if (pow_algo_needs_key(config->algo)) {
@@ -314,70 +361,83 @@ int bench_xmrig_run(const bench_xmrig_config_t *config, bench_xmrig_run_t *out)
     argv[argc] = NULL;
 
     uint64_t started = arch_clock_ns();
-    pid_t pid = spawn(argv, -1);
-    CURL *curl = curl_easy_init();
-    static char body[65536];
-    char api_url[64];
-    snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%d/1/summary", api_port);
-    int rc = pid > 0 && curl != NULL ? 0 : -ECHILD;
-    if (curl != NULL) {
-        curl_easy_setopt(curl, CURLOPT_URL, api_url);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    s->pid = spawn(argv, -1);
+    s->curl = curl_easy_init();
+    snprintf(s->api_url, sizeof(s->api_url), "http://127.0.0.1:%d/1/summary", api_port);
+    int rc = s->pid > 0 && s->curl != NULL ? 0 : -ECHILD;
+    if (s->curl != NULL) {
+        curl_easy_setopt(s->curl, CURLOPT_URL, s->api_url);
+        curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s->body);
+        curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, 2000L);
+        curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(s->curl, CURLOPT_NOPROXY, "*");
     }
     if (rc != 0)
         snprintf(out->why, sizeof(out->why), "cannot start %s", config->path);
-    /* Its first full 10 s window: the dataset built, the threads hashing. */
+    /* Its first 10 s figure: the dataset built, the threads hashing. Then it waits, stopped. */
     while (rc == 0) {
-        int status;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            pid = -1;
-            snprintf(out->why, sizeof(out->why), "XMRig exited before hashing (its log: %s)",
-                     log_path);
+        if (!xmrig_alive(s, out)) {
             rc = -ECHILD;
             break;
         }
         double now = (double)(arch_clock_ns() - started) / 1e9;
         if (now > READY_TIMEOUT_SECONDS) {
             snprintf(out->why, sizeof(out->why), "XMRig gave no hash rate in %d s (its log: %s)",
-                     READY_TIMEOUT_SECONDS, log_path);
+                     READY_TIMEOUT_SECONDS, s->log_path);
             rc = -ETIMEDOUT;
             break;
         }
-        bench_progress("XMRig %s with %u thread(s): starting (%.0f s)", pow_algo_name(config->algo),
-                       config->threads, now);
-        if (read_hashrate(curl, body) > 0) {
+        bench_progress("XMRig %s with %u thread(s): starting (%.0f s)", s->algo, s->threads, now);
+        if (read_hashrate(s->curl, s->body) > 0) {
             out->ready_seconds = now;
+            kill(s->pid, SIGSTOP);
             break;
         }
         rc = wait_seconds(0.5);
     }
-    for (unsigned rep = 0; rc == 0 && rep < config->repeat; rep++) {
-        bench_progress("XMRig %s with %u thread(s), window %u of %u", pow_algo_name(config->algo),
-                       config->threads, rep + 1, config->repeat);
-        rc = wait_seconds(BENCH_XMRIG_WINDOW_SECONDS);
-        double hps = rc == 0 ? read_hashrate(curl, body) : -1;
-        if (rc == 0 && hps <= 0) {
-            snprintf(out->why, sizeof(out->why), "XMRig's API gave no hash rate (its log: %s)",
-                     log_path);
-            rc = -EIO;
-        }
-        if (rc == 0)
-            out->hps[out->count++] = hps;
-    }
     bench_progress_done();
-    if (curl != NULL)
-        curl_easy_cleanup(curl);
-    if (pid > 0)
-        stop_process(pid, SIGINT, STOP_TIMEOUT_SECONDS);
-    read_log(log_fd, out);
-    close(log_fd);
-    pool_finish(&pool);
-    out->accepted = pool.stats.accepted;
-    out->rejected = pool.stats.rejected;
+    *session = s;
+    return rc;
+}
+
+int bench_xmrig_window(bench_xmrig_session_t *s, unsigned number, unsigned count,
+                       bench_xmrig_run_t *out)
+{
+    if (s->pid <= 0 || out->count >= BENCH_MAX_REPEAT)
+        return -ECHILD;
+    kill(s->pid, SIGCONT);
+    bench_progress("XMRig %s with %u thread(s), window %u of %u", s->algo, s->threads, number,
+                   count);
+    int rc = wait_seconds(BENCH_XMRIG_WINDOW_SECONDS + BENCH_XMRIG_RESUME_SECONDS);
+    double hps = rc == 0 ? read_hashrate(s->curl, s->body) : -1;
+    if (rc == 0 && !xmrig_alive(s, out))
+        rc = -ECHILD;
+    else if (rc == 0 && hps <= 0) {
+        snprintf(out->why, sizeof(out->why), "XMRig's API gave no hash rate (its log: %s)",
+                 s->log_path);
+        rc = -EIO;
+    }
+    if (s->pid > 0)
+        kill(s->pid, SIGSTOP);
+    bench_progress_done();
+    if (rc == 0)
+        out->hps[out->count++] = hps;
+    return rc;
+}
+
+int bench_xmrig_finish(bench_xmrig_session_t *s, int rc, bench_xmrig_run_t *out)
+{
+    if (s == NULL)
+        return rc;
+    if (s->curl != NULL)
+        curl_easy_cleanup(s->curl);
+    stop_xmrig(s);
+    read_log(s->log_fd, out);
+    close(s->log_fd);
+    pool_finish(&s->pool);
+    out->accepted = s->pool.stats.accepted;
+    out->rejected = s->pool.stats.rejected;
     if (rc == 0 && out->rejected > 0) {
         snprintf(out->why, sizeof(out->why),
                  "the lab pool rejected %" PRIu64 " of XMRig's shares: its figure does not count",
@@ -389,6 +449,7 @@ int bench_xmrig_run(const bench_xmrig_config_t *config, bench_xmrig_run_t *out)
         rc = -EBADMSG;
     }
     if (rc == 0 || rc == -EINTR)
-        unlink(log_path); /* kept when it says why XMRig failed */
+        unlink(s->log_path); /* kept when it says why XMRig failed */
+    free(s);
     return rc;
 }

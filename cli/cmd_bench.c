@@ -140,11 +140,12 @@ static const cli_command_spec_t bench_spec = {
     "  minemeter bench --algo rx/0:fast,cn/r --threads 1,2 --json out.json --svg out.svg\n"
     "  minemeter bench --bench-size 250K --algo rx/0 --threads 2\n"
     "  minemeter bench --algo rx/0:fast,cn/r --threads 1,2 --xmrig /opt/xmrig/xmrig\n"
-    "With --xmrig, after our rows at each thread count XMRig mines on the same PUs\n"
-    "from a lab pool on 127.0.0.1 (XMRig benchmarks offline only RandomX, over 250K\n"
-    "hashes at least): its own 10 s hash rate, read from its HTTP API once per 10 s\n"
-    "window, --repeat windows; it counts only if the pool, hashing every share again,\n"
-    "rejected none. Its MSR writes are off, its donation level 0.\n"
+    "With --xmrig, XMRig mines on the same PUs from a lab pool on 127.0.0.1 (it\n"
+    "benchmarks offline only RandomX, over 250K hashes at least), in turns with our\n"
+    "repetitions: one 10 s window after each, stopped while ours runs. Its figure is\n"
+    "its own 10 s hash rate from its HTTP API; it counts only if the pool, hashing\n"
+    "every share again, rejected none. Its MSR writes are off, its donation level 0;\n"
+    "in fast mode both datasets are in memory at once.\n"
     "RandomX runs in fast mode (the 2080 MiB dataset, built once in parallel)\n"
     "and light mode (the 256 MiB cache, items computed on demand, four hashes per\n"
     "thread in lockstep so their items are computed together; --lockstep off for\n"
@@ -157,39 +158,58 @@ static const cli_command_spec_t bench_spec = {
     OPT_COUNT,
 };
 
-/* XMRig at each of r's thread counts, after ours (bench/xmrig_peer.h). 0, or -EINTR. */
-static int measure_xmrig(const char *path, bench_result_t *r, const int *pus, unsigned repeat,
-                         int huge_pages, int gb_pages)
+/* XMRig in turns with our repetitions at each thread count (bench/xmrig_peer.h). */
+typedef struct {
+    const char *path;
+    const int *pus;
+    int huge_pages, gb_pages;
+    bench_xmrig_session_t *session;
+    bench_xmrig_run_t run;
+    int rc; /* the first failure at this thread count, 0 while none */
+} xmrig_turns_t;
+
+static int xmrig_begin(void *context, bench_result_t *r, unsigned t, double hps)
 {
+    xmrig_turns_t *x = context;
     r->xmrig_tried = 1;
-    for (unsigned t = 0; t < r->thread_counts; t++) {
-        bench_xmrig_config_t config = {
-            .path = path,
-            .algo = r->algo,
-            .fast = r->fast,
-            .threads = r->threads[t],
-            .pus = pus,
-            .repeat = repeat,
-            .expected_hps = r->hps[t].median,
-            .huge_pages = huge_pages,
-            .gb_pages = gb_pages,
-        };
-        bench_xmrig_run_t run;
-        int rc = bench_xmrig_run(&config, &run);
-        r->xmrig_accepted[t] = run.accepted;
-        if (r->fast && run.dataset_seconds > 0) /* light mode logs its cache's "dataset" */
-            r->xmrig_dataset_seconds = run.dataset_seconds;
-        if (run.pages[0] != '\0')
-            snprintf(r->xmrig_pages, sizeof(r->xmrig_pages), "%s", run.pages);
-        if (rc == -EINTR)
-            return rc;
-        if (rc != 0) {
-            snprintf(r->xmrig_note, sizeof(r->xmrig_note), "%s", run.why);
-            continue;
-        }
-        r->xmrig_hps[t] = bench_stats(run.hps, run.count);
-    }
-    return 0;
+    bench_xmrig_config_t config = {
+        .path = x->path,
+        .algo = r->algo,
+        .fast = r->fast,
+        .threads = r->threads[t],
+        .pus = x->pus,
+        .expected_hps = hps,
+        .huge_pages = x->huge_pages,
+        .gb_pages = x->gb_pages,
+    };
+    x->rc = bench_xmrig_start(&config, &x->session, &x->run);
+    return x->rc;
+}
+
+static int xmrig_window(void *context, bench_result_t *r, unsigned t, unsigned rep, unsigned repeat)
+{
+    (void)r;
+    (void)t;
+    xmrig_turns_t *x = context;
+    x->rc = bench_xmrig_window(x->session, rep + 1, repeat, &x->run);
+    return x->rc;
+}
+
+static void xmrig_end(void *context, bench_result_t *r, unsigned t)
+{
+    xmrig_turns_t *x = context;
+    bench_xmrig_run_t *run = &x->run;
+    int rc = bench_xmrig_finish(x->session, x->rc, run);
+    x->session = NULL;
+    r->xmrig_accepted[t] = run->accepted;
+    if (r->fast && run->dataset_seconds > 0) /* light mode logs its cache's "dataset" */
+        r->xmrig_dataset_seconds = run->dataset_seconds;
+    if (run->pages[0] != '\0')
+        snprintf(r->xmrig_pages, sizeof(r->xmrig_pages), "%s", run->pages);
+    if (rc == 0)
+        r->xmrig_hps[t] = bench_stats(run->hps, run->count);
+    else if (rc != -EINTR)
+        snprintf(r->xmrig_note, sizeof(r->xmrig_note), "%s", run->why);
 }
 
 /* r's XMRig figures: its H/s and ours over it at each thread count, or why none. */
@@ -591,7 +611,15 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         r->verified = 1;
         r->topo = topo;
-        rc = bench_measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set, r);
+        xmrig_turns_t xmrig = {
+            .path = v[OPT_XMRIG].text,
+            .pus = pus,
+            .huge_pages = !v[OPT_HUGE_PAGES].set || strcmp(v[OPT_HUGE_PAGES].text, "off") != 0,
+            .gb_pages = v[OPT_1GB_PAGES].set,
+        };
+        const bench_peer_t xmrig_peer = {xmrig_begin, xmrig_window, xmrig_end, &xmrig};
+        rc = bench_measure_algo(topo, pus, &target, repeat, duration, !v[OPT_NO_REF].set,
+                                v[OPT_XMRIG].set ? &xmrig_peer : NULL, r);
         if (rc == -EINTR) {
             r->verified = r->thread_counts > 0; /* the rows measured whole stand */
         } else if (rc != 0) {
@@ -600,11 +628,6 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         }
         bench_randomx_ref_close(r->randomx_ref);
         r->randomx_ref = NULL;
-        if (v[OPT_XMRIG].set && r->verified &&
-            measure_xmrig(v[OPT_XMRIG].text, r, pus, repeat,
-                          !v[OPT_HUGE_PAGES].set || strcmp(v[OPT_HUGE_PAGES].text, "off") != 0,
-                          v[OPT_1GB_PAGES].set) == -EINTR)
-            continue;
         if (r->ref_dataset_seconds > 0)
             ref_dataset_seconds = r->ref_dataset_seconds;
     }

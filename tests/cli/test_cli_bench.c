@@ -508,16 +508,35 @@ Test(cli_bench, threads_sharing_a_pu_are_warned_of, .timeout = 120)
     run_result_free(r);
 }
 
-/* Runs bench at cn/0 with a stand-in XMRig sending shares as FAKE_XMRIG_SHARES says. */
-static run_result_t *bench_with_fake_xmrig(const char *shares, const char *json_path)
+/*
+ * Runs bench at cn/0, repeat times 2 s, with a stand-in XMRig sending shares
+ * as FAKE_XMRIG_SHARES says and counting its pauses into pauses_path.
+ */
+static run_result_t *bench_with_fake_xmrig(const char *shares, const char *repeat,
+                                           const char *json_path, const char *pauses_path)
 {
     setenv("FAKE_XMRIG_SHARES", shares, 1);
+    setenv("FAKE_XMRIG_PAUSES", pauses_path, 1);
     run_result_t *r =
-        run_minemeter(ARGS("bench", "--algo", "cn/0", "--threads", "1", "--repeat", "1",
-                           "--duration", "1", "--no-reference", "--xmrig",
+        run_minemeter(ARGS("bench", "--algo", "cn/0", "--threads", "1", "--repeat", repeat,
+                           "--duration", "2", "--no-reference", "--xmrig",
                            MINEMETER_SRCDIR "/tests/interop/fake_xmrig.py", "--json", json_path));
     unsetenv("FAKE_XMRIG_SHARES");
+    unsetenv("FAKE_XMRIG_PAUSES");
     return r;
+}
+
+/* What the stand-in wrote to its pause file: how often it was stopped; -1 when nothing. */
+static int pauses_counted(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%d", &n) != 1)
+            n = -1;
+        fclose(f);
+    }
+    return n;
 }
 
 /*
@@ -528,15 +547,23 @@ static run_result_t *bench_with_fake_xmrig(const char *shares, const char *json_
 Test(slow_cli_bench, an_xmrig_whose_shares_are_wrong_or_missing_gives_no_figure, .timeout = 180)
 {
     const struct {
-        const char *shares, *reason;
+        const char *shares, *repeat, *reason;
     } cases[] = {
-        {"wrong", "the lab pool rejected"},
-        {"none", "the lab pool accepted no share from XMRig"},
+        {"wrong", "2", "the lab pool rejected"},
+        {"none", "1", "the lab pool accepted no share from XMRig"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char json_path[] = "/tmp/minemeter-bench-xmrig-XXXXXX";
+        char pauses_path[] = "/tmp/minemeter-bench-pauses-XXXXXX";
         make_temp_file(json_path);
-        run_result_t *r = bench_with_fake_xmrig(cases[i].shares, json_path);
+        make_temp_file(pauses_path);
+        run_result_t *r =
+            bench_with_fake_xmrig(cases[i].shares, cases[i].repeat, json_path, pauses_path);
+        /* Two repetitions: the stand-in waits, stopped, while ours runs between its windows. */
+        if (strcmp(cases[i].repeat, "2") == 0)
+            cr_expect_geq(pauses_counted(pauses_path), 1,
+                          "XMRig was not stopped while ours ran: %s", r->out);
+        unlink(pauses_path);
         cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
         cr_expect_not_null(strstr(r->out, "XMRig 6.26.0: 1 thread(s) n/a;"), "%s", r->out);
         cr_expect_not_null(strstr(r->out, cases[i].reason), "%s", r->out);

@@ -3,7 +3,9 @@
 XMRig does, serves /1/summary with a fixed hash rate on the --http-port it is
 given, and logs in to the --url pool, where it sends shares that are wrong
 (FAKE_XMRIG_SHARES=wrong, the default) or none (FAKE_XMRIG_SHARES=none). It
-never computes a hash: the point is that bench refuses its figure."""
+never computes a hash: the point is that bench refuses its figure. With
+FAKE_XMRIG_PAUSES=FILE it counts the times it was stopped for a second or
+more (its clock jumps between two short sleeps) into FILE."""
 import http.server
 import json
 import os
@@ -37,6 +39,18 @@ class Summary(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def count_pauses(path):
+    pauses, last = 0, time.monotonic()
+    while True:
+        time.sleep(0.1)
+        now = time.monotonic()
+        if now - last > 1.0:
+            pauses += 1
+            with open(path, "w") as f:
+                f.write("%d\n" % pauses)
+        last = now
+
+
 def main():
     if "--version" in sys.argv:
         print("XMRig 6.26.0\n built by minemeter's tests (a stand-in)")
@@ -45,6 +59,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     server = http.server.HTTPServer(("127.0.0.1", int(option("--http-port"))), Summary)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    if os.environ.get("FAKE_XMRIG_PAUSES"):
+        threading.Thread(target=count_pauses, args=(os.environ["FAKE_XMRIG_PAUSES"],),
+                         daemon=True).start()
     host, port = option("--url").rsplit(":", 1)
     pool = socket.create_connection((host, int(port)))
     reader = pool.makefile("r")
