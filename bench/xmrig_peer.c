@@ -247,7 +247,6 @@ struct bench_xmrig_session {
     peer_pool_t pool;
     pid_t pid;
     CURL *curl;
-    char api_url[64];
     char log_path[32];
     int log_fd;
     const char *algo;
@@ -363,10 +362,11 @@ int bench_xmrig_start(const bench_xmrig_config_t *config, bench_xmrig_session_t 
     uint64_t started = arch_clock_ns();
     s->pid = spawn(argv, -1);
     s->curl = curl_easy_init();
-    snprintf(s->api_url, sizeof(s->api_url), "http://127.0.0.1:%d/1/summary", api_port);
+    char api_url[64]; /* libcurl keeps its own copy */
+    snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%d/1/summary", api_port);
     int rc = s->pid > 0 && s->curl != NULL ? 0 : -ECHILD;
     if (s->curl != NULL) {
-        curl_easy_setopt(s->curl, CURLOPT_URL, s->api_url);
+        curl_easy_setopt(s->curl, CURLOPT_URL, api_url);
         curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s->body);
         curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, 2000L);

@@ -456,16 +456,10 @@ int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
     wide->four = NULL;
     if (!pow_rx_dataset_jit_wide_supported())
         return -ENOTSUP;
-    if (wide->code == NULL) {
-        int rc = arch_jit_memory_writable(&wide->code, WIDE_BUFFER_SIZE);
-        if (rc != 0)
-            return rc;
-        wide->size = WIDE_BUFFER_SIZE;
-    } else {
-        int rc = arch_jit_memory_writable(&wide->code, wide->size);
-        if (rc != 0)
-            return rc;
-    }
+    int rc = arch_jit_memory_writable(&wide->code, WIDE_BUFFER_SIZE);
+    if (rc != 0)
+        return rc;
+    wide->size = WIDE_BUFFER_SIZE;
 
     wide_t w = {
         .code = {wide->code + POOL_BYTES, 0, wide->size - POOL_BYTES},
@@ -485,7 +479,7 @@ int pow_rx__dataset_wide_compile(pow_rx_dataset_wide_t *wide,
     w.lanes = 4;
     emit_function(&w, programs);
 
-    int rc = arch_jit_memory_executable(wide->code, wide->size, POOL_BYTES + w.code.used);
+    rc = arch_jit_memory_executable(wide->code, wide->size, POOL_BYTES + w.code.used);
     if (rc != 0)
         return rc;
     wide->eight = (pow_rx_dataset_wide_fn)(void *)(wide->code + POOL_BYTES);

@@ -453,9 +453,8 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
-    /* The wide function is a bonus: where it cannot be had, the batch function serves. */
-    if (pow_rx_dataset_jit_wide_supported())
-        (void)pow_rx__dataset_wide_compile(&jit->wide, programs, mask);
+    /* The wide functions are a bonus: where they cannot be had, the batch function serves. */
+    (void)pow_rx__dataset_wide_compile(&jit->wide, programs, mask);
     jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
     jit->batch_fn = (pow_rx_dataset_batch_fn)(void *)(jit->code + batch_offset);
     return 0;
