@@ -1,7 +1,7 @@
 /*
  * CryptonightR programs compiled to machine code. The generated function
- * takes the nine registers in memory, runs the program with r0-r3 in CPU
- * registers, and writes r0-r3 back: a few dozen cycles per main-loop
+ * takes the nine registers in memory, runs the program with all nine in
+ * CPU registers, and writes r0-r3 back: a few dozen cycles per main-loop
  * iteration instead of an interpreter's few hundred.
  *
  * The code buffer is never writable and executable at once: it is written
@@ -23,7 +23,8 @@ typedef struct {
     cn_r_jit_fn fn; /* NULL when this machine has no JIT */
     /*
      * x86-64: the program alone, for a call from inline assembly: r0-r3 in
-     * eax, edx, esi and r8d in and out, r4-r8 read at [rdi + 16 .. 32];
+     * eax, edx, esi and r8d in and out, r4-r8 in r9d, r10d, r11d, edi and
+     * ebx in (the upper halves of their 64-bit registers are ignored);
      * only ecx and the flags are clobbered, and it uses 8 bytes of stack
      * (its return address). NULL when there is none.
      */

@@ -1,13 +1,14 @@
 /*
  * The CryptonightR JIT for x86-64.
  *
- * r0-r3 live in eax, edx, esi and r8d; r4-r8 are read straight from memory
- * at rdi as instruction operands, since the program never writes them; ecx
- * holds rotation counts. Every instruction is a plain 32-bit ALU op. Two
- * ways in: the body, which takes and leaves r0-r3 in their registers and
- * touches nothing else but ecx and the flags (the kernel calls it from
- * inline assembly, so no vector register is saved around it and r0-r3 never
- * pass through memory), and a System V function of r that wraps it.
+ * All nine registers live in CPU registers: r0-r3 in eax, edx, esi and
+ * r8d, r4-r8 (read only: the program never writes them) in r9d, r10d,
+ * r11d, edi and ebx; ecx holds rotation counts. Every instruction is a
+ * plain 32-bit ALU op on registers. Two ways in: the body, which takes all
+ * nine in their registers, leaves r0-r3 in theirs and touches nothing else
+ * but ecx and the flags (the kernel calls it from inline assembly, so no
+ * vector register is saved around it and no register passes through
+ * memory), and a System V function of r that wraps it.
  */
 #include "config.h"
 #include "arch/jit_memory.h"
@@ -22,8 +23,10 @@
 #define REG_RCX         1
 #define REG_RDI         7
 
-/* x86 register numbers of r0..r3. */
-static const int variable_reg[4] = {0 /* eax */, 2 /* edx */, 6 /* esi */, 8 /* r8d */};
+/* x86 register numbers of r0..r8 (cn_r_jit.h documents them for callers). */
+static const int variable_reg[9] = {0 /* eax */,   2 /* edx */, 6 /* esi */,
+                                    8 /* r8d */,   9 /* r9d */, 10 /* r10d */,
+                                    11 /* r11d */, 7 /* edi */, 3 /* ebx */};
 
 typedef struct {
     uint8_t *p;
@@ -38,7 +41,7 @@ static void emit(emitter_t *e, uint8_t byte)
 /*
  * Emits opcode with a ModRM operand pair: reg is a register number, and
  * the other operand is register rm_reg, or the 32-bit word r[slot] at
- * [rdi + 4 * slot] when rm_reg < 0.
+ * [rcx + 4 * slot] when rm_reg < 0 (the C entry's loads and stores).
  */
 static void emit_op(emitter_t *e, const uint8_t *opcode, size_t opcode_len, int reg, int rm_reg,
                     unsigned slot)
@@ -55,46 +58,36 @@ static void emit_op(emitter_t *e, const uint8_t *opcode, size_t opcode_len, int 
     if (rm_reg >= 0) {
         emit(e, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm_reg & 7)));
     } else {
-        emit(e, (uint8_t)(0x40 | (reg & 7) << 3 | REG_RDI)); /* [rdi + disp8] */
+        emit(e, (uint8_t)(0x40 | (reg & 7) << 3 | REG_RCX)); /* [rcx + disp8] */
         emit(e, (uint8_t)(4 * slot));
     }
-}
-
-/* op dst_reg, r[src]: the source is a register for r0-r3, memory for r4-r8. */
-static void emit_with_source(emitter_t *e, const uint8_t *opcode, size_t len, int dst_reg,
-                             unsigned src)
-{
-    if (src < 4)
-        emit_op(e, opcode, len, dst_reg, variable_reg[src], 0);
-    else
-        emit_op(e, opcode, len, dst_reg, -1, src);
 }
 
 static void emit_instruction(emitter_t *e, const cn_r_instruction_t *ins)
 {
     static const uint8_t IMUL[] = {0x0F, 0xAF}, ADD[] = {0x03}, SUB[] = {0x2B}, XOR[] = {0x33},
                          MOV_LOAD[] = {0x8B}, ADD_IMM32[] = {0x81}, ROTATE_CL[] = {0xD3};
-    int dst = variable_reg[ins->dst];
+    int dst = variable_reg[ins->dst], src = variable_reg[ins->src];
     switch (ins->op) {
     case CN_R_MUL:
-        emit_with_source(e, IMUL, 2, dst, ins->src);
+        emit_op(e, IMUL, 2, dst, src, 0);
         break;
     case CN_R_ADD:
-        emit_with_source(e, ADD, 1, dst, ins->src);
+        emit_op(e, ADD, 1, dst, src, 0);
         emit_op(e, ADD_IMM32, 1, 0 /* /0 */, dst, 0);
         for (int i = 0; i < 4; i++)
             emit(e, (uint8_t)(ins->c >> (8 * i)));
         break;
     case CN_R_SUB:
-        emit_with_source(e, SUB, 1, dst, ins->src);
+        emit_op(e, SUB, 1, dst, src, 0);
         break;
     case CN_R_XOR:
-        emit_with_source(e, XOR, 1, dst, ins->src);
+        emit_op(e, XOR, 1, dst, src, 0);
         break;
     case CN_R_ROR:
     case CN_R_ROL:
         /* The hardware takes the count modulo 32, as the algorithm does. */
-        emit_with_source(e, MOV_LOAD, 1, REG_RCX, ins->src);
+        emit_op(e, MOV_LOAD, 1, REG_RCX, src, 0);
         emit_op(e, ROTATE_CL, 1, ins->op == CN_R_ROR ? 1 : 0, dst, 0);
         break;
     default:
@@ -117,24 +110,35 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     jit->fn = NULL;
     jit->body = NULL;
 
-    /* The body: the program alone, r0-r3 in registers in and out. */
+    /* The body: the program alone, r0-r8 in registers in, r0-r3 out. */
     emitter_t e = {jit->code, 0};
     for (unsigned i = 0; i < program->size; i++)
         emit_instruction(&e, &program->code[i]);
     emit(&e, 0xC3); /* ret */
 
-    /* The C entry, 16-byte aligned: r0-r3 from r, the body, r0-r3 back. */
+    /*
+     * The C entry, 16-byte aligned: rbx saved, r's address kept in rcx and
+     * then on the stack (rdi holds r7 and the body clobbers rcx), r0-r8
+     * loaded, the body, r0-r3 stored.
+     */
     while (e.used % 16 != 0)
         emit(&e, 0xCC); /* int3: never run */
     size_t entry = e.used;
-    for (unsigned k = 0; k < 4; k++)
+    emit(&e, 0x53); /* push rbx */
+    emit(&e, 0x48); /* mov rcx, rdi */
+    emit(&e, 0x89);
+    emit(&e, (uint8_t)(0xC0 | REG_RDI << 3 | REG_RCX));
+    for (unsigned k = 0; k < 9; k++)
         emit_op(&e, MOV_LOAD, 1, variable_reg[k], -1, k);
+    emit(&e, 0x51); /* push rcx */
     int32_t to_body = -(int32_t)(e.used + 5);
     emit(&e, 0xE8); /* call rel32 */
     for (int i = 0; i < 4; i++)
         emit(&e, (uint8_t)((uint32_t)to_body >> (8 * i)));
+    emit(&e, 0x59); /* pop rcx */
     for (unsigned k = 0; k < 4; k++)
         emit_op(&e, MOV_STORE, 1, variable_reg[k], -1, k);
+    emit(&e, 0x5B); /* pop rbx */
     emit(&e, 0xC3); /* ret */
 
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);

@@ -23,42 +23,42 @@ static inline int pow_cn_v2_sqrt_above(uint64_t r, uint64_t n)
     return right_hi < left_hi + (right_lo < left_lo);
 }
 
-/* The square root of a positive x, as one instruction where there is one (sqrt() would also
-   check for a negative x, to set errno). */
-static inline double pow_cn_v2_sqrt_of(double x)
-{
-#if defined(__SSE2__)
-    return _mm_cvtsd_f64(_mm_sqrt_sd(_mm_setzero_pd(), _mm_set_sd(x)));
-#else
-    return sqrt(x);
-#endif
-}
-
 /*
  * floor(2 * sqrt(2^64 + n) - 2^33), which fits in 32 bits.
  *
- * The double 2^64 + n is built from its bits: exponent 64 and n's top 52
- * bits as the fraction (below 2^65 a double's step is 2^12, so this is
- * 2^64 + n truncated, with no conversion and so no branch on n's sign
- * bit, which is random here and cost a misprediction every other
- * iteration). The truncation moves the estimate s by under 2^-20 and the
- * square root rounds it by under 2^-21, so when s's fraction is at least
- * 2^-16 from an integer, its floor is the answer. Only otherwise (about
- * one input in 2^15, so the branch is as good as never taken) does the
- * exact test r^2 + 2^34 r <= 4n, the definition with 2^66 taken off both
- * sides, settle the last step, which is one off at most either way.
+ * 2 * sqrt(2^64 + n) - 2^33 = 2^33 * (sqrt(x) - 1) with x = 1 + n / 2^64,
+ * and for x in [1, 2) the square root is in [1, sqrt 2): exponent 0, so its
+ * 52 fraction bits F are (sqrt(x) - 1) * 2^52 and the answer is F >> 19.
+ * The double x is built from its bits (exponent 0, n's top 52 bits as the
+ * fraction: x truncated by under 2^-52, with no conversion), and the answer
+ * is read from the root's bits: no multiply, subtract or conversion after
+ * the square root, which is on the loop's critical path.
+ *
+ * In units of 2^-52, sqrt(x) lies under the exact root T by less than 1/2
+ * (the truncation) and F is sqrt(x) rounded to nearest. So a multiple M of
+ * 2^19 can fall between F and T only when F is M itself: from F <= M - 1,
+ * sqrt(x) <= M - 1/2 and T < M; from F >= M + 1, sqrt(x) >= M + 1/2 and
+ * T > M. F >> 19 is the answer unless F's low 19 bits are all zeros. Only
+ * then (one input in 2^19, so the branch is as good as never taken) does
+ * the exact test r^2 + 2^34 r <= 4n, the definition with 2^66 taken off
+ * both sides, settle it; F >> 19 is one off at most. Above bit 31 the
+ * shifted bits hold the exponent; the result is cut to 32 bits.
  */
 static inline uint64_t pow_cn_v2_sqrt(uint64_t n)
 {
-    uint64_t bits = (UINT64_C(1023) + 64) << 52 | n >> 12;
+    uint64_t bits = (UINT64_C(1023) << 52) | n >> 12;
+#if defined(__SSE2__)
+    __m128d x = _mm_castsi128_pd(_mm_cvtsi64_si128((long long)bits));
+    bits = (uint64_t)_mm_cvtsi128_si64(_mm_castpd_si128(_mm_sqrt_sd(x, x)));
+#else
     double x;
     memcpy(&x, &bits, sizeof(x));
-    double s = pow_cn_v2_sqrt_of(x) * 2.0 - 8589934592.0; /* 0 <= s < 2^32 */
-    int64_t floor_s = (int64_t)s;
-    double fraction = s - (double)floor_s;
-    if (__builtin_expect(fraction >= 0x1p-16 && fraction <= 1.0 - 0x1p-16, 1))
-        return (uint64_t)floor_s;
-    uint64_t r = (uint64_t)floor_s;
+    x = sqrt(x);
+    memcpy(&bits, &x, sizeof(bits));
+#endif
+    uint64_t r = (uint32_t)(bits >> 19);
+    if (__builtin_expect((bits & 0x7FFFF) != 0, 1))
+        return r;
     r -= (uint64_t)pow_cn_v2_sqrt_above(r, n);
     r += (uint64_t)!pow_cn_v2_sqrt_above(r + 1, n);
     return r;
