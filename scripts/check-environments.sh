@@ -11,7 +11,9 @@
 #   bash scripts/check-environments.sh [--full] [ENV ...]
 #
 # ENV: one-cpu cpuset thp-never thp-always no-hugepages hugepages non-root
-#      memory-4g (default: all of them). The suite is the quick one
+#      memory-4g (default: all of them), or non-root-cpuset: as user nobody
+#      inside the one-CPU cpuset, both at once in one run of the suite
+#      (what CI runs). The suite is the quick one
 #      (slow suites filtered out) except in memory-4g, whose point is the
 #      fast-mode suites; --full runs the slow suites everywhere.
 # BUILD_DIR: the built tree whose tests/minemeter-tests and
@@ -28,7 +30,8 @@ envs=()
 for arg in "$@"; do
     case "$arg" in
     --full) full=1 ;;
-    one-cpu | cpuset | thp-never | thp-always | no-hugepages | hugepages | non-root | memory-4g)
+    one-cpu | cpuset | thp-never | thp-always | no-hugepages | hugepages | non-root | \
+        non-root-cpuset | memory-4g)
         envs+=("$arg") ;;
     -h | --help)
         sed -n '2,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
@@ -107,11 +110,16 @@ make_cpuset_cgroup() {
     echo "$dir"
 }
 
-# Runs the suite in the cgroup dir (its process moved there before exec).
+# Runs the suite in the cgroup dir (its process moved there before exec),
+# after an optional prefix command ("${as_nobody[@]}").
 run_in_cgroup() {
     local name=$1 dir=$2
-    run_suite "$name" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir"
+    shift 2
+    run_suite "$name" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir" "$@"
 }
+
+# A prefix that runs a command as user nobody, with a HOME it can write.
+as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp)
 
 # Runs both suites with a prefix command; prints nothing, leaves the log.
 run_suite() {
@@ -155,11 +163,20 @@ for name in "${envs[@]}"; do
             fi
             ;;
         non-root)
-            if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$suite"; then
-                run_suite "$name" setpriv --reuid=65534 --regid=65534 --clear-groups \
-                    env HOME=/tmp || rc=$?
+            if "${as_nobody[@]}" test -x "$suite"; then
+                run_suite "$name" "${as_nobody[@]}" || rc=$?
             else
                 why="user nobody cannot run $suite (its directories are not readable)"
+            fi
+            ;;
+        non-root-cpuset)
+            if ! "${as_nobody[@]}" test -x "$suite"; then
+                why="user nobody cannot run $suite (its directories are not readable)"
+            elif cgroup_dir=$(make_cpuset_cgroup); then
+                run_in_cgroup "$name" "$cgroup_dir" "${as_nobody[@]}" || rc=$?
+            else
+                cgroup_dir=""
+                why="no cpuset cgroup controller"
             fi
             ;;
         cpuset)
