@@ -28,14 +28,40 @@ static const int variable_reg[9] = {0 /* eax */,   2 /* edx */, 6 /* esi */,
                                     8 /* r8d */,   9 /* r9d */, 10 /* r10d */,
                                     11 /* r11d */, 7 /* edi */, 3 /* ebx */};
 
+#if defined(MM_BUILD_AESNI) && defined(__ELF__)
+/*
+ * The whole loop (cn_v2_loop_x86_64.S): its template's bytes around the
+ * program, whose registers there are r0-r3 in ebx, ebp, r12d, r13d, r4 and
+ * r5 in r10d and r11d, r6-r8 in eax, edx and r15d.
+ */
+#define CN_R_WHOLE_LOOP 1
+static const int loop_reg[9] = {3 /* ebx */,   5 /* ebp */,   12 /* r12d */,
+                                13 /* r13d */, 10 /* r10d */, 11 /* r11d */,
+                                0 /* eax */,   2 /* edx */,   15 /* r15d */};
+extern const uint8_t pow__cn_r_loop_template[], pow__cn_r_loop_template_loop[],
+    pow__cn_r_loop_template_program[], pow__cn_r_loop_template_iteration_end[],
+    pow__cn_r_loop_template_end[];
+#endif
+
 typedef struct {
     uint8_t *p;
-    size_t used;
+    size_t used, cap;
+    int overflow; /* set when a write would pass cap; nothing is written past it */
 } emitter_t;
 
 static void emit(emitter_t *e, uint8_t byte)
 {
+    if (e->used >= e->cap) {
+        e->overflow = 1;
+        return;
+    }
     e->p[e->used++] = byte;
+}
+
+static void emit_bytes(emitter_t *e, const uint8_t *from, const uint8_t *to)
+{
+    for (const uint8_t *b = from; b < to; b++)
+        emit(e, *b);
 }
 
 /*
@@ -63,11 +89,12 @@ static void emit_op(emitter_t *e, const uint8_t *opcode, size_t opcode_len, int 
     }
 }
 
-static void emit_instruction(emitter_t *e, const cn_r_instruction_t *ins)
+/* One instruction of the program, with r0..r8 in the registers reg names. */
+static void emit_instruction(emitter_t *e, const cn_r_instruction_t *ins, const int reg[9])
 {
     static const uint8_t IMUL[] = {0x0F, 0xAF}, ADD[] = {0x03}, SUB[] = {0x2B}, XOR[] = {0x33},
                          MOV_LOAD[] = {0x8B}, ADD_IMM32[] = {0x81}, ROTATE_CL[] = {0xD3};
-    int dst = variable_reg[ins->dst], src = variable_reg[ins->src];
+    int dst = reg[ins->dst], src = reg[ins->src];
     switch (ins->op) {
     case CN_R_MUL:
         emit_op(e, IMUL, 2, dst, src, 0);
@@ -109,11 +136,12 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     jit->size = JIT_BUFFER_SIZE;
     jit->fn = NULL;
     jit->body = NULL;
+    jit->loop = NULL;
 
     /* The body: the program alone, r0-r8 in registers in, r0-r3 out. */
-    emitter_t e = {jit->code, 0};
+    emitter_t e = {jit->code, 0, JIT_BUFFER_SIZE, 0};
     for (unsigned i = 0; i < program->size; i++)
-        emit_instruction(&e, &program->code[i]);
+        emit_instruction(&e, &program->code[i], variable_reg);
     emit(&e, 0xC3); /* ret */
 
     /*
@@ -141,11 +169,42 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     emit(&e, 0x5B); /* pop rbx */
     emit(&e, 0xC3); /* ret */
 
+#if defined(CN_R_WHOLE_LOOP)
+    /*
+     * The whole loop, 64-byte aligned as its template is (so its loop head
+     * is too): the template to the program, the program, the rest of the
+     * iteration, "dec qword ptr [rsp]; jnz" back to the loop head, the
+     * epilogue.
+     */
+    while (e.used % 64 != 0)
+        emit(&e, 0xCC);
+    size_t loop_entry = e.used;
+    size_t loop_head =
+        loop_entry + (size_t)(pow__cn_r_loop_template_loop - pow__cn_r_loop_template);
+    emit_bytes(&e, pow__cn_r_loop_template, pow__cn_r_loop_template_program);
+    for (unsigned i = 0; i < program->size; i++)
+        emit_instruction(&e, &program->code[i], loop_reg);
+    emit_bytes(&e, pow__cn_r_loop_template_program, pow__cn_r_loop_template_iteration_end);
+    static const uint8_t DEC_COUNT[] = {0x48, 0xFF, 0x0C, 0x24}; /* dec qword ptr [rsp] */
+    emit_bytes(&e, DEC_COUNT, DEC_COUNT + sizeof(DEC_COUNT));
+    int32_t to_head = (int32_t)((int64_t)loop_head - (int64_t)(e.used + 6));
+    emit(&e, 0x0F); /* jnz rel32 */
+    emit(&e, 0x85);
+    for (int i = 0; i < 4; i++)
+        emit(&e, (uint8_t)((uint32_t)to_head >> (8 * i)));
+    emit_bytes(&e, pow__cn_r_loop_template_iteration_end, pow__cn_r_loop_template_end);
+#endif
+    if (e.overflow)
+        return -E2BIG;
+
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
     jit->body = jit->code;
     jit->fn = (cn_r_jit_fn)(void *)(jit->code + entry);
+#if defined(CN_R_WHOLE_LOOP)
+    jit->loop = (cn_r_loop_fn)(void *)(jit->code + loop_entry);
+#endif
     return 0;
 }
 
@@ -161,6 +220,7 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     (void)program;
     jit->fn = NULL;
     jit->body = NULL;
+    jit->loop = NULL;
     return -ENOTSUP;
 }
 
