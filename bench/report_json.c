@@ -112,6 +112,8 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
             power_json(row, r, t, run->cost);
             json_object_set_new(row, "pages",
                                 json_string(r->last[t].pages ? r->last[t].pages : ""));
+            json_object_set_new(row, "pages_huge_share",
+                                number_or_null(r->last[t].pages_huge_share));
             json_object_set_new(row, "jit", json_boolean(r->last[t].jit));
             json_object_set_new(row, "lanes",
                                 json_integer(r->last[t].lanes ? r->last[t].lanes : 1));

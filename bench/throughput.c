@@ -49,6 +49,7 @@ typedef struct {
     uint64_t cpu_ns;
     arch_cycles_source_t cycles_source;
     const char *pages;
+    double pages_huge_share;
     int jit;
     unsigned lanes;
     uint8_t last_input[sizeof(blob)]; /* the last input hashed in the window ... */
@@ -148,6 +149,13 @@ static void *worker_main(void *arg)
         w->pages = hashing.group != NULL ? pow_rx_group_pages(hashing.group)
                    : hashing.vm != NULL  ? pow_rx_vm_pages(hashing.vm)
                                          : arch_pages_kind_name(hashing.pad.kind);
+        w->pages_huge_share = -1;
+        if (hashing.group == NULL && hashing.vm == NULL && hashing.pad.kind == ARCH_PAGES_THP) {
+            /* smaps counts whole mappings: a neighbour merged into ours can add to it. */
+            size_t huge = arch_pages_huge_bytes(hashing.pad.ptr, hashing.pad.mapped);
+            w->pages_huge_share =
+                huge >= hashing.pad.mapped ? 1.0 : (double)huge / (double)hashing.pad.mapped;
+        }
         w->lanes =
             hashing.group != NULL && pow_rx_group_lockstep(hashing.group) ? POW_RX_GROUP_LANES : 1;
         w->jit = hashing.group != NULL ? pow_rx_group_jit_enabled(hashing.group)
@@ -313,6 +321,7 @@ int bench_throughput(arch_topology_t *topo, const bench_target_t *target, unsign
         out->cycles_per_hash = cycles_threads ? cycles_sum / cycles_threads : 0;
         out->cpu_seconds_per_hash = cpu_threads ? cpu_sum / cpu_threads : 0;
         out->pages = workers[0].pages;
+        out->pages_huge_share = workers[0].pages_huge_share;
         out->jit = workers[0].jit;
         out->lanes = workers[0].lanes;
     }

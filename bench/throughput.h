@@ -25,8 +25,14 @@ typedef struct {
     uint64_t hashes;
     double seconds;
     const char *pages; /* what the scratchpads got (thread 0's): "2MB", "4KB" ... */
-    int jit;           /* cn/r or RandomX programs ran compiled */
-    unsigned lanes;    /* hashes each thread ran at once: RandomX light mode in lockstep, else 1 */
+    /*
+     * With "THP": the share of thread 0's CryptoNight scratchpad the kernel
+     * backed with huge pages after the warm-up (madvise only asks), 0..1;
+     * -1 otherwise (RandomX's VMs keep their own scratchpads).
+     */
+    double pages_huge_share;
+    int jit;        /* cn/r or RandomX programs ran compiled */
+    unsigned lanes; /* hashes each thread ran at once: RandomX light mode in lockstep, else 1 */
 } bench_sample_t;
 
 /* What to hash: the algorithm, the path, and for RandomX the initialised shared cache. */

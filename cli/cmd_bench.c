@@ -669,10 +669,14 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     }
     if (measured != NULL) {
         const bench_sample_t *first = &measured->last[0];
-        printf("scratchpads on %s pages; cycles/hash: \"core\" from the core's cycle counter "
+        char huge[48] = "";
+        if (first->pages_huge_share >= 0)
+            snprintf(huge, sizeof(huge), " (%.0f%% backed by huge pages)",
+                     100 * first->pages_huge_share);
+        printf("scratchpads on %s pages%s; cycles/hash: \"core\" from the core's cycle counter "
                "(perf), \"tsc\" is wall time in TSC ticks (it counts time preempted or "
                "stolen by a hypervisor)",
-               first->pages ? first->pages : "no");
+               first->pages ? first->pages : "no", huge);
         printf("\n");
     }
     if (energy.source == ARCH_ENERGY_NONE)

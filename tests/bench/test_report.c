@@ -294,6 +294,7 @@ static const doc_field_t RUN_FIELDS[] = {
     {"power_source", &STRING_OR_NULL},
     {"power_reason", &STRING_OR_NULL},
     {"pages", &STRING},
+    {"pages_huge_share", &NUMBER_OR_NULL},
     {"jit", &BOOLEAN},
     {"lanes", &INTEGER},
     {"cost", &COST},

@@ -347,6 +347,41 @@ static json_t *first_run(const char *json_path)
         json_object_get(json_array_get(json_object_get((doc), "algorithms"), 0), "runs"), (t))
 
 /*
+ * THP is only asked for: a 2 MiB scratchpad on THP says how much of it the
+ * kernel backed with huge pages, as a share in the JSON and a percentage
+ * in the table; any other pages have no share.
+ */
+Test(cli_bench, thp_scratchpads_report_the_share_really_on_huge_pages, .timeout = 120)
+{
+    char json_path[] = "/tmp/minemeter-bench-XXXXXX";
+    make_temp_file(json_path);
+    run_result_t *r =
+        run_minemeter(ARGS("bench", "--algo", "cn/2", "--threads", "1", "--repeat", "1",
+                           "--duration", "1", "--no-reference", "--json", json_path));
+    cr_assert_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    json_t *doc = first_run(json_path);
+    unlink(json_path);
+    json_t *run = RUN_OF(doc, 0);
+    cr_assert_not_null(run);
+    const char *pages = json_string_value(json_object_get(run, "pages"));
+    json_t *share = json_object_get(run, "pages_huge_share");
+    cr_assert_not_null(pages);
+    if (strcmp(pages, "THP") == 0) {
+        cr_assert(json_is_number(share), "pages THP and no share");
+        double v = json_number_value(share);
+        cr_expect(v >= 0 && v <= 1, "share %f", v);
+        char expected[64];
+        snprintf(expected, sizeof(expected), "THP pages (%.0f%% backed by huge pages)", 100 * v);
+        cr_expect_not_null(strstr(r->out, expected), "%s in %s", expected, r->out);
+    } else {
+        cr_expect(json_is_null(share), "pages %s with a share", pages);
+        cr_expect_null(strstr(r->out, "backed by huge pages"), "%s", r->out);
+    }
+    json_decref(doc);
+    run_result_free(r);
+}
+
+/*
  * An external meter that always says 40 W: every run's watts are 40, and
  * J/hash is watts over H/s within 2%, labelled as measured by the meter.
  * The meter reads at SCHED_IDLE, so with one CPU (a one-CPU cpuset) two
