@@ -3,12 +3,15 @@
  *
  * All nine registers live in CPU registers: r0-r3 in eax, edx, esi and
  * r8d, r4-r8 (read only: the program never writes them) in r9d, r10d,
- * r11d, edi and ebx; ecx holds rotation counts. Every instruction is a
- * plain 32-bit ALU op on registers. Two ways in: the body, which takes all
- * nine in their registers, leaves r0-r3 in theirs and touches nothing else
- * but ecx and the flags (the kernel calls it from inline assembly, so no
- * vector register is saved around it and no register passes through
- * memory), and a System V function of r that wraps it.
+ * r11d, edi and ebx; ecx holds rotation counts. Every instruction works on
+ * registers alone (ADD is one LEA: dst + src + c). Three ways in: the
+ * body, which takes all nine in their registers, leaves r0-r3 in theirs
+ * and touches nothing else but ecx and the flags (the kernel calls it from
+ * inline assembly, so no vector register is saved around it and no
+ * register passes through memory); a System V function of r that wraps
+ * it; and, where the AES-NI kernels are built, the whole main loop with
+ * the program inline in other registers (loop_reg), built around a
+ * template from cn_v2_loop_x86_64.S.
  */
 #include "config.h"
 #include "arch/jit_memory.h"
@@ -92,16 +95,19 @@ static void emit_op(emitter_t *e, const uint8_t *opcode, size_t opcode_len, int 
 /* One instruction of the program, with r0..r8 in the registers reg names. */
 static void emit_instruction(emitter_t *e, const cn_r_instruction_t *ins, const int reg[9])
 {
-    static const uint8_t IMUL[] = {0x0F, 0xAF}, ADD[] = {0x03}, SUB[] = {0x2B}, XOR[] = {0x33},
-                         MOV_LOAD[] = {0x8B}, ADD_IMM32[] = {0x81}, ROTATE_CL[] = {0xD3};
+    static const uint8_t IMUL[] = {0x0F, 0xAF}, SUB[] = {0x2B}, XOR[] = {0x33}, MOV_LOAD[] = {0x8B},
+                         ROTATE_CL[] = {0xD3};
     int dst = reg[ins->dst], src = reg[ins->src];
     switch (ins->op) {
     case CN_R_MUL:
         emit_op(e, IMUL, 2, dst, src, 0);
         break;
     case CN_R_ADD:
-        emit_op(e, ADD, 1, dst, src, 0);
-        emit_op(e, ADD_IMM32, 1, 0 /* /0 */, dst, 0);
+        /* lea dst32, [dst + src + c]: the sum's low 32 bits, whatever the upper halves hold. */
+        emit(e, (uint8_t)(0x40 | (dst & 8) >> 1 | (src & 8) >> 2 | (dst & 8) >> 3));
+        emit(e, 0x8D);
+        emit(e, (uint8_t)(0x80 | (dst & 7) << 3 | 4)); /* [SIB + disp32] */
+        emit(e, (uint8_t)((src & 7) << 3 | (dst & 7)));
         for (int i = 0; i < 4; i++)
             emit(e, (uint8_t)(ins->c >> (8 * i)));
         break;
