@@ -1,11 +1,18 @@
 /*
  * The CryptonightR program generator: the bounds and rules every program
- * must satisfy. (Bit-exactness is proven by the cn/r hash vectors.)
+ * must satisfy; the JIT's code against the interpreter, program by
+ * program. (Bit-exactness is proven by the cn/r hash vectors.)
  */
-#include <criterion/criterion.h>
+#include "config.h"
 
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pow/cn/cn_kernel.h"
 #include "pow/cn/cn_r.h"
 #include "pow/cn/cn_r_jit.h"
+#include "pow/isa.h"
 
 Test(cn_r, programs_respect_size_register_and_r8_rules)
 {
@@ -100,4 +107,43 @@ Test(cn_r, jit_matches_the_interpreter_on_many_programs)
     }
     pow_cn_r_jit_release(&jit);
     cr_expect_null(jit.code);
+}
+
+/*
+ * The whole compiled main loop (x86-64 with AES-NI: the template with each
+ * program inline, in registers of its own) against the portable kernel
+ * interpreting the same program, over 200 programs, on a 16 KiB scratchpad
+ * and 1024 iterations so that each program runs a thousand times in a few
+ * milliseconds.
+ */
+Test(cn_r, compiled_whole_loop_matches_the_interpreted_kernel_on_many_programs)
+{
+#if defined(MM_BUILD_AESNI)
+    if (!pow_isa_runnable(POW_ISA_AESNI))
+        cr_skip_test("this CPU has no AES-NI");
+    const pow_cn_algo_t small = {"cn/r-small", 16384, 1024, 16384 - 16, CN_KERNEL_R};
+    uint8_t *pad = aligned_alloc(64, 16384);
+    cr_assert_not_null(pad);
+    cn_r_jit_t jit = {0};
+    uint64_t seed = 777;
+    for (uint64_t height = 2000000; height < 2000200; height++) {
+        cn_r_program_t p;
+        pow_cn_r_generate(&p, height);
+        cr_assert_eq(pow_cn_r_jit_compile(&jit, &p), 0);
+        cr_assert_not_null(jit.loop, "no whole loop where the AES-NI kernels are built");
+        uint64_t compiled[25], interpreted[25];
+        for (int i = 0; i < 25; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            compiled[i] = interpreted[i] = seed;
+        }
+        pow__cn_kernels_aesni[CN_KERNEL_R](compiled, pad, &small, 0, &p, &jit);
+        pow__cn_kernels_portable[CN_KERNEL_R](interpreted, pad, &small, 0, &p, NULL);
+        cr_assert_arr_eq(compiled, interpreted, sizeof(compiled), "height %llu",
+                         (unsigned long long)height);
+    }
+    pow_cn_r_jit_release(&jit);
+    free(pad);
+#else
+    cr_skip_test("the AES-NI kernels are not built");
+#endif
 }
