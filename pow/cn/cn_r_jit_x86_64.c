@@ -182,7 +182,7 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
      * iteration, "dec qword ptr [rsp]; jnz" back to the loop head, the
      * epilogue.
      */
-    while (e.used % 64 != 0)
+    while (e.used % 64 != 0 && !e.overflow)
         emit(&e, 0xCC);
     size_t loop_entry = e.used;
     size_t loop_head =
