@@ -257,11 +257,11 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
 
     cn_explode(state, pad, memory, heavy);
 
-#if defined(CN_V2_LOOP)
-    /* Variant 2's loop in assembly, and cn/r's compiled whole with its program (cn_r_jit.h). */
-    if (family == CN_FAMILY_V2 ||
+#if defined(CN_ASM_LOOPS)
+    /* Variants 1 and 2's loops in assembly; cn/r's compiled whole with its program (cn_r_jit.h). */
+    if (family == CN_FAMILY_V1 || family == CN_FAMILY_V2 ||
         (family == CN_FAMILY_R && jit != NULL && jit->loop != NULL && iterations > 0)) {
-        const cn_v2_loop_t in = {
+        const cn_loop_input_t in = {
             .a = {h[0] ^ h[4], h[1] ^ h[5]},
             .b0 = {h[2] ^ h[6], h[3] ^ h[7]},
             .b1 = {h[8] ^ h[10], h[9] ^ h[11]},
@@ -269,8 +269,11 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
             .sqrt_result = h[13],     /* cn/r: r2, r3 */
             .mask = mask,
             .iterations = iterations,
+            .tweak = tweak,
         };
-        if (family == CN_FAMILY_R)
+        if (family == CN_FAMILY_V1)
+            (rto ? pow__cn_v1_rto_loop_x86_64 : pow__cn_v1_loop_x86_64)(&in, pad);
+        else if (family == CN_FAMILY_R)
             jit->loop(&in, pad);
         else if (reverse)
             pow__cn_v2_reverse_loop_x86_64(&in, pad);

@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 #include "pow/cn/cn_r.h"
-#include "pow/cn/cn_v2_loop.h"
+#include "pow/cn/cn_loop.h"
 
 typedef void (*cn_r_jit_fn)(uint32_t r[9]);
-typedef void (*cn_r_loop_fn)(const cn_v2_loop_t *in, uint8_t *pad);
+typedef void (*cn_r_loop_fn)(const cn_loop_input_t *in, uint8_t *pad);
 
 typedef struct {
     uint8_t *code; /* mmap'ed buffer, NULL when none */
@@ -33,7 +33,7 @@ typedef struct {
     const void *body;
     /*
      * x86-64 with AES-NI: the whole main loop with the program inline,
-     * called as pow__cn_v2_loop_x86_64 is (cn_v2_loop.h) with r0-r3 in
+     * called as pow__cn_v2_loop_x86_64 is (cn_loop.h) with r0-r3 in
      * division_result and sqrt_result and at least one iteration; only
      * for CPUs with AES-NI. NULL when there is none.
      */

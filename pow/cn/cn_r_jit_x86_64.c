@@ -11,7 +11,7 @@
  * register passes through memory); a System V function of r that wraps
  * it; and, where the AES-NI kernels are built, the whole main loop with
  * the program inline in other registers (loop_reg), built around a
- * template from cn_v2_loop_x86_64.S.
+ * template from cn_loop_x86_64.S.
  */
 #include "config.h"
 #include "arch/jit_memory.h"
@@ -33,7 +33,7 @@ static const int variable_reg[9] = {0 /* eax */,   2 /* edx */, 6 /* esi */,
 
 #if defined(MM_BUILD_AESNI) && defined(__ELF__)
 /*
- * The whole loop (cn_v2_loop_x86_64.S): its template's bytes around the
+ * The whole loop (cn_loop_x86_64.S): its template's bytes around the
  * program, whose registers there are r0-r3 in ebx, ebp, r12d, r13d, r4 and
  * r5 in r10d and r11d, r6-r8 in eax, edx and r15d.
  */

@@ -1,7 +1,7 @@
 /*
- * CryptoNight variant 2's main loop (cn/2 and its sub-variants) for
- * x86-64 with AES-NI, written by hand so that every value the loop
- * carries stays in a register: a, b0, b1 and c in xmm0-xmm3, a's halves,
+ * CryptoNight's main loops for x86-64 with AES-NI, written by hand. First
+ * variant 2's (cn/2 and its sub-variants), with every value the loop
+ * carries in a register: a, b0, b1 and c in xmm0-xmm3, a's halves,
  * the division and square-root results, the mask and the count in general
  * registers. GCC's loop from cn_kernel.inc.h kept a's low half and the
  * count on the stack.
@@ -12,14 +12,16 @@
  * 1 + n/2^64 built from its bits, the answer its fraction bits >> 19, and
  * the exact test r^2 + 2^34 r > 4n only when the low 19 bits are zero.
  *
- *   void pow__cn_v2_loop_x86_64(const cn_v2_loop_t *in, uint8_t *pad);
- *   void pow__cn_v2_reverse_loop_x86_64(const cn_v2_loop_t *in, uint8_t *pad);
+ *   void pow__cn_v2_loop_x86_64(const cn_loop_input_t *in, uint8_t *pad);
+ *   void pow__cn_v2_reverse_loop_x86_64(const cn_loop_input_t *in, uint8_t *pad);
  *
- * in (cn_v2_loop.h): a, b0, b1 (16 bytes each), division result, square
- * root result, mask, iterations (8 bytes each). pad is 16-byte aligned.
+ * in (cn_loop.h): a, b0, b1 (16 bytes each), division result, square
+ * root result, mask, iterations, variant 1's tweak (8 bytes each). pad is
+ * 16-byte aligned.
  *
- * At the end, CryptonightR's loop as a template for its JIT, which puts
- * each program inline (so nothing is called per iteration).
+ * Then variant 1's (cn/1, cn-lite/1, cn/fast, cn/rto), and at the end
+ * CryptonightR's loop as a template for its JIT, which puts each program
+ * inline (so nothing is called per iteration).
  */
 #if defined(__x86_64__) && defined(__ELF__)
 
@@ -144,13 +146,23 @@
     ret
 .endm
 
-/* a, b0, b1 and a's halves from the inputs at rdi (cn_v2_loop.h). */
+/* a, b0, b1 and a's halves from the inputs at rdi (cn_loop.h). */
 .macro LOAD_A_B
     movdqu  xmm0, [rdi]
     movdqu  xmm1, [rdi + 16]
     movdqu  xmm2, [rdi + 32]
     mov     AL, [rdi]
     mov     AH, [rdi + 8]
+.endm
+
+/* A loop function's entry: the callee-saved registers pushed, a, b0 and b1 loaded. */
+.macro LOOP_ENTRY name
+    .globl  \name
+    .type   \name, @function
+    .p2align 6
+\name:
+    SAVE_REGISTERS
+    LOAD_A_B
 .endm
 
 /*
@@ -175,12 +187,7 @@
 .endm
 
 .macro V2_LOOP name, reverse
-    .globl  \name
-    .type   \name, @function
-    .p2align 6
-\name:
-    SAVE_REGISTERS
-    LOAD_A_B
+    LOOP_ENTRY \name
     mov     DIVISION, [rdi + 48]
     mov     ROOT, [rdi + 56]
     mov     MASK, [rdi + 64]
@@ -265,6 +272,73 @@
 
     V2_LOOP pow__cn_v2_loop_x86_64, 0
     V2_LOOP pow__cn_v2_reverse_loop_x86_64, 1
+
+/*
+ * Variant 1's loop (cn/1, cn-lite/1, cn/fast; rto: cn/rto), the C kernel's
+ * family V1 step for step: no shuffle, byte 11 of the block stored in the
+ * first half-step tweaked, the tweak (offset 80) xored into the high half
+ * stored in the second (and a's low half with rto).
+ */
+#define TWEAK   rbx
+.macro V1_LOOP name, rto
+    LOOP_ENTRY \name
+    mov     MASK, [rdi + 64]
+    mov     COUNT, [rdi + 72]
+    mov     TWEAK, [rdi + 80]
+    test    COUNT, COUNT
+    jz      9f
+
+    .p2align 6
+1:
+    mov     J, AL
+    and     J, MASK
+    movdqu  xmm3, [PAD + J]
+    aesenc  xmm3, xmm0
+    movdqa  xmm7, xmm1
+    pxor    xmm7, xmm3
+    movdqu  [PAD + J], xmm7              /* b0 ^ c */
+    pextrb  eax, xmm7, 11                /* t, byte 11 of it */
+    mov     ecx, eax
+    shr     ecx, 3
+    and     ecx, 6
+    mov     edx, eax
+    and     edx, 1
+    or      ecx, edx
+    add     ecx, ecx                     /* (((t >> 3) & 6) | (t & 1)) << 1 */
+    mov     edx, 0x75310
+    shr     edx, cl
+    and     edx, 0x30
+    xor     eax, edx
+    mov     [PAD + J + 11], al
+
+    movq    C_LO, xmm3
+    mov     J, C_LO
+    and     J, MASK
+    mov     CL, [PAD + J]
+    mov     CH, [PAD + J + 8]
+    mov     rax, C_LO
+    mul     CL                           /* rdx = hi, rax = lo */
+    add     AL, rdx
+    add     AH, rax
+    mov     [PAD + J], AL
+    mov     rax, AH
+    xor     rax, TWEAK
+.if \rto
+    xor     rax, AL
+.endif
+    mov     [PAD + J + 8], rax
+    xor     AL, CL
+    xor     AH, CH
+    NEXT_A_B                             /* (b1 unused) */
+    dec     COUNT
+    jnz     1b
+9:
+    RESTORE_REGISTERS_AND_RETURN
+    .size   \name, . - \name
+.endm
+
+    V1_LOOP pow__cn_v1_loop_x86_64, 0
+    V1_LOOP pow__cn_v1_rto_loop_x86_64, 1
 
 /*
  * CryptonightR's loop as a template the JIT (cn_r_jit_x86_64.c) copies
