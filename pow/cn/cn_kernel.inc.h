@@ -183,10 +183,16 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
     block[11] = (uint8_t)(t ^ ((0x75310u >> index) & 0x30));
 }
 
-/* The nine registers in memory, for the interpreter (fn NULL) or the compiled C entry. */
-CN_INLINE void cn_r_run_in_memory(const cn_r_program_t *program, cn_r_jit_fn fn, uint32_t *r0,
-                                  uint32_t *r1, uint32_t *r2, uint32_t *r3, uint64_t al,
-                                  uint64_t ah, cn_vec_t b0, cn_vec_t b1)
+/*
+ * cn/r's random math: r0-r3 in and out, r4-r8 the low halves of a and the
+ * low words of b0 and b1's halves, the nine in memory for the compiled C
+ * entry (fn) or the interpreter (fn NULL). Where the AES-NI kernels are
+ * built for x86-64, cn/r's loop is compiled whole instead (cn_r_jit.h), so
+ * this serves the other paths, which interpret.
+ */
+CN_INLINE void cn_r_run(const cn_r_program_t *program, cn_r_jit_fn fn, uint32_t *r0, uint32_t *r1,
+                        uint32_t *r2, uint32_t *r3, uint64_t al, uint64_t ah, cn_vec_t b0,
+                        cn_vec_t b1)
 {
     uint32_t r[9] = {*r0,
                      *r1,
@@ -202,45 +208,6 @@ CN_INLINE void cn_r_run_in_memory(const cn_r_program_t *program, cn_r_jit_fn fn,
     else
         pow_cn_r_execute(program, r);
     *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
-}
-
-/*
- * cn/r's random math: r0-r3 in and out, r4-r8 the low halves of a and the
- * low words of b0 and b1's halves. Compiled when jit is there, interpreted
- * when not. On x86-64 the compiled body is called from here with all nine
- * in registers and nothing else clobbered but ecx (cn_r_jit.h): as a C
- * call it cost the spill of every vector register the loop holds, and r
- * as an array went through memory (GCC kept it in a vector, stored and
- * reloaded on the loop's critical path). The stack pointer steps over the
- * red zone first, where the compiler may keep values that the call's
- * return address would overwrite.
- */
-CN_INLINE void cn_r_run(const cn_r_program_t *program, const cn_r_jit_t *jit, uint32_t *r0,
-                        uint32_t *r1, uint32_t *r2, uint32_t *r3, uint64_t al, uint64_t ah,
-                        cn_vec_t b0, cn_vec_t b1)
-{
-    if (jit == NULL) {
-        cn_r_run_in_memory(program, NULL, r0, r1, r2, r3, al, ah, b0, b1);
-        return;
-    }
-#if defined(__x86_64__) && defined(__GNUC__)
-    /* Every value is computed before the register variables are set: nothing may run between. */
-    uint32_t v0 = *r0, v1 = *r1, v2 = *r2, w3 = *r3;
-    uint64_t w6 = cn_vec_lo(b0), v7 = cn_vec_lo(b1), v8 = cn_vec_hi(b1);
-    register uint32_t v3 __asm__("r8") = w3;
-    register uint64_t v4 __asm__("r9") = al;
-    register uint64_t v5 __asm__("r10") = ah;
-    register uint64_t v6 __asm__("r11") = w6;
-    __asm__("lea -128(%%rsp), %%rsp\n\t"
-            "call *%[body]\n\t"
-            "lea 128(%%rsp), %%rsp"
-            : "+a"(v0), "+d"(v1), "+S"(v2), "+r"(v3)
-            : [body] "r"(jit->body), "r"(v4), "r"(v5), "r"(v6), "D"(v7), "b"(v8)
-            : "rcx", "cc");
-    *r0 = v0, *r1 = v1, *r2 = v2, *r3 = v3;
-#else
-    cn_r_run_in_memory(program, jit->fn, r0, r1, r2, r3, al, ah, b0, b1);
-#endif
 }
 
 enum { CN_FAMILY_V0, CN_FAMILY_V1, CN_FAMILY_V2, CN_FAMILY_R };
@@ -322,7 +289,7 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
         }
         if (family == CN_FAMILY_R) {
             cl ^= (uint64_t)(r0 + r1) | (uint64_t)(r2 + r3) << 32;
-            cn_r_run(program, jit, &r0, &r1, &r2, &r3, al, ah, b0, b1);
+            cn_r_run(program, jit != NULL ? jit->fn : NULL, &r0, &r1, &r2, &r3, al, ah, b0, b1);
             al ^= r2 | (uint64_t)r3 << 32;
             ah ^= r0 | (uint64_t)r1 << 32;
         }

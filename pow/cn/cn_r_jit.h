@@ -24,14 +24,6 @@ typedef struct {
     size_t size;
     cn_r_jit_fn fn; /* NULL when this machine has no JIT */
     /*
-     * x86-64: the program alone, for a call from inline assembly: r0-r3 in
-     * eax, edx, esi and r8d in and out, r4-r8 in r9d, r10d, r11d, edi and
-     * ebx in (the upper halves of their 64-bit registers are ignored);
-     * only ecx and the flags are clobbered, and it uses 8 bytes of stack
-     * (its return address). NULL when there is none.
-     */
-    const void *body;
-    /*
      * x86-64 with AES-NI: the whole main loop with the program inline,
      * called as pow__cn_v2_loop_x86_64 is (cn_loop.h) with r0-r3 in
      * division_result and sqrt_result and at least one iteration; only

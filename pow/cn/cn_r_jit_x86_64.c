@@ -4,14 +4,11 @@
  * All nine registers live in CPU registers: r0-r3 in eax, edx, esi and
  * r8d, r4-r8 (read only: the program never writes them) in r9d, r10d,
  * r11d, edi and ebx; ecx holds rotation counts. Every instruction works on
- * registers alone (ADD is one LEA: dst + src + c). Three ways in: the
- * body, which takes all nine in their registers, leaves r0-r3 in theirs
- * and touches nothing else but ecx and the flags (the kernel calls it from
- * inline assembly, so no vector register is saved around it and no
- * register passes through memory); a System V function of r that wraps
- * it; and, where the AES-NI kernels are built, the whole main loop with
- * the program inline in other registers (loop_reg), built around a
- * template from cn_loop_x86_64.S.
+ * registers alone (ADD is one LEA: dst + src + c). Two ways in: a System
+ * V function of r (the program as a body it calls, r0-r8 loaded and r0-r3
+ * stored around it), and, where the AES-NI kernels are built, the whole
+ * main loop with the program inline in other registers (loop_reg), built
+ * around a template from cn_loop_x86_64.S.
  */
 #include "config.h"
 #include "arch/jit_memory.h"
@@ -141,7 +138,6 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
         return rc;
     jit->size = JIT_BUFFER_SIZE;
     jit->fn = NULL;
-    jit->body = NULL;
     jit->loop = NULL;
 
     /* The body: the program alone, r0-r8 in registers in, r0-r3 out. */
@@ -206,7 +202,6 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
     rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
     if (rc != 0)
         return rc;
-    jit->body = jit->code;
     jit->fn = (cn_r_jit_fn)(void *)(jit->code + entry);
 #if defined(CN_R_WHOLE_LOOP)
     jit->loop = (cn_r_loop_fn)(void *)(jit->code + loop_entry);
@@ -225,7 +220,6 @@ int pow_cn_r_jit_compile(cn_r_jit_t *jit, const cn_r_program_t *program)
 {
     (void)program;
     jit->fn = NULL;
-    jit->body = NULL;
     jit->loop = NULL;
     return -ENOTSUP;
 }
