@@ -207,3 +207,11 @@ size_t arch_pages_huge_bytes(const void *ptr, size_t len)
     fclose(fp);
     return huge;
 }
+
+double arch_pages_huge_share(const void *ptr, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t huge = arch_pages_huge_bytes(ptr, len);
+    return huge >= len ? 1.0 : (double)huge / (double)len;
+}

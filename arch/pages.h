@@ -62,6 +62,12 @@ int arch_pages_hugetlb_pool(size_t page_size, unsigned long *total, unsigned lon
  */
 size_t arch_pages_huge_bytes(const void *ptr, size_t len);
 
+/*
+ * arch_pages_huge_bytes as a share of len, 0..1 (smaps counts whole
+ * mappings: a neighbour merged into ours can add to it, so it is capped).
+ */
+double arch_pages_huge_share(const void *ptr, size_t len);
+
 /* The kernel's transparent-huge-page mode: "always", "madvise", "never" or "unknown". */
 const char *arch_pages_thp_mode(void);
 

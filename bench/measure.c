@@ -96,8 +96,7 @@ void bench_pages_describe(const char *kind, const void *ptr, size_t len, char *o
         snprintf(out, cap, "%s", kind);
         return;
     }
-    double share = (double)arch_pages_huge_bytes(ptr, len) / (double)len;
-    snprintf(out, cap, "THP, %.0f%% huge", 100 * (share > 1 ? 1 : share));
+    snprintf(out, cap, "THP, %.0f%% huge", 100 * arch_pages_huge_share(ptr, len));
 }
 
 static int is_hugetlb(const char *pages)

@@ -150,12 +150,8 @@ static void *worker_main(void *arg)
                    : hashing.vm != NULL  ? pow_rx_vm_pages(hashing.vm)
                                          : arch_pages_kind_name(hashing.pad.kind);
         w->pages_huge_share = -1;
-        if (hashing.group == NULL && hashing.vm == NULL && hashing.pad.kind == ARCH_PAGES_THP) {
-            /* smaps counts whole mappings: a neighbour merged into ours can add to it. */
-            size_t huge = arch_pages_huge_bytes(hashing.pad.ptr, hashing.pad.mapped);
-            w->pages_huge_share =
-                huge >= hashing.pad.mapped ? 1.0 : (double)huge / (double)hashing.pad.mapped;
-        }
+        if (hashing.group == NULL && hashing.vm == NULL && hashing.pad.kind == ARCH_PAGES_THP)
+            w->pages_huge_share = arch_pages_huge_share(hashing.pad.ptr, hashing.pad.mapped);
         w->lanes =
             hashing.group != NULL && pow_rx_group_lockstep(hashing.group) ? POW_RX_GROUP_LANES : 1;
         w->jit = hashing.group != NULL ? pow_rx_group_jit_enabled(hashing.group)
