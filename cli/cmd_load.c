@@ -33,6 +33,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/http_options.h"
 #include "cli/power_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
@@ -68,10 +69,14 @@ enum {
     OPT_POWER_CMD,
     OPT_POWER_MODEL,
     OPT_PRINT_TIME,
+    OPT_HTTP,
+    OPT_HTTP_TOKEN,
     OPT_COUNT
 };
 
 static const cli_option_t load_options[OPT_COUNT] = {
+    [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
                       "how long to run (required)"},
     [OPT_MAX_DURATION] = {"max-duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
@@ -161,6 +166,7 @@ typedef struct {
     stratum_session_t *session;
     const stratum_pool_t *pools;
     json_t *early_events; /* the session's events before the schedule started */
+    cli_http_t *http;     /* NULL without --http */
 } load_run_t;
 
 static double seconds_since(const load_run_t *r, uint64_t ns)
@@ -314,6 +320,13 @@ static void log_sample(load_run_t *r, schedule_state_t *st, uint64_t now_ns)
         json_object_set_new(e, "energy_reason", json_string(why != NULL ? why : "no reading"));
     }
     log_event_at(r, "sample", now, e);
+    http_status_t *status = cli_http_status(r->http);
+    if (status != NULL) {
+        status->intensity = st->asked;
+        status->elapsed_s = now;
+        cli_http_energy(r->http, &r->energy, joules);
+        cli_http_sample(r->http, r->miner, now_ns);
+    }
     st->sample_start = now;
     st->integral_start = integral;
     st->hashes_start = hashes;
@@ -456,6 +469,7 @@ static void on_session_fatal(void *context, int exit_code, const char *why)
 static void on_session_event(void *context, const stratum_session_event_t *ev)
 {
     load_run_t *r = context;
+    cli_http_session_event(r->http, ev, r->pools);
     json_t *e = json_object();
     const char *name = "pool_disconnect";
     switch (ev->kind) {
@@ -659,6 +673,19 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     const pow_algo_t *algo = w->algo;
     const int fast = w->fast;
     r.threads = w->threads;
+    const cli_http_values_t http_values = {&v[OPT_HTTP], &v[OPT_HTTP_TOKEN]};
+    const cli_http_run_t http_run = {"load", algo, fast, w->threads, w->pus, pools, pool_count};
+    rc = cli_http_open(spec->name, &http_values, &http_run, &r.http);
+    if (rc != CLI_CONTINUE) {
+        exit_code = rc;
+        goto out;
+    }
+    if (r.http != NULL) {
+        http_status_t *status = cli_http_status(r.http);
+        status->has_load = 1;
+        status->duration_s = duration;
+        snprintf(status->profile, sizeof(status->profile), "%s", profile.text);
+    }
     miner_config_t mc = cli_workers_miner_config(w);
     char agent[64];
     snprintf(agent, sizeof(agent), "minemeter-load/%s", PACKAGE_VERSION);
@@ -746,6 +773,8 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     printf("minemeter load: %s on %u thread(s) (named minemeter-w0...) at %s for %.0f s, until "
            "%s; pid %ld; stop with Ctrl-C\n",
            source_text, r.threads, asked_text, duration, until, (long)getpid());
+    if (r.http != NULL)
+        printf("minemeter load: http: %s\n", cli_http_description(r.http));
     if (r.energy_ok)
         printf("minemeter load: power %s\n", r.energy.label);
     else
@@ -842,6 +871,7 @@ out:
         stratum_session_destroy(r.session); /* and its miner */
         r.miner = NULL;
     }
+    cli_http_close(r.http);
     json_decref(r.early_events);
     miner_destroy(r.miner);
     if (r.energy_ok)

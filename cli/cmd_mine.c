@@ -25,6 +25,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/http_options.h"
 #include "cli/say.h"
 #include "cli/power_options.h"
 #include "cli/rx_options.h"
@@ -66,12 +67,16 @@ enum {
     OPT_DAEMON_POLL,
     OPT_POWER_CMD,
     OPT_POWER_MODEL,
+    OPT_HTTP,
+    OPT_HTTP_TOKEN,
     OPT_COUNT
 };
 
 static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
     [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
+    [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "pool: stratum+tcp://HOST:PORT or stratum+ssl://... (repeat for failover); or "
                  "one monerod: daemon+http://HOST:PORT; a bare HOST:PORT is stratum+tcp",
@@ -168,6 +173,8 @@ typedef struct {
     arch_energy_t energy; /* the power source; read every second so counters never wrap unseen */
     int energy_ok;
     double energy_start_j;
+    cli_http_t *http; /* NULL without --http */
+    const stratum_pool_t *pools;
 } mine_t;
 
 /* --- events from the session ------------------------------------------------- */
@@ -213,10 +220,20 @@ static void on_print(uv_timer_t *timer)
 static void on_sample(uv_timer_t *timer)
 {
     mine_t *m = timer->data;
-    miner_hashrate_add(&m->rate, arch_clock_ns(), miner_hashes(m->miner));
+    uint64_t now = arch_clock_ns();
+    miner_hashrate_add(&m->rate, now, miner_hashes(m->miner));
     double joules = 0;
-    if (m->energy_ok)
-        arch_energy_read(&m->energy, &joules);
+    if (m->energy_ok && arch_energy_read(&m->energy, &joules) == 0)
+        cli_http_energy(m->http, &m->energy, joules - m->energy_start_j);
+    else
+        cli_http_energy(m->http, &m->energy, -1);
+    cli_http_sample(m->http, m->miner, now);
+}
+
+static void on_event(void *context, const stratum_session_event_t *event)
+{
+    mine_t *m = context;
+    cli_http_session_event(m->http, event, m->pools);
 }
 
 static void on_handle_closed(uv_handle_t *handle)
@@ -475,12 +492,25 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         .context = m,
         .log = on_log,
         .fatal = on_fatal,
+        .event = on_event,
     };
+    m->pools = pools;
+    const cli_http_values_t http_values = {&v[OPT_HTTP], &v[OPT_HTTP_TOKEN]};
+    const cli_http_run_t http_run = {"mine", algo, fast, w->threads, w->pus, pools, pool_count};
+    rc = cli_http_open(spec->name, &http_values, &http_run, &m->http);
+    if (rc != CLI_CONTINUE) {
+        arch_energy_close(&m->energy);
+        free(m);
+        cli_workers_release(w);
+        free(w);
+        return rc;
+    }
     uv_loop_init(&m->loop);
     char why[256];
     if (stratum_session_create(&m->session, &m->loop, &sc, why, sizeof(why)) != 0) {
         cli_error(spec->name, "%s", why);
         uv_loop_close(&m->loop);
+        cli_http_close(m->http);
         arch_energy_close(&m->energy);
         free(m);
         cli_workers_release(w);
@@ -521,6 +551,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
             "does%s); pid %ld; stop with Ctrl-C",
             PACKAGE_VERSION, m->threads, solo ? "daemon's template" : "pool's job",
             pow_algo_name(algo), rx_mode, (long)getpid());
+    if (m->http != NULL)
+        cli_say("http: %s", cli_http_description(m->http));
     if (m->energy_ok)
         cli_say("power: %s", m->energy.label);
     else
@@ -551,6 +583,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
                 solo ? "monerod" : "pool", seconds);
         exit_code = CLI_EXIT_FAILURE;
     }
+    cli_http_close(m->http);
     stratum_session_destroy(m->session);
     uv_loop_close(&m->loop);
     arch_energy_close(&m->energy);

@@ -23,7 +23,7 @@ sysroot=${MM_AARCH64_SYSROOT:-/opt/minemeter/aarch64-sysroot}
 
 # What the build links against (headers, .so links, .pc files) ...
 dev=(libuv1-dev libhwloc-dev libssl-dev libjansson-dev libcriterion-dev librandomx-dev
-     libcurl4-openssl-dev)
+     libcurl4-openssl-dev libmicrohttpd-dev)
 # ... and what the binaries load at run time under qemu, with its
 # dependencies (apt-cache depends --recurse on the libraries above); libc6
 # brings the dynamic loader that QEMU_LD_PREFIX points qemu at.
@@ -33,7 +33,7 @@ runtime=(
     libcriterion3 libffi8 libnanomsg5 libgit2-1.5 libhttp-parser2.9 libssh2-1
     libmbedcrypto7 libmbedtls14 libmbedx509-1 libpcre2-8-0 zlib1g
     libgssapi-krb5-2 libk5crypto3 libkrb5-3 libkrb5support0 libcom-err2 libkeyutils1
-    libcurl4 libbrotli1 libidn2-0 libunistring2 libldap-2.5-0 libsasl2-2 libsasl2-modules-db
+    libmicrohttpd12 libcurl4 libbrotli1 libidn2-0 libunistring2 libldap-2.5-0 libsasl2-2 libsasl2-modules-db
     libdb5.3 libnghttp2-14 libpsl5 librtmp1 libgnutls30 libgmp10 libhogweed6 libnettle8
     libp11-kit0 libtasn1-6 libzstd1
 )

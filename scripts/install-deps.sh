@@ -8,11 +8,15 @@ packages=(
     # Build.
     build-essential autoconf automake pkg-config
     libuv1-dev libhwloc-dev libssl-dev libjansson-dev libcurl4-openssl-dev
+    # The HTTP API's server.
+    libmicrohttpd-dev
     # Tests: Criterion, Monero's hash vectors and its reference hash tool,
     # the RandomX reference library (a differential oracle, never our core).
     libcriterion-dev monero-tests librandomx-dev
     # The lab pool's interoperability test: a Stratum client in Python.
     python3
+    # The HTTP API's tests: promtool checks /metrics; a real Prometheus scrapes it.
+    prometheus
     # The solo-mining integration tests: a real monerod in a private regtest chain.
     monero
     # The aarch64 check: a cross compiler, qemu-user, and the binfmt entry
@@ -44,4 +48,13 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Packages with a service (prometheus, monero) must not start it: the tests
+# start their own on loopback and stop it. policy-rc.d's 101 tells
+# invoke-rc.d "not now" for the length of the install.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

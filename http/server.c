@@ -1,0 +1,212 @@
+/*
+ * libmicrohttpd does the HTTP: parsing, limits, connections. This file
+ * routes a request to a renderer, checks the token and holds the latest
+ * snapshot behind one mutex, taken only to copy it in or out.
+ */
+#include "config.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/render.h"
+#include "http/server.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    unsigned port;
+    char *token; /* NULL: none */
+    pthread_mutex_t lock;
+    http_status_t *status; /* the latest published, under lock */
+    int published;
+    atomic_ulong requests;
+};
+
+/* Compares without an early exit, so the time taken says nothing of where a guess went wrong. */
+static int same_secret(const char *given, const char *token)
+{
+    size_t a = strlen(given), b = strlen(token);
+    unsigned char diff = (unsigned char)(a != b);
+    for (size_t i = 0; i < b; i++)
+        diff |= (unsigned char)(given[i < a ? i : 0] ^ token[i]);
+    return diff == 0;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
+                             int owned)
+{
+    size_t len = strlen(body);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        if (owned)
+            free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (code == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned code, const char *text)
+{
+    return reply(c, code, "text/plain; charset=utf-8", (char *)text, 0);
+}
+
+static const char index_text[] = "minemeter HTTP API (read-only)\n"
+                                 "  /1/summary   XMRig's summary fields\n"
+                                 "  /api/summary minemeter's own summary (docs/http-api.md)\n"
+                                 "  /metrics     Prometheus text format\n";
+
+typedef char *(*renderer_t)(const http_status_t *);
+
+static const struct {
+    const char *path;
+    renderer_t render;
+    const char *type;
+} routes[] = {
+    {"/1/summary", http_render_xmrig_summary, "application/json"},
+    {"/api/summary", http_render_api_summary, "application/json"},
+    {"/metrics", http_render_metrics, "text/plain; version=0.0.4; charset=utf-8"},
+};
+
+static enum MHD_Result serve(http_server_t *s, struct MHD_Connection *c, const char *url)
+{
+    if (strcmp(url, "/") == 0)
+        return reply_text(c, MHD_HTTP_OK, index_text);
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (strcmp(url, routes[i].path) != 0)
+            continue;
+        http_status_t *copy = malloc(sizeof(*copy));
+        if (copy == NULL)
+            return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+        pthread_mutex_lock(&s->lock);
+        int ready = s->published;
+        if (ready)
+            memcpy(copy, s->status, sizeof(*copy));
+        pthread_mutex_unlock(&s->lock);
+        if (!ready) {
+            free(copy);
+            return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "starting: no figures yet\n");
+        }
+        char *body = routes[i].render(copy);
+        free(copy);
+        if (body == NULL)
+            return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+        return reply(c, MHD_HTTP_OK, routes[i].type, body, 1);
+    }
+    return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: see / for the endpoints\n");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **request)
+{
+    (void)version;
+    (void)upload_data;
+    http_server_t *s = cls;
+    static int seen;
+    if (*request == NULL) {
+        /* The headers are in: answer what needs no body at once. */
+        *request = &seen;
+        atomic_fetch_add(&s->requests, 1);
+        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+            return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only: GET and HEAD only\n");
+        /* A body is refused from its headers: libmicrohttpd answers best before reading it. */
+        const char *length =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if ((length != NULL && strcmp(length, "0") != 0) ||
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
+                NULL)
+            return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET carries no body\n");
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) { /* not announced, so never expected: drop it */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (s->token != NULL) {
+        const char *auth =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || !same_secret(auth + 7, s->token))
+            return reply_text(c, MHD_HTTP_UNAUTHORIZED,
+                              "this API needs the header Authorization: Bearer TOKEN\n");
+    }
+    return serve(s, c, url);
+}
+
+int http_server_start(http_server_t **out, const http_server_config_t *config, char *why,
+                      size_t why_len)
+{
+    *out = NULL;
+    http_server_t *s = calloc(1, sizeof(*s));
+    if (s == NULL || (s->status = calloc(1, sizeof(*s->status))) == NULL) {
+        if (s != NULL)
+            free(s);
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    if (config->token != NULL && config->token[0] != '\0')
+        s->token = strdup(config->token);
+    const http_listen_address_t *a = config->address;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    if (a->addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->daemon =
+        MHD_start_daemon(flags, (uint16_t)a->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                         (const struct sockaddr *)&a->addr, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)HTTP_SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)HTTP_SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)HTTP_SERVER_MEMORY_LIMIT, MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        snprintf(why, why_len,
+                 "could not listen on %s port %u (in use, or not an address of this machine)",
+                 a->host, a->port);
+        http_server_stop(s);
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info != NULL ? info->port : a->port;
+    *out = s;
+    return 0;
+}
+
+unsigned http_server_port(const http_server_t *server)
+{
+    return server->port;
+}
+
+void http_server_publish(http_server_t *s, const http_status_t *status)
+{
+    pthread_mutex_lock(&s->lock);
+    memcpy(s->status, status, sizeof(*status));
+    s->published = 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
+unsigned long http_server_requests(const http_server_t *s)
+{
+    return atomic_load(&s->requests);
+}
+
+void http_server_stop(http_server_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->daemon != NULL)
+        MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->lock);
+    free(s->token);
+    free(s->status);
+    free(s);
+}

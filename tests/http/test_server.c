@@ -1,0 +1,152 @@
+/*
+ * The API server on loopback, asked by a real HTTP client (libcurl): what
+ * it serves, and how it refuses what it must not serve.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/server.h"
+#include "tests/support/http_get.h"
+
+typedef struct {
+    http_server_t *server;
+    char base[64];
+} running_t;
+
+static void start(running_t *r, const char *token)
+{
+    http_listen_address_t a;
+    char why[256] = "";
+    cr_assert_eq(http_listen_address_parse("127.0.0.1:0", &a, why, sizeof(why)), 0, "%s", why);
+    http_server_config_t config = {.address = &a, .token = token};
+    cr_assert_eq(http_server_start(&r->server, &config, why, sizeof(why)), 0, "%s", why);
+    cr_assert_neq(http_server_port(r->server), 0, "port 0 must come back as the port bound");
+    snprintf(r->base, sizeof(r->base), "http://127.0.0.1:%u", http_server_port(r->server));
+}
+
+static void publish(running_t *r)
+{
+    http_status_t *s = calloc(1, sizeof(*s));
+    strcpy(s->command, "load");
+    strcpy(s->id, "feedfacecafebeef");
+    strcpy(s->algo, "cn/2");
+    s->hashes = 4242;
+    s->threads = 1;
+    s->rate[0] = s->rate[1] = s->rate[2] = -1;
+    s->highest = -1;
+    s->thread[0].rate[0] = s->thread[0].rate[1] = s->thread[0].rate[2] = -1;
+    http_server_publish(r->server, s);
+    free(s);
+}
+
+static long get(const running_t *r, const char *path, const http_request_t *request, char **body)
+{
+    char url[128];
+    snprintf(url, sizeof(url), "%s%s", r->base, path);
+    return http_get(url, request, body);
+}
+
+Test(http_server, answers_503_until_the_first_status_then_serves_it)
+{
+    running_t r;
+    start(&r, NULL);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 503);
+    publish(&r);
+    char *body = NULL;
+    cr_assert_eq(get(&r, "/1/summary", NULL, &body), 200);
+    json_t *o = json_loads(body, 0, NULL);
+    cr_assert_not_null(o, "%s", body);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "id")), "feedfacecafebeef");
+    json_decref(o);
+    free(body);
+    cr_assert_eq(get(&r, "/api/summary", NULL, &body), 200);
+    cr_assert(strstr(body, "\"hashes_total\": 4242") != NULL, "%s", body);
+    free(body);
+    cr_assert_eq(get(&r, "/metrics", NULL, &body), 200);
+    cr_assert(strstr(body, "minemeter_hashes_total 4242\n") != NULL, "%s", body);
+    free(body);
+    cr_assert_eq(get(&r, "/", NULL, NULL), 200);
+    cr_assert_eq(get(&r, "/nothing", NULL, NULL), 404);
+    cr_assert_geq(http_server_requests(r.server), 6);
+    http_server_stop(r.server);
+}
+
+Test(http_server, is_read_only)
+{
+    running_t r;
+    start(&r, NULL);
+    publish(&r);
+    http_request_t post = {.method = "POST", .body = "x=1"};
+    cr_assert_eq(get(&r, "/1/summary", &post, NULL), 405);
+    http_request_t del = {.method = "DELETE"};
+    cr_assert_eq(get(&r, "/metrics", &del, NULL), 405);
+    http_request_t get_with_body = {.method = "GET", .body = "x=1"};
+    cr_assert_eq(get(&r, "/metrics", &get_with_body, NULL), 413);
+    http_server_stop(r.server);
+}
+
+Test(http_server, an_oversized_request_gets_a_4xx_and_the_server_goes_on)
+{
+    running_t r;
+    start(&r, NULL);
+    publish(&r);
+    size_t n = 2 * HTTP_SERVER_MEMORY_LIMIT;
+    char *header = malloc(n + 16);
+    strcpy(header, "X-Big: ");
+    memset(header + 7, 'a', n);
+    header[7 + n] = '\0';
+    http_request_t big = {.header = header};
+    long code = get(&r, "/1/summary", &big, NULL);
+    cr_assert(code >= 400 && code < 500, "an oversized request got %ld", code);
+    free(header);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200);
+    http_server_stop(r.server);
+}
+
+Test(http_server, with_a_token_every_request_needs_it)
+{
+    running_t r;
+    start(&r, "s3cret-token");
+    publish(&r);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 401);
+    cr_assert_eq(get(&r, "/", NULL, NULL), 401);
+    http_request_t wrong = {.header = "Authorization: Bearer s3cret-tokeN"};
+    cr_assert_eq(get(&r, "/metrics", &wrong, NULL), 401);
+    http_request_t longer = {.header = "Authorization: Bearer s3cret-token2"};
+    cr_assert_eq(get(&r, "/metrics", &longer, NULL), 401);
+    http_request_t basic = {.header = "Authorization: Basic s3cret-token"};
+    cr_assert_eq(get(&r, "/metrics", &basic, NULL), 401);
+    http_request_t right = {.header = "Authorization: Bearer s3cret-token"};
+    cr_assert_eq(get(&r, "/metrics", &right, NULL), 200);
+    cr_assert_eq(get(&r, "/1/summary", &right, NULL), 200);
+    http_server_stop(r.server);
+}
+
+Test(http_server, stopping_closes_the_port)
+{
+    running_t r;
+    start(&r, NULL);
+    publish(&r);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200);
+    http_server_stop(r.server);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), -1, "nothing may answer after the stop");
+}
+
+Test(http_server, a_port_in_use_is_refused_with_a_sentence)
+{
+    running_t r;
+    start(&r, NULL);
+    http_listen_address_t a;
+    char why[256] = "", text[32];
+    snprintf(text, sizeof(text), "127.0.0.1:%u", http_server_port(r.server));
+    cr_assert_eq(http_listen_address_parse(text, &a, why, sizeof(why)), 0);
+    http_server_config_t config = {.address = &a};
+    http_server_t *second = NULL;
+    cr_assert_eq(http_server_start(&second, &config, why, sizeof(why)), -1);
+    cr_assert_null(second);
+    cr_assert(strstr(why, "could not listen") != NULL, "%s", why);
+    http_server_stop(r.server);
+}
