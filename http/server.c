@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/dashboard.h"
+#include "http/history.h"
 #include "http/render.h"
 #include "http/server.h"
 
@@ -20,7 +22,8 @@ struct http_server {
     unsigned port;
     char *token; /* NULL: none */
     pthread_mutex_t lock;
-    http_status_t *status; /* the latest published, under lock */
+    http_status_t *status;   /* the latest published, under lock */
+    http_history_t *history; /* a point per publish, under lock */
     int published;
     atomic_ulong requests;
 };
@@ -62,11 +65,6 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned code, const
     return reply(c, code, "text/plain; charset=utf-8", (char *)text, 0);
 }
 
-static const char index_text[] = "minemeter HTTP API (read-only)\n"
-                                 "  /1/summary   XMRig's summary fields\n"
-                                 "  /api/summary minemeter's own summary (docs/http-api.md)\n"
-                                 "  /metrics     Prometheus text format\n";
-
 typedef char *(*renderer_t)(const http_status_t *);
 
 static const struct {
@@ -79,10 +77,25 @@ static const struct {
     {"/metrics", http_render_metrics, "text/plain; version=0.0.4; charset=utf-8"},
 };
 
+static enum MHD_Result serve_history(http_server_t *s, struct MHD_Connection *c)
+{
+    http_history_t *copy = malloc(sizeof(*copy));
+    if (copy == NULL)
+        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    pthread_mutex_lock(&s->lock);
+    memcpy(copy, s->history, sizeof(*copy));
+    pthread_mutex_unlock(&s->lock);
+    char *body = http_render_history(copy);
+    free(copy);
+    if (body == NULL)
+        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    return reply(c, MHD_HTTP_OK, "application/json", body, 1);
+}
+
 static enum MHD_Result serve(http_server_t *s, struct MHD_Connection *c, const char *url)
 {
-    if (strcmp(url, "/") == 0)
-        return reply_text(c, MHD_HTTP_OK, index_text);
+    if (strcmp(url, "/api/history") == 0)
+        return serve_history(s, c);
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strcmp(url, routes[i].path) != 0)
             continue;
@@ -104,7 +117,9 @@ static enum MHD_Result serve(http_server_t *s, struct MHD_Connection *c, const c
             return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
         return reply(c, MHD_HTTP_OK, routes[i].type, body, 1);
     }
-    return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: see / for the endpoints\n");
+    return reply_text(c, MHD_HTTP_NOT_FOUND,
+                      "not found: the paths are /, /1/summary, /api/summary, /api/history and "
+                      "/metrics\n");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -134,6 +149,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    /* The dashboard holds no figures: it asks for them with the token from its URL's fragment. */
+    if (strcmp(url, "/") == 0)
+        return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", (char *)http_dashboard_html, 0);
     if (s->token != NULL) {
         const char *auth =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -149,9 +167,12 @@ int http_server_start(http_server_t **out, const http_server_config_t *config, c
 {
     *out = NULL;
     http_server_t *s = calloc(1, sizeof(*s));
-    if (s == NULL || (s->status = calloc(1, sizeof(*s->status))) == NULL) {
-        if (s != NULL)
+    if (s == NULL || (s->status = calloc(1, sizeof(*s->status))) == NULL ||
+        (s->history = calloc(1, sizeof(*s->history))) == NULL) {
+        if (s != NULL) {
+            free(s->status);
             free(s);
+        }
         snprintf(why, why_len, "out of memory");
         return -1;
     }
@@ -190,6 +211,7 @@ void http_server_publish(http_server_t *s, const http_status_t *status)
 {
     pthread_mutex_lock(&s->lock);
     memcpy(s->status, status, sizeof(*status));
+    http_history_add(s->history, status);
     s->published = 1;
     pthread_mutex_unlock(&s->lock);
 }
@@ -208,5 +230,6 @@ void http_server_stop(http_server_t *s)
     pthread_mutex_destroy(&s->lock);
     free(s->token);
     free(s->status);
+    free(s->history);
     free(s);
 }

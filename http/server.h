@@ -1,14 +1,16 @@
 /*
  * The read-only HTTP API: libmicrohttpd on its own thread, serving the
  * latest published status (http/status.h) as /1/summary, /api/summary and
- * /metrics. The command publishes a snapshot about once a second; a
- * request renders a private copy, so a slow client never holds up the
- * command and the workers never wait on the server.
+ * /metrics, the last 15 minutes as /api/history, and the dashboard as /. The command publishes a
+ * snapshot about once a second; a request renders a private copy, so a slow client never holds up
+ * the command and the workers never wait on the server.
  *
  * Safe by default: GET and HEAD only (405 otherwise), no request body
  * (413), a small memory limit per connection (an oversized request gets a
  * 4xx from libmicrohttpd), a connection limit and timeout, and with a
- * token every request needs "Authorization: Bearer TOKEN" (401 without).
+ * token every request for figures needs "Authorization: Bearer TOKEN"
+ * (401 without). The dashboard page itself holds no figures and is served
+ * to anyone who can connect.
  */
 #ifndef MINEMETER_HTTP_SERVER_H
 #define MINEMETER_HTTP_SERVER_H

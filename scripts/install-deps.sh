@@ -15,8 +15,9 @@ packages=(
     libcriterion-dev monero-tests librandomx-dev
     # The lab pool's interoperability test: a Stratum client in Python.
     python3
-    # The HTTP API's tests: promtool checks /metrics; a real Prometheus scrapes it.
-    prometheus
+    # The HTTP API's tests: promtool checks /metrics, a real Prometheus scrapes
+    # it, and headless Chromium loads the dashboard.
+    prometheus chromium
     # The solo-mining integration tests: a real monerod in a private regtest chain.
     monero
     # The aarch64 check: a cross compiler, qemu-user, and the binfmt entry

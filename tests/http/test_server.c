@@ -68,9 +68,19 @@ Test(http_server, answers_503_until_the_first_status_then_serves_it)
     cr_assert_eq(get(&r, "/metrics", NULL, &body), 200);
     cr_assert(strstr(body, "minemeter_hashes_total 4242\n") != NULL, "%s", body);
     free(body);
-    cr_assert_eq(get(&r, "/", NULL, NULL), 200);
+    cr_assert_eq(get(&r, "/", NULL, &body), 200);
+    cr_assert(strstr(body, "</html>") != NULL, "the dashboard is served whole");
+    free(body);
+    publish(&r);
+    cr_assert_eq(get(&r, "/api/history", NULL, &body), 200);
+    json_t *h = json_loads(body, 0, NULL);
+    cr_assert_not_null(h, "%s", body);
+    cr_assert_eq(json_array_size(json_object_get(h, "t")), 1, "one point per newer status: %s",
+                 body);
+    json_decref(h);
+    free(body);
     cr_assert_eq(get(&r, "/nothing", NULL, NULL), 404);
-    cr_assert_geq(http_server_requests(r.server), 6);
+    cr_assert_geq(http_server_requests(r.server), 7);
     http_server_stop(r.server);
 }
 
@@ -112,7 +122,11 @@ Test(http_server, with_a_token_every_request_needs_it)
     start(&r, "s3cret-token");
     publish(&r);
     cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 401);
-    cr_assert_eq(get(&r, "/", NULL, NULL), 401);
+    cr_assert_eq(get(&r, "/api/history", NULL, NULL), 401);
+    char *page = NULL;
+    cr_assert_eq(get(&r, "/", NULL, &page), 200, "the dashboard page holds no figures");
+    cr_assert(strstr(page, "<html") != NULL && strstr(page, "feedfacecafebeef") == NULL);
+    free(page);
     http_request_t wrong = {.header = "Authorization: Bearer s3cret-tokeN"};
     cr_assert_eq(get(&r, "/metrics", &wrong, NULL), 401);
     http_request_t longer = {.header = "Authorization: Bearer s3cret-token2"};

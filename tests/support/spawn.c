@@ -40,13 +40,9 @@ int spawn_can_remap_hosts(void)
     return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static pid_t spawn_with_hosts(const char *const args[], int out, const char *hosts_file)
+/* Forks and execs argv[0] with argv, its output to out; the child dies with the test. */
+static pid_t spawn_argv(const char *const argv[], int out, const char *hosts_file)
 {
-    const char *argv[48] = {MINEMETER_BIN};
-    size_t n = 1;
-    for (size_t i = 0; args[i] != NULL && n < 47; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
     pid_t parent = getpid();
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
@@ -59,10 +55,20 @@ static pid_t spawn_with_hosts(const char *const args[], int out, const char *hos
         int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(127);
-        execv(MINEMETER_BIN, (char *const *)argv);
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     return pid;
+}
+
+static pid_t spawn_with_hosts(const char *const args[], int out, const char *hosts_file)
+{
+    const char *argv[48] = {MINEMETER_BIN};
+    size_t n = 1;
+    for (size_t i = 0; args[i] != NULL && n < 47; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return spawn_argv(argv, out, hosts_file);
 }
 
 pid_t spawn_process(const char *const args[], int out)
@@ -70,7 +76,8 @@ pid_t spawn_process(const char *const args[], int out)
     return spawn_with_hosts(args, out, NULL);
 }
 
-void spawn_minemeter_with_hosts(spawned_t *s, const char *hosts_file, const char *const args[])
+/* Opens s's output file; returns its descriptor. */
+static int open_output(spawned_t *s)
 {
     static unsigned serial;
     snprintf(s->out_path, sizeof(s->out_path), "/tmp/minemeter-spawn-%d-%u.out", (int)getpid(),
@@ -79,7 +86,20 @@ void spawn_minemeter_with_hosts(spawned_t *s, const char *hosts_file, const char
     s->status = 0;
     int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     cr_assert_geq(out, 0);
+    return out;
+}
+
+void spawn_minemeter_with_hosts(spawned_t *s, const char *hosts_file, const char *const args[])
+{
+    int out = open_output(s);
     s->pid = spawn_with_hosts(args, out, hosts_file);
+    close(out);
+}
+
+void spawn_program(spawned_t *s, const char *const argv[])
+{
+    int out = open_output(s);
+    s->pid = spawn_argv(argv, out, NULL);
     close(out);
 }
 

@@ -27,6 +27,9 @@ pid_t spawn_process(const char *const args[], int out);
 /* Starts minemeter with args (NULL-ended, without the program name), its output to a file. */
 void spawn_minemeter(spawned_t *s, const char *const args[]);
 
+/* Starts another program (argv[0] its path, NULL-ended) the same way: a Prometheus, say. */
+void spawn_program(spawned_t *s, const char *const argv[]);
+
 /*
  * Whether this machine lets a child see another file as /etc/hosts (a
  * private mount namespace: root, or CAP_SYS_ADMIN).
