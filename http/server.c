@@ -17,6 +17,14 @@
 #include "http/render.h"
 #include "http/server.h"
 
+enum { ROUTE_XMRIG, ROUTE_API, ROUTE_METRICS, ROUTE_HISTORY, ROUTE_COUNT };
+
+typedef struct {
+    char *text; /* a view of the snapshot of generation, or NULL */
+    size_t len;
+    unsigned long generation;
+} rendered_t;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     unsigned port;
@@ -25,6 +33,8 @@ struct http_server {
     http_status_t *status;   /* the latest published, under lock */
     http_history_t *history; /* a point per publish, under lock */
     int published;
+    unsigned long generation;         /* publishes so far, under lock */
+    rendered_t rendered[ROUTE_COUNT]; /* one per route, under lock */
     atomic_ulong requests;
 };
 
@@ -65,58 +75,79 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned code, const
     return reply(c, code, "text/plain; charset=utf-8", (char *)text, 0);
 }
 
-typedef char *(*renderer_t)(const http_status_t *);
-
 static const struct {
     const char *path;
-    renderer_t render;
     const char *type;
-} routes[] = {
-    {"/1/summary", http_render_xmrig_summary, "application/json"},
-    {"/api/summary", http_render_api_summary, "application/json"},
-    {"/metrics", http_render_metrics, "text/plain; version=0.0.4; charset=utf-8"},
+    char *(*render)(const http_status_t *); /* NULL: the history's */
+} routes[ROUTE_COUNT] = {
+    [ROUTE_XMRIG] = {"/1/summary", "application/json", http_render_xmrig_summary},
+    [ROUTE_API] = {"/api/summary", "application/json", http_render_api_summary},
+    [ROUTE_METRICS] = {"/metrics", "text/plain; version=0.0.4; charset=utf-8", http_render_metrics},
+    [ROUTE_HISTORY] = {"/api/history", "application/json", NULL},
 };
 
-static enum MHD_Result serve_history(http_server_t *s, struct MHD_Connection *c)
+/* Renders route k from a copy of its input taken under the lock; *generation: the copy's. */
+static char *render(http_server_t *s, int k, unsigned long *generation)
 {
-    http_history_t *copy = malloc(sizeof(*copy));
+    size_t size = routes[k].render != NULL ? sizeof(http_status_t) : sizeof(http_history_t);
+    void *copy = malloc(size);
     if (copy == NULL)
-        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+        return NULL;
     pthread_mutex_lock(&s->lock);
-    memcpy(copy, s->history, sizeof(*copy));
+    memcpy(copy, routes[k].render != NULL ? (void *)s->status : (void *)s->history, size);
+    *generation = s->generation;
     pthread_mutex_unlock(&s->lock);
-    char *body = http_render_history(copy);
+    char *text = routes[k].render != NULL ? routes[k].render(copy) : http_render_history(copy);
     free(copy);
+    return text;
+}
+
+/*
+ * A snapshot renders to the same text however often it is asked for, so
+ * each view is rendered once per publish and copied out for every later
+ * request: a client polling a thousand times a second costs a copy each.
+ */
+static enum MHD_Result serve_route(http_server_t *s, struct MHD_Connection *c, int k)
+{
+    rendered_t *cached = &s->rendered[k];
+    pthread_mutex_lock(&s->lock);
+    int ready = s->published;
+    char *body = NULL;
+    if (ready && cached->text != NULL && cached->generation == s->generation &&
+        (body = malloc(cached->len + 1)) != NULL)
+        memcpy(body, cached->text, cached->len + 1);
+    pthread_mutex_unlock(&s->lock);
+    if (!ready)
+        return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "starting: no figures yet\n");
+    if (body != NULL)
+        return reply(c, MHD_HTTP_OK, routes[k].type, body, 1);
+    unsigned long generation = 0;
+    body = render(s, k, &generation);
     if (body == NULL)
         return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    return reply(c, MHD_HTTP_OK, "application/json", body, 1);
+    size_t len = strlen(body);
+    char *keep = malloc(len + 1);
+    if (keep != NULL) {
+        memcpy(keep, body, len + 1);
+        pthread_mutex_lock(&s->lock);
+        if (generation == s->generation) {
+            free(cached->text);
+            cached->text = keep;
+            cached->len = len;
+            cached->generation = generation;
+            keep = NULL;
+        }
+        pthread_mutex_unlock(&s->lock);
+        free(keep);
+    }
+    return reply(c, MHD_HTTP_OK, routes[k].type, body, 1);
 }
 
 static enum MHD_Result serve(http_server_t *s, struct MHD_Connection *c, const char *url)
 {
-    if (strcmp(url, "/api/history") == 0)
-        return serve_history(s, c);
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strcmp(url, routes[i].path) != 0)
-            continue;
-        http_status_t *copy = malloc(sizeof(*copy));
-        if (copy == NULL)
-            return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-        pthread_mutex_lock(&s->lock);
-        int ready = s->published;
-        if (ready)
-            memcpy(copy, s->status, sizeof(*copy));
-        pthread_mutex_unlock(&s->lock);
-        if (!ready) {
-            free(copy);
-            return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "starting: no figures yet\n");
-        }
-        char *body = routes[i].render(copy);
-        free(copy);
-        if (body == NULL)
-            return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-        return reply(c, MHD_HTTP_OK, routes[i].type, body, 1);
-    }
+    for (int k = 0; k < ROUTE_COUNT; k++)
+        if (strcmp(url, routes[k].path) == 0)
+            return serve_route(s, c, k);
     return reply_text(c, MHD_HTTP_NOT_FOUND,
                       "not found: the paths are /, /1/summary, /api/summary, /api/history and "
                       "/metrics\n");
@@ -213,6 +244,7 @@ void http_server_publish(http_server_t *s, const http_status_t *status)
     memcpy(s->status, status, sizeof(*status));
     http_history_add(s->history, status);
     s->published = 1;
+    s->generation++;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -229,6 +261,8 @@ void http_server_stop(http_server_t *s)
         MHD_stop_daemon(s->daemon);
     pthread_mutex_destroy(&s->lock);
     free(s->token);
+    for (int k = 0; k < ROUTE_COUNT; k++)
+        free(s->rendered[k].text);
     free(s->status);
     free(s->history);
     free(s);

@@ -3,6 +3,7 @@
  * it serves, and how it refuses what it must not serve.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,19 +28,25 @@ static void start(running_t *r, const char *token)
     snprintf(r->base, sizeof(r->base), "http://127.0.0.1:%u", http_server_port(r->server));
 }
 
-static void publish(running_t *r)
+static void publish_hashes(running_t *r, uint64_t hashes, uint64_t now_ns)
 {
     http_status_t *s = calloc(1, sizeof(*s));
     strcpy(s->command, "load");
     strcpy(s->id, "feedfacecafebeef");
     strcpy(s->algo, "cn/2");
-    s->hashes = 4242;
+    s->hashes = hashes;
+    s->now_ns = now_ns;
     s->threads = 1;
     s->rate[0] = s->rate[1] = s->rate[2] = -1;
     s->highest = -1;
     s->thread[0].rate[0] = s->thread[0].rate[1] = s->thread[0].rate[2] = -1;
     http_server_publish(r->server, s);
     free(s);
+}
+
+static void publish(running_t *r)
+{
+    publish_hashes(r, 4242, 0);
 }
 
 static long get(const running_t *r, const char *path, const http_request_t *request, char **body)
@@ -162,5 +169,31 @@ Test(http_server, a_port_in_use_is_refused_with_a_sentence)
     cr_assert_eq(http_server_start(&second, &config, why, sizeof(why)), -1);
     cr_assert_null(second);
     cr_assert(strstr(why, "could not listen") != NULL, "%s", why);
+    http_server_stop(r.server);
+}
+
+Test(http_server, every_view_follows_each_new_status_at_once)
+{
+    running_t r;
+    start(&r, NULL);
+    for (uint64_t k = 1; k <= 3; k++) {
+        publish_hashes(&r, 1000 * k, k * 1000000000ull);
+        char want[64], *body = NULL;
+        for (int ask = 0; ask < 2; ask++) { /* the second answer comes from the kept render */
+            snprintf(want, sizeof(want), "minemeter_hashes_total %" PRIu64 "\n", 1000 * k);
+            cr_assert_eq(get(&r, "/metrics", NULL, &body), 200);
+            cr_assert(strstr(body, want) != NULL, "after publish %" PRIu64 ": %s", k, body);
+            free(body);
+            snprintf(want, sizeof(want), "\"hashes_total\": %" PRIu64, 1000 * k);
+            cr_assert_eq(get(&r, "/1/summary", NULL, &body), 200);
+            cr_assert(strstr(body, want) != NULL, "after publish %" PRIu64 ": %s", k, body);
+            free(body);
+            cr_assert_eq(get(&r, "/api/history", NULL, &body), 200);
+            json_t *h = json_loads(body, 0, NULL);
+            cr_assert_eq(json_array_size(json_object_get(h, "t")), k, "%s", body);
+            json_decref(h);
+            free(body);
+        }
+    }
     http_server_stop(r.server);
 }
