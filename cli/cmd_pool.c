@@ -24,6 +24,7 @@
 #include "arch/clock.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/http_options.h"
 #include "cli/say.h"
 #include "pow/algo.h"
 #include "stratum/pool_server.h"
@@ -59,6 +60,8 @@ enum {
     OPT_DURATION,
     OPT_PRINT_TIME,
     OPT_VERBOSE,
+    OPT_HTTP,
+    OPT_HTTP_TOKEN,
     OPT_COUNT
 };
 
@@ -68,6 +71,8 @@ enum {
 #define DEFAULT_HEIGHT        3200000
 
 static const cli_option_t pool_options[OPT_COUNT] = {
+    [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_LISTEN] = {"listen", CLI_OPT_STRING, "IP:PORT", 0, 0,
                     "serve here (repeat for more; default " DEFAULT_LISTEN "; port 0: any "
                     "free one); only IP addresses, never names"},
@@ -174,7 +179,8 @@ typedef struct {
     } found[16];
     unsigned found_next;
     uv_signal_t sigint, sigterm;
-    uv_timer_t job_timer, print_timer, duration_timer;
+    uv_timer_t job_timer, print_timer, duration_timer, http_timer;
+    cli_http_t *http; /* NULL without --http */
     int stopping, verbose;
     FILE *log;
     uint64_t start_ns;
@@ -398,7 +404,7 @@ static void stop(pool_t *p, const char *why)
     uv_handle_t *handles[] = {
         (uv_handle_t *)&p->sigint,         (uv_handle_t *)&p->sigterm,
         (uv_handle_t *)&p->job_timer,      (uv_handle_t *)&p->print_timer,
-        (uv_handle_t *)&p->duration_timer,
+        (uv_handle_t *)&p->duration_timer, (uv_handle_t *)&p->http_timer,
     };
     for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
         uv_close(handles[i], on_handle_closed);
@@ -436,6 +442,12 @@ static void print_counts(pool_t *p)
             s.connected, s.accepted, s.rejected, s.stale,
             seconds > 0 ? (double)s.accepted_difficulty / seconds : 0.0, s.verified,
             s.verify_seconds);
+}
+
+static void on_http_timer(uv_timer_t *timer)
+{
+    pool_t *p = timer->data;
+    cli_http_pool_server(p->http, p->server, arch_clock_ns());
 }
 
 static void on_print(uv_timer_t *timer)
@@ -725,10 +737,21 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
         .event = on_event,
         .candidate = on_daemon_candidate,
     };
+    const cli_http_values_t http_values = {&v[OPT_HTTP], &v[OPT_HTTP_TOKEN]};
+    const cli_http_run_t http_run = {.command = "pool", .algo = algo};
+    int rc = cli_http_open(spec->name, &http_values, &http_run, &p->http);
+    if (rc != CLI_CONTINUE) {
+        stratum_tls_context_free(p->tls);
+        if (p->log != NULL)
+            fclose(p->log);
+        free(p);
+        return rc;
+    }
     uv_loop_init(&p->loop);
     char why[512];
     if (stratum_pool_server_create(&p->server, &p->loop, &config, why, sizeof(why)) != 0) {
         cli_usage_error(spec->name, "%s", why);
+        cli_http_close(p->http);
         uv_loop_close(&p->loop);
         stratum_tls_context_free(p->tls);
         if (p->log != NULL)
@@ -775,8 +798,13 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
     uv_timer_init(&p->loop, &p->job_timer);
     uv_timer_init(&p->loop, &p->print_timer);
     uv_timer_init(&p->loop, &p->duration_timer);
+    uv_timer_init(&p->loop, &p->http_timer);
     p->sigint.data = p->sigterm.data = p;
-    p->job_timer.data = p->print_timer.data = p->duration_timer.data = p;
+    p->job_timer.data = p->print_timer.data = p->duration_timer.data = p->http_timer.data = p;
+    if (p->http != NULL) {
+        uv_timer_start(&p->http_timer, on_http_timer, 1000, 1000);
+        cli_say("http: %s", cli_http_description(p->http));
+    }
     uv_signal_start(&p->sigint, on_signal, SIGINT);
     uv_signal_start(&p->sigterm, on_signal, SIGTERM);
     uint64_t print_ms = v[OPT_PRINT_TIME].set ? v[OPT_PRINT_TIME].number * 1000 : 60000;
@@ -833,6 +861,7 @@ static int run_pool(const cli_command_spec_t *spec, int argc, char **argv)
         cli_say("monerod never gave a template: nothing was served (exit status 1)");
         exit_code = CLI_EXIT_FAILURE;
     }
+    cli_http_close(p->http);
     stratum_pool_server_destroy(p->server);
     uv_loop_close(&p->loop);
     stratum_tls_context_free(p->tls);

@@ -114,9 +114,9 @@ int cli_http_open(const char *command, const cli_http_values_t *v, const cli_htt
     if (rc != CLI_CONTINUE || !v->address->set)
         return rc;
     cli_http_t *h = calloc(1, sizeof(*h));
-    if (h != NULL) {
-        h->per_thread = calloc(run->threads, sizeof(*h->per_thread));
-        h->last_cpu_ns = calloc(run->threads, sizeof(*h->last_cpu_ns));
+    if (h != NULL) { /* at least one: `pool` has no workers */
+        h->per_thread = calloc(run->threads + 1, sizeof(*h->per_thread));
+        h->last_cpu_ns = calloc(run->threads + 1, sizeof(*h->last_cpu_ns));
     }
     if (h == NULL || h->per_thread == NULL || h->last_cpu_ns == NULL) {
         cli_http_close(h);
@@ -235,20 +235,28 @@ void cli_http_energy(cli_http_t *h, const arch_energy_t *energy, double joules)
     h->last_joules_ns = now;
 }
 
-void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns)
+static const uint64_t windows_ns[HTTP_STATUS_WINDOWS] = {10000000000ull, 60000000000ull,
+                                                         900000000000ull};
+
+/* Adds count (hashes, or a pool's accepted difficulty) at now_ns to the rates in total. */
+static void total_rates(cli_http_t *h, uint64_t now_ns, uint64_t count)
 {
-    if (h == NULL)
-        return;
-    static const uint64_t windows_ns[HTTP_STATUS_WINDOWS] = {10000000000ull, 60000000000ull,
-                                                             900000000000ull};
     http_status_t *s = &h->status;
-    double dt = h->last_ns != 0 && now_ns > h->last_ns ? (double)(now_ns - h->last_ns) / 1e9 : 0;
-    s->hashes = miner_hashes(miner);
-    miner_hashrate_add(&h->total, now_ns, s->hashes);
+    miner_hashrate_add(&h->total, now_ns, count);
     for (int w = 0; w < HTTP_STATUS_WINDOWS; w++)
         s->rate[w] = miner_hashrate_over(&h->total, windows_ns[w]);
     if (s->rate[0] > s->highest)
         s->highest = s->rate[0];
+}
+
+void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns)
+{
+    if (h == NULL)
+        return;
+    http_status_t *s = &h->status;
+    double dt = h->last_ns != 0 && now_ns > h->last_ns ? (double)(now_ns - h->last_ns) / 1e9 : 0;
+    s->hashes = miner_hashes(miner);
+    total_rates(h, now_ns, s->hashes);
     for (unsigned i = 0; i < s->threads; i++) {
         http_thread_status_t *t = &s->thread[i];
         t->hashes = miner_thread_hashes(miner, i);
@@ -261,6 +269,58 @@ void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns)
         h->last_cpu_ns[i] = cpu;
     }
     h->last_ns = now_ns;
+    s->now_ns = now_ns;
+    http_server_publish(h->server, s);
+}
+
+/* Orders logins by shares sent, most first, so the list keeps the busy ones. */
+static int by_activity(const void *a, const void *b)
+{
+    const http_miner_status_t *x = a, *y = b;
+    uint64_t nx = x->accepted + x->rejected + x->stale, ny = y->accepted + y->rejected + y->stale;
+    return nx < ny ? 1 : nx > ny ? -1 : strcmp(x->login, y->login);
+}
+
+void cli_http_pool_server(cli_http_t *h, const stratum_pool_server_t *server, uint64_t now_ns)
+{
+    if (h == NULL)
+        return;
+    http_status_t *s = &h->status;
+    stratum_pool_server_stats_t st;
+    stratum_pool_server_stats(server, &st);
+    s->has_server = 1;
+    snprintf(s->energy_reason, sizeof(s->energy_reason),
+             "a pool measures no energy: its miners' power is theirs");
+    s->server_connected = st.connected;
+    s->server_connections = st.connections;
+    s->server_logins = st.logins;
+    s->server_jobs_sent = st.jobs_sent;
+    s->server_bans = st.bans;
+    s->server_bad_lines = st.bad_lines;
+    s->server_accepted = st.accepted;
+    s->server_rejected = st.rejected;
+    s->server_stale = st.stale;
+    s->server_accepted_difficulty = st.accepted_difficulty;
+    s->server_verify_seconds = st.verify_seconds;
+    total_rates(h, now_ns, st.accepted_difficulty); /* the miners' rate, estimated */
+    size_t n = stratum_pool_server_miner_count(server);
+    s->miners_total = (unsigned)n;
+    http_miner_status_t *all = calloc(n + 1, sizeof(*all));
+    if (all != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            const stratum_pool_miner_t *m = stratum_pool_server_miner(server, i);
+            snprintf(all[i].login, sizeof(all[i].login), "%s", m->login);
+            all[i].connections = m->connections;
+            all[i].accepted = m->accepted;
+            all[i].rejected = m->rejected;
+            all[i].stale = m->stale;
+            all[i].accepted_difficulty = m->accepted_difficulty;
+        }
+        qsort(all, n, sizeof(*all), by_activity);
+        s->miners = n < HTTP_STATUS_MAX_MINERS ? (unsigned)n : HTTP_STATUS_MAX_MINERS;
+        memcpy(s->miner, all, s->miners * sizeof(*all));
+        free(all);
+    }
     s->now_ns = now_ns;
     http_server_publish(h->server, s);
 }

@@ -1,8 +1,9 @@
 /*
  * --http and --http-token, shared by the commands that run for a while
- * (mine, load): check them before anything starts, start the API server
- * (http/server.h) and keep its status fresh from the miner, the session's
- * events and the energy source, once a second.
+ * (mine, load, pool): check them before anything starts, start the API
+ * server (http/server.h) and keep its status fresh from the miner, the
+ * session's events, the lab pool's counts and the energy source, once a
+ * second.
  */
 #ifndef MINEMETER_CLI_HTTP_OPTIONS_H
 #define MINEMETER_CLI_HTTP_OPTIONS_H
@@ -13,6 +14,7 @@
 #include "cli/args.h"
 #include "http/status.h"
 #include "miner/miner.h"
+#include "stratum/pool_server.h"
 #include "stratum/session.h"
 
 #define CLI_HTTP_OPTION_ADDRESS                                                                    \
@@ -34,7 +36,7 @@ typedef struct {
 
 /* What the status says of the run from the start. */
 typedef struct {
-    const char *command; /* "mine", "load" */
+    const char *command; /* "mine", "load", "pool" */
     const pow_algo_t *algo;
     int fast;
     unsigned threads;
@@ -70,6 +72,9 @@ void cli_http_energy(cli_http_t *h, const arch_energy_t *energy, double joules);
 
 /* Samples the miner's counters at now_ns (about once a second) and publishes the status. */
 void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns);
+
+/* `pool`: its counts and logins at now_ns (about once a second), then publishes the status. */
+void cli_http_pool_server(cli_http_t *h, const stratum_pool_server_t *server, uint64_t now_ns);
 
 /* Stops the server; NULL is a no-op. */
 void cli_http_close(cli_http_t *h);

@@ -64,6 +64,41 @@ static json_t *pool(const http_status_t *s)
     return o;
 }
 
+static json_t *server(const http_status_t *s)
+{
+    if (!s->has_server)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "connected", json_integer(s->server_connected));
+    json_object_set_new(o, "connections", json_integer((json_int_t)s->server_connections));
+    json_object_set_new(o, "logins", json_integer((json_int_t)s->server_logins));
+    json_object_set_new(o, "jobs_sent", json_integer((json_int_t)s->server_jobs_sent));
+    json_object_set_new(o, "accepted", json_integer((json_int_t)s->server_accepted));
+    json_object_set_new(o, "rejected", json_integer((json_int_t)s->server_rejected));
+    json_object_set_new(o, "stale", json_integer((json_int_t)s->server_stale));
+    json_object_set_new(o, "bad_lines", json_integer((json_int_t)s->server_bad_lines));
+    json_object_set_new(o, "bans", json_integer((json_int_t)s->server_bans));
+    json_object_set_new(o, "accepted_difficulty",
+                        json_integer((json_int_t)s->server_accepted_difficulty));
+    json_object_set_new(o, "verify_seconds", json_real(s->server_verify_seconds));
+    json_t *miners = json_array();
+    for (unsigned i = 0; i < s->miners && i < HTTP_STATUS_MAX_MINERS; i++) {
+        const http_miner_status_t *m = &s->miner[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "login", json_string(m->login));
+        json_object_set_new(e, "connections", json_integer(m->connections));
+        json_object_set_new(e, "accepted", json_integer((json_int_t)m->accepted));
+        json_object_set_new(e, "rejected", json_integer((json_int_t)m->rejected));
+        json_object_set_new(e, "stale", json_integer((json_int_t)m->stale));
+        json_object_set_new(e, "accepted_difficulty",
+                            json_integer((json_int_t)m->accepted_difficulty));
+        json_array_append_new(miners, e);
+    }
+    json_object_set_new(o, "miners", miners);
+    json_object_set_new(o, "miners_total", json_integer(s->miners_total));
+    return o;
+}
+
 static json_t *energy(const http_status_t *s)
 {
     json_t *o = json_object();
@@ -119,12 +154,14 @@ char *http_render_api_summary(const http_status_t *s)
     json_object_set_new(o, "cpu", cpu);
     json_t *h = rates(s->rate);
     json_object_set_new(h, "highest", number_or_null(s->highest));
+    json_object_set_new(h, "estimate", json_boolean(s->has_server));
     json_object_set_new(o, "hashrate", h);
     json_object_set_new(o, "hashes_total", json_integer((json_int_t)s->hashes));
     json_object_set_new(o, "threads", threads(s));
     json_object_set_new(o, "pool", pool(s));
     json_object_set_new(o, "energy", energy(s));
     json_object_set_new(o, "load", load(s));
+    json_object_set_new(o, "server", server(s));
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(o);
     return text;

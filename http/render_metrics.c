@@ -33,8 +33,19 @@ static void family(FILE *f, const char *name, const char *type, const char *help
     fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void thread_families(FILE *f, const http_status_t *s)
+/* The workers' hashes, rates and CPU time (every command that hashes). */
+static void worker_families(FILE *f, const http_status_t *s)
 {
+    family(f, "minemeter_threads", "gauge", "Worker threads hashing.");
+    fprintf(f, "minemeter_threads %u\n", s->threads);
+    family(f, "minemeter_hashes_total", "counter", "Hashes done by all worker threads.");
+    fprintf(f, "minemeter_hashes_total %" PRIu64 "\n", s->hashes);
+    static const char *const windows[HTTP_STATUS_WINDOWS] = {"10s", "60s", "15m"};
+    family(f, "minemeter_hashrate", "gauge",
+           "Hashes per second over the window, as the miner prints it.");
+    for (int w = 0; w < HTTP_STATUS_WINDOWS; w++)
+        if (s->rate[w] >= 0)
+            fprintf(f, "minemeter_hashrate{window=\"%s\"} %.3f\n", windows[w], s->rate[w]);
     unsigned n = s->threads < HTTP_STATUS_MAX_THREADS ? s->threads : HTTP_STATUS_MAX_THREADS;
     family(f, "minemeter_thread_hashes_total", "counter", "Hashes done by each worker thread.");
     for (unsigned i = 0; i < n; i++)
@@ -88,6 +99,63 @@ static void energy_families(FILE *f, const http_status_t *s)
     }
 }
 
+/* The lab pool's counts; its miners' hashes are not counted as hashes done (fleet sums stay right).
+ */
+static void server_families(FILE *f, const http_status_t *s)
+{
+    family(f, "minemeter_pool_server_connected", "gauge", "Miners connected to this pool now.");
+    fprintf(f, "minemeter_pool_server_connected %u\n", s->server_connected);
+    const struct {
+        const char *name, *help;
+        uint64_t value;
+    } counters[] = {
+        {"minemeter_pool_server_connections_total", "Connections accepted.", s->server_connections},
+        {"minemeter_pool_server_logins_total", "Logins.", s->server_logins},
+        {"minemeter_pool_server_jobs_sent_total", "Jobs sent.", s->server_jobs_sent},
+        {"minemeter_pool_server_bad_lines_total", "Lines that were not valid requests.",
+         s->server_bad_lines},
+        {"minemeter_pool_server_bans_total", "Addresses banned for invalid shares.",
+         s->server_bans},
+        {"minemeter_pool_server_accepted_difficulty_total",
+         "The hashes the accepted shares stand for (their difficulty summed).",
+         s->server_accepted_difficulty},
+    };
+    for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+        family(f, counters[i].name, "counter", counters[i].help);
+        fprintf(f, "%s %" PRIu64 "\n", counters[i].name, counters[i].value);
+    }
+    family(f, "minemeter_pool_server_verify_seconds_total", "counter",
+           "Time spent hashing shares again to check them.");
+    fprintf(f, "minemeter_pool_server_verify_seconds_total %.6f\n", s->server_verify_seconds);
+    family(f, "minemeter_pool_server_shares_total", "counter",
+           "Shares miners sent this pool, by verdict.");
+    fprintf(f, "minemeter_pool_server_shares_total{result=\"accepted\"} %" PRIu64 "\n",
+            s->server_accepted);
+    fprintf(f, "minemeter_pool_server_shares_total{result=\"rejected\"} %" PRIu64 "\n",
+            s->server_rejected);
+    fprintf(f, "minemeter_pool_server_shares_total{result=\"stale\"} %" PRIu64 "\n",
+            s->server_stale);
+    family(f, "minemeter_pool_miner_shares_total", "counter",
+           "Shares by login and verdict (the most active logins).");
+    static const char *const verdicts[] = {"accepted", "rejected", "stale"};
+    for (unsigned i = 0; i < s->miners && i < HTTP_STATUS_MAX_MINERS; i++) {
+        const http_miner_status_t *m = &s->miner[i];
+        const uint64_t counts[] = {m->accepted, m->rejected, m->stale};
+        for (int k = 0; k < 3; k++) {
+            fputs("minemeter_pool_miner_shares_total{login=", f);
+            put_label_value(f, m->login);
+            fprintf(f, ",result=\"%s\"} %" PRIu64 "\n", verdicts[k], counts[k]);
+        }
+    }
+    family(f, "minemeter_pool_miner_accepted_difficulty_total", "counter",
+           "The hashes each login's accepted shares stand for.");
+    for (unsigned i = 0; i < s->miners && i < HTTP_STATUS_MAX_MINERS; i++) {
+        fputs("minemeter_pool_miner_accepted_difficulty_total{login=", f);
+        put_label_value(f, s->miner[i].login);
+        fprintf(f, "} %" PRIu64 "\n", s->miner[i].accepted_difficulty);
+    }
+}
+
 char *http_render_metrics(const http_status_t *s)
 {
     char *text = NULL;
@@ -108,17 +176,10 @@ char *http_render_metrics(const http_status_t *s)
     fputs("} 1\n", f);
     family(f, "minemeter_uptime_seconds", "gauge", "Seconds since the command started.");
     fprintf(f, "minemeter_uptime_seconds %.3f\n", http__uptime_seconds(s));
-    family(f, "minemeter_threads", "gauge", "Worker threads hashing.");
-    fprintf(f, "minemeter_threads %u\n", s->threads);
-    family(f, "minemeter_hashes_total", "counter", "Hashes done by all worker threads.");
-    fprintf(f, "minemeter_hashes_total %" PRIu64 "\n", s->hashes);
-    static const char *const windows[HTTP_STATUS_WINDOWS] = {"10s", "60s", "15m"};
-    family(f, "minemeter_hashrate", "gauge",
-           "Hashes per second over the window, as the miner prints it.");
-    for (int w = 0; w < HTTP_STATUS_WINDOWS; w++)
-        if (s->rate[w] >= 0)
-            fprintf(f, "minemeter_hashrate{window=\"%s\"} %.3f\n", windows[w], s->rate[w]);
-    thread_families(f, s);
+    if (s->has_server)
+        server_families(f, s);
+    else
+        worker_families(f, s);
     if (s->has_pool)
         pool_families(f, s);
     if (s->has_energy)

@@ -61,6 +61,18 @@ static uint64_t average_share_ms(const http_status_t *s)
 static json_t *results(const http_status_t *s)
 {
     json_t *r = json_object();
+    if (s->has_server) { /* a pool: the shares its miners sent it */
+        json_object_set_new(r, "diff_current", json_integer(0));
+        json_object_set_new(r, "shares_good", json_integer((json_int_t)s->server_accepted));
+        json_object_set_new(
+            r, "shares_total",
+            json_integer((json_int_t)(s->server_accepted + s->server_rejected + s->server_stale)));
+        json_object_set_new(r, "avg_time", json_integer(0));
+        json_object_set_new(r, "avg_time_ms", json_integer(0));
+        json_object_set_new(r, "hashes_total",
+                            json_integer((json_int_t)s->server_accepted_difficulty));
+        return r;
+    }
     json_object_set_new(r, "diff_current", json_integer((json_int_t)s->difficulty));
     json_object_set_new(r, "shares_good", json_integer((json_int_t)s->accepted));
     json_object_set_new(r, "shares_total", json_integer((json_int_t)(s->accepted + s->rejected)));

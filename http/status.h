@@ -25,6 +25,16 @@ typedef struct {
     int pu;             /* the PU it is pinned to, -1 unpinned */
 } http_thread_status_t;
 
+#define HTTP_STATUS_MAX_MINERS 32 /* a pool's miners listed by login */
+
+/* One login at a lab pool (`pool`). */
+typedef struct {
+    char login[64];
+    unsigned connections; /* now */
+    uint64_t accepted, rejected, stale;
+    uint64_t accepted_difficulty; /* the hashes its accepted shares stand for */
+} http_miner_status_t;
+
 typedef struct {
     /* Fixed at the start. */
     char command[16];   /* "mine", "load", "pool", "impact" */
@@ -66,6 +76,19 @@ typedef struct {
     int energy_estimate;
     char energy_source[200];
     char energy_reason[240]; /* why there is no reading, or why only an estimate */
+
+    /*
+     * pool: the lab pool's own counts. Its hash rate is an estimate, the
+     * accepted difficulty per second, kept in rate[] for /1/summary; the
+     * workers' fields stay empty (it hashes only to check shares).
+     */
+    int has_server;
+    unsigned server_connected;
+    uint64_t server_connections, server_logins, server_jobs_sent, server_bans, server_bad_lines;
+    uint64_t server_accepted, server_rejected, server_stale, server_accepted_difficulty;
+    double server_verify_seconds;
+    unsigned miners, miners_total; /* listed (the most active first), and all logins */
+    http_miner_status_t miner[HTTP_STATUS_MAX_MINERS];
 
     /* load: the schedule. */
     int has_load;

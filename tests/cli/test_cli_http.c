@@ -154,3 +154,55 @@ Test(cli_http, mine_serves_the_pool_and_its_shares_as_xmrig_names_them, .timeout
     spawn_cleanup(&m);
     test_pool_stop(pool);
 }
+
+Test(cli_http, pool_serves_each_login_s_shares_and_no_hashes_of_its_own, .timeout = 180)
+{
+    spawned_t pool;
+    spawn_minemeter(&pool, ARGS("pool", "--listen", "127.0.0.1:0", "--algo", "cn/2", "--difficulty",
+                                "8", "--http", "127.0.0.1:0"));
+    unsigned api = wait_for_port(&pool);
+    cr_assert_eq(spawn_wait_output(&pool, "listening on stratum+tcp://127.0.0.1:", 60), 0);
+    char *out = spawn_output(&pool);
+    const char *needle = "listening on stratum+tcp://127.0.0.1:";
+    int stratum = atoi(strstr(out, needle) + strlen(needle));
+    free(out);
+    char url[64];
+    snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", stratum);
+    spawned_t miner;
+    spawn_minemeter(&miner, ARGS("mine", "--url", url, "--user", "alice", "--threads", "1"));
+    json_t *o = NULL, *server = NULL;
+    for (int i = 0; i < 600; i++) { /* the pool publishes once a second */
+        o = get_json(api, "/api/summary", NULL);
+        server = json_object_get(o, "server");
+        if (json_integer_value(json_object_get(server, "accepted")) >= 2)
+            break;
+        json_decref(o);
+        o = NULL;
+        usleep(100000);
+    }
+    cr_assert_not_null(o, "two accepted shares never showed in the pool's /api/summary");
+    cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "pool");
+    json_t *alice = json_array_get(json_object_get(server, "miners"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(alice, "login")), "alice");
+    cr_assert_geq(json_integer_value(json_object_get(alice, "accepted")), 2);
+    cr_assert_geq(json_integer_value(json_object_get(alice, "accepted_difficulty")), 16);
+    cr_assert(json_is_true(json_object_get(json_object_get(o, "hashrate"), "estimate")));
+    json_decref(o);
+
+    char metrics_url[96], *metrics = NULL;
+    snprintf(metrics_url, sizeof(metrics_url), "http://127.0.0.1:%u/metrics", api);
+    cr_assert_eq(http_get(metrics_url, NULL, &metrics), 200);
+    cr_assert_not_null(
+        strstr(metrics, "minemeter_pool_miner_shares_total{login=\"alice\",result=\"accepted\"}"),
+        "%s", metrics);
+    cr_assert_null(strstr(metrics, "minemeter_hashes_total"),
+                   "a pool's checks are not hashes mined: fleet sums would count them twice");
+    run_result_t *check = run_command(ARGS("/usr/bin/promtool", "check", "metrics"), metrics, 30);
+    cr_assert(check->exited && check->exit_code == 0, "promtool: %s%s", check->out, check->err);
+    run_result_free(check);
+    free(metrics);
+    cr_assert_eq(spawn_stop(&miner, SIGINT, 30), 0);
+    spawn_cleanup(&miner);
+    cr_assert_eq(spawn_stop(&pool, SIGINT, 30), 0);
+    spawn_cleanup(&pool);
+}
