@@ -24,6 +24,7 @@
 #include "cli/algo_option.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/http_options.h"
 #include "cli/power_options.h"
 #include "impact/probe.h"
 #include "impact/protocol.h"
@@ -57,10 +58,14 @@ enum {
     OPT_PRICE,
     OPT_POWER_CMD,
     OPT_POWER_MODEL,
+    OPT_HTTP,
+    OPT_HTTP_TOKEN,
     OPT_COUNT
 };
 
 static const cli_option_t impact_options[OPT_COUNT] = {
+    [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_PROBE] = {"probe", CLI_OPT_STRING, "LIST", 0, 0,
                    "victims, comma-separated: latency, memory, bandwidth, cache, compute "
                    "(default " DEFAULT_PROBES ")"},
@@ -333,6 +338,7 @@ typedef struct {
     unsigned repeat;
     uint64_t seed;
     size_t l3;
+    cli_http_t *http; /* NULL without --http */
 } impact_setup_t;
 
 /*
@@ -362,11 +368,23 @@ static int run_victim(const char *name, const impact_setup_t *s, const impact_pr
             describe_entry(e, what, sizeof(what));
             fprintf(stderr, "minemeter impact: %s, round %u of %u: %s\n", v->victim, r + 1,
                     s->repeat, what);
+            http_status_t *status = cli_http_status(s->http);
+            if (status != NULL) {
+                snprintf(status->impact_victim, sizeof(status->impact_victim), "%s", v->victim);
+                snprintf(status->impact_window, sizeof(status->impact_window), "%s", what);
+                status->impact_round = r + 1;
+                cli_http_publish(s->http);
+            }
             impact_miner_spec_t ms = {e->algo, e->fast, e->threads, e->intensity,
                                       s->nice, e->pus,  s->topo};
             impact_victim_spec_t vs = {probe,      s->command,   s->command_timeout, s->victim_pu,
                                        s->seconds, &stop_signal, s->energy};
             int rc = impact_run_window(&ms, &vs, &e->run[r], why, sizeof(why));
+            if (status != NULL && rc == 0) {
+                status->impact_windows_done++;
+                status->impact_last_miner_hps = e->threads > 0 ? e->run[r].miner_hps : -1;
+                cli_http_publish(s->http);
+            }
             if (rc == -ECANCELED || stop_signal) {
                 result = -ECANCELED;
             } else if (rc != 0) {
@@ -437,7 +455,17 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         arch_topology_free(topo);
         return rc;
     }
+    const cli_http_values_t http_values = {&v[OPT_HTTP], &v[OPT_HTTP_TOKEN]};
+    const cli_http_run_t http_run = {.command = "impact", .algo = plan.algo[0].algo};
+    cli_http_t *http = NULL;
+    rc = cli_http_open(spec->name, &http_values, &http_run, &http);
+    if (rc != CLI_CONTINUE) {
+        arch_energy_close(&energy);
+        arch_topology_free(topo);
+        return rc;
+    }
     impact_setup_t setup = {
+        .http = http,
         .topo = topo,
         .energy = energy.source != ARCH_ENERGY_NONE ? &energy : NULL,
         .command = v[OPT_VICTIM_CMD].set ? v[OPT_VICTIM_CMD].text : NULL,
@@ -467,6 +495,18 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
            setup.victim_pu, placement, setup.nice ? " and niced" : "", setup.repeat,
            results[0].entries, setup.command ? "" : ", each window its --duration",
            energy.source != ARCH_ENERGY_NONE ? energy.label : "n/a", (long)getpid());
+    if (http != NULL) {
+        http_status_t *status = cli_http_status(http);
+        status->has_impact = 1;
+        status->impact_rounds = setup.repeat;
+        status->impact_last_miner_hps = -1;
+        snprintf(status->energy_reason, sizeof(status->energy_reason),
+                 "impact measures energy per window: its report has the figures");
+        for (unsigned k = 0; k < plan.victims; k++)
+            status->impact_windows_total += results[k].entries * setup.repeat;
+        printf("minemeter impact: http: %s\n", cli_http_description(http));
+        cli_http_publish(http);
+    }
     fflush(stdout);
     long long started = (long long)time(NULL);
     int exit_code = CLI_EXIT_OK;
@@ -480,6 +520,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         if (results[k].entry[0].rounds > 0)
             done = k + 1;
     }
+    cli_http_close(http);
     if (exit_code != CLI_EXIT_OK && exit_code < 128) {
         arch_energy_close(&energy);
         arch_topology_free(topo);

@@ -325,6 +325,14 @@ void cli_http_pool_server(cli_http_t *h, const stratum_pool_server_t *server, ui
     http_server_publish(h->server, s);
 }
 
+void cli_http_publish(cli_http_t *h)
+{
+    if (h == NULL)
+        return;
+    h->status.now_ns = arch_clock_ns();
+    http_server_publish(h->server, &h->status);
+}
+
 void cli_http_close(cli_http_t *h)
 {
     if (h == NULL)

@@ -1,6 +1,6 @@
 /*
  * --http and --http-token, shared by the commands that run for a while
- * (mine, load, pool): check them before anything starts, start the API
+ * (mine, load, pool, impact): check them before anything starts, start the API
  * server (http/server.h) and keep its status fresh from the miner, the
  * session's events, the lab pool's counts and the energy source, once a
  * second.
@@ -36,7 +36,7 @@ typedef struct {
 
 /* What the status says of the run from the start. */
 typedef struct {
-    const char *command; /* "mine", "load", "pool" */
+    const char *command; /* "mine", "load", "pool", "impact" */
     const pow_algo_t *algo;
     int fast;
     unsigned threads;
@@ -75,6 +75,9 @@ void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns);
 
 /* `pool`: its counts and logins at now_ns (about once a second), then publishes the status. */
 void cli_http_pool_server(cli_http_t *h, const stratum_pool_server_t *server, uint64_t now_ns);
+
+/* Publishes the status as the command has filled it (impact, between windows). */
+void cli_http_publish(cli_http_t *h);
 
 /* Stops the server; NULL is a no-op. */
 void cli_http_close(cli_http_t *h);

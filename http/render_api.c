@@ -99,6 +99,21 @@ static json_t *server(const http_status_t *s)
     return o;
 }
 
+static json_t *impact(const http_status_t *s)
+{
+    if (!s->has_impact)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "victim", json_string(s->impact_victim));
+    json_object_set_new(o, "window", json_string(s->impact_window));
+    json_object_set_new(o, "round", json_integer(s->impact_round));
+    json_object_set_new(o, "rounds", json_integer(s->impact_rounds));
+    json_object_set_new(o, "windows_done", json_integer(s->impact_windows_done));
+    json_object_set_new(o, "windows_total", json_integer(s->impact_windows_total));
+    json_object_set_new(o, "last_miner_hashrate", number_or_null(s->impact_last_miner_hps));
+    return o;
+}
+
 static json_t *energy(const http_status_t *s)
 {
     json_t *o = json_object();
@@ -162,6 +177,7 @@ char *http_render_api_summary(const http_status_t *s)
     json_object_set_new(o, "energy", energy(s));
     json_object_set_new(o, "load", load(s));
     json_object_set_new(o, "server", server(s));
+    json_object_set_new(o, "impact", impact(s));
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     json_decref(o);
     return text;

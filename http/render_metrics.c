@@ -178,8 +178,14 @@ char *http_render_metrics(const http_status_t *s)
     fprintf(f, "minemeter_uptime_seconds %.3f\n", http__uptime_seconds(s));
     if (s->has_server)
         server_families(f, s);
-    else
+    else if (!s->has_impact) /* impact's miners live a window each, inside the protocol */
         worker_families(f, s);
+    if (s->has_impact) {
+        family(f, "minemeter_impact_windows_done", "gauge", "Windows of the protocol finished.");
+        fprintf(f, "minemeter_impact_windows_done %u\n", s->impact_windows_done);
+        family(f, "minemeter_impact_windows", "gauge", "Windows the protocol runs in all.");
+        fprintf(f, "minemeter_impact_windows %u\n", s->impact_windows_total);
+    }
     if (s->has_pool)
         pool_families(f, s);
     if (s->has_energy)

@@ -90,6 +90,14 @@ typedef struct {
     unsigned miners, miners_total; /* listed (the most active first), and all logins */
     http_miner_status_t miner[HTTP_STATUS_MAX_MINERS];
 
+    /* impact: where the protocol is (published at each window's start and end). */
+    int has_impact;
+    char impact_victim[64];
+    char impact_window[96]; /* the miner configuration now, "alone" or "beside cn/2 x2 at 100%" */
+    unsigned impact_round, impact_rounds;
+    unsigned impact_windows_done, impact_windows_total;
+    double impact_last_miner_hps; /* the last window's miner, H/s; < 0 none yet */
+
     /* load: the schedule. */
     int has_load;
     unsigned intensity; /* percent asked now */

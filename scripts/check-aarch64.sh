@@ -104,6 +104,10 @@ fi
 excluded='slow_*/*|cn/every_shipped_vector_matches_on_every_path'
 excluded+='|mine/*|mine_tls/*|stratum_pool/*|daemon_client/*|solo_monerod/*|cli_load/*'
 excluded+='|cli_impact/*|impact_probe_latency/*|lab_pool/*'
+# The HTTP API's live tests: a pool checking shares, a dashboard and a
+# Prometheus reading rates, all about time that emulation stretches. The
+# server, its views and the refusals run here.
+excluded+='|http_dashboard/*|http_prometheus/*|cli_http/mine_*|cli_http/pool_*|cli_http/load_*'
 excluded+='|cli_selftest/passes_every_vector_on_every_path'
 excluded+='|randomx_oracle/*|randomx/rx*_matches_reference_vectors_*'
 excluded+='|arch_cpu/feature_word_agrees_with_proc_cpuinfo_flags'

@@ -65,6 +65,27 @@ static json_t *get_json(unsigned port, const char *path, const char *header)
     return NULL;
 }
 
+/*
+ * GETs path every 100 ms, for at most 60 s, until the integer at part.field
+ * (part NULL: the top level) reaches at_least; returns that answer's JSON.
+ * The status is published once a second, so figures arrive in steps.
+ */
+static json_t *poll_until(unsigned port, const char *path, const char *header, const char *part,
+                          const char *field, json_int_t at_least)
+{
+    for (int i = 0; i < 600; i++) {
+        json_t *o = get_json(port, path, header);
+        json_t *in = part != NULL ? json_object_get(o, part) : o;
+        if (json_integer_value(json_object_get(in, field)) >= at_least)
+            return o;
+        json_decref(o);
+        usleep(100000);
+    }
+    cr_assert_fail("%s never had %s.%s at %lld", path, part ? part : "", field,
+                   (long long)at_least);
+    return NULL;
+}
+
 static unsigned wait_for_port(spawned_t *m)
 {
     cr_assert_eq(spawn_wait_output(m, "read-only API on http://127.0.0.1:", 60), 0,
@@ -87,16 +108,7 @@ Test(cli_http, load_serves_its_schedule_and_hashes_and_stops_serving_at_the_end,
     char url[96];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/1/summary", port);
     cr_assert_eq(http_get(url, NULL, NULL), 401, "no token, no figures");
-    json_t *o = NULL;
-    for (int i = 0; i < 100; i++) { /* until a second with hashes has been sampled */
-        o = get_json(port, "/api/summary", auth);
-        if (json_integer_value(json_object_get(o, "hashes_total")) > 0)
-            break;
-        json_decref(o);
-        o = NULL;
-        usleep(100000);
-    }
-    cr_assert_not_null(o, "no hashes ever showed");
+    json_t *o = poll_until(port, "/api/summary", auth, NULL, "hashes_total", 1);
     cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "load");
     cr_assert_str_eq(json_string_value(json_object_get(o, "algo")), "cn/2");
     json_t *load = json_object_get(o, "load");
@@ -127,16 +139,7 @@ Test(cli_http, mine_serves_the_pool_and_its_shares_as_xmrig_names_them, .timeout
                              "--http", "127.0.0.1:0"));
     unsigned port = wait_for_port(&m);
     cr_assert_eq(spawn_wait_output(&m, "share accepted (2/0)", 120), 0, "%s", spawn_output(&m));
-    json_t *o = NULL;
-    for (int i = 0; i < 50; i++) { /* the status is refreshed once a second */
-        o = get_json(port, "/1/summary", NULL);
-        if (json_integer_value(json_object_get(json_object_get(o, "results"), "shares_good")) >= 2)
-            break;
-        json_decref(o);
-        o = NULL;
-        usleep(100000);
-    }
-    cr_assert_not_null(o, "two accepted shares never showed in /1/summary");
+    json_t *o = poll_until(port, "/1/summary", NULL, "results", "shares_good", 2);
     json_t *c = json_object_get(o, "connection");
     char where[64];
     snprintf(where, sizeof(where), "127.0.0.1:%d", test_pool_port(pool));
@@ -170,17 +173,8 @@ Test(cli_http, pool_serves_each_login_s_shares_and_no_hashes_of_its_own, .timeou
     snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", stratum);
     spawned_t miner;
     spawn_minemeter(&miner, ARGS("mine", "--url", url, "--user", "alice", "--threads", "1"));
-    json_t *o = NULL, *server = NULL;
-    for (int i = 0; i < 600; i++) { /* the pool publishes once a second */
-        o = get_json(api, "/api/summary", NULL);
-        server = json_object_get(o, "server");
-        if (json_integer_value(json_object_get(server, "accepted")) >= 2)
-            break;
-        json_decref(o);
-        o = NULL;
-        usleep(100000);
-    }
-    cr_assert_not_null(o, "two accepted shares never showed in the pool's /api/summary");
+    json_t *o = poll_until(api, "/api/summary", NULL, "server", "accepted", 2);
+    json_t *server = json_object_get(o, "server");
     cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "pool");
     json_t *alice = json_array_get(json_object_get(server, "miners"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(alice, "login")), "alice");
@@ -205,4 +199,22 @@ Test(cli_http, pool_serves_each_login_s_shares_and_no_hashes_of_its_own, .timeou
     spawn_cleanup(&miner);
     cr_assert_eq(spawn_stop(&pool, SIGINT, 30), 0);
     spawn_cleanup(&pool);
+}
+
+Test(cli_http, impact_serves_its_progress_window_by_window, .timeout = 180)
+{
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("impact", "--probe", "compute", "--algo", "cn-pico", "--threads", "1",
+                             "--repeat", "2", "--duration", "1", "--http", "127.0.0.1:0"));
+    unsigned port = wait_for_port(&m);
+    json_t *o = poll_until(port, "/api/summary", NULL, "impact", "windows_done", 1);
+    json_t *impact = json_object_get(o, "impact");
+    cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "impact");
+    cr_assert_str_eq(json_string_value(json_object_get(impact, "victim")), "compute");
+    cr_assert_eq(json_integer_value(json_object_get(impact, "windows_total")), 4,
+                 "alone and beside cn-pico x1, twice");
+    cr_assert_eq(json_integer_value(json_object_get(impact, "rounds")), 2);
+    json_decref(o);
+    cr_assert_eq(spawn_stop(&m, 0, 120), 0, "%s", spawn_output(&m));
+    spawn_cleanup(&m);
 }
