@@ -39,6 +39,33 @@ static void *map_hugetlb(size_t len, int size_flag)
     return p == MAP_FAILED ? NULL : p;
 }
 
+int arch_pages_process_huge(uint64_t *huge_bytes, uint64_t *resident_bytes)
+{
+    FILE *fp = fopen("/proc/self/smaps_rollup", "r");
+    if (fp == NULL)
+        return -1;
+    uint64_t rss = 0, thp = 0, hugetlb = 0, kib = 0;
+    int found = 0;
+    char line[256];
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        if (sscanf(line, "Rss: %" SCNu64, &kib) == 1) {
+            rss = kib * 1024;
+            found = 1;
+        } else if (sscanf(line, "AnonHugePages: %" SCNu64, &kib) == 1) {
+            thp = kib * 1024;
+        } else if (sscanf(line, "Shared_Hugetlb: %" SCNu64, &kib) == 1 ||
+                   sscanf(line, "Private_Hugetlb: %" SCNu64, &kib) == 1) {
+            hugetlb += kib * 1024;
+        }
+    }
+    fclose(fp);
+    if (!found)
+        return -1;
+    *huge_bytes = thp + hugetlb;
+    *resident_bytes = rss + hugetlb;
+    return 0;
+}
+
 const char *arch_pages_thp_mode(void)
 {
     static const char *const modes[] = {"always", "madvise", "never"};

@@ -9,6 +9,7 @@
 #define MINEMETER_ARCH_PAGES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     ARCH_PAGES_NORMAL = 0, /* 4 KiB pages, THP not requested or disabled. */
@@ -67,6 +68,13 @@ size_t arch_pages_huge_bytes(const void *ptr, size_t len);
  * mappings: a neighbour merged into ours can add to it, so it is capped).
  */
 double arch_pages_huge_share(const void *ptr, size_t len);
+
+/*
+ * The whole process's resident memory and the part of it on huge pages
+ * (transparent and hugetlb, from /proc/self/smaps_rollup; hugetlb pages
+ * are not in Rss, so they are added to it). 0, or -1 when unreadable.
+ */
+int arch_pages_process_huge(uint64_t *huge_bytes, uint64_t *resident_bytes);
 
 /* The kernel's transparent-huge-page mode: "always", "madvise", "never" or "unknown". */
 const char *arch_pages_thp_mode(void);

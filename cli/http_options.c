@@ -16,6 +16,7 @@
 
 #include "arch/clock.h"
 #include "arch/cpu.h"
+#include "arch/pages.h"
 #include "cli/http_options.h"
 #include "http/server.h"
 #include "miner/hashrate.h"
@@ -59,6 +60,7 @@ static void fill_fixed(http_status_t *s, const cli_http_run_t *run)
         snprintf(s->mode, sizeof(s->mode), "%s", run->fast ? "fast" : "light");
     snprintf(s->code_path, sizeof(s->code_path), "%s", pow_isa_name(pow_algo_isa_best(run->algo)));
     snprintf(s->cpu_brand, sizeof(s->cpu_brand), "%s", cpu->brand);
+    snprintf(s->thp_mode, sizeof(s->thp_mode), "%s", arch_pages_thp_mode());
     s->cpu_aes = arch_cpu_has(ARCH_CPU_AESNI) || arch_cpu_has(ARCH_CPU_ARM_AES);
     s->cpu_avx2 = arch_cpu_has(ARCH_CPU_AVX2);
     s->cpu_x64 = sizeof(void *) == 8;
@@ -268,6 +270,7 @@ void cli_http_sample(cli_http_t *h, const miner_t *miner, uint64_t now_ns)
         t->cpu_percent = dt > 0 ? 100.0 * (double)(cpu - h->last_cpu_ns[i]) / 1e9 / dt : -1;
         h->last_cpu_ns[i] = cpu;
     }
+    s->has_pages = arch_pages_process_huge(&s->huge_bytes, &s->resident_bytes) == 0;
     h->last_ns = now_ns;
     s->now_ns = now_ns;
     http_server_publish(h->server, s);

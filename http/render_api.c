@@ -161,6 +161,18 @@ char *http_render_api_summary(const http_status_t *s)
     json_object_set_new(o, "algo", json_string(s->algo));
     json_object_set_new(o, "mode", s->mode[0] ? json_string(s->mode) : json_null());
     json_object_set_new(o, "code_path", json_string(s->code_path));
+    json_t *pages = json_null();
+    if (s->has_pages) {
+        pages = json_object();
+        json_object_set_new(pages, "resident_bytes", json_integer((json_int_t)s->resident_bytes));
+        json_object_set_new(pages, "huge_bytes", json_integer((json_int_t)s->huge_bytes));
+        json_object_set_new(pages, "huge_share",
+                            json_real(s->resident_bytes > 0
+                                          ? (double)s->huge_bytes / (double)s->resident_bytes
+                                          : 0.0));
+        json_object_set_new(pages, "thp_mode", json_string(s->thp_mode));
+    }
+    json_object_set_new(o, "pages", pages);
     json_t *cpu = json_object();
     json_object_set_new(cpu, "brand", json_string(s->cpu_brand));
     json_object_set_new(cpu, "aes", json_boolean(s->cpu_aes));

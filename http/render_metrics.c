@@ -176,6 +176,13 @@ char *http_render_metrics(const http_status_t *s)
     fputs("} 1\n", f);
     family(f, "minemeter_uptime_seconds", "gauge", "Seconds since the command started.");
     fprintf(f, "minemeter_uptime_seconds %.3f\n", http__uptime_seconds(s));
+    if (s->has_pages) {
+        family(f, "minemeter_resident_memory_bytes", "gauge", "The process's resident memory.");
+        fprintf(f, "minemeter_resident_memory_bytes %" PRIu64 "\n", s->resident_bytes);
+        family(f, "minemeter_huge_pages_bytes", "gauge",
+               "The part of it on huge pages (transparent and hugetlb).");
+        fprintf(f, "minemeter_huge_pages_bytes %" PRIu64 "\n", s->huge_bytes);
+    }
     if (s->has_server)
         server_families(f, s);
     else if (!s->has_impact) /* impact's miners live a window each, inside the protocol */

@@ -159,3 +159,22 @@ Test(arch_pages, huge_bytes_are_what_the_kernel_backs_and_none_without_huge_page
     arch_pages_free(&normal);
     arch_pages_free(&thp);
 }
+
+Test(arch_pages, the_process_totals_count_what_it_touches_and_its_huge_pages)
+{
+    uint64_t huge0 = 0, rss0 = 0, huge1 = 0, rss1 = 0;
+    cr_assert_eq(arch_pages_process_huge(&huge0, &rss0), 0, "smaps_rollup is unreadable");
+    arch_pages_t thp;
+    cr_assert_eq(arch_pages_alloc(&thp, 32 * TWO_MIB, 0), 0);
+    memset(thp.ptr, 1, thp.size);
+    cr_assert_eq(arch_pages_process_huge(&huge1, &rss1), 0);
+    cr_expect_geq(rss1, rss0 + thp.size - TWO_MIB, "64 MiB touched: resident %llu -> %llu",
+                  (unsigned long long)rss0, (unsigned long long)rss1);
+    cr_expect_leq(huge1, rss1);
+    size_t here = arch_pages_huge_bytes(thp.ptr, thp.mapped);
+    cr_expect_geq(huge1, here, "the process counts at least this mapping's huge pages");
+    cr_log_info("%s pages: %llu of %llu resident bytes on huge pages",
+                arch_pages_kind_name(thp.kind), (unsigned long long)huge1,
+                (unsigned long long)rss1);
+    arch_pages_free(&thp);
+}

@@ -114,6 +114,8 @@ Test(cli_http, load_serves_its_schedule_and_hashes_and_stops_serving_at_the_end,
     json_t *load = json_object_get(o, "load");
     cr_assert_eq(json_integer_value(json_object_get(load, "intensity")), 50);
     cr_assert_float_eq(json_real_value(json_object_get(load, "duration_s")), 60, 1e-9);
+    cr_assert_gt(json_integer_value(json_object_get(json_object_get(o, "pages"), "resident_bytes")),
+                 1 << 20, "the scratchpad alone is 2 MiB");
     json_t *t0 = json_array_get(json_object_get(o, "threads"), 0);
     cr_assert_gt(json_real_value(json_object_get(t0, "cpu_seconds")), 0);
     json_decref(o);

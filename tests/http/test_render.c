@@ -53,6 +53,10 @@ static http_status_t *sample_status(void)
     s->accepted = 7;
     s->rejected = 1;
     s->jobs = 3;
+    s->has_pages = 1;
+    s->resident_bytes = 400u << 20;
+    s->huge_bytes = 300u << 20;
+    strcpy(s->thp_mode, "madvise");
     s->has_energy = 1;
     s->joules = 1234.5;
     s->watts = 16.25;
@@ -113,6 +117,9 @@ Test(http_render, api_summary_says_what_is_unknown_and_why)
     json_t *o = parse(http_render_api_summary(s));
     cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "mine");
     cr_assert_str_eq(json_string_value(json_object_get(o, "mode")), "light");
+    json_t *pages = json_object_get(o, "pages");
+    cr_assert_float_eq(json_real_value(json_object_get(pages, "huge_share")), 0.75, 1e-9);
+    cr_assert_str_eq(json_string_value(json_object_get(pages, "thp_mode")), "madvise");
     json_t *energy = json_object_get(o, "energy");
     cr_assert(json_is_null(json_object_get(energy, "joules")));
     cr_assert_str_eq(json_string_value(json_object_get(energy, "reason")), "no counter here");
@@ -151,6 +158,7 @@ Test(http_render, metrics_pass_promtool_with_every_part, .timeout = 60)
     cr_assert(strstr(text, "minemeter_energy_joules_total{source=\"estimated\"} 1234.500\n") !=
               NULL);
     cr_assert(strstr(text, "minemeter_load_intensity_ratio 0.40\n") != NULL);
+    cr_assert(strstr(text, "minemeter_huge_pages_bytes 314572800\n") != NULL);
     cr_assert(strstr(text, "minemeter_hashrate{window=\"10s\"} 812.500\n") != NULL);
     cr_assert(strstr(text, "window=\"15m\"") == NULL, "an unknown rate is left out, not 0");
     free(text);
