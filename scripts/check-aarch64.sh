@@ -35,7 +35,8 @@ cd "$build"
 echo "== aarch64: configure and build (out of tree, sysroot $sysroot)"
 # pkg-config reads the sysroot's .pc files and prefixes their paths with it.
 # Criterion's .pc file names private dependencies (boxfort, libgit2, nanomsg
-# ...) whose -dev packages the sysroot leaves out: its flags are given here.
+# ...) whose -dev packages the sysroot leaves out, and libmicrohttpd's names
+# gnutls: their flags are given here.
 # -isystem keeps warnings from the libraries' headers out, as for /usr/include.
 # -rpath-link lets the linker follow the shared libraries' own dependencies.
 "$top/configure" --host=aarch64-linux-gnu --quiet PKG_CONFIG=pkg-config \
@@ -43,7 +44,8 @@ echo "== aarch64: configure and build (out of tree, sysroot $sysroot)"
     PKG_CONFIG_SYSROOT_DIR="$sysroot" \
     CPPFLAGS="-isystem $sysroot/usr/include -isystem $sysroot/usr/include/aarch64-linux-gnu" \
     LDFLAGS="-L$lib -Wl,-rpath-link=$lib:$sysroot/lib/aarch64-linux-gnu" \
-    CRITERION_CFLAGS="-isystem $sysroot/usr/include" CRITERION_LIBS="-lcriterion"
+    CRITERION_CFLAGS="-isystem $sysroot/usr/include" CRITERION_LIBS="-lcriterion" \
+    MHD_CFLAGS="-isystem $sysroot/usr/include" MHD_LIBS="-lmicrohttpd"
 # ARFLAGS: binutils 2.40's ar warns about automake's default "cru".
 make -j2 ARFLAGS=cr >/dev/null
 make -j2 ARFLAGS=cr tests/minemeter-tests >/dev/null
