@@ -3,11 +3,15 @@
  * it serves, and how it refuses what it must not serve.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "http/server.h"
 #include "tests/support/http_get.h"
@@ -195,5 +199,44 @@ Test(http_server, every_view_follows_each_new_status_at_once)
             free(body);
         }
     }
+    http_server_stop(r.server);
+}
+
+/*
+ * Sends raw bytes to the server, puts its first line in first_line, and
+ * returns what the read returned: 0 when the server closed unanswered, -1
+ * when it said nothing for 5 s.
+ */
+static ssize_t raw_exchange(const running_t *r, const char *bytes, char *first_line, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    a.sin_port = htons((uint16_t)http_server_port(r->server));
+    cr_assert(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    struct timeval timeout = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    cr_assert_eq(write(fd, bytes, strlen(bytes)), (ssize_t)strlen(bytes));
+    ssize_t n = read(fd, first_line, len - 1);
+    first_line[n > 0 ? n : 0] = '\0';
+    first_line[strcspn(first_line, "\r\n")] = '\0';
+    close(fd);
+    return n;
+}
+
+Test(http_server, malformed_requests_get_a_4xx_or_a_close_and_the_server_goes_on)
+{
+    running_t r;
+    start(&r, NULL);
+    publish(&r);
+    char line[256];
+    raw_exchange(&r, "\x16\x03\x01\x02 a TLS hello, not HTTP\r\n\r\n", line, sizeof(line));
+    cr_assert(strncmp(line, "HTTP/1.1 400", 12) == 0, "garbage got \"%s\"", line);
+    raw_exchange(&r, "GET /x HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n", line, sizeof(line));
+    cr_assert(strncmp(line, "HTTP/1.1 400", 12) == 0, "a bad header got \"%s\"", line);
+    raw_exchange(&r, "GET /1/summary HTTP/9.9\r\nHost: x\r\n\r\n", line, sizeof(line));
+    cr_assert(strncmp(line, "HTTP/1.1 505", 12) == 0, "an unknown version got \"%s\"", line);
+    /* A request line without a version is HTTP/0.9's: closed at once, unanswered, no hang. */
+    cr_assert_eq(raw_exchange(&r, "HELLO\r\n\r\n", line, sizeof(line)), 0, "got \"%s\"", line);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200);
     http_server_stop(r.server);
 }
