@@ -240,3 +240,24 @@ Test(http_server, malformed_requests_get_a_4xx_or_a_close_and_the_server_goes_on
     cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200);
     http_server_stop(r.server);
 }
+
+Test(http_server, serves_on_ipv6_loopback)
+{
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    int have_v6 = probe >= 0 && bind(probe, (struct sockaddr *)&a6, sizeof(a6)) == 0;
+    if (probe >= 0)
+        close(probe);
+    if (!have_v6)
+        cr_skip_test("this machine has no IPv6 loopback");
+    http_listen_address_t a;
+    char why[256] = "";
+    cr_assert_eq(http_listen_address_parse("[::1]:0", &a, why, sizeof(why)), 0, "%s", why);
+    running_t r;
+    http_server_config_t config = {.address = &a};
+    cr_assert_eq(http_server_start(&r.server, &config, why, sizeof(why)), 0, "%s", why);
+    snprintf(r.base, sizeof(r.base), "http://[::1]:%u", http_server_port(r.server));
+    publish(&r);
+    cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200, "%s", r.base);
+    http_server_stop(r.server);
+}
