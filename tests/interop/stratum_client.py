@@ -99,7 +99,9 @@ def main():
     nonce = 0
     low_checked = False
     last_accepted = None
-    while accepted < options.shares:
+    # Until enough shares and one hash above the target to check: at difficulty 4
+    # the first shares alone come before any such hash in one run of 64.
+    while accepted < options.shares or not low_checked:
         if pool.pending_job is not None:
             job, pool.pending_job = pool.pending_job, None
         blob = bytearray.fromhex(job["blob"])
@@ -130,7 +132,7 @@ def main():
                 return 1
             accepted += 1
             last_accepted = params
-            if accepted >= options.shares:
+            if accepted >= options.shares and low_checked:
                 break
     if not low_checked:
         print("no hash above the target came up to check \"Low difficulty share\"",
