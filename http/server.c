@@ -28,7 +28,8 @@ typedef struct {
 struct http_server {
     struct MHD_Daemon *daemon;
     unsigned port;
-    char *token; /* NULL: none */
+    char *token;       /* NULL: none */
+    int loopback_only; /* bound to loopback: only loopback host names are served */
     pthread_mutex_t lock;
     http_status_t *status;   /* the latest published, under lock */
     http_history_t *history; /* a point per publish, under lock */
@@ -48,6 +49,34 @@ static int same_secret(const char *given, const char *token)
     return diff == 0;
 }
 
+/*
+ * Whether a Host header names loopback ("127.0.0.1:PORT", "localhost",
+ * "[::1]:PORT"). A web page from elsewhere can point its own host name at
+ * 127.0.0.1 (DNS rebinding) and have the browser read this API; its
+ * requests then carry that foreign name, and are refused.
+ */
+static int loopback_host(const char *host)
+{
+    char name[256];
+    if (host[0] == '[') {
+        const char *close = strchr(host, ']');
+        if (close == NULL || (size_t)(close - host) >= sizeof(name))
+            return 0;
+        snprintf(name, sizeof(name), "%.*s", (int)(close - host + 1), host);
+        return strcmp(name, "[::1]") == 0;
+    }
+    size_t n = strcspn(host, ":");
+    if (n >= sizeof(name))
+        return 0;
+    snprintf(name, sizeof(name), "%.*s", (int)n, host);
+    if (strcmp(name, "localhost") == 0)
+        return 1;
+    unsigned a, b, c, d;
+    char extra;
+    return sscanf(name, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
                              int owned)
 {
@@ -61,6 +90,12 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    /* The page's own inline script and style, requests to this origin only, nothing else. */
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'unsafe-inline'; style-src "
+                            "'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; "
+                            "form-action 'none'; frame-ancestors 'none'");
     if (code == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
@@ -180,6 +215,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (s->loopback_only && host != NULL && !loopback_host(host))
+        return reply_text(c, MHD_HTTP_FORBIDDEN,
+                          "this API listens on loopback and answers requests for a loopback host "
+                          "name only (127.0.0.1, localhost, [::1])\n");
     /* The dashboard holds no figures: it asks for them with the token from its URL's fragment. */
     if (strcmp(url, "/") == 0)
         return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", (char *)http_dashboard_html, 0);
@@ -211,6 +251,7 @@ int http_server_start(http_server_t **out, const http_server_config_t *config, c
     if (config->token != NULL && config->token[0] != '\0')
         s->token = strdup(config->token);
     const http_listen_address_t *a = config->address;
+    s->loopback_only = a->loopback;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (a->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;

@@ -10,7 +10,9 @@
  * 4xx from libmicrohttpd), a connection limit and timeout, and with a
  * token every request for figures needs "Authorization: Bearer TOKEN"
  * (401 without). The dashboard page itself holds no figures and is served
- * to anyone who can connect.
+ * to anyone who can connect. Bound to loopback, it answers only requests
+ * whose Host names loopback (403 otherwise), so a web page elsewhere cannot
+ * read it through a browser by pointing its own name at 127.0.0.1.
  */
 #ifndef MINEMETER_HTTP_SERVER_H
 #define MINEMETER_HTTP_SERVER_H

@@ -3,12 +3,14 @@
  * it serves, and how it refuses what it must not serve.
  */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -259,5 +261,57 @@ Test(http_server, serves_on_ipv6_loopback)
     snprintf(r.base, sizeof(r.base), "http://[::1]:%u", http_server_port(r.server));
     publish(&r);
     cr_assert_eq(get(&r, "/1/summary", NULL, NULL), 200, "%s", r.base);
+    http_server_stop(r.server);
+}
+
+Test(http_server, on_loopback_a_foreign_host_name_is_refused)
+{
+    running_t r;
+    start(&r, NULL);
+    publish(&r);
+    char host[96];
+    const char *allowed[] = {"localhost", "127.0.0.1", "127.0.0.2", "[::1]"};
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        snprintf(host, sizeof(host), "Host: %s:%u", allowed[i], http_server_port(r.server));
+        http_request_t request = {.header = host};
+        cr_assert_eq(get(&r, "/1/summary", &request, NULL), 200, "%s", host);
+    }
+    const char *refused[] = {"rebind.example", "127.0.0.1.rebind.example", "localhost.example",
+                             "10.0.0.1", "[::2]"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(host, sizeof(host), "Host: %s:%u", refused[i], http_server_port(r.server));
+        http_request_t request = {.header = host};
+        cr_assert_eq(get(&r, "/1/summary", &request, NULL), 403, "%s", host);
+        cr_assert_eq(get(&r, "/", &request, NULL), 403, "the page too: %s", host);
+    }
+    http_server_stop(r.server);
+}
+
+/* The CSP header of a response, or "" (a libcurl header callback). */
+static size_t on_header(char *line, size_t size, size_t n, void *context)
+{
+    char *csp = context;
+    size_t len = size * n;
+    if (len > 24 && strncasecmp(line, "Content-Security-Policy:", 24) == 0)
+        snprintf(csp, 512, "%.*s", (int)(len - 24), line + 24);
+    return len;
+}
+
+Test(http_server, the_page_may_run_its_own_script_and_reach_only_this_origin)
+{
+    running_t r;
+    start(&r, NULL);
+    CURL *curl = curl_easy_init();
+    char url[96], csp[512] = "";
+    snprintf(url, sizeof(url), "%s/", r.base);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, csp);
+    cr_assert_eq(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_cleanup(curl);
+    cr_assert(strstr(csp, "default-src 'none'") != NULL, "CSP: %s", csp);
+    cr_assert(strstr(csp, "connect-src 'self'") != NULL, "CSP: %s", csp);
+    cr_assert(strstr(csp, "frame-ancestors 'none'") != NULL, "CSP: %s", csp);
     http_server_stop(r.server);
 }
