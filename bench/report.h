@@ -86,6 +86,12 @@ typedef struct {
     const char *xmrig;       /* --xmrig's version ("6.26.0"), or NULL */
 } bench_run_t;
 
+/*
+ * The JSON's schema, its first field: a change of a field's meaning makes
+ * a new one, and `minemeter compare` reads only this one.
+ */
+#define BENCH_JSON_SCHEMA "minemeter-bench/1"
+
 /* Writes the run as JSON (schema in docs/bench-json.md). Returns 0 or a negative errno. */
 int bench_report_json(const char *path, const bench_result_t *results, unsigned count,
                       const bench_run_t *run);

@@ -174,10 +174,10 @@ int bench_report_json(const char *path, const bench_result_t *results, unsigned 
     json_t *header = run_json(results, count, run);
     json_object_set_new(header, "power", power_run_json(run->cost));
     json_object_set_new(header, "xmrig", run->xmrig ? json_string(run->xmrig) : json_null());
-    json_t *root =
-        json_pack("{s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "minemeter", PACKAGE_VERSION, "run",
-                  header, "cpu", "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,
-                  "duration_seconds", (int)run->duration, "algorithms", algos);
+    json_t *root = json_pack("{s:s, s:s, s:o, s:{s:s, s:s}, s:i, s:i, s:o}", "schema",
+                             BENCH_JSON_SCHEMA, "minemeter", PACKAGE_VERSION, "run", header, "cpu",
+                             "brand", cpu->brand, "arch", cpu->arch, "repeat", (int)run->repeat,
+                             "duration_seconds", (int)run->duration, "algorithms", algos);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "bench/report.h"
 #include "bench/report_file.h"
+#include "bench/svg_parts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,113 +38,6 @@ static const char *const PALETTE[] = {
 
 typedef bench_out_t svg_out_t;
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_length(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
-        hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return n;
-}
-
-/*
- * Writes s as XML character data or attribute text. Bytes XML 1.0 cannot
- * carry (control characters, broken UTF-8) become '?': the chart must stay
- * well-formed whatever the title holds.
- */
-static void out_text(svg_out_t *o, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    while (*p != '\0') {
-        unsigned char c = *p;
-        if (c == '&') {
-            bench_out_printf(o, "&amp;");
-        } else if (c == '<') {
-            bench_out_printf(o, "&lt;");
-        } else if (c == '>') {
-            bench_out_printf(o, "&gt;");
-        } else if (c == '"') {
-            bench_out_printf(o, "&quot;");
-        } else if (c == '\'') {
-            bench_out_printf(o, "&apos;");
-        } else if (c >= 0x80) {
-            size_t n = utf8_length(p);
-            if (n == 0) {
-                bench_out_printf(o, "?");
-            } else {
-                bench_out_printf(o, "%.*s", (int)n, (const char *)p);
-                p += n - 1;
-            }
-        } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            bench_out_printf(o, "?");
-        } else {
-            bench_out_printf(o, "%c", c);
-        }
-        p++;
-    }
-}
-
-/* The y axis: 0 to top in steps of step, top a round number at or above the largest value. */
-typedef struct {
-    double top, step;
-    unsigned lines; /* gridlines above 0 */
-    double divisor; /* labels are value / divisor + suffix */
-    const char *suffix;
-} y_axis_t;
-
-/*
- * Picks the smallest step from 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power
- * of ten that covers max in at most 5 steps. Neighbouring steps differ by at
- * most 1.5x, so the chosen one needs at least 4: 4 or 5 gridlines above 0.
- */
-static y_axis_t y_axis_for(double max)
-{
-    static const double MANTISSA[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8};
-    y_axis_t y = {.top = 1, .step = 0.25, .lines = 4, .divisor = 1, .suffix = ""};
-    if (!(max > 0) || !isfinite(max))
-        return y;
-    double decade = pow(10, floor(log10(max / 5)) - 1);
-    for (int k = 0; k < 4; k++, decade *= 10) {
-        for (size_t m = 0; m < sizeof(MANTISSA) / sizeof(MANTISSA[0]); m++) {
-            double step = MANTISSA[m] * decade;
-            double lines = ceil(max / step - 1e-9);
-            if (lines <= 5) {
-                y.step = step;
-                y.lines = lines < 1 ? 1 : (unsigned)lines;
-                y.top = y.step * y.lines;
-                k = 4;
-                break;
-            }
-        }
-    }
-    if (y.top >= 1e7) {
-        y.divisor = 1e6;
-        y.suffix = "M";
-    } else if (y.top >= 1e4) {
-        y.divisor = 1e3;
-        y.suffix = "k";
-    }
-    return y;
-}
-
 static int compare_unsigned(const void *a, const void *b)
 {
     unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
@@ -155,7 +49,7 @@ typedef struct {
     unsigned *threads; /* every thread count measured, ascending, once each */
     unsigned thread_counts;
     double height, plot_bottom;
-    y_axis_t y;
+    bench_svg_axis_t y;
     unsigned series; /* verified results */
     double dodge;    /* horizontal offset between series, so spreads do not hide each other */
     unsigned reference_rows; /* results with the reference's H/s beside theirs */
@@ -220,7 +114,7 @@ static int chart_init(chart_t *c, const bench_result_t *results, unsigned count)
         if (c->thread_counts == 0 || c->threads[c->thread_counts - 1] != c->threads[i])
             c->threads[c->thread_counts++] = c->threads[i];
 
-    c->y = y_axis_for(max);
+    c->y = bench__svg_axis(max);
     unsigned legend_rows = count + c->reference_rows > 0 ? count + c->reference_rows : 1;
     c->height = SVG_MIN_HEIGHT;
     if (PLOT_TOP + 10 + legend_rows * LEGEND_ROW + 80 > c->height)
@@ -309,7 +203,7 @@ static void draw_series(svg_out_t *o, const chart_t *c, const bench_result_t *r,
         /* A tooltip with the figures, for whoever hovers over a point in a browser. */
         bench_out_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" stroke=\"#ffffff\"><title>",
                          chart_x(c, r->threads[t], series), chart_y(c, r->hps[t].median));
-        out_text(o, r->label);
+        bench__svg_text(o, r->label);
         bench_out_printf(o, ", %u thread%s: %.6g H/s (min %.6g, max %.6g)</title></circle>\n",
                          r->threads[t], r->threads[t] == 1 ? "" : "s", r->hps[t].median,
                          r->hps[t].min, r->hps[t].max);
@@ -354,9 +248,9 @@ static void draw_reference(svg_out_t *o, const chart_t *c, const bench_result_t 
                              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" stroke-width=\"2\">"
                              "<title>",
                              x, chart_y(c, r->reference_hps[t].median));
-            out_text(o, r->label);
+            bench__svg_text(o, r->label);
             bench_out_printf(o, ", the reference (");
-            out_text(o, reference_of(r));
+            bench__svg_text(o, reference_of(r));
             bench_out_printf(o, "), %u thread%s: %.6g H/s</title></circle>\n", r->threads[t],
                              r->threads[t] == 1 ? "" : "s", r->reference_hps[t].median);
         } else {
@@ -364,11 +258,11 @@ static void draw_reference(svg_out_t *o, const chart_t *c, const bench_result_t 
                              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                              "stroke=\"none\" fill=\"%s\" font-size=\"11\">n/a<title>",
                              x, c->plot_bottom - 6, colour);
-            out_text(o, r->label);
+            bench__svg_text(o, r->label);
             bench_out_printf(o, ", the reference at %u thread%s: ", r->threads[t],
                              r->threads[t] == 1 ? "" : "s");
-            out_text(o,
-                     r->reference_note[0] != '\0' ? r->reference_note : "the reference run failed");
+            bench__svg_text(o, r->reference_note[0] != '\0' ? r->reference_note
+                                                            : "the reference run failed");
             bench_out_printf(o, "</title></text>\n");
         }
     }
@@ -387,7 +281,7 @@ static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned co
             bench_out_printf(o,
                              "<text x=\"%.1f\" y=\"%.1f\" fill=\"#7f7f7f\" font-style=\"italic\">",
                              LEGEND_X, y + 4);
-            out_text(o, r->label);
+            bench__svg_text(o, r->label);
             bench_out_printf(o, ": n/a (not verified or not measured)</text>\n");
             continue;
         }
@@ -405,7 +299,7 @@ static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned co
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"#ffffff\"/>\n"
             "<text x=\"%.1f\" y=\"%.1f\">",
             LEGEND_X + 12, y, colour, LEGEND_X + 32, y + 4);
-        out_text(o, r->label);
+        bench__svg_text(o, r->label);
         bench_out_printf(o, "</text>\n");
         if (r->have_reference_hps) {
             y += LEGEND_ROW;
@@ -419,7 +313,7 @@ static void draw_legend(svg_out_t *o, const bench_result_t *results, unsigned co
                              "stroke=\"%s\" stroke-width=\"2\"/>\n"
                              "<text x=\"%.1f\" y=\"%.1f\">",
                              LEGEND_X + 12, y, colour, LEGEND_X + 32, y + 4);
-            out_text(o, r->label);
+            bench__svg_text(o, r->label);
             bench_out_printf(o, ": the reference</text>\n");
         }
     }
@@ -439,21 +333,16 @@ int bench_report_svg(const char *path, const bench_result_t *results, unsigned c
         free(c.threads);
         return rc;
     }
-    bench_out_printf(&o,
-                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-                     "height=\"%.0f\" viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" "
-                     "font-size=\"13\">\n"
-                     "<title>",
-                     SVG_WIDTH, c.height, SVG_WIDTH, c.height);
-    out_text(&o, title);
+    bench__svg_begin(&o, SVG_WIDTH, c.height, 13, 0);
+    bench_out_printf(&o, "<title>");
+    bench__svg_text(&o, title);
     bench_out_printf(&o,
                      "</title>\n"
                      "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n"
                      "<text x=\"%.1f\" y=\"32\" text-anchor=\"middle\" font-size=\"18\" "
                      "font-weight=\"bold\">",
                      SVG_WIDTH / 2.0);
-    out_text(&o, title);
+    bench__svg_text(&o, title);
     bench_out_printf(&o, "</text>\n");
     draw_axes(&o, &c);
     unsigned series = 0;

@@ -20,5 +20,6 @@ extern const cli_command_t cli_command_mine;
 extern const cli_command_t cli_command_load;
 extern const cli_command_t cli_command_impact;
 extern const cli_command_t cli_command_pool;
+extern const cli_command_t cli_command_compare;
 
 #endif

@@ -10,8 +10,9 @@
 #include "cli/commands.h"
 
 static const cli_command_t *const commands[] = {
-    &cli_command_bench, &cli_command_hash, &cli_command_selftest, &cli_command_info,
-    &cli_command_mine,  &cli_command_load, &cli_command_impact,   &cli_command_pool,
+    &cli_command_bench,  &cli_command_hash, &cli_command_selftest,
+    &cli_command_info,   &cli_command_mine, &cli_command_load,
+    &cli_command_impact, &cli_command_pool, &cli_command_compare,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

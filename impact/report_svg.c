@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bench/report_file.h"
+#include "bench/svg_parts.h"
 
 #define WIDTH    760
 #define HEIGHT   440
@@ -186,12 +187,7 @@ int impact_report_svg(const char *path, const impact_victim_results_t *victims, 
     int rc = bench_out_open(&o, path);
     if (rc != 0)
         return rc;
-    bench_out_printf(&o,
-                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-                     "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
-                     "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-                     WIDTH, HEIGHT, WIDTH, HEIGHT);
+    bench__svg_begin(&o, WIDTH, HEIGHT, 16, 1);
     draw_axes(o.f, &axes, info);
     for (unsigned l = 0; l < n; l++)
         draw_line(o.f, &axes, &victims[lines[l].victim], &lines[l], l, n);

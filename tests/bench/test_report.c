@@ -394,8 +394,8 @@ static const doc_field_t RUN_HEADER_FIELDS[] = {
 static const doc_type_t RUN_HEADER = {.kind = JSON_T_OBJECT, .fields = RUN_HEADER_FIELDS};
 
 static const doc_field_t ROOT_FIELDS[] = {
-    {"minemeter", &STRING},         {"run", &RUN_HEADER},   {"cpu", &CPU}, {"repeat", &INTEGER},
-    {"duration_seconds", &INTEGER}, {"algorithms", &ALGOS}, {NULL, NULL},
+    {"schema", &STRING},  {"minemeter", &STRING},         {"run", &RUN_HEADER},   {"cpu", &CPU},
+    {"repeat", &INTEGER}, {"duration_seconds", &INTEGER}, {"algorithms", &ALGOS}, {NULL, NULL},
 };
 static const doc_type_t ROOT = {.kind = JSON_T_OBJECT, .fields = ROOT_FIELDS};
 
