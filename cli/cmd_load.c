@@ -35,6 +35,7 @@
 #include "cli/commands.h"
 #include "cli/http_options.h"
 #include "cli/power_options.h"
+#include "cli/priority_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/duty_cycle.h"
@@ -71,11 +72,15 @@ enum {
     OPT_PRINT_TIME,
     OPT_HTTP,
     OPT_HTTP_TOKEN,
+    OPT_NICE,
+    OPT_CPU_PRIORITY,
     OPT_COUNT
 };
 
 static const cli_option_t load_options[OPT_COUNT] = {
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_NICE] = CLI_PRIORITY_OPTION_NICE,
+    [OPT_CPU_PRIORITY] = CLI_PRIORITY_OPTION_CPU_PRIORITY,
     [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 31536000,
                       "how long to run (required)"},
@@ -602,6 +607,10 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     if (v[OPT_URL].set && read_pools(v, pools, &pool_count) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
     signal(SIGPIPE, SIG_IGN); /* a pool gone between read and write: EPIPE, handled */
+    cli_priority_t priority;
+    if (cli_priority_parse(spec->name, &v[OPT_NICE], &v[OPT_CPU_PRIORITY], &priority) !=
+        CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
     load_profile_t profile;
     char why[512];
     if (load_profile_parse(v[OPT_PROFILE].set ? v[OPT_PROFILE].text : "constant", &profile, why,
@@ -719,6 +728,7 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         cli_error(spec->name, "cannot start %u worker threads", r.threads);
         goto out;
     }
+    cli_priority_apply(spec->name, &priority, r.miner, r.threads);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop_signal;
@@ -770,9 +780,10 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         snprintf(source_text, sizeof(source_text), "the jobs of %s", v[OPT_URL].texts[0]);
     else
         snprintf(source_text, sizeof(source_text), "%s", pow_algo_name(algo));
-    printf("minemeter load: %s on %u thread(s) (named minemeter-w0...) at %s for %.0f s, until "
-           "%s; pid %ld; stop with Ctrl-C\n",
-           source_text, r.threads, asked_text, duration, until, (long)getpid());
+    printf("minemeter load: %s on %u thread(s) (named minemeter-w0...)%s at %s for %.0f s, "
+           "until %s; pid %ld; stop with Ctrl-C\n",
+           source_text, r.threads, cli_priority_describe(&priority), asked_text, duration, until,
+           (long)getpid());
     if (r.http != NULL)
         printf("minemeter load: http: %s\n", cli_http_description(r.http));
     if (r.energy_ok)

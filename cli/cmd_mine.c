@@ -28,6 +28,7 @@
 #include "cli/http_options.h"
 #include "cli/say.h"
 #include "cli/power_options.h"
+#include "cli/priority_options.h"
 #include "cli/rx_options.h"
 #include "cli/worker_options.h"
 #include "miner/hashrate.h"
@@ -69,6 +70,8 @@ enum {
     OPT_POWER_MODEL,
     OPT_HTTP,
     OPT_HTTP_TOKEN,
+    OPT_NICE,
+    OPT_CPU_PRIORITY,
     OPT_COUNT
 };
 
@@ -76,6 +79,8 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
     [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
+    [OPT_NICE] = CLI_PRIORITY_OPTION_NICE,
+    [OPT_CPU_PRIORITY] = CLI_PRIORITY_OPTION_CPU_PRIORITY,
     [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "pool: stratum+tcp://HOST:PORT or stratum+ssl://... (repeat for failover); or "
@@ -441,6 +446,10 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
         return CLI_EXIT_USAGE;
+    cli_priority_t priority;
+    if (cli_priority_parse(spec->name, &v[OPT_NICE], &v[OPT_CPU_PRIORITY], &priority) !=
+        CLI_CONTINUE)
+        return CLI_EXIT_USAGE;
 
     cli_workers_t *w = calloc(1, sizeof(*w));
     mine_t *m = calloc(1, sizeof(*m));
@@ -518,6 +527,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     m->miner = stratum_session_miner(m->session);
+    cli_priority_apply(spec->name, &priority, m->miner, m->threads);
     miner_hashrate_init(&m->rate);
     if (v[OPT_TLS_INSECURE].set)
         cli_say("warning: --tls-insecure: any certificate is accepted, so anyone on the path can "
@@ -547,10 +557,11 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         snprintf(rx_mode, sizeof(rx_mode), "; RandomX in %s mode%s", fast ? "fast" : "light",
                  lockstep);
     int solo = stratum_session_solo(m->session);
-    cli_say("minemeter %s mining with %u thread(s), the algorithm the %s names (%s until it "
+    cli_say("minemeter %s mining with %u thread(s)%s, the algorithm the %s names (%s until it "
             "does%s); pid %ld; stop with Ctrl-C",
-            PACKAGE_VERSION, m->threads, solo ? "daemon's template" : "pool's job",
-            pow_algo_name(algo), rx_mode, (long)getpid());
+            PACKAGE_VERSION, m->threads, cli_priority_describe(&priority),
+            solo ? "daemon's template" : "pool's job", pow_algo_name(algo), rx_mode,
+            (long)getpid());
     if (m->http != NULL)
         cli_say("http: %s", cli_http_description(m->http));
     if (m->energy_ok)

@@ -22,6 +22,7 @@
 #include "tests/support/machine.h"
 #include "tests/support/log_doc.h"
 #include "tests/support/run_command.h"
+#include "tests/support/spawn.h"
 
 Test(cli_load, square_phases_follow_the_schedule, .timeout = 120)
 {
@@ -306,4 +307,87 @@ Test(cli_load, the_log_has_exactly_the_fields_docs_load_log_md_documents, .timeo
     }
     for (size_t e = 0; e < 5; e++)
         cr_expect_gt(seen[e], 0, "no %s event in the log", doc.events[e].event);
+}
+
+/* Field k (1-based, as proc(5) counts) of /proc/PID/task/TID/stat, or -1000. */
+static long task_stat_field(pid_t pid, int tid, int k)
+{
+    char path[96], line[1024];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1000;
+    size_t n = fread(line, 1, sizeof(line) - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')'); /* the name may hold spaces: fields count from after it */
+    if (p == NULL)
+        return -1000;
+    p += 2;
+    for (int field = 3; field < k && p != NULL; field++) {
+        p = strchr(p, ' ');
+        if (p != NULL)
+            p++;
+    }
+    return p != NULL ? strtol(p, NULL, 10) : -1000;
+}
+
+/* Runs load with extra, finds minemeter-w0 and the main thread, and checks their nice and policy.
+ */
+static void workers_run_at(const char *option, const char *value, long nice, long policy)
+{
+    spawned_t m;
+    spawn_minemeter(
+        &m, ARGS("load", "--duration", "30", "--algo", "cn/2", "--threads", "1", option, value));
+    cr_assert_eq(spawn_wait_output(&m, "minemeter load: cn/2 on 1 thread(s)", 60), 0, "%s",
+                 spawn_output(&m));
+    char *out = spawn_output(&m);
+    cr_expect(strstr(out, nice == 19 && policy == 5 ? " at idle priority" : " at nice ") != NULL,
+              "the start line says the priority: %s", out);
+    free(out);
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/proc/%d/task", (int)m.pid);
+    int worker = 0;
+    for (int tries = 0; tries < 100 && worker == 0; tries++) {
+        FILE *ls = NULL;
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "grep -l '^minemeter-w0$' %s/*/comm 2>/dev/null", dir);
+        ls = popen(cmd, "r");
+        char line[160] = "";
+        if (ls != NULL && fgets(line, sizeof(line), ls) != NULL)
+            worker = atoi(line + strlen(dir) + 1);
+        if (ls != NULL)
+            pclose(ls);
+        if (worker == 0)
+            usleep(50000);
+    }
+    cr_assert_neq(worker, 0, "no thread named minemeter-w0");
+    cr_expect_eq(task_stat_field(m.pid, worker, 19), nice, "the worker's nice");
+    cr_expect_eq(task_stat_field(m.pid, worker, 41), policy, "the worker's policy");
+    cr_expect_eq(task_stat_field(m.pid, (int)m.pid, 19), 0, "the main thread keeps nice 0");
+    cr_assert_eq(spawn_stop(&m, SIGINT, 30), 0);
+    spawn_cleanup(&m);
+}
+
+Test(cli_load, nice_lowers_the_workers_and_only_them, .timeout = 120)
+{
+    workers_run_at("--nice", "10", 10, 0 /* SCHED_OTHER */);
+}
+
+Test(cli_load, cpu_priority_0_is_xmrig_s_idle_priority, .timeout = 120)
+{
+    workers_run_at("--cpu-priority", "0", 19, 5 /* SCHED_IDLE */);
+}
+
+Test(cli_load, priority_is_never_raised_and_said_once)
+{
+    run_result_t *r = run_minemeter(ARGS("load", "--duration", "5", "--cpu-priority", "3"));
+    cr_expect(r->exited && r->exit_code == 2, "%s", r->err);
+    cr_expect(strstr(r->err, "never does") != NULL, "%s", r->err);
+    run_result_free(r);
+    r = run_minemeter(
+        ARGS("mine", "--url", "127.0.0.1:1", "--user", "w", "--nice", "5", "--cpu-priority", "1"));
+    cr_expect(r->exited && r->exit_code == 2, "%s", r->err);
+    cr_expect(strstr(r->err, "give one") != NULL, "%s", r->err);
+    run_result_free(r);
 }
