@@ -41,10 +41,18 @@ static const cli_command_spec_t compare_spec = {
     OPT_COUNT,
 };
 
-/* Whether arg is one of compare's options that takes the next argument as its value. */
-static int takes_value(const char *arg)
+/*
+ * Whether arg is an option of spec given as "--name" with its value as the
+ * next argument (not "--name=VALUE", not a flag), read off the option table.
+ */
+static int takes_value(const cli_command_spec_t *spec, const char *arg)
 {
-    return strcmp(arg, "--csv") == 0 || strcmp(arg, "--svg") == 0;
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    for (unsigned i = 0; i < spec->option_count; i++)
+        if (spec->options[i].kind != CLI_OPT_FLAG && strcmp(arg + 2, spec->options[i].name) == 0)
+            return 1;
+    return 0;
 }
 
 static int run_compare(const cli_command_spec_t *spec, int argc, char **argv)
@@ -64,7 +72,7 @@ static int run_compare(const cli_command_spec_t *spec, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             options[n_options++] = argv[i];
-            if (takes_value(argv[i]) && i + 1 < argc)
+            if (takes_value(spec, argv[i]) && i + 1 < argc)
                 options[n_options++] = argv[++i];
         } else {
             files[n_files++] = argv[i];

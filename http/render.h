@@ -8,6 +8,8 @@
 #ifndef MINEMETER_HTTP_RENDER_H
 #define MINEMETER_HTTP_RENDER_H
 
+#include <jansson.h>
+
 #include "http/status.h"
 
 /* XMRig's /1/summary fields that apply, with its names and units, so tools made for it read ours.
@@ -22,5 +24,8 @@ char *http_render_metrics(const http_status_t *status);
 
 /* Seconds from the start to the snapshot (whole seconds are what XMRig prints). */
 double http__uptime_seconds(const http_status_t *status);
+
+/* {brand, aes, avx2, x64}: the CPU as both summaries give it. */
+json_t *http__cpu_json(const http_status_t *status);
 
 #endif

@@ -173,12 +173,7 @@ char *http_render_api_summary(const http_status_t *s)
         json_object_set_new(pages, "thp_mode", json_string(s->thp_mode));
     }
     json_object_set_new(o, "pages", pages);
-    json_t *cpu = json_object();
-    json_object_set_new(cpu, "brand", json_string(s->cpu_brand));
-    json_object_set_new(cpu, "aes", json_boolean(s->cpu_aes));
-    json_object_set_new(cpu, "avx2", json_boolean(s->cpu_avx2));
-    json_object_set_new(cpu, "x64", json_boolean(s->cpu_x64));
-    json_object_set_new(o, "cpu", cpu);
+    json_object_set_new(o, "cpu", http__cpu_json(s));
     json_t *h = rates(s->rate);
     json_object_set_new(h, "highest", number_or_null(s->highest));
     json_object_set_new(h, "estimate", json_boolean(s->has_server));

@@ -101,14 +101,20 @@ static json_t *connection(const http_status_t *s)
     return c;
 }
 
-static json_t *cpu(const http_status_t *s)
+json_t *http__cpu_json(const http_status_t *s)
 {
     json_t *c = json_object();
     json_object_set_new(c, "brand", json_string(s->cpu_brand));
     json_object_set_new(c, "aes", json_boolean(s->cpu_aes));
     json_object_set_new(c, "avx2", json_boolean(s->cpu_avx2));
     json_object_set_new(c, "x64", json_boolean(s->cpu_x64));
-    json_object_set_new(c, "64_bit", json_boolean(s->cpu_x64));
+    return c;
+}
+
+static json_t *cpu(const http_status_t *s)
+{
+    json_t *c = http__cpu_json(s);
+    json_object_set_new(c, "64_bit", json_boolean(s->cpu_x64)); /* XMRig says it twice */
     return c;
 }
 
