@@ -49,15 +49,12 @@ static json_t *get_json(unsigned port, const char *path, const char *header)
     snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
     http_request_t request = {.header = header};
     for (int i = 0; i < 100; i++) {
-        char *body = NULL;
-        long code = http_get(url, &request, &body);
+        long code = 0;
+        json_t *o = http_get_json(url, &request, &code);
         if (code == 200) {
-            json_t *o = json_loads(body, 0, NULL);
-            cr_assert_not_null(o, "%s is not JSON: %s", path, body);
-            free(body);
+            cr_assert_not_null(o, "%s answered 200 with no JSON", path);
             return o;
         }
-        free(body);
         cr_assert(code == 503, "%s answered %ld", path, code);
         usleep(100000);
     }

@@ -29,14 +29,9 @@ static double uptime_of(unsigned port, const char *token_header)
     char url[96];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/summary", port);
     http_request_t request = {.header = token_header};
-    char *body = NULL;
-    double t = -1;
-    if (http_get(url, &request, &body) == 200) {
-        json_t *o = json_loads(body, 0, NULL);
-        t = json_real_value(json_object_get(o, "uptime_s"));
-        json_decref(o);
-    }
-    free(body);
+    json_t *o = http_get_json(url, &request, NULL);
+    double t = o != NULL ? json_real_value(json_object_get(o, "uptime_s")) : -1;
+    json_decref(o);
     return t;
 }
 

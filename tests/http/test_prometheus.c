@@ -36,21 +36,12 @@ static unsigned free_port(void)
     return ntohs(a.sin_port);
 }
 
-static json_t *get_json(const char *url)
-{
-    char *body = NULL;
-    long code = http_get(url, NULL, &body);
-    json_t *o = code == 200 ? json_loads(body, 0, NULL) : NULL;
-    free(body);
-    return o;
-}
-
 /* The single value of an instant PromQL query (URL-encoded), or -1 while there is none. */
 static double promql(unsigned port, const char *encoded_query)
 {
     char url[512];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/query?query=%s", port, encoded_query);
-    json_t *o = get_json(url);
+    json_t *o = http_get_json(url, NULL, NULL);
     double v = -1;
     json_t *result = json_object_get(json_object_get(o, "data"), "result");
     if (json_array_size(result) == 1) {
@@ -154,7 +145,7 @@ static double summary_rate(unsigned port)
 {
     char url[96];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/1/summary", port);
-    json_t *o = get_json(url);
+    json_t *o = http_get_json(url, NULL, NULL);
     json_t *v = json_array_get(json_object_get(json_object_get(o, "hashrate"), "total"), 0);
     double rate = json_is_number(v) ? json_number_value(v) : -1;
     json_decref(o);

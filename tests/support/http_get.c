@@ -56,6 +56,17 @@ long http_get(const char *url, const http_request_t *request, char **body)
     return code;
 }
 
+json_t *http_get_json(const char *url, const http_request_t *request, long *code)
+{
+    char *body = NULL;
+    long status = http_get(url, request, &body);
+    json_t *o = status == 200 && body != NULL ? json_loads(body, 0, NULL) : NULL;
+    free(body);
+    if (code != NULL)
+        *code = status;
+    return o;
+}
+
 unsigned http_port_in(const char *text)
 {
     const char *at = strstr(text, "http://127.0.0.1:");

@@ -5,6 +5,8 @@
 #ifndef MINEMETER_TESTS_HTTP_GET_H
 #define MINEMETER_TESTS_HTTP_GET_H
 
+#include <jansson.h>
+
 typedef struct {
     const char *method; /* NULL: GET */
     const char *header; /* one extra request header line, or NULL */
@@ -17,6 +19,13 @@ typedef struct {
  * when no answer came (refused, reset, timed out).
  */
 long http_get(const char *url, const http_request_t *request, char **body);
+
+/*
+ * http_get, then the body parsed as JSON: the document when the answer is
+ * 200 and JSON, else NULL. *code (may be NULL) gets the status as http_get
+ * returns it.
+ */
+json_t *http_get_json(const char *url, const http_request_t *request, long *code);
 
 /* The port in "http://127.0.0.1:PORT" within text (a start line), or 0. */
 unsigned http_port_in(const char *text);
