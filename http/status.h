@@ -53,7 +53,7 @@ typedef struct {
     int has_pages;
     uint64_t resident_bytes, huge_bytes; /* the process's, and the part on huge pages */
     char thp_mode[16];                   /* the kernel's: always, madvise, never */
-    uint64_t now_ns; /* when this snapshot was taken */
+    uint64_t now_ns;                     /* when this snapshot was taken */
     double rate[HTTP_STATUS_WINDOWS];
     double highest; /* the highest 10 s rate seen; < 0 none yet */
     uint64_t hashes;
