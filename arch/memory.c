@@ -208,19 +208,27 @@ static int hugetlb_pool_takes(uint64_t bytes)
 int arch_memory_fits(uint64_t bytes, const char *what, char *why, size_t why_len)
 {
     arch_memory_t m;
-    /* Reserved huge pages are outside MemAvailable and outside the memory cgroup's count. */
-    if (arch_memory_read(&m) != 0 || m.available >= bytes || hugetlb_pool_takes(bytes))
+    unsigned long long need = (bytes + (1u << 20) - 1) >> 20;
+    if (arch_memory_read(&m) != 0) {
+        snprintf(why, why_len, "%s needs %llu MiB, and the memory free cannot be read (tried)",
+                 what, need);
         return 1;
+    }
+    /* Reserved huge pages are outside MemAvailable and outside the memory cgroup's count. */
+    if (m.available < bytes && hugetlb_pool_takes(bytes)) {
+        snprintf(why, why_len, "%s needs %llu MiB, and the reserved huge pages have it free", what,
+                 need);
+        return 1;
+    }
+    int fits = m.available >= bytes;
     if (m.cgroup_room == m.available)
         snprintf(why, why_len,
                  "%s needs %llu MiB, and cgroup %s allows this process %llu MiB more (its limit "
                  "is %llu MiB)",
-                 what, (unsigned long long)((bytes + (1u << 20) - 1) >> 20), m.cgroup,
-                 (unsigned long long)(m.available >> 20),
+                 what, need, m.cgroup, (unsigned long long)(m.available >> 20),
                  (unsigned long long)(m.cgroup_limit >> 20));
     else
         snprintf(why, why_len, "%s needs %llu MiB, and the kernel has %llu MiB available", what,
-                 (unsigned long long)((bytes + (1u << 20) - 1) >> 20),
-                 (unsigned long long)(m.available >> 20));
-    return 0;
+                 need, (unsigned long long)(m.available >> 20));
+    return fits;
 }

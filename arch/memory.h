@@ -39,10 +39,10 @@ int arch_memory_read_at(arch_memory_t *out, const char *root);
 /*
  * Whether bytes fit in the room this process has now, or whole in a free
  * pool of reserved huge pages (which MemAvailable and cgroups leave out, and
- * where arch_pages_alloc puts them first). When they do not,
- * why gets one sentence: what is needed, and what limits it (the cgroup
- * and its limit, or the kernel's available memory). Returns 1 when they
- * fit or nothing can be known, 0 when they do not.
+ * where arch_pages_alloc puts them first). why gets one sentence either
+ * way: what is needed, and the room that takes or refuses it (the cgroup
+ * and its limit, the kernel's available memory, or the huge pages).
+ * Returns 1 when they fit or nothing can be known, 0 when they do not.
  */
 int arch_memory_fits(uint64_t bytes, const char *what, char *why, size_t why_len);
 

@@ -738,8 +738,13 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
     miner_job_t job;
     miner_synthetic_job(algo, "minemeter load", &job);
     if (r.session != NULL) {
-        fprintf(stderr, "minemeter load: connecting to %s and waiting for a first job to hash...\n",
-                v[OPT_URL].texts[0]);
+        char rx_mode[400] = "";
+        if (w->mode_reason[0] != '\0')
+            snprintf(rx_mode, sizeof(rx_mode), " (RandomX in %s mode: %s)", fast ? "fast" : "light",
+                     w->mode_reason);
+        fprintf(stderr,
+                "minemeter load: connecting to %s and waiting for a first job to hash%s...\n",
+                v[OPT_URL].texts[0], rx_mode);
         stratum_session_start(r.session);
         if (wait_first_job(&r, 120) != 0) {
             if (stop_signal == 0)
@@ -747,10 +752,12 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
             goto out;
         }
     } else {
-        fprintf(stderr, "minemeter load: preparing %s%s...\n", pow_algo_name(algo),
-                pow_algo_rx(algo) != NULL
-                    ? (fast ? " (building the 2080 MiB dataset)" : " (building the 256 MiB cache)")
-                    : "");
+        if (pow_algo_rx(algo) != NULL)
+            fprintf(stderr, "minemeter load: preparing %s in %s mode (%s), building the %s...\n",
+                    pow_algo_name(algo), fast ? "fast" : "light", w->mode_reason,
+                    fast ? "2080 MiB dataset" : "256 MiB cache");
+        else
+            fprintf(stderr, "minemeter load: preparing %s...\n", pow_algo_name(algo));
         miner_pause(r.miner);
     }
     if (r.session == NULL && miner_set_job(r.miner, &job) != 0) {
@@ -780,10 +787,10 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         snprintf(source_text, sizeof(source_text), "the jobs of %s", v[OPT_URL].texts[0]);
     else
         snprintf(source_text, sizeof(source_text), "%s", pow_algo_name(algo));
-    printf("minemeter load: %s on %u thread(s) (named minemeter-w0...)%s at %s for %.0f s, "
+    printf("minemeter load: %s on %u thread(s) (%s; named minemeter-w0...)%s at %s for %.0f s, "
            "until %s; pid %ld; stop with Ctrl-C\n",
-           source_text, r.threads, cli_priority_describe(&priority), asked_text, duration, until,
-           (long)getpid());
+           source_text, r.threads, w->threads_reason, cli_priority_describe(&priority), asked_text,
+           duration, until, (long)getpid());
     if (r.http != NULL)
         printf("minemeter load: http: %s\n", cli_http_description(r.http));
     if (r.energy_ok)

@@ -548,20 +548,18 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
     if (v[OPT_DURATION].set)
         uv_timer_start(&m->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
 
-    char lockstep[48] = "";
-    if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))
-        snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
-                 (unsigned)POW_RX_GROUP_LANES);
-    char rx_mode[96] = "";
-    if (pow_algo_rx(algo) != NULL)
-        snprintf(rx_mode, sizeof(rx_mode), "; RandomX in %s mode%s", fast ? "fast" : "light",
-                 lockstep);
     int solo = stratum_session_solo(m->session);
-    cli_say("minemeter %s mining with %u thread(s)%s, the algorithm the %s names (%s until it "
-            "does%s); pid %ld; stop with Ctrl-C",
-            PACKAGE_VERSION, m->threads, cli_priority_describe(&priority),
-            solo ? "daemon's template" : "pool's job", pow_algo_name(algo), rx_mode,
-            (long)getpid());
+    cli_say("minemeter %s mining with %u thread(s) (%s)%s, the algorithm the %s names (%s until it "
+            "does); pid %ld; stop with Ctrl-C",
+            PACKAGE_VERSION, m->threads, w->threads_reason, cli_priority_describe(&priority),
+            solo ? "daemon's template" : "pool's job", pow_algo_name(algo), (long)getpid());
+    if (pow_algo_rx(algo) != NULL) {
+        char lockstep[48] = "";
+        if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))
+            snprintf(lockstep, sizeof(lockstep), ", %u hashes per thread in lockstep",
+                     (unsigned)POW_RX_GROUP_LANES);
+        cli_say("randomx: %s mode%s (%s)", fast ? "fast" : "light", lockstep, w->mode_reason);
+    }
     if (m->http != NULL)
         cli_say("http: %s", cli_http_description(m->http));
     if (m->energy_ok)

@@ -36,7 +36,8 @@
 #define CLI_WORKER_OPTION_MODE                                                                     \
     {                                                                                              \
         "mode", CLI_OPT_STRING, "MODE", 0, 0,                                                      \
-            "RandomX: light (256 MiB, default), fast (2080 MiB dataset) or auto (fast if it fits)" \
+            "RandomX: auto (default: fast if the 2080 MiB dataset fits, else light), fast or "     \
+            "light (the 256 MiB cache)"                                                            \
     }
 
 typedef struct {
@@ -49,6 +50,8 @@ typedef struct {
     unsigned threads;
     arch_topology_t *topo;
     int pus[MINER_MAX_THREADS];
+    char mode_reason[320];    /* RandomX: why light or fast ("" for other algorithms) */
+    char threads_reason[128]; /* why this many threads: the L3 rule, or --threads */
 } cli_workers_t;
 
 /*

@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +23,8 @@ int miner_pin_mode_from_name(const char *name, miner_pin_mode_t *mode)
     return -1;
 }
 
-unsigned miner_default_threads(const arch_topology_t *topo, size_t memory_per_thread)
+unsigned miner_default_threads_why(const arch_topology_t *topo, size_t memory_per_thread, char *why,
+                                   size_t why_len)
 {
     static arch_cache_t caches[MAX_CACHES];
     size_t n = arch_topology_caches(topo, caches, MAX_CACHES);
@@ -30,10 +33,12 @@ unsigned miner_default_threads(const arch_topology_t *topo, size_t memory_per_th
     unsigned cores = arch_topology_count(topo, ARCH_TOPO_CORE);
     unsigned pus = arch_topology_count(topo, ARCH_TOPO_PU);
     unsigned threads = 0, l3_seen = 0;
+    uint64_t l3_bytes = 0;
     for (size_t i = 0; i < n; i++) {
         if (caches[i].level != 3)
             continue;
         l3_seen++;
+        l3_bytes += caches[i].size;
         /* The cores sharing this L3: its PUs over the machine's PUs per core. */
         unsigned sharing = caches[i].pu_count * cores / (pus ? pus : 1);
         size_t fit = memory_per_thread ? caches[i].size / memory_per_thread : sharing;
@@ -41,7 +46,26 @@ unsigned miner_default_threads(const arch_topology_t *topo, size_t memory_per_th
     }
     if (l3_seen == 0)
         threads = cores;
-    return threads > 0 ? threads : 1;
+    if (threads == 0)
+        threads = 1;
+    if (why == NULL || why_len == 0)
+        return threads;
+    char need[32];
+    if (memory_per_thread >= (1u << 20))
+        snprintf(need, sizeof(need), "%zu MiB", memory_per_thread >> 20);
+    else
+        snprintf(need, sizeof(need), "%zu KiB", memory_per_thread >> 10);
+    if (l3_seen == 0)
+        snprintf(why, why_len, "one per core: %u core(s), and no L3 reported", cores);
+    else
+        snprintf(why, why_len, "one per core with %s of L3 to spare: %u core(s), %llu MiB of L3%s",
+                 need, cores, (unsigned long long)(l3_bytes >> 20), l3_seen > 1 ? " in all" : "");
+    return threads;
+}
+
+unsigned miner_default_threads(const arch_topology_t *topo, size_t memory_per_thread)
+{
+    return miner_default_threads_why(topo, memory_per_thread, NULL, 0);
 }
 
 /* Parses "0-3,8" into list; returns the count or -EINVAL. */

@@ -27,6 +27,14 @@ int miner_pin_mode_from_name(const char *name, miner_pin_mode_t *mode);
 unsigned miner_default_threads(const arch_topology_t *topo, size_t memory_per_thread);
 
 /*
+ * The same, and why (when not NULL) gets the rule and what it counted, for
+ * the start line: "one per core with 2 MiB of L3 to spare: 8 core(s), 1 L3
+ * of 32 MiB".
+ */
+unsigned miner_default_threads_why(const arch_topology_t *topo, size_t memory_per_thread, char *why,
+                                   size_t why_len);
+
+/*
  * Fills pus[0 .. threads-1] with the PU (OS index) of each thread, -1 for
  * unpinned. affinity, when not NULL, is a list of OS indexes such as
  * "0-3,8" used in order (and cyclically when shorter than threads);

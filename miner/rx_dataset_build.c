@@ -119,8 +119,8 @@ static void bind_to(pow_rx_dataset_t *dataset, arch_topology_t *topo, int node)
 
 int miner_dataset_fits(char *why, size_t why_len)
 {
-    return arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20), "the RandomX dataset",
-                            why, why_len);
+    return arch_memory_fits(pow_rx_dataset_item_count() * 64 + (64u << 20),
+                            "the RandomX dataset (2080 MiB) with a 64 MiB margin", why, why_len);
 }
 
 unsigned miner_huge_pages_for(unsigned datasets, unsigned threads)

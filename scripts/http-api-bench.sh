@@ -14,7 +14,7 @@
 # another benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=${1:-5} seconds=${2:-10} rate=${3:-1000} algo=${4:-rx/0}
+pairs=${1:-5} seconds=${2:-10} rate=${3:-1000} algo=${4:-rx/0:light}
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
     sed -n '2,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     exit 0

@@ -238,7 +238,7 @@ static const char *threads_arg(void)
 Test(load_truth, constant_intensities_on_cryptonight_and_light_randomx, .timeout = 300)
 {
     static const unsigned percents[] = {5, 10, 30, 70};
-    static const char *const algos[] = {"cn/r", "cn/double", "rx/0"};
+    static const char *const algos[] = {"cn/r", "cn/double", "rx/0:light"};
     for (size_t g = 0; g < sizeof(algos) / sizeof(algos[0]); g++) {
         for (size_t k = 0; k < sizeof(percents) / sizeof(percents[0]); k++) {
             if (strcmp(algos[g], "cn/double") == 0 && percents[k] > 10)
@@ -273,8 +273,8 @@ static double file_steps(double t)
 Test(load_truth, phase_edges_of_square_ramp_and_file_profiles, .timeout = 300)
 {
     check_against_the_kernel("square:2/2 at 60%",
-                             ARGS("--duration", "6", "--algo", "rx/0", "--threads", threads_arg(),
-                                  "--profile", "square:2/2", "--intensity", "60"),
+                             ARGS("--duration", "6", "--algo", "rx/0:light", "--threads",
+                                  threads_arg(), "--profile", "square:2/2", "--intensity", "60"),
                              6, square_2_2_at_60);
     check_against_the_kernel("ramp:10-70",
                              ARGS("--duration", "7", "--algo", "cn/r", "--threads", threads_arg(),
@@ -287,10 +287,10 @@ Test(load_truth, phase_edges_of_square_ramp_and_file_profiles, .timeout = 300)
     fputs("seconds,intensity\n0,5\n1.5,40\n3.25,15\n", f);
     fclose(f);
     snprintf(profile, sizeof(profile), "file:%s", path);
-    check_against_the_kernel(
-        "a file of steps at 1.5 and 3.25 s",
-        ARGS("--duration", "5", "--algo", "rx/0", "--threads", threads_arg(), "--profile", profile),
-        5, file_steps);
+    check_against_the_kernel("a file of steps at 1.5 and 3.25 s",
+                             ARGS("--duration", "5", "--algo", "rx/0:light", "--threads",
+                                  threads_arg(), "--profile", profile),
+                             5, file_steps);
     unlink(path);
 }
 

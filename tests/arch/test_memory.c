@@ -175,6 +175,9 @@ Test(arch_memory, fits_says_what_is_needed_and_what_limits_it)
     setenv("MINEMETER_TEST_MEMORY_ROOT", fake_tree_root, 1);
     char why[256] = "";
     cr_expect_eq(arch_memory_fits(512 * MIB, "the cache", why, sizeof(why)), 1);
+    cr_expect_str_eq(why, "the cache needs 512 MiB, and cgroup /lab allows this process 1024 MiB "
+                          "more (its limit is 1024 MiB)",
+                     "a fit says what room took it");
     unsigned long total = 0, free_pages = 0;
     if (arch_pages_hugetlb_pool((size_t)2 << 20, &total, &free_pages) == 0 && free_pages >= 1024)
         cr_skip_test("%lu free huge pages would take the 2 GiB asked for", free_pages);

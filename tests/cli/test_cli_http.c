@@ -134,8 +134,8 @@ Test(cli_http, mine_serves_the_pool_and_its_shares_as_xmrig_names_them, .timeout
     char url[64];
     snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", test_pool_port(pool));
     spawned_t m;
-    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", test_threads_arg(),
-                             "--http", "127.0.0.1:0"));
+    spawn_minemeter(&m, ARGS("mine", "--mode", "light", "--url", url, "--user", "w", "--threads",
+                             test_threads_arg(), "--http", "127.0.0.1:0"));
     unsigned port = wait_for_port(&m);
     cr_assert_eq(spawn_wait_output(&m, "share accepted (2/0)", 120), 0, "%s", spawn_output(&m));
     json_t *o = poll_until(port, "/1/summary", NULL, "results", "shares_good", 2);
@@ -171,7 +171,8 @@ Test(cli_http, pool_serves_each_login_s_shares_and_no_hashes_of_its_own, .timeou
     char url[64];
     snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", stratum);
     spawned_t miner;
-    spawn_minemeter(&miner, ARGS("mine", "--url", url, "--user", "alice", "--threads", "1"));
+    spawn_minemeter(
+        &miner, ARGS("mine", "--mode", "light", "--url", url, "--user", "alice", "--threads", "1"));
     json_t *o = poll_until(api, "/api/summary", NULL, "server", "accepted", 2);
     json_t *server = json_object_get(o, "server");
     cr_assert_str_eq(json_string_value(json_object_get(o, "command")), "pool");

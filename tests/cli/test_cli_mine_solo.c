@@ -480,8 +480,8 @@ Test(solo_monerod, a_refused_address_exits_2_naming_it)
     char url[64];
     snprintf(url, sizeof(url), "daemon+http://127.0.0.1:%u", daemon_.rpc_port);
     const char *bad = "4NotAMoneroAddress";
-    run_result_t *r = run_minemeter(
-        ARGS("mine", "--url", url, "--user", bad, "--threads", "1", "--duration", "30"));
+    run_result_t *r = run_minemeter(ARGS("mine", "--mode", "light", "--url", url, "--user", bad,
+                                         "--threads", "1", "--duration", "30"));
     cr_expect(r->exited);
     cr_expect_eq(r->exit_code, 2, "stdout:\n%s\nstderr:\n%s", r->out, r->err);
     cr_expect_not_null(strstr(r->err, "monerod refused the address 4NotAMoneroAddress"), "%s",

@@ -264,8 +264,8 @@ Test(lab_pool, closes_each_bad_client_with_a_logged_reason_and_keeps_serving_a_g
                                            "5", "--max-bad-lines", "3", NULL});
     char url[64];
     snprintf(url, sizeof(url), "127.0.0.1:%d", port);
-    spawn_minemeter(
-        &miner, (const char *[]){"mine", "--url", url, "--user", "good", "--threads", "1", NULL});
+    spawn_minemeter(&miner, (const char *[]){"mine", "--mode", "light", "--url", url, "--user",
+                                             "good", "--threads", "1", NULL});
     wait_accepted(log_path, "good", 1);
     char line[70000], session[64], job_id[64];
 
@@ -440,7 +440,7 @@ static void mine_over_tls(const test_cert_t *cert)
                      fingerprint, cert->fingerprint);
     snprintf(url, sizeof(url), "stratum+ssl://127.0.0.1:%d", port);
     spawn_minemeter(&miner,
-                    (const char *[]){"mine", "--url", url, "--user", "tls-miner",
+                    (const char *[]){"mine", "--mode", "light", "--url", url, "--user", "tls-miner",
                                      "--tls-fingerprint", fingerprint, "--threads", "1", NULL});
     wait_accepted(log_path, "tls-miner", 2);
     cr_assert_eq(spawn_stop(&miner, SIGINT, 30), 0);
@@ -517,8 +517,8 @@ Test(slow_lab_pool, mine_and_load_get_their_own_work_every_share_is_accepted_and
                                            "15", "--job-seconds", "3600", NULL});
     char url[64];
     snprintf(url, sizeof(url), "127.0.0.1:%d", port);
-    spawn_minemeter(
-        &a, (const char *[]){"mine", "--url", url, "--user", "miner-a", "--threads", "1", NULL});
+    spawn_minemeter(&a, (const char *[]){"mine", "--mode", "light", "--url", url, "--user",
+                                         "miner-a", "--threads", "1", NULL});
     spawn_minemeter(&b, (const char *[]){"load", "--url", url, "--user", "miner-b", "--algo",
                                          "cn/r", "--threads", "1", "--duration", "120", NULL});
     wait_accepted(log_path, "miner-a", 1);
