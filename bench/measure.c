@@ -353,6 +353,7 @@ int bench_measure_algo(arch_topology_t *topo, const int *pus, const bench_target
         bench_progress_done();
         bench_table_row(r, t);
         fflush(stdout);
+        bench_sweep_row_done();
     }
     /* No single-thread run in the plan: time the reference on its own. */
     for (unsigned rep = 0; want_reference && ref_count == 0 && rep < repeat; rep++) {

@@ -237,10 +237,27 @@ static void print_xmrig(const bench_result_t *r, const char *version)
     printf("\n");
 }
 
+static bench_meter_t sum_meter;
+
 static void sum_progress(uint64_t done, uint64_t size)
 {
-    bench_progress("%llu of %llu hashes (%.0f%%)", (unsigned long long)done,
-                   (unsigned long long)size, 100.0 * (double)done / (double)size);
+    (void)size;
+    bench_meter_update(&sum_meter, done);
+}
+
+/* Builds dataset from cache on cores with a progress meter; 0 or a negative errno. */
+static int build_dataset_shown(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache,
+                               unsigned cores, arch_topology_t *topo, const int *pus)
+{
+    char label[96];
+    snprintf(label, sizeof(label), "building the RandomX dataset (2080 MiB) with %u thread(s)",
+             cores);
+    bench_meter_t meter;
+    bench_meter_begin(&meter, label, pow_rx_dataset_item_count());
+    const miner_build_progress_t progress = {bench_meter_report, &meter};
+    int rc = miner_build_dataset(dataset, cache, cores, topo, pus, &progress);
+    bench_meter_end(&meter);
+    return rc;
 }
 
 /* The XMRig-compatible benchmark: one algorithm, one thread count, a hash sum. */
@@ -286,9 +303,9 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
     pow_rx_dataset_t *dataset = NULL;
     int rc = cache == NULL ? -ENOMEM : pow_rx_cache_init(cache, zero_seed, sizeof(zero_seed));
     if (rc == 0 && fast) {
-        bench_progress("building the RandomX dataset (2080 MiB)");
+        bench_progress_done();
         dataset = pow_rx_dataset_alloc(0);
-        rc = dataset == NULL ? -ENOMEM : miner_build_dataset(dataset, cache, cores, topo, pus);
+        rc = dataset == NULL ? -ENOMEM : build_dataset_shown(dataset, cache, cores, topo, pus);
     }
     char wrong[160] = "";
     if (rc == 0 && fast) {
@@ -302,9 +319,15 @@ static int run_bench_size(const cli_command_spec_t *spec, cli_value_t *v, arch_t
         }
     }
     bench_xmrig_result_t result;
-    if (rc == 0)
+    if (rc == 0) {
+        char label[64];
+        snprintf(label, sizeof(label), "hashing %llu inputs", (unsigned long long)size);
+        bench_progress_done();
+        bench_meter_begin(&sum_meter, label, size);
         rc = bench_xmrig_sum(cache, dataset, pow_algo_rx(algo), isa, size, threads, topo, pus,
-                             isatty(2) ? sum_progress : NULL, &result);
+                             sum_progress, &result);
+        bench_meter_end(&sum_meter);
+    }
     bench_progress_done();
     pow_rx_dataset_release(dataset);
     pow_rx_cache_release(cache);
@@ -506,6 +529,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
     char rx_dataset_wrong[160] = ""; /* why the dataset failed its check, "" when it did not */
     double cache_seconds = 0, dataset_seconds = 0, ref_dataset_seconds = 0;
     char dataset_pages[48] = "?";
+    bench_sweep_begin(algo_count * thread_counts);
     for (unsigned a = 0; a < algo_count; a++) {
         bench_result_t *r = &results[a];
         memset(r, 0, sizeof(*r));
@@ -573,11 +597,11 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
                 continue;
             }
             if (r->fast && rx_dataset == NULL) {
-                bench_progress("building the RandomX dataset (2080 MiB) with %u threads", cores);
+                bench_progress_done();
                 rx_dataset = pow_rx_dataset_alloc(0);
                 uint64_t t0 = arch_clock_ns();
                 if (rx_dataset == NULL ||
-                    miner_build_dataset(rx_dataset, rx_cache, cores, topo, pus) != 0) {
+                    build_dataset_shown(rx_dataset, rx_cache, cores, topo, pus) != 0) {
                     bench_progress_done();
                     printf("%s: cannot build the 2080 MiB dataset (out of memory?); not "
                            "measured\n",
@@ -631,6 +655,7 @@ static int run_bench(const cli_command_spec_t *spec, int argc, char **argv)
         if (r->ref_dataset_seconds > 0)
             ref_dataset_seconds = r->ref_dataset_seconds;
     }
+    bench_sweep_end();
     pow_rx_dataset_release(rx_dataset);
     pow_rx_cache_release(rx_cache);
     if (dataset_seconds > 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/progress.h"
 #include "cli/args.h"
 #include "cli/algo_option.h"
 #include "cli/commands.h"
@@ -128,9 +129,17 @@ static pow_rx_dataset_t *build_dataset(const pow_rx_cache_t *cache)
     if (dataset == NULL)
         return NULL;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    fprintf(stderr, "minemeter hash: building the 2080 MiB dataset (%s pages) on %ld threads...\n",
-            pow_rx_dataset_pages(dataset), cores);
-    if (miner_build_dataset(dataset, cache, cores > 0 ? (unsigned)cores : 1, NULL, NULL) != 0) {
+    char label[128];
+    snprintf(label, sizeof(label),
+             "minemeter hash: building the 2080 MiB dataset (%s pages) on %ld threads",
+             pow_rx_dataset_pages(dataset), cores);
+    bench_meter_t meter;
+    bench_meter_begin(&meter, label, pow_rx_dataset_item_count());
+    const miner_build_progress_t progress = {bench_meter_report, &meter};
+    int rc =
+        miner_build_dataset(dataset, cache, cores > 0 ? (unsigned)cores : 1, NULL, NULL, &progress);
+    bench_meter_end(&meter);
+    if (rc != 0) {
         pow_rx_dataset_release(dataset);
         return NULL;
     }

@@ -31,6 +31,7 @@
 #include "arch/clock.h"
 #include "arch/energy.h"
 #include "arch/topology.h"
+#include "bench/progress.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/http_options.h"
@@ -696,6 +697,10 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
         snprintf(status->profile, sizeof(status->profile), "%s", profile.text);
     }
     miner_config_t mc = cli_workers_miner_config(w);
+    /* Without a pool the one build happens below, in this thread: a meter shows it. */
+    bench_meter_t dataset_meter;
+    if (pool_count == 0)
+        mc.dataset_progress = (miner_build_progress_t){bench_meter_report, &dataset_meter};
     char agent[64];
     snprintf(agent, sizeof(agent), "minemeter-load/%s", PACKAGE_VERSION);
     uv_loop_t loop;
@@ -760,7 +765,16 @@ static int run_load(const cli_command_spec_t *spec, int argc, char **argv)
             fprintf(stderr, "minemeter load: preparing %s...\n", pow_algo_name(algo));
         miner_pause(r.miner);
     }
-    if (r.session == NULL && miner_set_job(r.miner, &job) != 0) {
+    int set_rc = 0;
+    if (r.session == NULL) {
+        if (fast && pow_algo_rx(algo) != NULL)
+            bench_meter_begin(&dataset_meter, "minemeter load: the RandomX dataset",
+                              pow_rx_dataset_item_count());
+        set_rc = miner_set_job(r.miner, &job);
+        if (fast && pow_algo_rx(algo) != NULL)
+            bench_meter_end(&dataset_meter);
+    }
+    if (r.session == NULL && set_rc != 0) {
         char room[256];
         if (pow_algo_rx(algo) != NULL && fast && !miner_dataset_fits(room, sizeof(room)))
             cli_error(spec->name, "cannot prepare %s: %s (--mode light needs 256 MiB)",

@@ -563,7 +563,7 @@ static int rx_state_for(miner_t *m, const miner_job_t *job, rx_state_t **out)
         /* One dataset per NUMA node the workers run on, each read locally. */
         miner_plan_datasets(m->config.topo, m->config.pus, m->config.threads, &s->plan);
         rc = miner_build_datasets(&s->plan, s->datasets, s->cache, 0, m->config.threads,
-                                  m->config.topo, m->config.pus);
+                                  m->config.topo, m->config.pus, &m->config.dataset_progress);
         /* Fast mode hashes from the dataset alone: the cache's 256 MiB go back. */
         if (rc == 0)
             pow_rx_cache_release_memory(s->cache);

@@ -51,6 +51,16 @@ typedef struct {
     uint8_t commitment[32]; /* when has_commitment */
 } miner_result_t;
 
+/*
+ * Progress of a RandomX dataset build: report(context, items done, items in
+ * all), called from the thread that builds about ten times a second and
+ * once at the end.
+ */
+typedef struct {
+    void (*report)(void *context, uint64_t done, uint64_t total);
+    void *context;
+} miner_build_progress_t;
+
 typedef struct {
     unsigned threads;      /* 1 .. MINER_MAX_THREADS */
     const int *pus;        /* PU (OS index) per thread, -1 unpinned; NULL: one per core */
@@ -59,6 +69,7 @@ typedef struct {
     pow_isa_t isa;         /* code path; POW_ISA_COUNT: the best for each algorithm */
     void (*on_result)(void *context); /* called from a worker after queueing a result */
     void *context;
+    miner_build_progress_t dataset_progress; /* fast mode's builds (report NULL: none) */
 } miner_config_t;
 
 typedef struct miner miner_t;

@@ -3,10 +3,20 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arch/memory.h"
+
+/* What the filling threads share: items done, and threads finished, for the progress report. */
+typedef struct {
+    _Atomic uint64_t done;
+    unsigned finished;
+    pthread_mutex_t lock;
+    pthread_cond_t ended;
+} shared_t;
 
 /* One thread's share: items computed from a cache, or copied from another dataset. */
 typedef struct {
@@ -16,7 +26,11 @@ typedef struct {
     arch_topology_t *topo;
     int pu;
     uint64_t start, count;
+    shared_t *shared;
 } range_t;
+
+/* Items a thread fills between two counts of its progress: 2 MiB of dataset. */
+#define CHUNK_ITEMS ((uint64_t)1 << 15)
 
 static void *fill_range(void *arg)
 {
@@ -25,17 +39,47 @@ static void *fill_range(void *arg)
         arch_pin_kind_t kind;
         arch_topology_pin_thread(r->topo, (unsigned)r->pu, &kind);
     }
-    if (r->source != NULL)
-        pow_rx_dataset_copy(r->dataset, r->source, r->start, r->count);
-    else
-        pow_rx_dataset_init(r->dataset, r->cache, r->start, r->count);
+    for (uint64_t at = 0; at < r->count; at += CHUNK_ITEMS) {
+        uint64_t n = r->count - at < CHUNK_ITEMS ? r->count - at : CHUNK_ITEMS;
+        if (r->source != NULL)
+            pow_rx_dataset_copy(r->dataset, r->source, r->start + at, n);
+        else
+            pow_rx_dataset_init(r->dataset, r->cache, r->start + at, n);
+        atomic_fetch_add_explicit(&r->shared->done, n, memory_order_relaxed);
+    }
+    pthread_mutex_lock(&r->shared->lock);
+    r->shared->finished++;
+    pthread_cond_signal(&r->shared->ended);
+    pthread_mutex_unlock(&r->shared->lock);
     return NULL;
+}
+
+/* Reports the items done every 100 ms until started threads have finished. */
+static void report_until_done(shared_t *shared, unsigned started,
+                              const miner_build_progress_t *progress, uint64_t total)
+{
+    progress->report(progress->context, 0, total);
+    pthread_mutex_lock(&shared->lock);
+    while (shared->finished < started) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&shared->ended, &shared->lock, &until);
+        pthread_mutex_unlock(&shared->lock);
+        progress->report(progress->context, atomic_load(&shared->done), total);
+        pthread_mutex_lock(&shared->lock);
+    }
+    pthread_mutex_unlock(&shared->lock);
 }
 
 /* Every item of dataset, in equal ranges over threads on pus (from cache, or source when set). */
 static int fill_in_parallel(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache,
                             const pow_rx_dataset_t *source, unsigned threads, arch_topology_t *topo,
-                            const int *pus)
+                            const int *pus, const miner_build_progress_t *progress)
 {
     if (threads == 0)
         threads = 1;
@@ -46,6 +90,10 @@ static int fill_in_parallel(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cac
         free(ids);
         return -ENOMEM;
     }
+    shared_t shared = {.finished = 0};
+    atomic_init(&shared.done, 0);
+    pthread_mutex_init(&shared.lock, NULL);
+    pthread_cond_init(&shared.ended, NULL);
     uint64_t total = pow_rx_dataset_item_count(), per = total / threads;
     unsigned started = 0;
     int rc = 0;
@@ -56,7 +104,8 @@ static int fill_in_parallel(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cac
                               topo,
                               pus != NULL ? pus[i] : -1,
                               per * i,
-                              i + 1 == threads ? total - per * i : per};
+                              i + 1 == threads ? total - per * i : per,
+                              &shared};
         /* Without a thread, this range is filled here, after the others started. */
         if (pthread_create(&ids[i], NULL, fill_range, &ranges[i]) != 0) {
             rc = -EAGAIN;
@@ -64,19 +113,26 @@ static int fill_in_parallel(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cac
         }
         started++;
     }
+    if (progress != NULL && progress->report != NULL && rc == 0)
+        report_until_done(&shared, started, progress, total);
     for (unsigned i = started; i < threads && rc != 0; i++)
         fill_range(&ranges[i]);
     for (unsigned i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
+    if (progress != NULL && progress->report != NULL)
+        progress->report(progress->context, total, total);
+    pthread_cond_destroy(&shared.ended);
+    pthread_mutex_destroy(&shared.lock);
     free(ranges);
     free(ids);
     return 0;
 }
 
 int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, unsigned threads,
-                        arch_topology_t *topo, const int *pus)
+                        arch_topology_t *topo, const int *pus,
+                        const miner_build_progress_t *progress)
 {
-    return fill_in_parallel(dataset, cache, NULL, threads, topo, pus);
+    return fill_in_parallel(dataset, cache, NULL, threads, topo, pus, progress);
 }
 
 void miner_plan_datasets(const arch_topology_t *topo, const int *pus, unsigned threads,
@@ -134,7 +190,8 @@ unsigned miner_huge_pages_for(unsigned datasets, unsigned threads)
 
 int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets,
                          const pow_rx_cache_t *cache, int try_1g, unsigned threads,
-                         arch_topology_t *topo, const int *pus)
+                         arch_topology_t *topo, const int *pus,
+                         const miner_build_progress_t *progress)
 {
     memset(datasets, 0, plan->count * sizeof(*datasets));
     /* Refused here rather than killed by the kernel (or a cgroup) half way through the fill. */
@@ -145,7 +202,7 @@ int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets
     if (datasets[0] == NULL)
         return -ENOMEM;
     bind_to(datasets[0], topo, plan->node[0]);
-    int rc = fill_in_parallel(datasets[0], cache, NULL, threads, topo, pus);
+    int rc = fill_in_parallel(datasets[0], cache, NULL, threads, topo, pus, progress);
     if (rc != 0) {
         pow_rx_dataset_release(datasets[0]);
         datasets[0] = NULL;
@@ -161,7 +218,7 @@ int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets
         datasets[k] = miner_dataset_fits(why, sizeof(why)) ? pow_rx_dataset_alloc(try_1g) : NULL;
         if (datasets[k] != NULL) {
             bind_to(datasets[k], topo, plan->node[k]);
-            if (fill_in_parallel(datasets[k], NULL, datasets[0], n, topo, local) == 0)
+            if (fill_in_parallel(datasets[k], NULL, datasets[0], n, topo, local, NULL) == 0)
                 continue;
             pow_rx_dataset_release(datasets[k]);
             datasets[k] = NULL;

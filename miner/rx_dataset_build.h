@@ -34,10 +34,12 @@ void miner_plan_datasets(const arch_topology_t *topo, const int *pus, unsigned t
 
 /*
  * Initialises every item of dataset from cache with threads threads on
- * pus[] (NULL or -1 entries: unpinned). Returns 0 or a negative errno.
+ * pus[] (NULL or -1 entries: unpinned), reporting to progress (NULL: no
+ * report). Returns 0 or a negative errno.
  */
 int miner_build_dataset(pow_rx_dataset_t *dataset, const pow_rx_cache_t *cache, unsigned threads,
-                        arch_topology_t *topo, const int *pus);
+                        arch_topology_t *topo, const int *pus,
+                        const miner_build_progress_t *progress);
 
 /*
  * Whether one more 2080 MiB dataset (and 64 MiB to work) fits in the
@@ -60,12 +62,14 @@ unsigned miner_huge_pages_for(unsigned datasets, unsigned threads);
  * the machine lets it), the first built from cache by all the workers'
  * PUs, the others copied from it by the PUs of their node. When a node's
  * copy cannot be allocated its workers read the first dataset instead (the
- * plan's slots say so afterwards, that entry stays NULL). Returns 0, or a
+ * plan's slots say so afterwards, that entry stays NULL). progress hears
+ * of the first dataset's build (the copies take a memcpy's time). Returns 0, or a
  * negative errno when the first dataset cannot be had (nothing is left
  * allocated then).
  */
 int miner_build_datasets(miner_dataset_plan_t *plan, pow_rx_dataset_t **datasets,
                          const pow_rx_cache_t *cache, int try_1g, unsigned threads,
-                         arch_topology_t *topo, const int *pus);
+                         arch_topology_t *topo, const int *pus,
+                         const miner_build_progress_t *progress);
 
 #endif

@@ -61,6 +61,11 @@ struct stratum_session {
     double published_seconds;
     uint64_t published_job;
     int published_new;
+    /* Fast mode's dataset build, in quarters, for the log (also under published_lock). */
+    int building, build_new;
+    unsigned build_quarters;
+    uint64_t build_start_ns;
+    double build_elapsed;
 
     uint64_t stale_local;
     stratum_source_stats_t final;         /* the source's counters when it closed */
@@ -315,10 +320,43 @@ static void on_published(void *context, const miner_job_t *job, int rc, double s
     uv_async_send(&s->published_async);
 }
 
+/* From the thread building a dataset: a quarter reached is said on the loop. */
+static void on_dataset_progress(void *context, uint64_t done, uint64_t total)
+{
+    stratum_session_t *s = context;
+    uint64_t now = arch_clock_ns();
+    int tell = 0;
+    pthread_mutex_lock(&s->published_lock);
+    if (!s->building) {
+        s->building = 1;
+        s->build_start_ns = now;
+        s->build_quarters = 0;
+    }
+    unsigned quarters = total > 0 ? (unsigned)(done * 4 / total) : 4;
+    if (quarters >= 4) {
+        s->building = 0;
+    } else if (quarters > s->build_quarters) {
+        s->build_quarters = quarters;
+        s->build_elapsed = (double)(now - s->build_start_ns) / 1e9;
+        s->build_new = tell = 1;
+    }
+    pthread_mutex_unlock(&s->published_lock);
+    if (tell)
+        uv_async_send(&s->published_async);
+}
+
 static void report_published(uv_async_t *async)
 {
     stratum_session_t *s = async->data;
     pthread_mutex_lock(&s->published_lock);
+    if (s->build_new) {
+        double fraction = s->build_quarters / 4.0, elapsed = s->build_elapsed;
+        s->build_new = 0;
+        pthread_mutex_unlock(&s->published_lock);
+        say(s, "RandomX dataset %.0f%% built in %.1f s, ~%.0f s to go", 100 * fraction, elapsed,
+            elapsed * (1 - fraction) / fraction);
+        pthread_mutex_lock(&s->published_lock);
+    }
     int fresh = s->published_new, rc = s->published_rc;
     double seconds = s->published_seconds;
     uint64_t job = s->published_job;
@@ -424,14 +462,17 @@ int stratum_session_create(stratum_session_t **out, uv_loop_t *loop,
     miner_config_t mc = config->miner;
     mc.on_result = on_result;
     mc.context = s;
+    if (mc.dataset_progress.report == NULL)
+        mc.dataset_progress = (miner_build_progress_t){on_dataset_progress, s};
+    pthread_mutex_init(&s->published_lock, NULL);
     if (miner_create(&s->miner, &mc) != 0 ||
         miner_feeder_create(&s->feeder, s->miner, on_published, s) != 0) {
         snprintf(why, why_len, "cannot start %u worker threads", s->threads);
         miner_destroy(s->miner);
+        pthread_mutex_destroy(&s->published_lock);
         free(s);
         return -EAGAIN;
     }
-    pthread_mutex_init(&s->published_lock, NULL);
     if (create_source(s) != 0) {
         snprintf(why, why_len, "cannot start the %s client",
                  config->pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP ? "monerod" : "Stratum");

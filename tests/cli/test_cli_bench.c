@@ -256,6 +256,15 @@ Test(slow_cli_bench, a_wrong_dataset_item_is_never_measured, .timeout = 900)
                                          "--repeat", "1", "--duration", "1", "--no-reference"));
     cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
     cr_expect_not_null(strstr(r->out, "rx/0 fast          1"), "%s", r->out);
+    /* stderr is a pipe here: the build's progress in plain lines, and the sweep's rows. */
+    const char *lines[] = {"building the RandomX dataset (2080 MiB) with ",
+                           ": 25% (",
+                           ": 50% (",
+                           ": 75% (",
+                           ": done in ",
+                           "bench: 1 of 1 rows measured ("};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cr_expect_not_null(strstr(r->err, lines[i]), "no \"%s\" in:\n%s", lines[i], r->err);
     run_result_free(r);
 
     setenv("MINEMETER_TEST_CORRUPT_DATASET_ITEM", "last", 1);

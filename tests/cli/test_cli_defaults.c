@@ -6,6 +6,7 @@
  * prints its start lines and ends, so no dataset is ever built here.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "tests/support/fake_tree.h"
 #include "tests/support/machine.h"
 #include "tests/support/run_command.h"
+#include "tests/support/spawn.h"
+#include "tests/support/test_pool.h"
 
 /* A mine that reaches no pool: its start lines, then exit 1 after a second. */
 static run_result_t *mine_unreachable(const char *extra_name, const char *extra_value)
@@ -114,4 +117,36 @@ Test(cli_defaults, the_dataset_room_is_said_when_it_fits_too, .init = fake_tree_
     unsetenv("MINEMETER_TEST_MEMORY_ROOT");
     cr_expect_str_eq(why, "the RandomX dataset (2080 MiB) with a 64 MiB margin needs 2144 MiB, and "
                           "the kernel has 8192 MiB available");
+}
+
+/*
+ * mine left to choose, with room for the dataset: fast mode, and the
+ * build's progress in its log by quarters, then the state ready.
+ */
+Test(slow_cli_defaults, mine_in_fast_mode_logs_the_dataset_build_by_quarters, .timeout = 600)
+{
+#ifdef UNDER_SANITIZERS
+    cr_skip_test("run in the optimised build only (a 2080 MiB dataset build)");
+#endif
+    test_need_memory(TEST_RX_FAST_BYTES, "mine in fast mode");
+    test_pool_config_t config = {.algo = "rx/0", .difficulty = 100000, .advertise_algo = 1};
+    test_pool_t *pool = test_pool_start(&config);
+    cr_assert_not_null(pool);
+    char url[64];
+    snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%d", test_pool_port(pool));
+    spawned_t m;
+    spawn_minemeter(&m, ARGS("mine", "--url", url, "--user", "w", "--threads", test_threads_arg()));
+    int ready = spawn_wait_output(&m, "RandomX state for the new seed ready in", 300);
+    spawn_stop(&m, SIGINT, 60);
+    char *out = spawn_output(&m);
+    test_pool_stop(pool);
+    cr_expect_eq(ready, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "randomx: fast mode (default auto: "), "%s", out);
+    const char *q1 = strstr(out, "RandomX dataset 25% built in "),
+               *q2 = strstr(out, "RandomX dataset 50% built in "),
+               *q3 = strstr(out, "RandomX dataset 75% built in "),
+               *done = strstr(out, "RandomX state for the new seed ready in");
+    cr_expect(q1 != NULL && q2 > q1 && q3 > q2 && done > q3, "the quarters in order:\n%s", out);
+    free(out);
+    spawn_cleanup(&m);
 }

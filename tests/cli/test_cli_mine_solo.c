@@ -140,14 +140,6 @@ static char *slurp(const char *path)
     return text;
 }
 
-static unsigned count_of(const char *text, const char *needle)
-{
-    unsigned n = 0;
-    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
@@ -339,7 +331,7 @@ static char *miner_wait_for(const monerod_t *m, const char *needle, unsigned cou
     double end = now_s() + limit_s;
     for (;;) {
         char *text = slurp(out);
-        if (count_of(text, needle) >= count)
+        if (count_occurrences(text, needle) >= count)
             return text;
         int status;
         if (!running(miner_pid, &status)) {
@@ -459,7 +451,7 @@ Test(solo_monerod, goes_on_after_the_daemon_is_killed_and_restarted)
 
     monerod_start(&daemon_);
     char *text = miner_wait_for(&daemon_, "connected to daemon+http", 2, 60);
-    unsigned before = count_of(text, "block accepted");
+    unsigned before = count_occurrences(text, "block accepted");
     free(text);
     free(miner_wait_for(&daemon_, "block accepted", before + 1, 90));
     text = miner_stop(&daemon_);
@@ -500,7 +492,7 @@ static char *file_wait_for(const char *path, pid_t pid, const char *needle, unsi
     double end = now_s() + limit_s;
     for (;;) {
         char *text = slurp(path);
-        if (count_of(text, needle) >= count)
+        if (count_occurrences(text, needle) >= count)
             return text;
         int status;
         if (!running(pid, &status))

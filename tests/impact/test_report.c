@@ -13,6 +13,7 @@
 
 #include "impact/report.h"
 #include "tests/support/fake_tree.h"
+#include "tests/support/run_command.h"
 
 /* memory (lower is better): alone 100, 110, 90 ns; beside x1: 150, 154, 126; x2: 200, 220, 180. */
 static void fixture(impact_victim_results_t *v, impact_run_info_t *info)
@@ -197,14 +198,6 @@ static char *slurp(const char *path)
     return text;
 }
 
-static unsigned count_of(const char *text, const char *needle)
-{
-    unsigned n = 0;
-    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 /* One line per victim and algorithm, a point and a min-max bar per thread count, a legend. */
 Test(impact_report, svg_draws_a_line_per_victim_with_a_point_per_thread_count,
      .init = fake_tree_make, .fini = fake_tree_remove)
@@ -223,8 +216,8 @@ Test(impact_report, svg_draws_a_line_per_victim_with_a_point_per_thread_count,
     const char *svg = slurp(path);
     cr_expect_not_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
     cr_expect_not_null(strstr(svg, "</svg>\n"), "whole");
-    cr_expect_eq(count_of(svg, "<polyline"), 2);
-    cr_expect_eq(count_of(svg, "<circle"), 4, "two victims x two thread counts");
+    cr_expect_eq(count_occurrences(svg, "<polyline"), 2);
+    cr_expect_eq(count_occurrences(svg, "<circle"), 4, "two victims x two thread counts");
     cr_expect_not_null(strstr(svg, ">memory: rx/0 light 100%</text>"), "%s", svg);
     cr_expect_not_null(strstr(svg, ">cache: rx/0 light 100%</text>"), "%s", svg);
     cr_expect_not_null(strstr(svg, ">+100%</text>"), "the 100%% gridline: memory x2 is +100%%");
@@ -250,7 +243,7 @@ Test(impact_report, csv_has_the_documented_columns_and_a_row_per_configuration,
     cr_assert_lt(len, sizeof(header));
     memcpy(header, text, len);
     header[len] = '\0';
-    cr_expect_eq(count_of(text, "\n"), 3, "a header and two rows: %s", text);
+    cr_expect_eq(count_occurrences(text, "\n"), 3, "a header and two rows: %s", text);
     static doc_row_t rows[128];
     size_t n = read_doc(rows, 128);
     unsigned documented = 0, columns = 0;

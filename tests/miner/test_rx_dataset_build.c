@@ -139,7 +139,7 @@ Test(slow_rx_dataset_build, two_nodes_get_two_equal_datasets, .timeout = 900)
     miner_plan_datasets(topo, pus, 2, &plan);
     cr_assert_eq(plan.count, 2);
     pow_rx_dataset_t *datasets[MINER_MAX_NODES];
-    cr_assert_eq(miner_build_datasets(&plan, datasets, cache, 0, 2, topo, pus), 0);
+    cr_assert_eq(miner_build_datasets(&plan, datasets, cache, 0, 2, topo, pus, NULL), 0);
     cr_assert(datasets[0] != NULL && datasets[1] != NULL);
     cr_expect_eq(plan.slot[1], 1, "the second worker reads its node's copy");
     size_t len;

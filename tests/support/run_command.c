@@ -134,3 +134,11 @@ void expect_usage_error(const char *const args[], const char *needle)
     cr_expect_str_eq(r->out, "", "nothing on stdout for an error");
     run_result_free(r);
 }
+
+unsigned count_occurrences(const char *text, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}

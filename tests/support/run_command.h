@@ -45,4 +45,7 @@ void expect_usage_error(const char *const args[], const char *needle);
 /* Number of lines in text (a last line without '\n' counts). */
 size_t count_lines(const char *text);
 
+/* How many times needle occurs in text (overlapping ones too). */
+unsigned count_occurrences(const char *text, const char *needle);
+
 #endif

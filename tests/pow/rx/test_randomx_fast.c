@@ -14,6 +14,24 @@
 #include "pow/rx/vm_jit.h"
 #include "tests/support/machine.h"
 
+/* What a build reported: how often, whether the count ever went back, the first and last. */
+typedef struct {
+    unsigned calls, backwards;
+    uint64_t first, last, total;
+} reports_t;
+
+static void record(void *context, uint64_t done, uint64_t total)
+{
+    reports_t *r = context;
+    if (r->calls == 0)
+        r->first = done;
+    else if (done < r->last)
+        r->backwards++;
+    r->calls++;
+    r->last = done;
+    r->total = total;
+}
+
 Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeout = 1800)
 {
     test_need_memory(TEST_RX_FAST_BYTES, "the RandomX dataset");
@@ -22,7 +40,15 @@ Test(slow_randomx_fast, fast_and_light_modes_agree_on_100_random_inputs, .timeou
     cr_assert_eq(pow_rx_cache_init(cache, "test key 000", 12), 0);
     pow_rx_dataset_t *dataset = pow_rx_dataset_alloc(0);
     cr_assert_not_null(dataset, "cannot allocate the 2080 MiB dataset");
-    cr_assert_eq(miner_build_dataset(dataset, cache, 2, NULL, NULL), 0);
+    reports_t reports = {0};
+    const miner_build_progress_t progress = {record, &reports};
+    cr_assert_eq(miner_build_dataset(dataset, cache, 2, NULL, NULL, &progress), 0);
+    /* The build's progress: from 0 to every item, never back, several times on the way. */
+    cr_expect_eq(reports.first, 0);
+    cr_expect_eq(reports.total, pow_rx_dataset_item_count());
+    cr_expect_eq(reports.last, reports.total);
+    cr_expect_eq(reports.backwards, 0);
+    cr_expect_geq(reports.calls, 3, "%u reports over a build of seconds", reports.calls);
 
     /* Where there is a JIT, fast and light compile programs and fast_interpreted does not. */
     int jit = pow_rx_vm_jit_supported() && pow_rx_isa_best() != POW_ISA_PORTABLE;
