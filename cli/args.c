@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "cli/config_file.h"
 #include <unistd.h>
 
 static void vprint_error(const char *command, const char *fmt, va_list ap)
@@ -172,6 +174,17 @@ int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t
             return CLI_EXIT_USAGE;
         }
         value->texts[value->count++] = text;
+    }
+    /* A config file fills what the command line left unset (cli/config_file.h). */
+    unsigned index;
+    if (find_option(spec, "config", 6, &index) != NULL && values[index].set) {
+        int rc = cli_config_apply(spec, values);
+        if (rc != CLI_CONTINUE)
+            return rc;
+    }
+    if (find_option(spec, "dump-config", 11, &index) != NULL && values[index].set) {
+        cli_config_dump(spec, values, stdout);
+        return CLI_EXIT_OK;
     }
     return CLI_CONTINUE;
 }

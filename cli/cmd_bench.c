@@ -39,6 +39,7 @@
 #include "bench/stats.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/isa_option.h"
 #include "cli/power_options.h"
 #include "cli/rx_options.h"
@@ -71,10 +72,14 @@ enum {
     OPT_VCPU_PRICE,
     OPT_POWER_CMD,
     OPT_POWER_MODEL,
+    OPT_CONFIG,
+    OPT_DUMP_CONFIG,
     OPT_COUNT
 };
 
 static const cli_option_t bench_options[OPT_COUNT] = {
+    [OPT_CONFIG] = CLI_CONFIG_OPTION_FILE,
+    [OPT_DUMP_CONFIG] = CLI_CONFIG_OPTION_DUMP,
     [OPT_ALGO] = {"algo", CLI_OPT_STRING, "LIST", 0, 0,
                   "algorithms, comma-separated (default: " DEFAULT_ALGOS ")"},
     [OPT_MODE] = {"mode", CLI_OPT_STRING, "LIST", 0, 0,

@@ -24,6 +24,7 @@
 #include "cli/algo_option.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/http_options.h"
 #include "cli/power_options.h"
 #include "impact/probe.h"
@@ -60,10 +61,14 @@ enum {
     OPT_POWER_MODEL,
     OPT_HTTP,
     OPT_HTTP_TOKEN,
+    OPT_CONFIG,
+    OPT_DUMP_CONFIG,
     OPT_COUNT
 };
 
 static const cli_option_t impact_options[OPT_COUNT] = {
+    [OPT_CONFIG] = CLI_CONFIG_OPTION_FILE,
+    [OPT_DUMP_CONFIG] = CLI_CONFIG_OPTION_DUMP,
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
     [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_PROBE] = {"probe", CLI_OPT_STRING, "LIST", 0, 0,

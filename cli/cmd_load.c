@@ -34,6 +34,7 @@
 #include "bench/progress.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/http_options.h"
 #include "cli/power_options.h"
 #include "cli/priority_options.h"
@@ -75,10 +76,14 @@ enum {
     OPT_HTTP_TOKEN,
     OPT_NICE,
     OPT_CPU_PRIORITY,
+    OPT_CONFIG,
+    OPT_DUMP_CONFIG,
     OPT_COUNT
 };
 
 static const cli_option_t load_options[OPT_COUNT] = {
+    [OPT_CONFIG] = CLI_CONFIG_OPTION_FILE,
+    [OPT_DUMP_CONFIG] = CLI_CONFIG_OPTION_DUMP,
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
     [OPT_NICE] = CLI_PRIORITY_OPTION_NICE,
     [OPT_CPU_PRIORITY] = CLI_PRIORITY_OPTION_CPU_PRIORITY,

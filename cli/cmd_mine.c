@@ -25,6 +25,7 @@
 #include "arch/topology.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/http_options.h"
 #include "cli/say.h"
 #include "cli/power_options.h"
@@ -72,10 +73,14 @@ enum {
     OPT_HTTP_TOKEN,
     OPT_NICE,
     OPT_CPU_PRIORITY,
+    OPT_CONFIG,
+    OPT_DUMP_CONFIG,
     OPT_COUNT
 };
 
 static const cli_option_t mine_options[OPT_COUNT] = {
+    [OPT_CONFIG] = CLI_CONFIG_OPTION_FILE,
+    [OPT_DUMP_CONFIG] = CLI_CONFIG_OPTION_DUMP,
     [OPT_POWER_CMD] = CLI_POWER_OPTION_CMD,
     [OPT_POWER_MODEL] = CLI_POWER_OPTION_MODEL,
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,

@@ -24,6 +24,7 @@
 #include "arch/clock.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/http_options.h"
 #include "cli/say.h"
 #include "pow/algo.h"
@@ -62,6 +63,8 @@ enum {
     OPT_VERBOSE,
     OPT_HTTP,
     OPT_HTTP_TOKEN,
+    OPT_CONFIG,
+    OPT_DUMP_CONFIG,
     OPT_COUNT
 };
 
@@ -71,6 +74,8 @@ enum {
 #define DEFAULT_HEIGHT        3200000
 
 static const cli_option_t pool_options[OPT_COUNT] = {
+    [OPT_CONFIG] = CLI_CONFIG_OPTION_FILE,
+    [OPT_DUMP_CONFIG] = CLI_CONFIG_OPTION_DUMP,
     [OPT_HTTP] = CLI_HTTP_OPTION_ADDRESS,
     [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_LISTEN] = {"listen", CLI_OPT_STRING, "IP:PORT", 0, 0,
