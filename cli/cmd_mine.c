@@ -490,6 +490,7 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         .pools = pools,
         .pool_count = pool_count,
         .algo = algo,
+        .algo_given = v[OPT_ALGO].set,
         .agent = agent,
         .tls_ca_file = v[OPT_TLS_CA].set ? v[OPT_TLS_CA].text : NULL,
         .tls_insecure = v[OPT_TLS_INSECURE].set,
@@ -554,10 +555,16 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         uv_timer_start(&m->duration_timer, on_duration, v[OPT_DURATION].number * 1000, 0);
 
     int solo = stratum_session_solo(m->session);
-    cli_say("minemeter %s mining with %u thread(s) (%s)%s, the algorithm the %s names (%s until it "
-            "does); pid %ld; stop with Ctrl-C",
-            PACKAGE_VERSION, m->threads, w->threads_reason, cli_priority_describe(&priority),
-            solo ? "daemon's template" : "pool's job", pow_algo_name(algo), (long)getpid());
+    char which[96];
+    if (solo && v[OPT_ALGO].set)
+        snprintf(which, sizeof(which), "%s, as --algo says, whatever the block version",
+                 pow_algo_name(algo));
+    else
+        snprintf(which, sizeof(which), "the algorithm the %s names (%s until it does)",
+                 solo ? "daemon's template" : "pool's job", pow_algo_name(algo));
+    cli_say("minemeter %s mining with %u thread(s) (%s)%s, %s; pid %ld; stop with Ctrl-C",
+            PACKAGE_VERSION, m->threads, w->threads_reason, cli_priority_describe(&priority), which,
+            (long)getpid());
     if (pow_algo_rx(algo) != NULL) {
         char lockstep[48] = "";
         if (!fast && pow_rx_group_lockstep_for(pow_rx_isa_best()))

@@ -236,7 +236,8 @@ static void on_template(void *context, const stratum_http_reply_t *reply)
         stratum_block_template_t tpl;
         char why[256];
         c->polling = 0;
-        if (stratum_block_template_parse(r.result, &tpl, why, sizeof(why)) != 0) {
+        if (stratum_block_template_parse_as(r.result, c->config.algo, &tpl, why, sizeof(why)) !=
+            0) {
             c->failures++;
             c->stats.bad_templates++;
             logf_(c, "ignoring a block template from %s: %s", c->name, why);

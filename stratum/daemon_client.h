@@ -57,6 +57,7 @@ typedef struct {
     unsigned poll_interval_ms;   /* get_info period; 0: 1000 */
     unsigned request_timeout_ms; /* 0: 10000 */
     unsigned retry_pause_ms;     /* first back-off; 0: 1000 (doubles to 60 s, with jitter) */
+    const pow_algo_t *algo;      /* hash every template with this; NULL: as its version says */
     stratum_daemon_events_t events;
 } stratum_daemon_config_t;
 

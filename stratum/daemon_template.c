@@ -178,8 +178,8 @@ static int parse_difficulty(const json_t *result, stratum_difficulty_t *out, cha
     return 0;
 }
 
-static int parse_hashing_blob(const json_t *result, stratum_block_template_t *out, char *why,
-                              size_t why_len)
+static int parse_hashing_blob(const json_t *result, const pow_algo_t *algo,
+                              stratum_block_template_t *out, char *why, size_t why_len)
 {
     stratum_job_t *job = &out->job;
     const char *hex = string_member(result, "blockhashing_blob", why, why_len);
@@ -196,7 +196,7 @@ static int parse_hashing_blob(const json_t *result, stratum_block_template_t *ou
         return refuse(why, why_len, "blockhashing_blob does not start with a block header");
     out->major_version = header.major_version;
     job->nonce_offset = header.nonce_offset;
-    job->algo = stratum_block_algo(header.major_version);
+    job->algo = algo != NULL ? algo : stratum_block_algo(header.major_version);
     if (job->algo == NULL)
         return refuse(why, why_len, "no proof of work for block version %u", header.major_version);
     if (job->blob_len < pow_algo_min_input(job->algo))
@@ -236,12 +236,18 @@ static int parse_block(const json_t *result, stratum_block_template_t *out, char
 int stratum_block_template_parse(const json_t *result, stratum_block_template_t *out, char *why,
                                  size_t why_len)
 {
+    return stratum_block_template_parse_as(result, NULL, out, why, why_len);
+}
+
+int stratum_block_template_parse_as(const json_t *result, const pow_algo_t *algo,
+                                    stratum_block_template_t *out, char *why, size_t why_len)
+{
     memset(out, 0, sizeof(*out));
     if (!json_is_object(result))
         return refuse(why, why_len, "the template is not a JSON object");
     int rc = -1;
     const json_t *height = json_object_get(result, "height");
-    if (parse_hashing_blob(result, out, why, why_len) != 0 ||
+    if (parse_hashing_blob(result, algo, out, why, why_len) != 0 ||
         parse_block(result, out, why, why_len) != 0 ||
         parse_difficulty(result, &out->difficulty, why, why_len) != 0 ||
         hash_member(result, "prev_hash", out->prev_hash, why, why_len) != 0)

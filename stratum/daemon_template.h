@@ -74,6 +74,14 @@ typedef struct {
 int stratum_block_template_parse(const json_t *result, stratum_block_template_t *out, char *why,
                                  size_t why_len);
 
+/*
+ * The same, hashing with algo instead of what the major version calls for
+ * (mine --algo on a chain whose fork schedule is not Monero's); algo NULL:
+ * the major version's.
+ */
+int stratum_block_template_parse_as(const json_t *result, const pow_algo_t *algo,
+                                    stratum_block_template_t *out, char *why, size_t why_len);
+
 /* The block with nonce in place, as hex for submit_block (malloc'ed), or NULL. */
 char *stratum_block_template_fill(const stratum_block_template_t *tpl, uint32_t nonce);
 

@@ -399,6 +399,7 @@ static int create_source(stratum_session_t *s)
             .poll_interval_ms = c->daemon_poll_ms,
             .request_timeout_ms = c->response_timeout_ms,
             .retry_pause_ms = c->retry_pause_ms,
+            .algo = c->algo_given ? c->algo : NULL,
             .events = {.context = s,
                        .on_job = on_daemon_job,
                        .on_block_result = on_block_result,

@@ -52,6 +52,7 @@ typedef struct {
     const stratum_pool_t *pools;
     size_t pool_count;
     const pow_algo_t *algo; /* until a job names one; announced with the usual ones */
+    int algo_given;         /* --algo was given: a daemon's templates are hashed with it */
     const char *agent;
     /* Stratum: see stratum_client_config_t. */
     const char *tls_ca_file;

@@ -434,6 +434,28 @@ Test(solo_monerod, mines_three_blocks_with_the_daemons_pow_hashes)
     free(text);
 }
 
+/*
+ * --algo is honoured in solo mining: every template is hashed with it,
+ * whatever the block version says. On a Monero regtest chain (version 16,
+ * rx/0) an rx/2 block is one monerod must refuse: the refusal is the proof
+ * that the given algorithm, not the version's, made the hash.
+ */
+Test(solo_monerod, a_given_algorithm_is_hashed_whatever_the_block_version)
+{
+    /*
+     * At difficulty 1 monerod would take any hash; at 100 an rx/2 block's rx/0
+     * hash also meets the difficulty once in 100, so a refusal comes first
+     * almost always, and one soon after when not.
+     */
+    monerod_setup(&daemon_, 100);
+    miner_start(&daemon_, (const char *const[]){"--algo", "rx/2", NULL});
+    free(miner_wait_for(&daemon_, "block refused", 1, 200));
+    char *text = miner_stop(&daemon_);
+    cr_expect_not_null(strstr(text, "rx/2, as --algo says"), "%s", text);
+    cr_expect_not_null(strstr(text, "algo rx/2"), "%s", text);
+    free(text);
+}
+
 Test(solo_monerod, goes_on_after_the_daemon_is_killed_and_restarted)
 {
     double t0 = now_s();

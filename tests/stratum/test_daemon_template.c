@@ -262,6 +262,27 @@ Test(daemon_template, older_versions_map_to_cryptonight)
     }
 }
 
+/* mine --algo on a daemon: every template hashed with it, whatever its version says. */
+Test(daemon_template, a_given_algorithm_overrides_the_major_version)
+{
+    json_t *t = regtest_template(); /* version 16: rx/0 by Monero's schedule */
+    stratum_block_template_t tpl;
+    char why[256] = "";
+    cr_assert_eq(stratum_block_template_parse_as(t, pow_algo_find("rx/2"), &tpl, why, sizeof(why)),
+                 0, "%s", why);
+    cr_expect_str_eq(pow_algo_name(tpl.job.algo), "rx/2");
+    cr_expect_eq(tpl.job.seed_len, 32, "a RandomX variant takes the template's seed");
+    stratum_block_template_free(&tpl);
+    json_decref(t);
+    /* An old version forced to RandomX needs the seed its template lacks: refused, said why. */
+    t = template_with_version("07");
+    json_object_del(t, "seed_hash");
+    cr_expect_eq(stratum_block_template_parse_as(t, pow_algo_find("rx/0"), &tpl, why, sizeof(why)),
+                 -1);
+    cr_expect_not_null(strstr(why, "seed_hash"), "%s", why);
+    json_decref(t);
+}
+
 Test(daemon_template, wide_difficulty_template)
 {
     json_t *t = regtest_template();
