@@ -555,7 +555,7 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
             cli_usage_error("load", "--url %s", why);
             return CLI_EXIT_USAGE;
         }
-        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP) {
+        if (stratum_url_is_daemon(p->url.scheme)) {
             cli_usage_error("load",
                             "--url %s: load talks to Stratum pools; for monerod, run minemeter "
                             "pool --daemon ... and point load at it, or use minemeter mine",

@@ -89,7 +89,8 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_HTTP_TOKEN] = CLI_HTTP_OPTION_TOKEN,
     [OPT_URL] = {"url", CLI_OPT_STRING, "URL", 0, 0,
                  "pool: stratum+tcp://HOST:PORT or stratum+ssl://... (repeat for failover); or "
-                 "one monerod: daemon+http://HOST:PORT; a bare HOST:PORT is stratum+tcp",
+                 "one monerod: daemon+http://HOST:PORT or daemon+https://; a bare HOST:PORT is "
+                 "stratum+tcp",
                  'o', NULL},
     [OPT_USER] = {"user", CLI_OPT_STRING, "NAME", 0, 0,
                   "pool login, usually a wallet address; solo: the wallet address mined to", 'u',
@@ -106,10 +107,11 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_PRINT_TIME] = {"print-time", CLI_OPT_UINT, "SECONDS", 1, 3600,
                         "print the hash rate this often (default 60)"},
     [OPT_TLS_FINGERPRINT] = {"tls-fingerprint", CLI_OPT_STRING, "SHA256", 0, 0,
-                             "trust only the pool certificate with this SHA-256 (once for every "
-                             "stratum+ssl pool, or once per stratum+ssl --url in order)"},
+                             "trust only the certificate with this SHA-256 (once for every "
+                             "stratum+ssl or daemon+https --url, or once for each in order)"},
     [OPT_TLS_CA] = {"tls-ca", CLI_OPT_STRING, "FILE", 0, 0,
-                    "verify pools against these CA certificates instead of the system's"},
+                    "verify pools and daemon+https against these CA certificates instead of "
+                    "the system's"},
     [OPT_TLS_INSECURE] = {"tls-insecure", CLI_OPT_FLAG, NULL, 0, 0,
                           "accept any pool certificate (unsafe: for tests only)"},
     [OPT_RETRY_PAUSE] = {"retry-pause", CLI_OPT_UINT, "MS", 10, 600000,
@@ -290,12 +292,12 @@ static int check_tls_options(const char *command, const cli_value_t *v, const st
     static const int tls_options[] = {OPT_TLS_FINGERPRINT, OPT_TLS_CA, OPT_TLS_INSECURE};
     int tls_pools = 0;
     for (size_t i = 0; i < pool_count; i++)
-        tls_pools += pools[i].url.scheme == STRATUM_URL_TLS;
+        tls_pools += stratum_url_is_tls(pools[i].url.scheme);
     for (size_t k = 0; k < sizeof(tls_options) / sizeof(tls_options[0]); k++) {
         if (v[tls_options[k]].set && tls_pools == 0) {
             cli_usage_error(command,
-                            "--%s is for stratum+ssl:// pools, and no --url is one (a plain "
-                            "stratum+tcp:// connection has no certificate)",
+                            "--%s is for stratum+ssl:// pools and daemon+https://, and no --url "
+                            "is one (a plain connection has no certificate)",
                             mine_options[tls_options[k]].name);
             return -1;
         }
@@ -311,7 +313,7 @@ static int check_tls_options(const char *command, const cli_value_t *v, const st
         return -1;
     }
     for (size_t i = 0; i < pool_count; i++) {
-        if (pools[i].url.scheme != STRATUM_URL_TLS)
+        if (!stratum_url_is_tls(pools[i].url.scheme))
             continue;
         stratum_tls_options_t options = {
             .fingerprint = pools[i].tls_fingerprint,
@@ -401,7 +403,7 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
             cli_usage_error("mine", "--url %s", why);
             return CLI_EXIT_USAGE;
         }
-        if (p->url.scheme == STRATUM_URL_DAEMON_HTTP && v[OPT_URL].count > 1) {
+        if (stratum_url_is_daemon(p->url.scheme) && v[OPT_URL].count > 1) {
             cli_usage_error("mine",
                             "--url %s: solo mining uses one monerod, not mixed with "
                             "pools or other daemons",
@@ -415,7 +417,7 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
     /* One pin for every stratum+ssl pool, or one per stratum+ssl pool in order (#23, 13). */
     unsigned pins = v[OPT_TLS_FINGERPRINT].count, tls_seen = 0;
     for (size_t i = 0; i < *count && pins > 0; i++) {
-        if (pools[i].url.scheme != STRATUM_URL_TLS)
+        if (!stratum_url_is_tls(pools[i].url.scheme))
             continue;
         unsigned which = pins == 1 ? 0 : tls_seen;
         pools[i].tls_fingerprint = which < pins ? v[OPT_TLS_FINGERPRINT].texts[which] : NULL;

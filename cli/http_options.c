@@ -129,7 +129,7 @@ int cli_http_open(const char *command, const cli_http_values_t *v, const cli_htt
     if (run->pools != NULL && run->pool_count > 0) {
         const stratum_url_t *u = &run->pools[0].url;
         h->status.has_pool = 1;
-        h->status.solo = u->scheme == STRATUM_URL_DAEMON_HTTP;
+        h->status.solo = stratum_url_is_daemon(u->scheme);
         snprintf(h->status.pool, sizeof(h->status.pool),
                  strchr(u->host, ':') != NULL ? "[%s]:%u" : "%s:%u", u->host, u->port);
     }
@@ -179,7 +179,7 @@ void cli_http_session_event(cli_http_t *h, const stratum_session_event_t *ev,
         int v6 = strchr(u->host, ':') != NULL;
         snprintf(s->pool, sizeof(s->pool), v6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
         s->has_pool = 1;
-        s->solo = u->scheme == STRATUM_URL_DAEMON_HTTP;
+        s->solo = stratum_url_is_daemon(u->scheme);
         s->connected = 1;
         s->connected_ns = arch_clock_ns();
         break;

@@ -433,7 +433,7 @@ int stratum_daemon_submit(stratum_daemon_t *c, const char *job_id, uint32_t nonc
 
 stratum_daemon_t *stratum_daemon_create(uv_loop_t *loop, const stratum_daemon_config_t *config)
 {
-    if (config->url.scheme != STRATUM_URL_DAEMON_HTTP || config->wallet_address == NULL)
+    if (!stratum_url_is_daemon(config->url.scheme) || config->wallet_address == NULL)
         return NULL;
     stratum_daemon_t *c = calloc(1, sizeof(*c));
     if (c == NULL)
@@ -442,11 +442,19 @@ stratum_daemon_t *stratum_daemon_create(uv_loop_t *loop, const stratum_daemon_co
     c->config = *config;
     const char *host = config->url.host;
     int v6 = strchr(host, ':') != NULL;
-    snprintf(c->rpc_url, sizeof(c->rpc_url), "http://%s%s%s:%u/json_rpc", v6 ? "[" : "", host,
-             v6 ? "]" : "", config->url.port);
-    snprintf(c->name, sizeof(c->name), "daemon+http://%s%s%s:%u", v6 ? "[" : "", host,
-             v6 ? "]" : "", config->url.port);
+    int https = config->url.scheme == STRATUM_URL_DAEMON_HTTPS;
+    snprintf(c->rpc_url, sizeof(c->rpc_url), "%s://%s%s%s:%u/json_rpc", https ? "https" : "http",
+             v6 ? "[" : "", host, v6 ? "]" : "", config->url.port);
+    snprintf(c->name, sizeof(c->name), "%s://%s%s%s:%u",
+             stratum_url_scheme_name(config->url.scheme), v6 ? "[" : "", host, v6 ? "]" : "",
+             config->url.port);
     c->http = stratum_http_create(loop, config->agent);
+    char why[256];
+    if (c->http != NULL && https &&
+        stratum_http_set_tls(c->http, &config->tls, why, sizeof(why)) != 0) {
+        stratum_http_close(c->http, NULL, NULL);
+        c->http = NULL;
+    }
     if (c->http == NULL) {
         free(c);
         return NULL;

@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include "stratum/job.h"
+#include "stratum/tls.h"
 #include "stratum/url.h"
 
 typedef struct {
@@ -58,6 +59,7 @@ typedef struct {
     unsigned request_timeout_ms; /* 0: 10000 */
     unsigned retry_pause_ms;     /* first back-off; 0: 1000 (doubles to 60 s, with jitter) */
     const pow_algo_t *algo;      /* hash every template with this; NULL: as its version says */
+    stratum_tls_options_t tls;   /* daemon+https://: what to trust (stratum/tls.h) */
     stratum_daemon_events_t events;
 } stratum_daemon_config_t;
 

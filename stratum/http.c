@@ -8,6 +8,10 @@
 #include "stratum/http.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +48,11 @@ struct stratum_http {
     int cleaned;
     void (*on_closed)(void *);
     void *on_closed_arg;
+    /* https:// trust (stratum_http_set_tls) */
+    char *ca_file;
+    int insecure, pinned;
+    uint8_t fingerprint[32];
+    char seen[65]; /* the last certificate the pin refused, in hex */
 };
 
 static void finish_close(stratum_http_t *h);
@@ -55,6 +64,7 @@ static void maybe_free(stratum_http_t *h)
     void (*done)(void *) = h->on_closed;
     void *arg = h->on_closed_arg;
     free(h->agent);
+    free(h->ca_file);
     free(h);
     if (done != NULL)
         done(arg);
@@ -226,6 +236,12 @@ static void collect_done(stratum_http_t *h)
             reply.body_len = r->len;
         } else if (r->too_big) {
             reply.error = "the reply is longer than " STRATUM_HTTP_MAX_REPLY_TEXT;
+        } else if (h->pinned && h->seen[0] != '\0') {
+            snprintf(r->error, sizeof(r->error),
+                     "the daemon's certificate does not match --tls-fingerprint (it has %s)",
+                     h->seen);
+            h->seen[0] = '\0';
+            reply.error = r->error;
         } else {
             reply.error = r->error[0] != '\0' ? r->error : curl_easy_strerror(rc);
         }
@@ -235,6 +251,63 @@ static void collect_done(stratum_http_t *h)
     h->dispatching = 0;
     if (h->closing && !h->cleaned)
         finish_close(h);
+}
+
+int stratum_http_set_tls(stratum_http_t *h, const stratum_tls_options_t *options, char *why,
+                         size_t why_len)
+{
+    if (options->fingerprint != NULL &&
+        stratum_tls_parse_fingerprint(options->fingerprint, h->fingerprint) != 0) {
+        snprintf(why, why_len, STRATUM_TLS_FINGERPRINT_FORM);
+        return -1;
+    }
+    h->pinned = options->fingerprint != NULL;
+    h->insecure = options->insecure;
+    free(h->ca_file);
+    h->ca_file = options->ca_file != NULL ? strdup(options->ca_file) : NULL;
+    return 0;
+}
+
+/* OpenSSL's check of the chain, replaced when pinned: the leaf's SHA-256 or nothing. */
+static int verify_pinned(X509_STORE_CTX *store, void *arg)
+{
+    stratum_http_t *h = arg;
+    X509 *leaf = X509_STORE_CTX_get0_cert(store);
+    uint8_t digest[32];
+    unsigned len = 0;
+    if (leaf != NULL && X509_digest(leaf, EVP_sha256(), digest, &len) == 1 && len == 32) {
+        if (memcmp(digest, h->fingerprint, 32) == 0)
+            return 1;
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(h->seen + 2 * i, 3, "%02x", digest[i]);
+    }
+    X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+    return 0;
+}
+
+static CURLcode pin_on_context(CURL *easy, void *ssl_ctx, void *arg)
+{
+    (void)easy;
+    SSL_CTX_set_cert_verify_callback(ssl_ctx, verify_pinned, arg);
+    return CURLE_OK;
+}
+
+/* What an https:// request trusts; 0 when every option took. */
+static int set_trust(stratum_http_t *h, CURL *e)
+{
+    int bad = 0;
+    if (h->insecure) {
+        bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK;
+    } else if (h->pinned) {
+        /* The pin names the certificate: no CA and no host name to check beside it. */
+        bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, pin_on_context) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, h) != CURLE_OK;
+    } else if (h->ca_file != NULL) {
+        bad |= curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file) != CURLE_OK;
+    }
+    return bad;
 }
 
 stratum_http_t *stratum_http_create(uv_loop_t *loop, const char *agent)
@@ -286,11 +359,15 @@ int stratum_http_post(stratum_http_t *h, const char *url, const char *body, size
     CURL *e = r->easy;
     int bad = 0;
     bad |= curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK;
+    int https = strncmp(url, "https://", 8) == 0;
 #if LIBCURL_VERSION_NUM >= 0x075500
-    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, https ? "https" : "http") != CURLE_OK;
 #else
-    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS,
+                            https ? (long)CURLPROTO_HTTPS : (long)CURLPROTO_HTTP) != CURLE_OK;
 #endif
+    if (https)
+        bad |= set_trust(h, e);
     bad |= curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, h->agent) != CURLE_OK;

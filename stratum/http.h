@@ -4,14 +4,19 @@
  * poll handles and one timer (curl_multi_socket_action). The daemon client
  * uses it to talk JSON-RPC to monerod.
  *
- * Proxies from the environment are ignored and only http:// is spoken: a
- * daemon is addressed directly, never through whatever http_proxy says.
+ * Proxies from the environment are ignored: a daemon is addressed
+ * directly, never through whatever http_proxy says. https:// URLs are
+ * verified as stratum/tls.h verifies pools: against the system CAs (or
+ * ca_file) and the host's name, or by a pinned SHA-256 fingerprint of the
+ * certificate instead; insecure accepts any certificate.
  */
 #ifndef MINEMETER_STRATUM_HTTP_H
 #define MINEMETER_STRATUM_HTTP_H
 
 #include <stddef.h>
 #include <uv.h>
+
+#include "stratum/tls.h"
 
 /*
  * Replies longer than this are refused before they are parsed on the loop
@@ -38,6 +43,14 @@ typedef struct stratum_http stratum_http_t;
 
 /* A client on loop; agent is the User-Agent (copied). NULL on failure. */
 stratum_http_t *stratum_http_create(uv_loop_t *loop, const char *agent);
+
+/*
+ * The trust for https:// requests (the options as for a stratum+ssl pool;
+ * strings copied). Returns 0, or -1 with a sentence in why (a malformed
+ * fingerprint).
+ */
+int stratum_http_set_tls(stratum_http_t *http, const stratum_tls_options_t *options, char *why,
+                         size_t why_len);
 
 /*
  * POSTs body (copied) as application/json to url, giving up after

@@ -391,7 +391,7 @@ static void report_published(uv_async_t *async)
 static int create_source(stratum_session_t *s)
 {
     const stratum_session_config_t *c = &s->config;
-    if (c->pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP) {
+    if (stratum_url_is_daemon(c->pools[0].url.scheme)) {
         stratum_daemon_config_t dc = {
             .url = c->pools[0].url,
             .wallet_address = c->pools[0].user,
@@ -400,6 +400,9 @@ static int create_source(stratum_session_t *s)
             .request_timeout_ms = c->response_timeout_ms,
             .retry_pause_ms = c->retry_pause_ms,
             .algo = c->algo_given ? c->algo : NULL,
+            .tls = {.fingerprint = c->pools[0].tls_fingerprint,
+                    .ca_file = c->tls_ca_file,
+                    .insecure = c->tls_insecure},
             .events = {.context = s,
                        .on_job = on_daemon_job,
                        .on_block_result = on_block_result,
@@ -476,7 +479,7 @@ int stratum_session_create(stratum_session_t **out, uv_loop_t *loop,
     }
     if (create_source(s) != 0) {
         snprintf(why, why_len, "cannot start the %s client",
-                 config->pools[0].url.scheme == STRATUM_URL_DAEMON_HTTP ? "monerod" : "Stratum");
+                 stratum_url_is_daemon(config->pools[0].url.scheme) ? "monerod" : "Stratum");
         stratum_session_destroy(s);
         return -ENOMEM;
     }

@@ -43,7 +43,7 @@ static void set_error(stratum_tls_t *tls, const char *what)
     ERR_clear_error();
 }
 
-static int parse_fingerprint(const char *text, uint8_t out[32])
+int stratum_tls_parse_fingerprint(const char *text, uint8_t out[32])
 {
     size_t n = 0;
     for (const char *p = text; *p != '\0'; p++) {
@@ -68,10 +68,8 @@ stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *o
         return NULL;
     }
     if (options->fingerprint != NULL) {
-        if (parse_fingerprint(options->fingerprint, t->fingerprint) != 0) {
-            snprintf(why, why_len,
-                     "--tls-fingerprint wants the certificate's SHA-256 as 64 hex digits "
-                     "(openssl x509 -noout -fingerprint -sha256 prints it)");
+        if (stratum_tls_parse_fingerprint(options->fingerprint, t->fingerprint) != 0) {
+            snprintf(why, why_len, STRATUM_TLS_FINGERPRINT_FORM);
             free(t);
             return NULL;
         }

@@ -28,6 +28,14 @@ typedef struct {
 typedef struct stratum_tls_context stratum_tls_context_t;
 typedef struct stratum_tls stratum_tls_t;
 
+/* A fingerprint as --tls-fingerprint takes it (64 hex digits, colons allowed): 0, or -1. */
+int stratum_tls_parse_fingerprint(const char *text, uint8_t out[32]);
+
+/* The sentence for a fingerprint that stratum_tls_parse_fingerprint refused. */
+#define STRATUM_TLS_FINGERPRINT_FORM                                                               \
+    "--tls-fingerprint wants the certificate's SHA-256 as 64 hex digits (openssl x509 -noout "     \
+    "-fingerprint -sha256 prints it)"
+
 /* NULL with a reason in why (a malformed fingerprint, CAs that do not load). */
 stratum_tls_context_t *stratum_tls_context_create(const stratum_tls_options_t *options, char *why,
                                                   size_t why_len);

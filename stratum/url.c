@@ -14,6 +14,7 @@ static const struct {
     {"stratum+ssl://", STRATUM_URL_TLS, 3333},
     {"stratum+tls://", STRATUM_URL_TLS, 3333},
     {"daemon+http://", STRATUM_URL_DAEMON_HTTP, 18081},
+    {"daemon+https://", STRATUM_URL_DAEMON_HTTPS, 18081},
 };
 
 #define EXAMPLE "(for example stratum+tcp://127.0.0.1:3333)"
@@ -27,6 +28,8 @@ const char *stratum_url_scheme_name(stratum_url_scheme_t scheme)
         return "stratum+ssl";
     case STRATUM_URL_DAEMON_HTTP:
         return "daemon+http";
+    case STRATUM_URL_DAEMON_HTTPS:
+        return "daemon+https";
     }
     return "?";
 }
@@ -66,7 +69,8 @@ int stratum_url_parse(const char *text, stratum_url_t *url, char *why, size_t wh
         rest = text;
     } else {
         return fail(why, why_len, text,
-                    "the address must start with stratum+tcp://, stratum+ssl:// or daemon+http:// "
+                    "the address must start with stratum+tcp://, stratum+ssl://, daemon+http:// or "
+                    "daemon+https:// "
                     "(or be a bare HOST:PORT, which is stratum+tcp)");
     }
     const char *host_end;

@@ -198,7 +198,7 @@ Test(cli, mine_refuses_bad_arguments_with_one_line)
                        "cannot load the CA certificates from /nonexistent/ca.pem");
     expect_usage_error(
         ARGS("mine", "--url", "stratum+tcp://pool:1", "--user", "w", "--tls-fingerprint", "ab"),
-        "--tls-fingerprint is for stratum+ssl:// pools, and no --url is one");
+        "--tls-fingerprint is for stratum+ssl:// pools and daemon+https://, and no --url is one");
     /* One pin for every TLS pool, or one per TLS pool: nothing in between. */
     expect_usage_error(ARGS("mine", "--url", "stratum+ssl://a:1", "--url", "stratum+ssl://b:1",
                             "--url", "stratum+ssl://c:1", "--user", "w", "--tls-fingerprint", "ab",

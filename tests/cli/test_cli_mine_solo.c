@@ -30,6 +30,7 @@
 
 #include "tests/support/log_doc.h"
 #include "tests/support/run_command.h"
+#include "tests/support/test_cert.h"
 
 #define MONEROD "/usr/bin/monerod"
 /* Monero's donation address: a valid mainnet address, which regtest accepts. */
@@ -41,7 +42,8 @@ typedef struct {
     char dir[64];
     unsigned rpc_port, p2p_port;
     unsigned difficulty;
-    pid_t pid; /* 0 when not running */
+    const test_cert_t *cert; /* RPC over TLS with this certificate; NULL: plain HTTP */
+    pid_t pid;               /* 0 when not running */
 } monerod_t;
 
 /* What a test started, so that the teardown stops it even after a failed assertion. */
@@ -173,7 +175,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *userp)
 static json_t *rpc(const monerod_t *m, const char *method, const char *params)
 {
     char url[64], body[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u/json_rpc", m->rpc_port);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%u/json_rpc", m->cert != NULL ? "https" : "http",
+             m->rpc_port);
     snprintf(body, sizeof(body),
              "{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"method\":\"%s\",\"params\":%s}", method, params);
     CURL *e = curl_easy_init();
@@ -188,6 +191,8 @@ static json_t *rpc(const monerod_t *m, const char *method, const char *params)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &reply);
+    if (m->cert != NULL)
+        curl_easy_setopt(e, CURLOPT_CAINFO, m->cert->cert_path); /* the test's own certificate */
     CURLcode rc = curl_easy_perform(e);
     curl_slist_free_all(h);
     curl_easy_cleanup(e);
@@ -243,7 +248,7 @@ static void monerod_start(monerod_t *m)
                           "--rpc-bind-port",
                           rpc_port,
                           "--rpc-ssl",
-                          "disabled",
+                          m->cert != NULL ? "enabled" : "disabled",
                           "--p2p-bind-ip",
                           "127.0.0.1",
                           "--p2p-bind-port",
@@ -254,7 +259,18 @@ static void monerod_start(monerod_t *m)
                           "--non-interactive",
                           "--log-level",
                           "0",
+                          NULL,
+                          NULL,
+                          NULL,
+                          NULL,
                           NULL};
+    if (m->cert != NULL) {
+        size_t n = sizeof(argv) / sizeof(argv[0]) - 5;
+        argv[n++] = "--rpc-ssl-certificate";
+        argv[n++] = m->cert->cert_path;
+        argv[n++] = "--rpc-ssl-private-key";
+        argv[n++] = m->cert->key_path;
+    }
     m->pid = spawn(argv, out, err);
     /* Ready when get_info answers; a daemon that exits is a failure, not a wait. */
     double end = now_s() + 60;
@@ -275,7 +291,7 @@ static void monerod_start(monerod_t *m)
     }
 }
 
-static void monerod_setup(monerod_t *m, unsigned difficulty)
+static void monerod_setup_with(monerod_t *m, unsigned difficulty, const test_cert_t *cert)
 {
     cr_assert_eq(access(MONEROD, X_OK), 0,
                  MONEROD " is missing: install Debian's monero package (scripts/install-deps.sh)");
@@ -287,7 +303,13 @@ static void monerod_setup(monerod_t *m, unsigned difficulty)
         m->p2p_port = free_port();
     while (m->p2p_port == m->rpc_port);
     m->difficulty = difficulty;
+    m->cert = cert;
     monerod_start(m);
+}
+
+static void monerod_setup(monerod_t *m, unsigned difficulty)
+{
+    monerod_setup_with(m, difficulty, NULL);
 }
 
 static void teardown(void)
@@ -311,7 +333,8 @@ static void teardown(void)
 static void miner_start(const monerod_t *m, const char *const extra[])
 {
     char url[64], out[128], err[128];
-    snprintf(url, sizeof(url), "daemon+http://127.0.0.1:%u", m->rpc_port);
+    snprintf(url, sizeof(url), "daemon+%s://127.0.0.1:%u", m->cert != NULL ? "https" : "http",
+             m->rpc_port);
     path_in(m, "mine.out", out, sizeof(out));
     path_in(m, "mine.err", err, sizeof(err));
     const char *argv[32] = {MINEMETER_BIN, "mine", "--url",  url,     "--user",     WALLET,
@@ -454,6 +477,41 @@ Test(solo_monerod, a_given_algorithm_is_hashed_whatever_the_block_version)
     cr_expect_not_null(strstr(text, "rx/2, as --algo says"), "%s", text);
     cr_expect_not_null(strstr(text, "algo rx/2"), "%s", text);
     free(text);
+}
+
+/*
+ * daemon+https:// to a monerod serving its RPC over TLS (--rpc-ssl enabled)
+ * with a self-signed certificate: trusted by its pinned fingerprint, or by
+ * --tls-ca naming it; a wrong pin gets no template at all, and says why.
+ */
+Test(solo_monerod, mines_over_https_trusting_a_pinned_certificate_or_a_ca_file)
+{
+    static test_cert_t cert;
+    test_cert_make(&cert);
+    monerod_setup_with(&daemon_, 200, &cert);
+    miner_start(&daemon_, (const char *const[]){"--tls-fingerprint", cert.fingerprint, NULL});
+    free(miner_wait_for(&daemon_, "block accepted", 1, 240));
+    char *text = miner_stop(&daemon_);
+    cr_expect_not_null(strstr(text, "connected to daemon+https://127.0.0.1:"), "%s", text);
+    cr_expect_geq(check_accepted_blocks(&daemon_, text), 1);
+    free(text);
+
+    char wrong[65];
+    memset(wrong, '0', 64);
+    wrong[64] = '\0';
+    miner_start(&daemon_, (const char *const[]){"--tls-fingerprint", wrong, NULL});
+    text = miner_wait_for(&daemon_, "does not match --tls-fingerprint (it has ", 1, 60);
+    cr_expect_null(strstr(text, "new job"), "a template through a wrong pin:\n%s", text);
+    free(text);
+    int status = stop_process(miner_pid, SIGTERM, 20);
+    miner_pid = 0;
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1, "nothing mined: exit 1, not %d",
+              status);
+
+    miner_start(&daemon_, (const char *const[]){"--tls-ca", cert.cert_path, NULL});
+    free(miner_wait_for(&daemon_, "new job", 1, 60));
+    free(miner_stop(&daemon_));
+    test_cert_remove(&cert);
 }
 
 Test(solo_monerod, goes_on_after_the_daemon_is_killed_and_restarted)
