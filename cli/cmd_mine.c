@@ -36,6 +36,7 @@
 #include "miner/miner.h"
 #include "pow/rx/group.h"
 #include "stratum/session.h"
+#include "stratum/zmq_sub.h"
 #include "stratum/tls.h"
 #include "stratum/url.h"
 
@@ -67,6 +68,7 @@ enum {
     OPT_1GB_PAGES,
     OPT_LOCKSTEP,
     OPT_DAEMON_POLL,
+    OPT_ZMQ,
     OPT_POWER_CMD,
     OPT_POWER_MODEL,
     OPT_HTTP,
@@ -139,6 +141,9 @@ static const cli_option_t mine_options[OPT_COUNT] = {
     [OPT_LOCKSTEP] = CLI_RX_OPTION_LOCKSTEP,
     [OPT_VERBOSE] = {"verbose", CLI_OPT_FLAG, NULL, 0, 0,
                      "also print every share as it is sent, and every one held back"},
+    [OPT_ZMQ] = {"zmq", CLI_OPT_STRING, "tcp://HOST:PORT", 0, 0,
+                 "solo: monerod's --zmq-pub address; each new block is fetched at once, and the "
+                 "poll slows to every 30 s unless --daemon-poll-interval says"},
     [OPT_DAEMON_POLL] = {"daemon-poll-interval", CLI_OPT_UINT, "MS", 100, 3600000,
                          "solo: how often to ask monerod for a new chain tip (default 1000)"},
 };
@@ -426,6 +431,32 @@ static int read_pools(const cli_value_t *v, stratum_pool_t *pools, size_t *count
     return CLI_CONTINUE;
 }
 
+/* --zmq: for solo mining, a tcp:// address, and a build with libzmq. 0, or -1 after a sentence. */
+static int check_zmq_option(const char *command, const char *endpoint, const stratum_pool_t *pool)
+{
+    char why[256];
+    stratum_url_t url;
+    if (!stratum_url_is_daemon(pool->url.scheme)) {
+        cli_usage_error(command, "--zmq is for solo mining: it needs a daemon+http:// --url");
+        return -1;
+    }
+    if (strncmp(endpoint, "tcp://", 6) != 0 ||
+        stratum_url_parse(endpoint + 6, &url, why, sizeof(why)) != 0 ||
+        strchr(endpoint + 6, ':') == NULL) {
+        cli_usage_error(command,
+                        "--zmq %s: give monerod's --zmq-pub address as tcp://HOST:PORT (for "
+                        "example tcp://127.0.0.1:18083)",
+                        endpoint);
+        return -1;
+    }
+    if (!stratum_zmq_available()) {
+        stratum_zmq_open(NULL, endpoint, NULL, NULL, why, sizeof(why));
+        cli_usage_error(command, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
 {
     cli_value_t v[OPT_COUNT];
@@ -449,6 +480,8 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (check_tls_options(spec->name, v, pools, pool_count) != 0)
+        return CLI_EXIT_USAGE;
+    if (v[OPT_ZMQ].set && check_zmq_option(spec->name, v[OPT_ZMQ].text, &pools[0]) != 0)
         return CLI_EXIT_USAGE;
     cli_rx_values_t rxv = {&v[OPT_JIT], &v[OPT_HUGE_PAGES], &v[OPT_1GB_PAGES], &v[OPT_LOCKSTEP]};
     if (cli_rx_options_apply(spec->name, &rxv) != CLI_CONTINUE)
@@ -502,7 +535,10 @@ static int run_mine(const cli_command_spec_t *spec, int argc, char **argv)
         .retries = (unsigned)v[OPT_RETRIES].number,
         .failback_ms = (unsigned)v[OPT_FAILBACK].number,
         .job_timeout_ms = (unsigned)v[OPT_JOB_TIMEOUT].number,
-        .daemon_poll_ms = (unsigned)v[OPT_DAEMON_POLL].number,
+        .daemon_poll_ms = v[OPT_DAEMON_POLL].set ? (unsigned)v[OPT_DAEMON_POLL].number
+                          : v[OPT_ZMQ].set       ? 30000u
+                                                 : 0u,
+        .zmq_endpoint = v[OPT_ZMQ].set ? v[OPT_ZMQ].text : NULL,
         .miner = cli_workers_miner_config(w),
         .fast = fast,
         .verbose = v[OPT_VERBOSE].set,

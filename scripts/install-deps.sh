@@ -8,8 +8,8 @@ packages=(
     # Build.
     build-essential autoconf automake pkg-config
     libuv1-dev libhwloc-dev libssl-dev libjansson-dev libcurl4-openssl-dev
-    # The HTTP API's server.
-    libmicrohttpd-dev
+    # The HTTP API's server; monerod's new-block notifications (mine --zmq).
+    libmicrohttpd-dev libzmq3-dev
     # Tests: Criterion, Monero's hash vectors and its reference hash tool,
     # the RandomX reference library (a differential oracle, never our core).
     libcriterion-dev monero-tests librandomx-dev

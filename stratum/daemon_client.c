@@ -19,6 +19,7 @@
 #include "stratum/backoff.h"
 #include "stratum/daemon_template.h"
 #include "stratum/http.h"
+#include "stratum/zmq_sub.h"
 #include "stratum/log_line.h"
 
 #define DEFAULT_POLL_MS     1000u
@@ -55,6 +56,8 @@ struct stratum_daemon {
     char job_id[STRATUM_MAX_JOB_ID + 1];
     uint64_t job_counter;
     stratum_daemon_stats_t stats;
+    stratum_zmq_t *zmq; /* monerod's new-block notifications, when asked */
+    int notified;       /* one came: the next poll goes at once */
     void (*on_closed)(void *);
     void *on_closed_arg;
 };
@@ -77,8 +80,22 @@ static void on_timer(uv_timer_t *timer);
 
 static void schedule(stratum_daemon_t *c, uint64_t delay_ms)
 {
+    if (c->notified && delay_ms > 0 && c->failures == 0) {
+        delay_ms = 0; /* a new tip was announced while a poll was in flight */
+        c->notified = 0;
+    }
     if (!c->closing && !c->stopped)
         uv_timer_start(&c->timer, on_timer, delay_ms, 0);
+}
+
+/* monerod's ZMQ says the chain has a new tip: ask for it now rather than at the next poll. */
+static void on_zmq_block(void *context, uint64_t height)
+{
+    stratum_daemon_t *c = context;
+    logf_(c, "monerod's ZMQ: a new block at height %" PRIu64, height);
+    c->notified = 1;
+    if (!c->polling)
+        schedule(c, 0);
 }
 
 /* --- JSON-RPC --------------------------------------------------------------------- */
@@ -459,6 +476,14 @@ stratum_daemon_t *stratum_daemon_create(uv_loop_t *loop, const stratum_daemon_co
         free(c);
         return NULL;
     }
+    if (config->zmq_endpoint != NULL) {
+        c->zmq = stratum_zmq_open(loop, config->zmq_endpoint, on_zmq_block, c, why, sizeof(why));
+        if (c->zmq == NULL) {
+            stratum_http_close(c->http, NULL, NULL);
+            free(c);
+            return NULL;
+        }
+    }
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     return c;
@@ -467,6 +492,8 @@ stratum_daemon_t *stratum_daemon_create(uv_loop_t *loop, const stratum_daemon_co
 void stratum_daemon_start(stratum_daemon_t *c)
 {
     logf_(c, "polling %s every %.1f s", c->name, poll_ms(c) / 1000.0);
+    if (c->zmq != NULL)
+        logf_(c, "listening to monerod's ZMQ at %s for new blocks", c->config.zmq_endpoint);
     schedule(c, 0);
 }
 
@@ -487,7 +514,7 @@ static void maybe_closed(stratum_daemon_t *c)
         done(arg);
 }
 
-static void on_http_closed(void *arg)
+static void on_part_closed(void *arg)
 {
     maybe_closed(arg);
 }
@@ -504,7 +531,9 @@ void stratum_daemon_close(stratum_daemon_t *c, void (*on_closed)(void *arg), voi
     c->closing = 1;
     c->on_closed = on_closed;
     c->on_closed_arg = arg;
-    c->handles_open = 2;
+    c->handles_open = c->zmq != NULL ? 3 : 2;
     uv_close((uv_handle_t *)&c->timer, on_timer_closed);
-    stratum_http_close(c->http, on_http_closed, c);
+    stratum_http_close(c->http, on_part_closed, c);
+    if (c->zmq != NULL)
+        stratum_zmq_close(c->zmq, on_part_closed, c);
 }

@@ -60,6 +60,7 @@ typedef struct {
     unsigned retry_pause_ms;     /* first back-off; 0: 1000 (doubles to 60 s, with jitter) */
     const pow_algo_t *algo;      /* hash every template with this; NULL: as its version says */
     stratum_tls_options_t tls;   /* daemon+https://: what to trust (stratum/tls.h) */
+    const char *zmq_endpoint;    /* monerod's --zmq-pub (tcp://HOST:PORT): new tips at once; NULL */
     stratum_daemon_events_t events;
 } stratum_daemon_config_t;
 

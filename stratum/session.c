@@ -400,6 +400,7 @@ static int create_source(stratum_session_t *s)
             .request_timeout_ms = c->response_timeout_ms,
             .retry_pause_ms = c->retry_pause_ms,
             .algo = c->algo_given ? c->algo : NULL,
+            .zmq_endpoint = c->zmq_endpoint,
             .tls = {.fingerprint = c->pools[0].tls_fingerprint,
                     .ca_file = c->tls_ca_file,
                     .insecure = c->tls_insecure},

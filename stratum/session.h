@@ -59,7 +59,8 @@ typedef struct {
     int tls_insecure;
     unsigned response_timeout_ms, keepalive_ms, retry_pause_ms, retries, failback_ms;
     unsigned job_timeout_ms;
-    unsigned daemon_poll_ms; /* solo: how often the chain tip is checked */
+    unsigned daemon_poll_ms;  /* solo: how often the chain tip is checked */
+    const char *zmq_endpoint; /* solo: monerod's --zmq-pub, for new tips at once; NULL */
     /* The workers (on_result and its context are the session's own). */
     miner_config_t miner;
     int fast;    /* RandomX fast mode: for the advice when a dataset does not fit */

@@ -43,6 +43,7 @@ typedef struct {
     unsigned rpc_port, p2p_port;
     unsigned difficulty;
     const test_cert_t *cert; /* RPC over TLS with this certificate; NULL: plain HTTP */
+    unsigned zmq_port;       /* --zmq-pub tcp://127.0.0.1:zmq_port; 0: no ZMQ at all */
     pid_t pid;               /* 0 when not running */
 } monerod_t;
 
@@ -231,46 +232,55 @@ static char *daemon_pow_hash(const monerod_t *m, uint64_t height)
 static void monerod_start(monerod_t *m)
 {
     char rpc_port[8], p2p_port[8], difficulty[16], out[128], err[128];
+    char zmq_pub[48], zmq_rpc_port[8];
     snprintf(rpc_port, sizeof(rpc_port), "%u", m->rpc_port);
     snprintf(p2p_port, sizeof(p2p_port), "%u", m->p2p_port);
     snprintf(difficulty, sizeof(difficulty), "%u", m->difficulty);
     path_in(m, "monerod.out", out, sizeof(out));
     path_in(m, "monerod.err", err, sizeof(err));
-    const char *argv[] = {MONEROD,
-                          "--regtest",
-                          "--offline",
-                          "--fixed-difficulty",
-                          difficulty,
-                          "--data-dir",
-                          m->dir,
-                          "--rpc-bind-ip",
-                          "127.0.0.1",
-                          "--rpc-bind-port",
-                          rpc_port,
-                          "--rpc-ssl",
-                          m->cert != NULL ? "enabled" : "disabled",
-                          "--p2p-bind-ip",
-                          "127.0.0.1",
-                          "--p2p-bind-port",
-                          p2p_port,
-                          "--no-igd",
-                          "--no-zmq",
-                          "--disable-dns-checkpoints",
-                          "--non-interactive",
-                          "--log-level",
-                          "0",
-                          NULL,
-                          NULL,
-                          NULL,
-                          NULL,
-                          NULL};
+    const char *argv[40] = {MONEROD,
+                            "--regtest",
+                            "--offline",
+                            "--fixed-difficulty",
+                            difficulty,
+                            "--data-dir",
+                            m->dir,
+                            "--rpc-bind-ip",
+                            "127.0.0.1",
+                            "--rpc-bind-port",
+                            rpc_port,
+                            "--rpc-ssl",
+                            m->cert != NULL ? "enabled" : "disabled",
+                            "--p2p-bind-ip",
+                            "127.0.0.1",
+                            "--p2p-bind-port",
+                            p2p_port,
+                            "--no-igd",
+                            "--disable-dns-checkpoints",
+                            "--non-interactive",
+                            "--log-level",
+                            "0"};
+    size_t n = 0;
+    while (argv[n] != NULL)
+        n++;
+    if (m->zmq_port != 0) {
+        /* The publisher needs monerod's ZMQ server: on a port of its own, not 18082. */
+        snprintf(zmq_pub, sizeof(zmq_pub), "tcp://127.0.0.1:%u", m->zmq_port);
+        snprintf(zmq_rpc_port, sizeof(zmq_rpc_port), "%u", free_port());
+        argv[n++] = "--zmq-pub";
+        argv[n++] = zmq_pub;
+        argv[n++] = "--zmq-rpc-bind-port";
+        argv[n++] = zmq_rpc_port;
+    } else {
+        argv[n++] = "--no-zmq";
+    }
     if (m->cert != NULL) {
-        size_t n = sizeof(argv) / sizeof(argv[0]) - 5;
         argv[n++] = "--rpc-ssl-certificate";
         argv[n++] = m->cert->cert_path;
         argv[n++] = "--rpc-ssl-private-key";
         argv[n++] = m->cert->key_path;
     }
+    argv[n] = NULL;
     m->pid = spawn(argv, out, err);
     /* Ready when get_info answers; a daemon that exits is a failure, not a wait. */
     double end = now_s() + 60;
@@ -291,7 +301,7 @@ static void monerod_start(monerod_t *m)
     }
 }
 
-static void monerod_setup_with(monerod_t *m, unsigned difficulty, const test_cert_t *cert)
+static void monerod_setup_with(monerod_t *m, unsigned difficulty, const test_cert_t *cert, int zmq)
 {
     cr_assert_eq(access(MONEROD, X_OK), 0,
                  MONEROD " is missing: install Debian's monero package (scripts/install-deps.sh)");
@@ -304,12 +314,17 @@ static void monerod_setup_with(monerod_t *m, unsigned difficulty, const test_cer
     while (m->p2p_port == m->rpc_port);
     m->difficulty = difficulty;
     m->cert = cert;
+    if (zmq) {
+        do
+            m->zmq_port = free_port();
+        while (m->zmq_port == m->rpc_port || m->zmq_port == m->p2p_port);
+    }
     monerod_start(m);
 }
 
 static void monerod_setup(monerod_t *m, unsigned difficulty)
 {
-    monerod_setup_with(m, difficulty, NULL);
+    monerod_setup_with(m, difficulty, NULL, 0);
 }
 
 static void teardown(void)
@@ -488,7 +503,7 @@ Test(solo_monerod, mines_over_https_trusting_a_pinned_certificate_or_a_ca_file)
 {
     static test_cert_t cert;
     test_cert_make(&cert);
-    monerod_setup_with(&daemon_, 200, &cert);
+    monerod_setup_with(&daemon_, 200, &cert, 0);
     miner_start(&daemon_, (const char *const[]){"--tls-fingerprint", cert.fingerprint, NULL});
     free(miner_wait_for(&daemon_, "block accepted", 1, 240));
     char *text = miner_stop(&daemon_);
@@ -512,6 +527,35 @@ Test(solo_monerod, mines_over_https_trusting_a_pinned_certificate_or_a_ca_file)
     free(miner_wait_for(&daemon_, "new job", 1, 60));
     free(miner_stop(&daemon_));
     test_cert_remove(&cert);
+}
+
+/*
+ * --zmq against monerod's own publisher (--zmq-pub): every block added to
+ * the chain, here the miner's, is announced with its height, and the poll
+ * slows to 30 s. (That a notification fetches the next template without
+ * waiting for the poll is daemon_client's test, with a publisher of its own.)
+ */
+Test(solo_monerod, hears_every_new_block_from_monerod_s_zmq_publisher)
+{
+    monerod_setup_with(&daemon_, 200, NULL, 1);
+    char zmq[48];
+    snprintf(zmq, sizeof(zmq), "tcp://127.0.0.1:%u", daemon_.zmq_port);
+    miner_start(&daemon_, (const char *const[]){"--zmq", zmq, NULL});
+    free(miner_wait_for(&daemon_, "block accepted", 2, 240));
+    free(miner_wait_for(&daemon_, "monerod's ZMQ: a new block at height", 2, 30));
+    char *text = miner_stop(&daemon_);
+    char line[96];
+    snprintf(line, sizeof(line), "listening to monerod's ZMQ at %s for new blocks", zmq);
+    cr_expect_not_null(strstr(text, line), "%s", text);
+    cr_expect_not_null(strstr(text, "every 30.0 s"), "--zmq slows the poll: %s", text);
+    /* The first accepted block's height, as monerod's publisher announced it. */
+    const char *accepted = strstr(text, "block accepted");
+    cr_assert_not_null(accepted);
+    unsigned long long height = 0;
+    cr_assert_eq(sscanf(strstr(accepted, " at height "), " at height %llu", &height), 1);
+    snprintf(line, sizeof(line), "monerod's ZMQ: a new block at height %llu", height);
+    cr_expect_not_null(strstr(text, line), "%s", text);
+    free(text);
 }
 
 Test(solo_monerod, goes_on_after_the_daemon_is_killed_and_restarted)

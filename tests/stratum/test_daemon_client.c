@@ -6,6 +6,7 @@
  * tests/cli/test_cli_mine_solo.c.
  */
 #define _GNU_SOURCE
+#include "config.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -255,7 +256,7 @@ static void on_check(uv_timer_t *t)
         uv_stop(&r->loop);
 }
 
-static void run_start(run_t *r, const fake_t *f, unsigned poll_ms)
+static void run_start_with(run_t *r, const fake_t *f, unsigned poll_ms, const char *zmq)
 {
     memset(r, 0, sizeof(*r));
     cr_assert_eq(uv_loop_init(&r->loop), 0);
@@ -265,6 +266,7 @@ static void run_start(run_t *r, const fake_t *f, unsigned poll_ms)
         .poll_interval_ms = poll_ms,
         .retry_pause_ms = 20,
         .request_timeout_ms = 2000,
+        .zmq_endpoint = zmq,
         .events = {.context = r,
                    .on_job = ev_job,
                    .on_block_result = ev_block,
@@ -280,6 +282,11 @@ static void run_start(run_t *r, const fake_t *f, unsigned poll_ms)
     uv_timer_init(&r->loop, &r->check);
     r->check.data = r;
     stratum_daemon_start(r->client);
+}
+
+static void run_start(run_t *r, const fake_t *f, unsigned poll_ms)
+{
+    run_start_with(r, f, poll_ms, NULL);
 }
 
 /* Runs the loop until done says so or 10 s pass; returns whether done. */
@@ -575,3 +582,84 @@ Test(daemon_client, a_reply_over_2_mib_is_refused_unparsed)
     fake_stop(&f);
     free(r);
 }
+
+/* --- monerod's ZMQ notifications ------------------------------------------------------- */
+
+#ifdef HAVE_LIBZMQ
+#include <zmq.h>
+
+/* The tip is at height 1 until the test publishes a new block; then at 2. */
+static atomic_int tip_moved_on;
+
+static char *script_tip_moves_when_told(fake_t *f, const char *method, unsigned call)
+{
+    (void)f;
+    (void)call;
+    if (strcmp(method, "get_info") == 0)
+        return info_json(atomic_load(&tip_moved_on) ? 2 : 1, 1, 0);
+    if (strcmp(method, "get_block_template") == 0)
+        return template_json("0xc8");
+    return reply_error(-32601, "Method not found");
+}
+
+typedef struct {
+    run_t *run;
+    void *publisher;
+} publishing_t;
+
+/* Until the second job: a new block on the publisher every 100 ms (a subscriber may join late). */
+static void publish(uv_timer_t *t)
+{
+    publishing_t *p = t->data;
+    if (p->run->jobs == 0)
+        return;
+    atomic_store(&tip_moved_on, 1);
+    static const char message[] = "json-minimal-chain_main:{\"first_height\":2,\"first_prev_id\":"
+                                  "\"00\",\"ids\":[\"11\"]}";
+    zmq_send(p->publisher, message, sizeof(message) - 1, ZMQ_DONTWAIT);
+}
+
+static int has_second_job_now(void *run)
+{
+    return ((run_t *)run)->jobs >= 2;
+}
+
+/*
+ * With the poll at 60 s, only a notification can fetch the next template
+ * within the test's 10 s: a ZMQ publisher in the test says height 2, and
+ * the client asks get_info and takes the new template at once.
+ */
+Test(daemon_client, a_zmq_new_block_fetches_the_next_template_without_waiting_for_the_poll)
+{
+    void *context = zmq_ctx_new();
+    void *publisher = zmq_socket(context, ZMQ_PUB);
+    cr_assert_eq(zmq_bind(publisher, "tcp://127.0.0.1:*"), 0, "%s", zmq_strerror(zmq_errno()));
+    char endpoint[64];
+    size_t len = sizeof(endpoint);
+    cr_assert_eq(zmq_getsockopt(publisher, ZMQ_LAST_ENDPOINT, endpoint, &len), 0);
+    fake_t f;
+    fake_start(&f, script_tip_moves_when_told);
+    run_t r;
+    run_start_with(&r, &f, 60000, endpoint);
+    publishing_t p = {&r, publisher};
+    uv_timer_t timer;
+    uv_timer_init(&r.loop, &timer);
+    timer.data = &p;
+    uv_timer_start(&timer, publish, 100, 100);
+    cr_expect(run_until(&r, has_second_job_now), "no second job within 10 s:\n%s", r.log);
+    cr_expect_eq(r.job.height, 1, "the fake's template");
+    cr_expect_not_null(strstr(r.log, "monerod's ZMQ: a new block at height 2"), "%s", r.log);
+    cr_expect_not_null(strstr(r.log, "listening to monerod's ZMQ at tcp://127.0.0.1:"), "%s",
+                       r.log);
+    uv_close((uv_handle_t *)&timer, NULL);
+    run_finish(&r);
+    fake_stop(&f);
+    zmq_close(publisher);
+    zmq_ctx_term(context);
+}
+#else
+Test(daemon_client, a_zmq_new_block_fetches_the_next_template_without_waiting_for_the_poll)
+{
+    cr_skip_test("built without libzmq (apt-get install libzmq3-dev, then ./configure again)");
+}
+#endif
