@@ -17,6 +17,7 @@
 #include "tests/support/fake_tree.h"
 #include "tests/support/machine.h"
 #include "tests/support/run_command.h"
+#include "tests/support/sanitizers.h"
 #include "tests/support/spawn.h"
 #include "tests/support/test_pool.h"
 
