@@ -53,8 +53,13 @@ static void daemon_start(void *client)
 
 static int daemon_submit(void *client, const char *job_id, const miner_result_t *r)
 {
-    /* A block is judged on the proof-of-work hash itself. */
-    return stratum_daemon_submit(client, job_id, r->nonce, r->hash) == 0 ? 0 : -1;
+    /*
+     * A block is judged on the proof-of-work result: the hash, or rx/2's
+     * commitment, which is what the workers compared with the target (as
+     * for a pool's shares).
+     */
+    const uint8_t *result = r->has_commitment ? r->commitment : r->hash;
+    return stratum_daemon_submit(client, job_id, r->nonce, result) == 0 ? 0 : -1;
 }
 
 static void daemon_stats(const void *client, stratum_source_stats_t *out)
