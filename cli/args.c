@@ -99,6 +99,12 @@ static const cli_option_t *find_option(const cli_command_spec_t *spec, const cha
     return NULL;
 }
 
+const cli_option_t *cli_find_option(const cli_command_spec_t *spec, const char *name,
+                                    unsigned *index)
+{
+    return find_option(spec, name, strlen(name), index);
+}
+
 static const cli_option_t *find_short(const cli_command_spec_t *spec, char c, unsigned *index)
 {
     for (unsigned i = 0; c != 0 && i < spec->option_count; i++) {
@@ -177,12 +183,12 @@ int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t
     }
     /* A config file fills what the command line left unset (cli/config_file.h). */
     unsigned index;
-    if (find_option(spec, "config", 6, &index) != NULL && values[index].set) {
+    if (cli_find_option(spec, "config", &index) != NULL && values[index].set) {
         int rc = cli_config_apply(spec, values);
         if (rc != CLI_CONTINUE)
             return rc;
     }
-    if (find_option(spec, "dump-config", 11, &index) != NULL && values[index].set) {
+    if (cli_find_option(spec, "dump-config", &index) != NULL && values[index].set) {
         cli_config_dump(spec, values, stdout);
         return CLI_EXIT_OK;
     }

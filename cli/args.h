@@ -62,6 +62,13 @@ typedef struct {
  */
 int cli_parse(const cli_command_spec_t *spec, int argc, char **argv, cli_value_t *values);
 
+/*
+ * The option whose long name or alias is name, and its index in the table;
+ * NULL when the command has none.
+ */
+const cli_option_t *cli_find_option(const cli_command_spec_t *spec, const char *name,
+                                    unsigned *index);
+
 /* Prints the subcommand's --help text. */
 void cli_print_help(const cli_command_spec_t *spec, FILE *out);
 

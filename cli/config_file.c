@@ -24,18 +24,6 @@ static const char *kept_text(const char *text)
     return json_string_value(copy);
 }
 
-static int option_index(const cli_command_spec_t *spec, const char *name, unsigned *index)
-{
-    for (unsigned i = 0; i < spec->option_count; i++) {
-        const cli_option_t *o = &spec->options[i];
-        if (strcmp(o->name, name) == 0 || (o->alias != NULL && strcmp(o->alias, name) == 0)) {
-            *index = i;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* One value of the file as the text the command line would have held. */
 static const char *text_of(const json_t *item)
 {
@@ -144,7 +132,7 @@ static void say_ignored(const cli_command_spec_t *spec, const char *path, const 
 int cli_config_apply(const cli_command_spec_t *spec, cli_value_t *values)
 {
     unsigned config_index;
-    if (!option_index(spec, "config", &config_index) || !values[config_index].set)
+    if (cli_find_option(spec, "config", &config_index) == NULL || !values[config_index].set)
         return CLI_CONTINUE;
     const char *path = values[config_index].text;
     json_t *ignored = json_array();
@@ -158,7 +146,7 @@ int cli_config_apply(const cli_command_spec_t *spec, cli_value_t *values)
         if (rc != CLI_CONTINUE)
             break;
         unsigned i;
-        if (!option_index(spec, key, &i)) {
+        if (cli_find_option(spec, key, &i) == NULL) {
             if (xmrig) {
                 json_array_append_new(ignored, json_string(key));
                 continue;
