@@ -32,8 +32,9 @@ static const cli_command_spec_t selftest_spec = {
     "check every published vector on every code path",
     "[--isa PATH] [--algo LIST] | --list",
     "Runs each shipped test vector (pow/cn/cn_vectors.txt: Monero's tests/hash\n"
-    "files and XMRig's self-test values; pow/rx/rx_vectors.txt: the RandomX\n"
-    "reference's tests) through every instruction-set path compiled in that this\n"
+    "files and XMRig's self-test values; pow/rx/rx_vectors.txt: the tests of the\n"
+    "RandomX reference, RandomARQ's and RandomWOW's) through every\n"
+    "instruction-set path compiled in that this\n"
     "CPU runs, and prints one row per algorithm. RandomX vectors also run through\n"
     "light mode's lockstep groups where the path has them (two checks each).\n"
     "Exit status 1 if any hash is wrong. RandomX builds a 256 MiB cache per key:\n"

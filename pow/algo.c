@@ -79,6 +79,9 @@ static const struct {
     {"cryptonight/rwz", "cn/rwz"},
     {"cryptonight/zls", "cn/zls"},
     {"cryptonight/double", "cn/double"},
+    {"cryptonight/ccx", "cn/ccx"},
+    {"cryptonight/conceal", "cn/ccx"},
+    {"cn/conceal", "cn/ccx"},
     {"cryptonight-lite/0", "cn-lite/0"},
     {"cryptonight-lite", "cn-lite/0"},
     {"cn-lite", "cn-lite/0"},
@@ -91,6 +94,8 @@ static const struct {
     {"cryptonight_heavy", "cn-heavy/0"},
     {"cryptonight-heavy/xhv", "cn-heavy/xhv"},
     {"cryptonight_haven", "cn-heavy/xhv"},
+    {"cryptonight-heavy/tube", "cn-heavy/tube"},
+    {"cryptonight-bittube2", "cn-heavy/tube"},
     {"cryptonight-pico", "cn-pico"},
     {"cn-pico/0", "cn-pico"},
     {"cn-pico/trtl", "cn-pico"},
@@ -106,6 +111,10 @@ static const struct {
     {"rx", "rx/0"},
     {"rx/monero", "rx/0"},
     {"randomx/2", "rx/2"},
+    {"randomx/wow", "rx/wow"},
+    {"randomwow", "rx/wow"},
+    {"randomx/arq", "rx/arq"},
+    {"randomarq", "rx/arq"},
 };
 
 static const pow_algo_t *find_exact(const char *name)

@@ -41,10 +41,12 @@ static const struct pow_cn_algo algos[] = {
     {"cn/double", MIB(2), CN_ITER * 2, 0x1FFFF0, CN_KERNEL_V2},
     {"cn/xao", MIB(2), CN_ITER * 2, 0x1FFFF0, CN_KERNEL_V0},
     {"cn/rto", MIB(2), CN_ITER, 0x1FFFF0, CN_KERNEL_V1_RTO},
+    {"cn/ccx", MIB(2), CN_ITER / 2, 0x1FFFF0, CN_KERNEL_CCX},
     {"cn-lite/0", MIB(1), CN_ITER / 2, 0xFFFF0, CN_KERNEL_V0},
     {"cn-lite/1", MIB(1), CN_ITER / 2, 0xFFFF0, CN_KERNEL_V1},
     {"cn-heavy/0", MIB(4), CN_ITER / 2, 0x3FFFF0, CN_KERNEL_HEAVY},
     {"cn-heavy/xhv", MIB(4), CN_ITER / 2, 0x3FFFF0, CN_KERNEL_HEAVY_XHV},
+    {"cn-heavy/tube", MIB(4), CN_ITER / 2, 0x3FFFF0, CN_KERNEL_HEAVY_TUBE},
     {"cn-pico", KIB(256), CN_ITER / 8, 0x1FFF0, CN_KERNEL_V2},
     {"cn-pico/tlo", KIB(256), CN_ITER / 8, 0x3FFF0, CN_KERNEL_V2},
     {"cn/upx2", KIB(128), CN_ITER / 32, 0x1FFF0, CN_KERNEL_V2_REVERSE},
@@ -84,7 +86,10 @@ int pow_cn_algo_needs_height(const pow_cn_algo_t *algo)
 size_t pow_cn_algo_min_input(const pow_cn_algo_t *algo)
 {
     /* The v1 tweak reads 8 bytes at offset 35. */
-    return algo->kernel == CN_KERNEL_V1 || algo->kernel == CN_KERNEL_V1_RTO ? 43 : 0;
+    return algo->kernel == CN_KERNEL_V1 || algo->kernel == CN_KERNEL_V1_RTO ||
+                   algo->kernel == CN_KERNEL_HEAVY_TUBE
+               ? 43
+               : 0;
 }
 
 static const cn_kernel_fn *kernels_for(pow_isa_t isa)

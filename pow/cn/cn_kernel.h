@@ -20,7 +20,9 @@ typedef enum {
     CN_KERNEL_V2_REVERSE, /* v2 with the reversed shuffle (cn/rwz, cn/upx2) */
     CN_KERNEL_R,          /* CryptonightR: v2 shuffle plus the random program */
     CN_KERNEL_HEAVY,      /* cn-heavy: v0 plus heavy mixing and a division */
+    CN_KERNEL_CCX,        /* cn/ccx: v0 with a float tweak before the AES round */
     CN_KERNEL_HEAVY_XHV,  /* cn-heavy/xhv: heavy with an inverted index */
+    CN_KERNEL_HEAVY_TUBE, /* cn-heavy/tube: heavy, v1's tweaks and its own AES round */
     CN_KERNEL_COUNT,
 } cn_kernel_id_t;
 

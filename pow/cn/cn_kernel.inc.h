@@ -17,6 +17,7 @@
 #error "define CN_KERNEL_TABLE and include a cn_vec_*.h header before cn_kernel.inc.h"
 #endif
 
+#include <fenv.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -133,6 +134,37 @@ CN_INLINE void cn_implode(uint8_t *state, const uint8_t *pad, size_t memory, con
 }
 
 /*
+ * With table-driven AES (the portable path) explode and implode are made
+ * once, not inlined into every kernel: their fully unrolled rounds, copied
+ * into ten kernels, made basic blocks of thousands of loads on which GCC
+ * 12's instruction combiner spent 4.5 minutes per compile of cn_portable.c
+ * (now 35 s; a copy per kind took a minute). Measured one thread, two runs
+ * each, out of line against inlined: cn/0 34.4, 33.4 against 34.9, 34.9
+ * H/s, cn-heavy/0 19.6, 20.5 against 20.9, 20.2: within this VM's noise or
+ * some 2% slower on the fallback path. The hardware-AES paths compile in
+ * seconds and keep them inlined (out of line, cn/0 on AES-NI looked 5%
+ * slower).
+ */
+#if defined(CN_VEC_TABLE_DRIVEN)
+static __attribute__((noinline)) void cn_explode_out_of_line(const uint8_t *state, uint8_t *pad,
+                                                             size_t memory, int heavy)
+{
+    cn_explode(state, pad, memory, heavy);
+}
+
+static __attribute__((noinline)) void cn_implode_out_of_line(uint8_t *state, const uint8_t *pad,
+                                                             size_t memory, int heavy)
+{
+    cn_implode(state, pad, memory, heavy);
+}
+#define CN_EXPLODE cn_explode_out_of_line
+#define CN_IMPLODE cn_implode_out_of_line
+#else
+#define CN_EXPLODE cn_explode
+#define CN_IMPLODE cn_implode
+#endif
+
+/*
  * 64x64->128. On x86-64 one MUL: through unsigned __int128 GCC 12 passes
  * the operand and the product through a stack slot, a store and a load on
  * the loop's critical path (measured: cn/0 10% slower).
@@ -184,6 +216,60 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
 }
 
 /*
+ * cn-heavy/tube's AES round (BitTube): the round of AESENC on the block's
+ * complement, except that each output column, once made, is xored into the
+ * input column it came from, so that the columns after it read that instead.
+ */
+CN_INLINE cn_vec_t cn_tube_round(cn_vec_t v, cn_vec_t key)
+{
+    uint32_t x[4] = {~(uint32_t)cn_vec_lo(v), ~(uint32_t)(cn_vec_lo(v) >> 32),
+                     ~(uint32_t)cn_vec_hi(v), ~(uint32_t)(cn_vec_hi(v) >> 32)};
+    uint32_t k[4] = {(uint32_t)cn_vec_lo(key), (uint32_t)(cn_vec_lo(key) >> 32),
+                     (uint32_t)cn_vec_hi(key), (uint32_t)(cn_vec_hi(key) >> 32)};
+    CN_UNROLL
+    for (int c = 0; c < 4; c++) {
+        k[c] ^= pow__aes_te[0][x[c] & 0xff] ^ pow__aes_te[1][(x[(c + 1) & 3] >> 8) & 0xff] ^
+                pow__aes_te[2][(x[(c + 2) & 3] >> 16) & 0xff] ^
+                pow__aes_te[3][x[(c + 3) & 3] >> 24];
+        x[c] ^= k[c];
+    }
+    return cn_vec_make(k[0] | (uint64_t)k[1] << 32, k[2] | (uint64_t)k[3] << 32);
+}
+
+/* A float's sign and mantissa under the exponent of 2.0: a value of magnitude in [2, 4). */
+CN_INLINE float cn_ccx_squash(float f)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof(bits));
+    bits = (bits & 0x807FFFFFu) | 0x40000000u;
+    memcpy(&f, &bits, sizeof(f));
+    return f;
+}
+
+/*
+ * cn/ccx's tweak (Conceal) of the block read before the AES round, lane by
+ * lane of four 32-bit words with a running float sum per lane: the word as
+ * a signed integer plus the sum, cubed and squashed, is added to the sum;
+ * the sum from before, squashed and scaled to 31 bits, truncated, is xored
+ * into the word. Single precision, rounding to nearest (the kernel sets it).
+ */
+CN_INLINE cn_vec_t cn_ccx_tweak(cn_vec_t v, float sum[4])
+{
+    uint32_t w[4] = {(uint32_t)cn_vec_lo(v), (uint32_t)(cn_vec_lo(v) >> 32), (uint32_t)cn_vec_hi(v),
+                     (uint32_t)(cn_vec_hi(v) >> 32)};
+    CN_UNROLL
+    for (int i = 0; i < 4; i++) {
+        float r = (float)(int32_t)w[i] + sum[i];
+        r = r * (r * r);
+        r = cn_ccx_squash(r);
+        float before = cn_ccx_squash(sum[i]);
+        sum[i] = sum[i] + r;
+        w[i] ^= (uint32_t)(int32_t)(before * 536870880.0f);
+    }
+    return cn_vec_make(w[0] | (uint64_t)w[1] << 32, w[2] | (uint64_t)w[3] << 32);
+}
+
+/*
  * cn/r's random math: r0-r3 in and out, r4-r8 the low halves of a and the
  * low words of b0 and b1's halves, the nine in memory for the compiled C
  * entry (fn) or the interpreter (fn NULL). Where the AES-NI kernels are
@@ -212,21 +298,32 @@ CN_INLINE void cn_r_run(const cn_r_program_t *program, cn_r_jit_fn fn, uint32_t 
 
 enum { CN_FAMILY_V0, CN_FAMILY_V1, CN_FAMILY_V2, CN_FAMILY_R };
 
+/* What sets a kernel apart besides its family, as compile-time flags. */
+enum {
+    CN_HEAVY = 1,   /* cn-heavy's mixing and division */
+    CN_XHV = 2,     /* cn-heavy/xhv's inverted index */
+    CN_REVERSE = 4, /* v2's reversed shuffle */
+    CN_RTO = 8,     /* v1's tweak also xors in the low half */
+    CN_TUBE = 16,   /* cn-heavy/tube's AES round */
+    CN_CCX = 32,    /* cn/ccx's float tweak before the AES round */
+};
+
 CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo,
                               uint64_t tweak, const cn_r_program_t *program, const cn_r_jit_t *jit,
-                              const int family, const int heavy, const int xhv, const int reverse,
-                              const int rto)
+                              const int family, const int flags)
 {
+    const int heavy = flags & CN_HEAVY, xhv = flags & CN_XHV, reverse = flags & CN_REVERSE;
+    const int rto = flags & CN_RTO, tube = flags & CN_TUBE, ccx = flags & CN_CCX;
     uint8_t *state = (uint8_t *)h;
     const size_t memory = algo->memory;
     const uint64_t mask = algo->mask;
     const uint32_t iterations = algo->iterations;
 
-    cn_explode(state, pad, memory, heavy);
+    CN_EXPLODE(state, pad, memory, heavy);
 
 #if defined(CN_ASM_LOOPS)
     /* Variants 1 and 2's loops in assembly; cn/r's compiled whole with its program (cn_r_jit.h). */
-    if (family == CN_FAMILY_V1 || family == CN_FAMILY_V2 ||
+    if ((family == CN_FAMILY_V1 && !heavy) || family == CN_FAMILY_V2 ||
         (family == CN_FAMILY_R && jit != NULL && jit->loop != NULL && iterations > 0)) {
         const cn_loop_input_t in = {
             .a = {h[0] ^ h[4], h[1] ^ h[5]},
@@ -246,7 +343,7 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
             pow__cn_v2_reverse_loop_x86_64(&in, pad);
         else
             pow__cn_v2_loop_x86_64(&in, pad);
-        cn_implode(state, pad, memory, heavy);
+        CN_IMPLODE(state, pad, memory, heavy);
         return;
     }
 #endif
@@ -260,11 +357,21 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
              r3 = (uint32_t)(h[13] >> 32);
     const cn_vec_t zero = cn_vec_make(0, 0);
     uint64_t idx = cn_vec_lo(a);
+    float ccx_sum[4] = {0, 0, 0, 0};
+    const int caller_rounding = ccx ? fegetround() : 0;
+    if (ccx)
+        fesetround(FE_TONEAREST);
 
     for (uint32_t i = 0; i < iterations; i++) {
         /* First half-step: one AES round keyed by a. */
         uint64_t j = idx & mask;
-        cn_vec_t c1 = cn_vec_aesenc(cn_vec_load(pad + j), a);
+        cn_vec_t c1;
+        if (tube)
+            c1 = cn_tube_round(cn_vec_load(pad + j), a);
+        else if (ccx)
+            c1 = cn_vec_aesenc(cn_ccx_tweak(cn_vec_load(pad + j), ccx_sum), a);
+        else
+            c1 = cn_vec_aesenc(cn_vec_load(pad + j), a);
         if (family >= CN_FAMILY_V2) {
             cn_line_t old = cn_shuffle(pad, j, a, b0, b1, reverse, zero);
             if (family == CN_FAMILY_R)
@@ -331,19 +438,20 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
             b1 = b0;
         b0 = c1;
     }
+    if (ccx)
+        fesetround(caller_rounding);
 
-    cn_implode(state, pad, memory, heavy);
+    CN_IMPLODE(state, pad, memory, heavy);
 }
 
-#define CN_DEFINE_KERNEL_WITH(attributes, name, family, heavy, xhv, reverse, rto)                  \
+#define CN_DEFINE_KERNEL_WITH(attributes, name, family, flags)                                     \
     static attributes void name(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t *algo,           \
                                 uint64_t tweak, const cn_r_program_t *program,                     \
                                 const cn_r_jit_t *jit)                                             \
     {                                                                                              \
-        cn_kernel_body(h, pad, algo, tweak, program, jit, family, heavy, xhv, reverse, rto);       \
+        cn_kernel_body(h, pad, algo, tweak, program, jit, family, flags);                          \
     }
-#define CN_DEFINE_KERNEL(name, family, heavy, xhv, reverse, rto)                                   \
-    CN_DEFINE_KERNEL_WITH(, name, family, heavy, xhv, reverse, rto)
+#define CN_DEFINE_KERNEL(name, family, flags) CN_DEFINE_KERNEL_WITH(, name, family, flags)
 /*
  * cn-heavy's kernels keep a's halves in general registers: GCC's SLP
  * vectorizer otherwise pairs them in a vector register for the 16-byte
@@ -357,14 +465,17 @@ CN_INLINE void cn_kernel_body(uint64_t h[25], uint8_t *pad, const pow_cn_algo_t 
 #define CN_SCALAR
 #endif
 
-CN_DEFINE_KERNEL(cn_kernel_v0, CN_FAMILY_V0, 0, 0, 0, 0)
-CN_DEFINE_KERNEL(cn_kernel_v1, CN_FAMILY_V1, 0, 0, 0, 0)
-CN_DEFINE_KERNEL(cn_kernel_v1_rto, CN_FAMILY_V1, 0, 0, 0, 1)
-CN_DEFINE_KERNEL(cn_kernel_v2, CN_FAMILY_V2, 0, 0, 0, 0)
-CN_DEFINE_KERNEL(cn_kernel_v2_reverse, CN_FAMILY_V2, 0, 0, 1, 0)
-CN_DEFINE_KERNEL(cn_kernel_r, CN_FAMILY_R, 0, 0, 0, 0)
-CN_DEFINE_KERNEL_WITH(CN_SCALAR, cn_kernel_heavy, CN_FAMILY_V0, 1, 0, 0, 0)
-CN_DEFINE_KERNEL_WITH(CN_SCALAR, cn_kernel_heavy_xhv, CN_FAMILY_V0, 1, 1, 0, 0)
+CN_DEFINE_KERNEL(cn_kernel_v0, CN_FAMILY_V0, 0)
+CN_DEFINE_KERNEL(cn_kernel_v1, CN_FAMILY_V1, 0)
+CN_DEFINE_KERNEL(cn_kernel_v1_rto, CN_FAMILY_V1, CN_RTO)
+CN_DEFINE_KERNEL(cn_kernel_v2, CN_FAMILY_V2, 0)
+CN_DEFINE_KERNEL(cn_kernel_v2_reverse, CN_FAMILY_V2, CN_REVERSE)
+CN_DEFINE_KERNEL(cn_kernel_r, CN_FAMILY_R, 0)
+CN_DEFINE_KERNEL(cn_kernel_ccx, CN_FAMILY_V0, CN_CCX)
+CN_DEFINE_KERNEL_WITH(CN_SCALAR, cn_kernel_heavy, CN_FAMILY_V0, CN_HEAVY)
+CN_DEFINE_KERNEL_WITH(CN_SCALAR, cn_kernel_heavy_xhv, CN_FAMILY_V0, CN_HEAVY | CN_XHV)
+/* cn-heavy/tube: heavy on v1's tweaks, cn/rto's store, and its own AES round. */
+CN_DEFINE_KERNEL_WITH(CN_SCALAR, cn_kernel_heavy_tube, CN_FAMILY_V1, CN_HEAVY | CN_RTO | CN_TUBE)
 
 const cn_kernel_fn CN_KERNEL_TABLE[CN_KERNEL_COUNT] = {
     [CN_KERNEL_V0] = cn_kernel_v0,
@@ -373,6 +484,8 @@ const cn_kernel_fn CN_KERNEL_TABLE[CN_KERNEL_COUNT] = {
     [CN_KERNEL_V2] = cn_kernel_v2,
     [CN_KERNEL_V2_REVERSE] = cn_kernel_v2_reverse,
     [CN_KERNEL_R] = cn_kernel_r,
+    [CN_KERNEL_CCX] = cn_kernel_ccx,
     [CN_KERNEL_HEAVY] = cn_kernel_heavy,
     [CN_KERNEL_HEAVY_XHV] = cn_kernel_heavy_xhv,
+    [CN_KERNEL_HEAVY_TUBE] = cn_kernel_heavy_tube,
 };

@@ -10,6 +10,9 @@
 
 #include "pow/prim/aes.h"
 
+/* AES from tables: cn_kernel.inc.h keeps explode and implode out of line (compile time). */
+#define CN_VEC_TABLE_DRIVEN 1
+
 typedef struct {
     uint64_t lo, hi;
 } cn_vec_t;

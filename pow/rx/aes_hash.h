@@ -49,6 +49,7 @@ extern const pow_rx_aes_t pow_rx_aes_armcrypto;
 
 /* AesGenerator4R's keys for rx/0 (Hash512 of "RandomX AesGenerator4R keys 0-3", "... 4-7"). */
 extern const uint8_t pow_rx_aes4r_keys_rx0[8][16];
+extern const uint8_t pow_rx_aes4r_keys_wow[8][16];
 
 /*
  * The fixed keys and initial state both paths share, defined in

@@ -76,10 +76,13 @@ Test(cli, selftest_list_names_every_algorithm_and_its_aliases)
 {
     run_result_t *r = run_minemeter(ARGS("selftest", "--list"));
     cr_assert_eq(r->exit_code, 0, "%s", r->err);
-    cr_expect_eq(count_lines(r->out), 21, "a header and 20 algorithms:\n%s", r->out);
+    cr_expect_eq(count_lines(r->out), 25, "a header and 24 algorithms:\n%s", r->out);
     cr_expect_not_null(strstr(r->out, "cryptonight/r"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "rx/0           RandomX      portable"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "randomx, randomx/0, rx, rx/monero"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "randomx/wow, randomwow"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "cryptonight-heavy/tube, cryptonight-bittube2"), "%s",
+                       r->out);
     run_result_free(r);
     expect_usage_error(ARGS("selftest", "--list", "--algo", "cn/0"), "--list takes no --algo");
 }

@@ -728,7 +728,7 @@ Test(stratum_pool, wait_gives_up_after_its_timeout)
 
 Test(stratum_pool, refuses_to_start_with_a_bad_configuration)
 {
-    test_pool_config_t unknown = {.algo = "rx/wow", .difficulty = 100};
+    test_pool_config_t unknown = {.algo = "rx/graft", .difficulty = 100};
     cr_expect_null(test_pool_start(&unknown));
     test_pool_config_t zero = {.algo = "cn/r", .difficulty = 0};
     cr_expect_null(test_pool_start(&zero));

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,7 +148,7 @@ Test(cn, every_shipped_variant_has_a_vector_and_sane_parameters)
         cr_expect_lt(a->kernel, CN_KERNEL_COUNT);
         cr_expect_eq(pow_cn_algo_find(a->name), a, "%s: name not unique", a->name);
     }
-    cr_expect_geq(n, 18);
+    cr_expect_geq(n, 20);
 }
 
 Test(cn, shipped_monero_vectors_are_the_installed_files)
@@ -179,7 +180,7 @@ Test(cn, shipped_monero_vectors_are_the_installed_files)
 
 Test(cn, cn1_family_rejects_input_shorter_than_43_bytes)
 {
-    const char *names[] = {"cn/1", "cn/rto", "cn-lite/1", "cn/fast"};
+    const char *names[] = {"cn/1", "cn/rto", "cn-lite/1", "cn/fast", "cn-heavy/tube"};
     uint8_t input[43] = {0}, out[32];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const pow_cn_algo_t *algo = pow_cn_algo_find(names[i]);
@@ -281,7 +282,7 @@ Test(cn, paths_agree_on_random_inputs)
     unsigned npaths = available_paths(paths);
     if (npaths < 2)
         cr_skip_test("only one path on this machine");
-    const char *names[] = {"cn/upx2", "cn-pico", "cn/r", "cn/2"};
+    const char *names[] = {"cn/upx2", "cn-pico", "cn/r", "cn/2", "cn/ccx", "cn-heavy/tube"};
     uint64_t seed = 0x9e3779b97f4a7c15u;
     for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
         const pow_cn_algo_t *algo = pow_cn_algo_find(names[n]);
@@ -303,5 +304,39 @@ Test(cn, paths_agree_on_random_inputs)
                                  pow_isa_name(paths[0]), pow_isa_name(paths[p]));
             }
         }
+    }
+}
+
+/*
+ * cn/ccx computes in floats: it must hash alike whatever rounding mode the
+ * caller left (it rounds to nearest, as Conceal does) and give that mode back.
+ */
+Test(cn, ccx_hashes_alike_under_every_caller_rounding_mode_and_restores_it)
+{
+    const pow_cn_algo_t *algo = pow_cn_algo_find("cn/ccx");
+    cr_assert_not_null(algo);
+    const pow_vector_t *v = NULL;
+    for (unsigned i = 0; i < pow_cn_vectors_count && v == NULL; i++)
+        if (strcmp(pow_cn_vectors[i].algo, "cn/ccx") == 0)
+            v = &pow_cn_vectors[i];
+    cr_assert_not_null(v);
+    uint8_t input[128];
+    long len = pow_hex_decode(v->input_hex, strlen(v->input_hex), input, sizeof(input), NULL);
+    cr_assert_gt(len, 0);
+    static const int modes[] = {FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO, FE_TONEAREST};
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        pow_cn_ctx_t ctx;
+        cr_assert_eq(pow_cn_ctx_init(&ctx, algo, pow_cn_isa_best(), pad, PAD_SIZE), 0);
+        cr_assert_eq(fesetround(modes[m]), 0);
+        uint8_t out[32];
+        int rc = pow_cn_hash(&ctx, input, (size_t)len, 0, out);
+        int after = fegetround();
+        fesetround(FE_TONEAREST);
+        pow_cn_ctx_release(&ctx);
+        cr_assert_eq(rc, 0);
+        cr_expect_eq(after, modes[m], "mode %d came back as %d", modes[m], after);
+        char hex[65];
+        pow_hex_encode(out, 32, hex);
+        cr_expect_str_eq(hex, v->hash_hex, "under rounding mode %d", modes[m]);
     }
 }

@@ -1,6 +1,7 @@
 /*
  * RandomX end to end in light mode: the published hash vectors of
- * tevador/RandomX src/tests/tests.cpp for v1 (rx/0) and v2 (rx/2), on every
+ * tevador/RandomX src/tests/tests.cpp for v1 (rx/0) and v2 (rx/2), of
+ * RandomWOW (rx/wow) and of arqma/RandomARQ's tests.cpp (rx/arq), on every
  * path, with programs compiled (pow/rx/vm_jit.h) and interpreted; the
  * pipelined API; the v2 commitment; the caller's rounding mode.
  */
@@ -33,8 +34,8 @@ static void expect_hex(const uint8_t hash[32], const char *want, const char *wha
 
 enum { JIT_DEFAULT = -1, JIT_OFF = 0, JIT_ON = 1 };
 
-/* All vectors of one variant on one path, one cache per distinct key. */
-static void check_variant(const char *name, pow_isa_t isa, int jit)
+/* All vectors of one variant on one path (want of them), one cache per distinct key. */
+static void check_variant(const char *name, pow_isa_t isa, int jit, unsigned want)
 {
     const pow_rx_variant_t *variant = pow_rx_variant_find(name);
     cr_assert_not_null(variant, "%s is not shipped", name);
@@ -66,7 +67,7 @@ static void check_variant(const char *name, pow_isa_t isa, int jit)
         expect_hex(hash, v->hash_hex, what);
         checked++;
     }
-    cr_expect_eq(checked, 5);
+    cr_expect_eq(checked, want, "%u of the %u vectors of %s checked", checked, want, name);
     cr_expect_eq(pow_rx_vm_jit_enabled(vm), jit == JIT_DEFAULT ? pow_rx_vm_jit_enabled(vm) : jit,
                  "the JIT stayed as set while hashing");
     pow_rx_vm_destroy(vm);
@@ -75,42 +76,83 @@ static void check_variant(const char *name, pow_isa_t isa, int jit)
 
 Test(randomx, rx0_matches_reference_vectors_portable)
 {
-    check_variant("rx/0", POW_ISA_PORTABLE, JIT_DEFAULT);
+    check_variant("rx/0", POW_ISA_PORTABLE, JIT_DEFAULT, 5);
 }
 
 Test(randomx, rx0_matches_reference_vectors_aesni_jit)
 {
-    check_variant("rx/0", POW_ISA_AESNI, JIT_ON);
+    check_variant("rx/0", POW_ISA_AESNI, JIT_ON, 5);
 }
 
 Test(randomx, rx0_matches_reference_vectors_aesni_interpreted)
 {
-    check_variant("rx/0", POW_ISA_AESNI, JIT_OFF);
+    check_variant("rx/0", POW_ISA_AESNI, JIT_OFF, 5);
 }
 
 Test(randomx, rx0_matches_reference_vectors_armcrypto)
 {
-    check_variant("rx/0", POW_ISA_ARMCRYPTO, JIT_DEFAULT);
+    check_variant("rx/0", POW_ISA_ARMCRYPTO, JIT_DEFAULT, 5);
 }
 
 Test(randomx, rx2_matches_reference_vectors_portable)
 {
-    check_variant("rx/2", POW_ISA_PORTABLE, JIT_DEFAULT);
+    check_variant("rx/2", POW_ISA_PORTABLE, JIT_DEFAULT, 5);
 }
 
 Test(randomx, rx2_matches_reference_vectors_aesni_jit)
 {
-    check_variant("rx/2", POW_ISA_AESNI, JIT_ON);
+    check_variant("rx/2", POW_ISA_AESNI, JIT_ON, 5);
 }
 
 Test(randomx, rx2_matches_reference_vectors_aesni_interpreted)
 {
-    check_variant("rx/2", POW_ISA_AESNI, JIT_OFF);
+    check_variant("rx/2", POW_ISA_AESNI, JIT_OFF, 5);
 }
 
 Test(randomx, rx2_matches_reference_vectors_armcrypto)
 {
-    check_variant("rx/2", POW_ISA_ARMCRYPTO, JIT_DEFAULT);
+    check_variant("rx/2", POW_ISA_ARMCRYPTO, JIT_DEFAULT, 5);
+}
+
+/* RandomWOW publishes one per-hash vector; RandomARQ five, as RandomX does. */
+Test(randomx, rxwow_matches_its_vector_portable)
+{
+    check_variant("rx/wow", POW_ISA_PORTABLE, JIT_DEFAULT, 1);
+}
+
+Test(randomx, rxwow_matches_its_vector_aesni_jit)
+{
+    check_variant("rx/wow", POW_ISA_AESNI, JIT_ON, 1);
+}
+
+Test(randomx, rxwow_matches_its_vector_aesni_interpreted)
+{
+    check_variant("rx/wow", POW_ISA_AESNI, JIT_OFF, 1);
+}
+
+Test(randomx, rxwow_matches_its_vector_armcrypto)
+{
+    check_variant("rx/wow", POW_ISA_ARMCRYPTO, JIT_DEFAULT, 1);
+}
+
+Test(randomx, rxarq_matches_reference_vectors_portable)
+{
+    check_variant("rx/arq", POW_ISA_PORTABLE, JIT_DEFAULT, 5);
+}
+
+Test(randomx, rxarq_matches_reference_vectors_aesni_jit)
+{
+    check_variant("rx/arq", POW_ISA_AESNI, JIT_ON, 5);
+}
+
+Test(randomx, rxarq_matches_reference_vectors_aesni_interpreted)
+{
+    check_variant("rx/arq", POW_ISA_AESNI, JIT_OFF, 5);
+}
+
+Test(randomx, rxarq_matches_reference_vectors_armcrypto)
+{
+    check_variant("rx/arq", POW_ISA_ARMCRYPTO, JIT_DEFAULT, 5);
 }
 
 /* A VM of variant name on isa over a fresh cache for "test key 000". */
@@ -192,18 +234,14 @@ Test(randomx, keys_longer_than_60_bytes_are_refused)
     cr_expect_null(pow_rx_variant_find("rx/9"));
 }
 
-/* tests.cpp "Dataset initialization": key "test key 000", first word of items. */
-Test(randomx, dataset_items_match_reference_words)
+/* A dataset item and the first word the reference's tests.cpp gives for it. */
+typedef struct {
+    uint64_t item, first_word;
+} item_word_t;
+
+static void expect_first_words(const pow_rx_cache_t *cache, const item_word_t *items, size_t n)
 {
-    pow_rx_cache_t *cache;
-    pow_rx_vm_t *vm = vm_for_test_key("rx/0", POW_ISA_PORTABLE, &cache);
-    static const struct {
-        uint64_t item, first_word;
-    } items[] = {{0, 0x680588a85ae222dbull},
-                 {10000000, 0x7943a1f6186ffb72ull},
-                 {20000000, 0x9035244d718095e1ull},
-                 {30000000, 0x145a5091f7853099ull}};
-    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+    for (size_t i = 0; i < n; i++) {
         uint8_t out[64];
         uint64_t word;
         pow_rx_cache_dataset_item(cache, items[i].item, out);
@@ -211,6 +249,47 @@ Test(randomx, dataset_items_match_reference_words)
         cr_expect_eq(word, items[i].first_word, "item %llu: %016llx",
                      (unsigned long long)items[i].item, (unsigned long long)word);
     }
+}
+
+/* tests.cpp "Dataset initialization": key "test key 000", first word of items. */
+Test(randomx, dataset_items_match_reference_words)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/0", POW_ISA_PORTABLE, &cache);
+    static const item_word_t items[] = {{0, 0x680588a85ae222dbull},
+                                        {10000000, 0x7943a1f6186ffb72ull},
+                                        {20000000, 0x9035244d718095e1ull},
+                                        {30000000, 0x145a5091f7853099ull}};
+    expect_first_words(cache, items, sizeof(items) / sizeof(items[0]));
+    pow_rx_vm_destroy(vm);
+    pow_rx_cache_release(cache);
+}
+
+/*
+ * RandomARQ's tests.cpp: one Argon2 pass under its own salt gives other
+ * cache words, and other dataset items.
+ */
+Test(randomx, rxarq_cache_and_dataset_items_match_its_reference_words)
+{
+    pow_rx_cache_t *cache;
+    pow_rx_vm_t *vm = vm_for_test_key("rx/arq", POW_ISA_PORTABLE, &cache);
+    static const struct {
+        size_t word;
+        uint64_t value;
+    } words[] = {{0, 0x974d73241c31484eull},
+                 {1568413, 0x83ff7e51b96762full},
+                 {33554431, 0x9c3f146fa4fa223aull}};
+    size_t bytes = 0;
+    const uint64_t *memory = pow_rx_cache_memory(cache, &bytes);
+    cr_assert_eq(bytes, 262144u * 1024u);
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        cr_expect_eq(memory[words[i].word], words[i].value, "cache word %zu: %016llx",
+                     words[i].word, (unsigned long long)memory[words[i].word]);
+    static const item_word_t items[] = {{0, 0x6f21c3d27a471c56ull},
+                                        {10000000, 0xcfe006ab42d0f3fdull},
+                                        {20000000, 0x67d2689c5855af98ull},
+                                        {30000000, 0x2a6985a68c4d9a38ull}};
+    expect_first_words(cache, items, sizeof(items) / sizeof(items[0]));
     pow_rx_vm_destroy(vm);
     pow_rx_cache_release(cache);
 }

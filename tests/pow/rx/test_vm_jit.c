@@ -3,7 +3,7 @@
  * random programs from random bytes, with random registers, scratchpads
  * and rounding modes, run through pow_rx_vm_execute and through the
  * compiled code, must leave the same register file, ma, mx, fprc and
- * scratchpad, for rx/0 and rx/2, in light mode (a cheap fake dataset_read)
+ * scratchpad, for rx/0, rx/2, rx/wow and rx/arq, in light mode (a cheap fake dataset_read)
  * and in fast mode (a fake dataset: one random megabyte mapped over the
  * whole 2080 MiB range). Hand-built programs then cover every CFROUND mode
  * and every pattern of taken CBRANCHes.
@@ -188,6 +188,14 @@ Test(rx_vm_jit, matches_interpreter_on_1000_random_rx2_programs_in_light_mode)
     random_programs("rx/2", 1000);
 }
 
+/* RandomWOW's other opcode map (no IROL_R) and smaller scratchpad; RandomARQ's smaller one. */
+Test(rx_vm_jit, matches_interpreter_on_500_random_rxwow_and_rxarq_programs_each_in_light_mode)
+{
+    skip_without_jit();
+    random_programs("rx/wow", 500);
+    random_programs("rx/arq", 500);
+}
+
 /* A fast-mode dataset of the real size whose pages repeat one random megabyte. */
 static uint8_t *map_fake_dataset(void)
 {
@@ -216,11 +224,11 @@ Test(rx_vm_jit, matches_interpreter_on_random_programs_in_fast_mode)
     uint8_t *dataset = map_fake_dataset();
     const size_t chunks = (FAKE_DATASET + FAKE_CHUNK - 1) / FAKE_CHUNK;
     interp->dataset = compiled->dataset = dataset;
-    const char *names[2] = {"rx/0", "rx/2"};
+    const char *names[4] = {"rx/0", "rx/2", "rx/wow", "rx/arq"};
     for (int n = 0; n < 200; n++) {
-        const char *name = names[n % 2];
+        const char *name = names[n % 4];
         const pow_rx_variant_t *v = pow_rx_variant_find(name);
-        use_variant(name, n < 4 ? v->program_iterations : FEW_ITERATIONS);
+        use_variant(name, n < 8 ? v->program_iterations : FEW_ITERATIONS);
         randomize();
         char what[64];
         snprintf(what, sizeof(what), "fast %s program %d", name, n);
