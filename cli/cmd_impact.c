@@ -27,6 +27,7 @@
 #include "cli/config_file.h"
 #include "cli/http_options.h"
 #include "cli/power_options.h"
+#include "cli/priority_options.h"
 #include "impact/probe.h"
 #include "impact/protocol.h"
 #include "impact/report.h"
@@ -49,6 +50,7 @@ enum {
     OPT_INTENSITY,
     OPT_PLACEMENT,
     OPT_NICE,
+    OPT_CPU_PRIORITY,
     OPT_REPEAT,
     OPT_DURATION,
     OPT_SEED,
@@ -91,7 +93,8 @@ static const cli_option_t impact_options[OPT_COUNT] = {
     [OPT_PLACEMENT] = {"placement", CLI_OPT_STRING, "WHERE", 0, 0,
                        "shared: the miner starts on the victim's PU; separate: only on the "
                        "others; all: one per core, the victim's last (default)"},
-    [OPT_NICE] = {"nice", CLI_OPT_UINT, "N", 0, 19, "run the miner's threads at this nice value"},
+    [OPT_NICE] = CLI_PRIORITY_OPTION_NICE,
+    [OPT_CPU_PRIORITY] = CLI_PRIORITY_OPTION_CPU_PRIORITY,
     [OPT_REPEAT] = {"repeat", CLI_OPT_UINT, "N", 1, IMPACT_MAX_ROUNDS,
                     "rounds, each running the baseline and every configuration (default 5)"},
     [OPT_DURATION] = {"duration", CLI_OPT_UINT, "SECONDS", 1, 3600, "a probe's window (default 2)"},
@@ -339,7 +342,7 @@ typedef struct {
     double command_timeout;
     int victim_pu;
     double seconds;
-    int nice;
+    cli_priority_t priority;
     unsigned repeat;
     uint64_t seed;
     size_t l3;
@@ -380,8 +383,8 @@ static int run_victim(const char *name, const impact_setup_t *s, const impact_pr
                 status->impact_round = r + 1;
                 cli_http_publish(s->http);
             }
-            impact_miner_spec_t ms = {e->algo, e->fast, e->threads, e->intensity,
-                                      s->nice, e->pus,  s->topo};
+            impact_miner_spec_t ms = {e->algo,          e->fast,          e->threads, e->intensity,
+                                      s->priority.nice, s->priority.idle, e->pus,     s->topo};
             impact_victim_spec_t vs = {probe,      s->command,   s->command_timeout, s->victim_pu,
                                        s->seconds, &stop_signal, s->energy};
             int rc = impact_run_window(&ms, &vs, &e->run[r], why, sizeof(why));
@@ -447,6 +450,12 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         arch_topology_free(topo);
         return CLI_EXIT_USAGE;
     }
+    cli_priority_t priority;
+    if (cli_priority_parse(spec->name, &v[OPT_NICE], &v[OPT_CPU_PRIORITY], &priority) !=
+        CLI_CONTINUE) {
+        arch_topology_free(topo);
+        return CLI_EXIT_USAGE;
+    }
     static impact_plan_t plan;
     int rc = parse_plan(spec, v, most, &plan);
     if (rc != CLI_CONTINUE) {
@@ -477,7 +486,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
         .command_timeout = v[OPT_VICTIM_TIMEOUT].set ? (double)v[OPT_VICTIM_TIMEOUT].number : 600,
         .victim_pu = order[count - 1],
         .seconds = v[OPT_DURATION].set ? (double)v[OPT_DURATION].number : 2,
-        .nice = v[OPT_NICE].set ? (int)v[OPT_NICE].number : 0,
+        .priority = priority,
         .repeat = v[OPT_REPEAT].set ? (unsigned)v[OPT_REPEAT].number : 5,
         .seed = v[OPT_SEED].set ? v[OPT_SEED].number : (uint64_t)time(NULL),
         .l3 = last_level_cache(topo),
@@ -497,7 +506,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
     }
     printf("minemeter impact: victim on PU %d, miner placed %s%s; %u round(s) of %u run(s) per "
            "victim%s; power %s; pid %ld; stop with Ctrl-C\n",
-           setup.victim_pu, placement, setup.nice ? " and niced" : "", setup.repeat,
+           setup.victim_pu, placement, cli_priority_describe(&setup.priority), setup.repeat,
            results[0].entries, setup.command ? "" : ", each window its --duration",
            energy.source != ARCH_ENERGY_NONE ? energy.label : "n/a", (long)getpid());
     if (http != NULL) {
@@ -537,7 +546,7 @@ static int run_impact(const cli_command_spec_t *spec, int argc, char **argv)
     const impact_run_info_t info = {
         .placement = placement,
         .victim_pu = setup.victim_pu,
-        .nice = setup.nice,
+        .nice = setup.priority.nice,
         .repeat = setup.repeat,
         .duration = setup.seconds,
         .command = setup.command,

@@ -64,6 +64,9 @@ static int start_miner(const impact_miner_spec_t *spec, volatile sig_atomic_t *s
     /* Miners often run niced; the workers' own priority, the victim's untouched. */
     for (unsigned i = 0; spec->nice != 0 && i < spec->threads; i++)
         setpriority(PRIO_PROCESS, (id_t)miner_thread_tid(m, i), spec->nice);
+    struct sched_param idle = {0};
+    for (unsigned i = 0; spec->idle && i < spec->threads; i++)
+        sched_setscheduler(miner_thread_tid(m, i), SCHED_IDLE, &idle);
     nap_ms((long)(WARM_UP_NS / 1000000));
     *out = m;
     return 0;

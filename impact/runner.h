@@ -21,6 +21,7 @@ typedef struct {
     unsigned threads;
     unsigned intensity; /* percent, 1-100 */
     int nice;           /* the workers' nice value; 0 leaves it */
+    int idle;           /* SCHED_IDLE as well (XMRig's --cpu-priority 0) */
     const int *pus;     /* threads long: the PU of each worker */
     arch_topology_t *topo;
 } impact_miner_spec_t;

@@ -31,10 +31,13 @@ Test(cli_impact, a_short_run_reports_each_configuration_against_its_baseline, .t
     int fd = mkstemp(json);
     cr_assert_geq(fd, 0);
     close(fd);
-    run_result_t *r = run_minemeter(ARGS("impact", "--probe", "cache", "--algo", "cn-pico",
-                                         "--threads", "1", "--intensity", "50,100", "--repeat", "2",
-                                         "--duration", "1", "--seed", "3", "--json", json));
+    run_result_t *r =
+        run_minemeter(ARGS("impact", "--probe", "cache", "--algo", "cn-pico", "--threads", "1",
+                           "--intensity", "50,100", "--repeat", "2", "--duration", "1", "--seed",
+                           "3", "--cpu-priority", "1", "--json", json));
     cr_expect_eq(r->exit_code, 0, "stdout: %s\nstderr: %s", r->out, r->err);
+    /* XMRig's --cpu-priority 1 is nice 5, said in the start line and kept in the report. */
+    cr_expect_not_null(strstr(r->out, " at nice 5; "), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "cache (lookups/s, higher is better): alone"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "cn-pico            1  50%"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "cn-pico            1 100%"), "%s", r->out);
@@ -42,6 +45,8 @@ Test(cli_impact, a_short_run_reports_each_configuration_against_its_baseline, .t
     json_t *root = json_load_file(json, 0, &error);
     unlink(json);
     cr_assert_not_null(root, "%s", error.text);
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "run"), "nice")), 5,
+                 "the report keeps the workers' nice value");
     json_t *base = json_object_get(json_object_get(root, "baseline"), "cache");
     cr_expect_eq(json_integer_value(json_object_get(json_object_get(base, "value"), "n")), 2);
     json_t *configs = json_object_get(root, "configurations");
@@ -80,6 +85,8 @@ Test(cli_impact, bad_input_is_one_sentence_and_exit_2, .timeout = 120)
         {ARGS("impact", "--victim-cmd", "sleep 30", "--victim-timeout", "1", "--algo", "cn-pico",
               "--threads", "1", "--repeat", "1"),
          "--victim-timeout"},
+        {ARGS("impact", "--cpu-priority", "3"), "never does"},
+        {ARGS("impact", "--nice", "5", "--cpu-priority", "1"), "give one"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct timespec t0, t1;
