@@ -215,6 +215,18 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
     block[11] = (uint8_t)(t ^ ((0x75310u >> index) & 0x30));
 }
 
+/* A block as four little-endian 32-bit words, and back: for the tweaks that work on words. */
+CN_INLINE void cn_vec_words(cn_vec_t v, uint32_t w[4])
+{
+    w[0] = (uint32_t)cn_vec_lo(v), w[1] = (uint32_t)(cn_vec_lo(v) >> 32);
+    w[2] = (uint32_t)cn_vec_hi(v), w[3] = (uint32_t)(cn_vec_hi(v) >> 32);
+}
+
+CN_INLINE cn_vec_t cn_vec_of_words(const uint32_t w[4])
+{
+    return cn_vec_make(w[0] | (uint64_t)w[1] << 32, w[2] | (uint64_t)w[3] << 32);
+}
+
 /*
  * cn-heavy/tube's AES round (BitTube): the round of AESENC on the block's
  * complement, except that each output column, once made, is xored into the
@@ -222,10 +234,9 @@ CN_INLINE void cn_v1_tweak_byte11(uint8_t *block)
  */
 CN_INLINE cn_vec_t cn_tube_round(cn_vec_t v, cn_vec_t key)
 {
-    uint32_t x[4] = {~(uint32_t)cn_vec_lo(v), ~(uint32_t)(cn_vec_lo(v) >> 32),
-                     ~(uint32_t)cn_vec_hi(v), ~(uint32_t)(cn_vec_hi(v) >> 32)};
-    uint32_t k[4] = {(uint32_t)cn_vec_lo(key), (uint32_t)(cn_vec_lo(key) >> 32),
-                     (uint32_t)cn_vec_hi(key), (uint32_t)(cn_vec_hi(key) >> 32)};
+    uint32_t x[4], k[4];
+    cn_vec_words(cn_vec_xor(v, cn_vec_make(~0ull, ~0ull)), x);
+    cn_vec_words(key, k);
     CN_UNROLL
     for (int c = 0; c < 4; c++) {
         k[c] ^= pow__aes_te[0][x[c] & 0xff] ^ pow__aes_te[1][(x[(c + 1) & 3] >> 8) & 0xff] ^
@@ -233,7 +244,7 @@ CN_INLINE cn_vec_t cn_tube_round(cn_vec_t v, cn_vec_t key)
                 pow__aes_te[3][x[(c + 3) & 3] >> 24];
         x[c] ^= k[c];
     }
-    return cn_vec_make(k[0] | (uint64_t)k[1] << 32, k[2] | (uint64_t)k[3] << 32);
+    return cn_vec_of_words(k);
 }
 
 /* A float's sign and mantissa under the exponent of 2.0: a value of magnitude in [2, 4). */
@@ -255,8 +266,8 @@ CN_INLINE float cn_ccx_squash(float f)
  */
 CN_INLINE cn_vec_t cn_ccx_tweak(cn_vec_t v, float sum[4])
 {
-    uint32_t w[4] = {(uint32_t)cn_vec_lo(v), (uint32_t)(cn_vec_lo(v) >> 32), (uint32_t)cn_vec_hi(v),
-                     (uint32_t)(cn_vec_hi(v) >> 32)};
+    uint32_t w[4];
+    cn_vec_words(v, w);
     CN_UNROLL
     for (int i = 0; i < 4; i++) {
         float r = (float)(int32_t)w[i] + sum[i];
@@ -266,7 +277,7 @@ CN_INLINE cn_vec_t cn_ccx_tweak(cn_vec_t v, float sum[4])
         sum[i] = sum[i] + r;
         w[i] ^= (uint32_t)(int32_t)(before * 536870880.0f);
     }
-    return cn_vec_make(w[0] | (uint64_t)w[1] << 32, w[2] | (uint64_t)w[3] << 32);
+    return cn_vec_of_words(w);
 }
 
 /*

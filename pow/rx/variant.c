@@ -19,13 +19,16 @@
         [RX_FSQRT_R] = 6, [RX_CBRANCH] = 25, [RX_CFROUND] = 1, [RX_ISTORE] = 16,                   \
     }
 
+/* What every shipped variant keeps of RandomX: the cache's size and lanes, SuperscalarHash, L1. */
+#define RX_EVERY_VARIANT                                                                           \
+    .argon_memory_kib = 262144, .argon_lanes = 1, .superscalar_latency = 170, .scratchpad_l1 = 16384
+
 /* What Monero's v1 and v2 share: the cache, the scratchpad, the program count. */
 #define RX_MONERO_COMMON                                                                           \
-    .argon_salt = "RandomX\x03", .argon_salt_len = 8, .argon_memory_kib = 262144,                  \
-    .argon_iterations = 3, .argon_lanes = 1, .superscalar_latency = 170,                           \
-    .program_iterations = 2048, .program_count = 8, .scratchpad_l1 = 16384,                        \
-    .scratchpad_l2 = 262144, .scratchpad_l3 = 2097152, .aes4r_keys = pow_rx_aes4r_keys_rx0,        \
-    .frequency = RX0_FREQUENCIES
+    RX_EVERY_VARIANT, .argon_salt = "RandomX\x03", .argon_salt_len = 8, .argon_iterations = 3,     \
+                      .program_iterations = 2048, .program_count = 8, .scratchpad_l2 = 262144,     \
+                      .scratchpad_l3 = 2097152, .aes4r_keys = pow_rx_aes4r_keys_rx0,               \
+                      .frequency = RX0_FREQUENCIES
 
 /*
  * RandomWOW (Wownero, wownero/RandomWOW configuration.h): its own salt and
@@ -51,14 +54,11 @@ static const pow_rx_variant_t variants[] = {
         .name = "rx/wow",
         .argon_salt = "RandomWOW\x01",
         .argon_salt_len = 10,
-        .argon_memory_kib = 262144,
+        RX_EVERY_VARIANT,
         .argon_iterations = 3,
-        .argon_lanes = 1,
-        .superscalar_latency = 170,
         .program_size = 256,
         .program_iterations = 1024,
         .program_count = 16,
-        .scratchpad_l1 = 16384,
         .scratchpad_l2 = 131072,
         .scratchpad_l3 = 1048576,
         .v2 = 0,
@@ -74,14 +74,11 @@ static const pow_rx_variant_t variants[] = {
         .name = "rx/arq",
         .argon_salt = "RandomARQ\x01",
         .argon_salt_len = 10,
-        .argon_memory_kib = 262144,
+        RX_EVERY_VARIANT,
         .argon_iterations = 1,
-        .argon_lanes = 1,
-        .superscalar_latency = 170,
         .program_size = 256,
         .program_iterations = 1024,
         .program_count = 4,
-        .scratchpad_l1 = 16384,
         .scratchpad_l2 = 131072,
         .scratchpad_l3 = 262144,
         .v2 = 0,
