@@ -2,13 +2,14 @@
  * Fibers: functions that run on stacks of their own and hand the CPU back
  * and forth with their caller, in one thread, without the kernel. A switch
  * saves what the ABI says a call preserves (the callee-saved registers, the
- * MXCSR and x87 control words) and swaps stacks: a few nanoseconds.
+ * floating-point control: MXCSR and the x87 word, or FPCR) and swaps
+ * stacks: a few nanoseconds.
  *
  * minemeter uses them to run several RandomX hashes in one thread in
  * lockstep: each stops where it needs a dataset item, and the items of all
  * are computed together (pow/rx/group.c).
  *
- * x86-64 only; elsewhere arch_fiber_supported() is 0 and arch_fiber_create
+ * x86-64 and AArch64; elsewhere arch_fiber_supported() is 0 and arch_fiber_create
  * says -ENOTSUP. Under AddressSanitizer every switch is announced to it.
  */
 #ifndef MINEMETER_ARCH_FIBER_H
@@ -30,7 +31,7 @@ typedef struct arch_fiber {
     size_t caller_size;
 } arch_fiber_t;
 
-/* Nonzero where fibers are built (x86-64). */
+/* Nonzero where fibers are built (x86-64, AArch64). */
 int arch_fiber_supported(void);
 
 /*

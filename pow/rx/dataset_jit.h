@@ -68,6 +68,15 @@ int pow_rx_dataset_jit_supported(void);
 int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
                                size_t cache_bytes);
 
+/*
+ * Inside pow/rx, for each architecture's compiler: clears jit's functions,
+ * checks the cache size and the programs as pow_rx_dataset_jit_compile
+ * says (-EINVAL), and makes the buffer of buffer_bytes writable, mapping it
+ * on first use. Returns 0 or a negative errno.
+ */
+int pow_rx__dataset_jit_begin(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
+                              size_t cache_bytes, size_t buffer_bytes);
+
 /* Unmaps the buffer; safe on a zeroed struct. */
 void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit);
 

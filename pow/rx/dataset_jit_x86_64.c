@@ -16,9 +16,6 @@
 #include "pow/rx/dataset_item.h"
 #include "pow/rx/dataset_jit.h"
 
-#include <errno.h>
-#include <string.h>
-
 #if defined(__x86_64__)
 
 #include <assert.h>
@@ -401,23 +398,6 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
     emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
 }
 
-/* What emit_function relies on: registers below 8, known opcodes, a reciprocal per IMUL_RCP. */
-static int program_is_well_formed(const pow_rx_superscalar_t *prog)
-{
-    if (prog->size > POW_RX_SUPERSCALAR_MAX_SIZE || prog->address_register < 0 ||
-        prog->address_register > 7)
-        return 0;
-    uint32_t rcp_count = 0;
-    for (uint32_t j = 0; j < prog->size; j++) {
-        const pow_rx_ss_instruction_t *in = &prog->code[j];
-        if (in->opcode >= POW_RX_SS_INSTRUCTION_TYPES || in->dst > 7 || in->src > 7)
-            return 0;
-        if (in->opcode == POW_RX_SS_IMUL_RCP)
-            rcp_count++;
-    }
-    return rcp_count <= prog->reciprocal_count;
-}
-
 int pow_rx_dataset_jit_supported(void)
 {
     return 1;
@@ -426,21 +406,9 @@ int pow_rx_dataset_jit_supported(void)
 int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
                                size_t cache_bytes)
 {
-    jit->fn = NULL;
-    jit->batch_fn = NULL;
-    jit->wide.eight = NULL;
-    jit->wide.four = NULL;
-    if (cache_bytes < LINE_BYTES || (cache_bytes & (cache_bytes - 1)) != 0)
-        return -EINVAL;
-    for (int i = 0; i < PROGRAMS; i++) {
-        if (!program_is_well_formed(&programs[i]))
-            return -EINVAL;
-    }
-
-    int rc = arch_jit_memory_writable(&jit->code, JIT_BUFFER_SIZE);
+    int rc = pow_rx__dataset_jit_begin(jit, programs, cache_bytes, JIT_BUFFER_SIZE);
     if (rc != 0)
         return rc;
-    jit->size = JIT_BUFFER_SIZE;
 
     uint64_t mask = (uint64_t)(cache_bytes / LINE_BYTES) - 1;
     emitter_t e = {jit->code, 0, jit->size};
@@ -460,30 +428,4 @@ int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscal
     return 0;
 }
 
-#else
-
-int pow_rx_dataset_jit_supported(void)
-{
-    return 0;
-}
-
-int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
-                               size_t cache_bytes)
-{
-    (void)programs;
-    (void)cache_bytes;
-    jit->fn = NULL;
-    jit->batch_fn = NULL;
-    jit->wide.eight = NULL;
-    jit->wide.four = NULL;
-    return -ENOTSUP;
-}
-
 #endif
-
-void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit)
-{
-    pow_rx__dataset_wide_release(&jit->wide);
-    arch_jit_memory_free(jit->code, jit->size);
-    memset(jit, 0, sizeof(*jit));
-}

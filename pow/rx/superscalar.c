@@ -578,6 +578,22 @@ void pow_rx_superscalar_execute(const pow_rx_superscalar_t *program, uint64_t r[
     memcpy(r, x, sizeof(x));
 }
 
+int pow_rx_superscalar_well_formed(const pow_rx_superscalar_t *program)
+{
+    if (program->size > POW_RX_SUPERSCALAR_MAX_SIZE || program->address_register < 0 ||
+        program->address_register > 7)
+        return 0;
+    uint32_t rcp_count = 0;
+    for (uint32_t j = 0; j < program->size; j++) {
+        const pow_rx_ss_instruction_t *in = &program->code[j];
+        if (in->opcode >= POW_RX_SS_INSTRUCTION_TYPES || in->dst > 7 || in->src > 7)
+            return 0;
+        if (in->opcode == POW_RX_SS_IMUL_RCP)
+            rcp_count++;
+    }
+    return rcp_count <= program->reciprocal_count;
+}
+
 void pow_rx_superscalar_each(const pow_rx_superscalar_t *program, pow_rx_superscalar_visit_fn visit,
                              void *ctx)
 {

@@ -77,6 +77,14 @@ void pow_rx_superscalar_generate(pow_rx_superscalar_t *program, pow_rx_blake_gen
  */
 void pow_rx_superscalar_prepare(pow_rx_superscalar_t *program);
 
+/*
+ * Nonzero when program can be run as it stands: at most
+ * POW_RX_SUPERSCALAR_MAX_SIZE known instructions on registers below 8, an
+ * address register below 8 and a reciprocal for every IMUL_RCP. Generated
+ * and prepared programs always are; compilers check hand-made ones.
+ */
+int pow_rx_superscalar_well_formed(const pow_rx_superscalar_t *program);
+
 /* What pow_rx_superscalar_each calls: an instruction, and its reciprocal when an IMUL_RCP. */
 typedef void (*pow_rx_superscalar_visit_fn)(void *ctx, const pow_rx_ss_instruction_t *in,
                                             uint64_t reciprocal);

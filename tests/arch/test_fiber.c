@@ -160,3 +160,60 @@ Test(arch_fiber, a_fiber_stack_holds_deep_calls_across_yields)
     cr_expect_eq(d.sum, 2 * once);
     arch_fiber_destroy(&f);
 }
+
+#if defined(__aarch64__)
+typedef struct {
+    arch_fiber_t *self;
+    double kept[8]; /* what the fiber's d8-d15 held after the yield */
+} floats_t;
+
+/* Holds -8.5 ... -15.5 in d8-d15 across a yield. */
+static void hold_callee_saved_floats(void *arg)
+{
+    floats_t *t = arg;
+    register double d8 __asm__("d8") = -8.5, d9 __asm__("d9") = -9.5, d10 __asm__("d10") = -10.5,
+                       d11 __asm__("d11") = -11.5, d12 __asm__("d12") = -12.5,
+                       d13 __asm__("d13") = -13.5, d14 __asm__("d14") = -14.5,
+                       d15 __asm__("d15") = -15.5;
+    __asm__ volatile(""
+                     : "+w"(d8), "+w"(d9), "+w"(d10), "+w"(d11), "+w"(d12), "+w"(d13), "+w"(d14),
+                       "+w"(d15));
+    arch_fiber_yield(t->self);
+    __asm__ volatile(""
+                     : "+w"(d8), "+w"(d9), "+w"(d10), "+w"(d11), "+w"(d12), "+w"(d13), "+w"(d14),
+                       "+w"(d15));
+    double kept[8] = {d8, d9, d10, d11, d12, d13, d14, d15};
+    memcpy(t->kept, kept, sizeof(kept));
+}
+
+/*
+ * AAPCS64 makes d8-d15 callee-saved: each side's values in them must
+ * survive the other side running with its own values there.
+ */
+Test(arch_fiber, each_side_keeps_its_own_d8_to_d15)
+{
+    arch_fiber_t f;
+    create_or_skip(&f);
+    floats_t t = {&f, {0}};
+    arch_fiber_start(&f, hold_callee_saved_floats, &t);
+    register double d8 __asm__("d8") = 8.5, d9 __asm__("d9") = 9.5, d10 __asm__("d10") = 10.5,
+                       d11 __asm__("d11") = 11.5, d12 __asm__("d12") = 12.5,
+                       d13 __asm__("d13") = 13.5, d14 __asm__("d14") = 14.5,
+                       d15 __asm__("d15") = 15.5;
+    __asm__ volatile(""
+                     : "+w"(d8), "+w"(d9), "+w"(d10), "+w"(d11), "+w"(d12), "+w"(d13), "+w"(d14),
+                       "+w"(d15));
+    arch_fiber_resume(&f);
+    __asm__ volatile(""
+                     : "+w"(d8), "+w"(d9), "+w"(d10), "+w"(d11), "+w"(d12), "+w"(d13), "+w"(d14),
+                       "+w"(d15));
+    double got[8] = {d8, d9, d10, d11, d12, d13, d14, d15};
+    for (int i = 0; i < 8; i++)
+        cr_expect_eq(got[i], 8.5 + i, "the caller's d%d: %g", 8 + i, got[i]);
+    arch_fiber_resume(&f);
+    cr_assert(arch_fiber_finished(&f));
+    for (int i = 0; i < 8; i++)
+        cr_expect_eq(t.kept[i], -8.5 - i, "the fiber's d%d: %g", 8 + i, t.kept[i]);
+    arch_fiber_destroy(&f);
+}
+#endif
