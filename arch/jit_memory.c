@@ -92,12 +92,75 @@ static int map_two_views(arch_jit_dual_t *m, size_t size)
     return 0;
 }
 
+/* Writes a function returning value at code: the machine code of this architecture. */
+static int write_return(uint8_t *code, uint32_t value)
+{
+#if defined(__x86_64__)
+    code[0] = 0xB8; /* mov eax, imm32 */
+    memcpy(code + 1, &value, 4);
+    code[5] = 0xC3; /* ret */
+    return 6;
+#elif defined(__aarch64__)
+    uint32_t words[2] = {0x52800000u | (value & 0xFFFF) << 5, 0xD65F03C0u}; /* movz w0; ret */
+    memcpy(code, words, sizeof(words));
+    return 8;
+#else
+    (void)code;
+    (void)value;
+    return 0;
+#endif
+}
+
+/*
+ * Whether code rewritten through m's rw view is what its rx view runs:
+ * writes a function, runs it, rewrites it, runs it again. Every CPU
+ * passes (the instruction cache is flushed by address after each write);
+ * qemu-user does not, as it translates code once per address and only
+ * notices writes through the mapping that holds it. Architectures without
+ * a probe here are taken to pass.
+ */
+static int views_run_rewritten_code(arch_jit_dual_t *m)
+{
+    uint32_t got[2] = {1, 2};
+    for (uint32_t value = 1; value <= 2; value++) {
+        int used = write_return(m->rw, value);
+        if (used == 0)
+            return 1;
+        __builtin___clear_cache((char *)(uintptr_t)m->rx, (char *)(uintptr_t)m->rx + used);
+        uint32_t (*fn)(void) = (uint32_t(*)(void))(uintptr_t)m->rx;
+        got[value - 1] = fn();
+    }
+    return got[0] == 1 && got[1] == 2;
+}
+
+static _Atomic int views_checked, views_coherent;
+
+int arch_jit__dual_views_run_rewrites(void)
+{
+    if (!views_checked) {
+        arch_jit_dual_t m;
+        memset(&m, 0, sizeof(m));
+        int coherent = 1;
+        if (map_two_views(&m, whole_pages(1)) == 0) {
+            coherent = views_run_rewritten_code(&m);
+            arch_jit_dual_unmap(&m);
+        }
+        views_coherent = coherent;
+        views_checked = 1;
+    }
+    return views_coherent;
+}
+
 int arch_jit_dual_map(arch_jit_dual_t *m, size_t size)
 {
     memset(m, 0, sizeof(*m));
     size = whole_pages(size);
-    /* memfd may be refused (old kernels, seccomp, vm.memfd_noexec): one switched mapping then. */
-    if (map_two_views(m, size) == 0)
+    /*
+     * memfd may be refused (old kernels, seccomp, vm.memfd_noexec), and an
+     * emulator may run stale code through the second view: one switched
+     * mapping then.
+     */
+    if (arch_jit__dual_views_run_rewrites() && map_two_views(m, size) == 0)
         return 0;
     return arch_jit__dual_map_single(m, size);
 }

@@ -6,7 +6,8 @@
  * mprotect each way). The dual mapping maps one memfd twice: a read-write
  * view where code is written and a read-execute view where it runs, so code
  * can be rewritten as often as wanted without a system call; it falls back
- * to one switched mapping where memfd is refused.
+ * to one switched mapping where memfd is refused or where the second view
+ * would run stale code (qemu-user).
  */
 #ifndef MINEMETER_ARCH_JIT_MEMORY_H
 #define MINEMETER_ARCH_JIT_MEMORY_H
@@ -61,6 +62,15 @@ int arch_jit_dual_end_write(arch_jit_dual_t *m, size_t used);
 
 /* Unmaps both views; safe on a zeroed struct. */
 void arch_jit_dual_unmap(arch_jit_dual_t *m);
+
+/*
+ * Nonzero when code rewritten through a read-write view is what its
+ * read-execute view runs, checked once per process by running a rewritten
+ * function. Every CPU passes; qemu-user does not (it does not see writes
+ * through another mapping), and arch_jit_dual_map then maps one switched
+ * mapping.
+ */
+int arch_jit__dual_views_run_rewrites(void);
 
 /* For tests: maps the fallback form (one mapping switched by mprotect) directly. */
 int arch_jit__dual_map_single(arch_jit_dual_t *m, size_t size);

@@ -170,4 +170,230 @@ static inline void a64_ret(a64_emitter_t *e)
     a64_emit(e, 0xD65F03C0u);
 }
 
+#define A64_AND   0x8A000000u /* and d, n, m */
+#define A64_BIC   0x8A200000u /* d = n & ~m */
+#define A64_RORV  0x9AC02C00u /* d = n rotated right by m mod 64 */
+#define A64_ADD_W 0x0B000000u /* 32-bit forms: the upper half of d is zeroed */
+#define A64_EOR_W 0x4A000000u
+
+/* The shift types of the shifted-register forms. */
+enum { A64_LSL = 0, A64_LSR = 1, A64_ASR = 2, A64_ROR = 3 };
+
+/* op d, n, m shifted by amount (type A64_LSL ...; ROR only for the logical ops). */
+static inline void a64_rrr_shifted(a64_emitter_t *e, uint32_t op, int d, int n, int m,
+                                   unsigned type, unsigned amount)
+{
+    assert(type < 4 && amount < 64);
+    a64_emit(e,
+             op | type << 22 | (uint32_t)m << 16 | amount << 10 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/*
+ * The bitmask-immediate field (N:immr:imms) of a run of ones: length ones
+ * from bit lowest, rotated within a 64-bit element (wide) or a 32-bit one.
+ */
+static inline uint32_t a64_bitmask_field(int wide, unsigned lowest, unsigned length)
+{
+    unsigned size = wide ? 64 : 32;
+    assert(length >= 1 && length < size && lowest < size);
+    uint32_t n = wide ? 1u : 0u, immr = (size - lowest) % size, imms = length - 1;
+    return n << 22 | immr << 16 | imms << 10;
+}
+
+/* and d, n, #(run of ones) in 32 bits (the upper half of d is zeroed). */
+static inline void a64_and_w_imm(a64_emitter_t *e, int d, int n, unsigned lowest, unsigned length)
+{
+    a64_emit(e,
+             0x12000000u | a64_bitmask_field(0, lowest, length) | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* tst n, #(run of ones) in 64 bits: the flags of n & the run (ands xzr). */
+static inline void a64_tst_imm(a64_emitter_t *e, int n, unsigned lowest, unsigned length)
+{
+    a64_emit(e, 0xF2000000u | a64_bitmask_field(1, lowest, length) | (uint32_t)n << 5 | A64_XZR);
+}
+
+/* d = n >> shift (logical), 64-bit and 32-bit. */
+static inline void a64_lsr_imm(a64_emitter_t *e, int d, int n, unsigned shift)
+{
+    assert(shift < 64);
+    a64_emit(e, 0xD3400000u | shift << 16 | 63u << 10 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+static inline void a64_lsr_w_imm(a64_emitter_t *e, int d, int n, unsigned shift)
+{
+    assert(shift < 32);
+    a64_emit(e, 0x53000000u | shift << 16 | 31u << 10 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* d = the bits of n in reverse order, 32-bit. */
+static inline void a64_rbit_w(a64_emitter_t *e, int d, int n)
+{
+    a64_emit(e, 0x5AC00000u | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* d = the 32-bit imm (movz and movk; the upper half of d is zeroed). */
+static inline void a64_mov_imm32(a64_emitter_t *e, int d, uint32_t imm)
+{
+    a64_emit(e, 0x52800000u | (imm & 0xFFFF) << 5 | (uint32_t)d);
+    if (imm >> 16 != 0)
+        a64_emit(e, 0x72A00000u | (imm >> 16) << 5 | (uint32_t)d);
+}
+
+/* subs d, n, #imm12 (64-bit). */
+static inline void a64_subs_imm(a64_emitter_t *e, int d, int n, uint32_t imm12)
+{
+    assert(imm12 < 4096);
+    a64_emit(e, 0xF1000000u | imm12 << 10 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* 32-bit loads and stores at [n + offset], offset a multiple of 4 below 16384. */
+static inline void a64_ldr_w(a64_emitter_t *e, int t, int n, uint32_t offset)
+{
+    assert(offset % 4 == 0 && offset / 4 < 4096);
+    a64_emit(e, 0xB9400000u | (offset / 4) << 10 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+static inline void a64_str_w(a64_emitter_t *e, int t, int n, uint32_t offset)
+{
+    assert(offset % 4 == 0 && offset / 4 < 4096);
+    a64_emit(e, 0xB9000000u | (offset / 4) << 10 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+/* 64-bit loads and stores at [n + m], and a prefetch there. */
+static inline void a64_ldr_indexed(a64_emitter_t *e, int t, int n, int m)
+{
+    a64_emit(e, 0xF8606800u | (uint32_t)m << 16 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+static inline void a64_str_indexed(a64_emitter_t *e, int t, int n, int m)
+{
+    a64_emit(e, 0xF8206800u | (uint32_t)m << 16 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+static inline void a64_prefetch_indexed(a64_emitter_t *e, int n, int m)
+{
+    a64_emit(e, 0xF8A06800u | (uint32_t)m << 16 | (uint32_t)n << 5); /* prfm pldl1keep */
+}
+
+/* The low 64 bits of vector register t = [n + m] (ldr d), the upper half zeroed. */
+static inline void a64_ldr_d_indexed(a64_emitter_t *e, int t, int n, int m)
+{
+    a64_emit(e, 0xFC606800u | (uint32_t)m << 16 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+/* 128-bit loads and stores of vector registers at [n + offset], offset a multiple of 16. */
+static inline void a64_ldr_q(a64_emitter_t *e, int t, int n, uint32_t offset)
+{
+    assert(offset % 16 == 0 && offset / 16 < 4096);
+    a64_emit(e, 0x3DC00000u | (offset / 16) << 10 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+static inline void a64_str_q(a64_emitter_t *e, int t, int n, uint32_t offset)
+{
+    assert(offset % 16 == 0 && offset / 16 < 4096);
+    a64_emit(e, 0x3D800000u | (offset / 16) << 10 | (uint32_t)n << 5 | (uint32_t)t);
+}
+
+/* Pairs of vector registers at [n + offset], offset a multiple of 16 from -1024 to 1008. */
+static inline void a64_stp_q(a64_emitter_t *e, int t1, int t2, int n, int32_t offset)
+{
+    assert(offset % 16 == 0 && offset >= -1024 && offset <= 1008);
+    a64_emit(e, 0xAD000000u | ((uint32_t)(offset / 16) & 0x7F) << 15 | (uint32_t)t2 << 10 |
+                    (uint32_t)n << 5 | (uint32_t)t1);
+}
+
+static inline void a64_ldp_q(a64_emitter_t *e, int t1, int t2, int n, int32_t offset)
+{
+    assert(offset % 16 == 0 && offset >= -1024 && offset <= 1008);
+    a64_emit(e, 0xAD400000u | ((uint32_t)(offset / 16) & 0x7F) << 15 | (uint32_t)t2 << 10 |
+                    (uint32_t)n << 5 | (uint32_t)t1);
+}
+
+/* The FPCR (rounding mode in bits 22-23) to and from a general register. */
+static inline void a64_mrs_fpcr(a64_emitter_t *e, int t)
+{
+    a64_emit(e, 0xD53B4400u | (uint32_t)t);
+}
+
+static inline void a64_msr_fpcr(a64_emitter_t *e, int t)
+{
+    a64_emit(e, 0xD51B4400u | (uint32_t)t);
+}
+
+/* blr n: calls the function at n. */
+static inline void a64_blr(a64_emitter_t *e, int n)
+{
+    a64_emit(e, 0xD63F0000u | (uint32_t)n << 5);
+}
+
+static inline void a64_nop(a64_emitter_t *e)
+{
+    a64_emit(e, 0xD503201Fu);
+}
+
+/* Conditions of b.cond. */
+enum { A64_EQ = 0, A64_NE = 1 };
+
+/* b.cond to byte offset target of the buffer (within 1 MiB either way). */
+static inline void a64_b_cond(a64_emitter_t *e, unsigned cond, size_t target)
+{
+    int64_t words = ((int64_t)target - (int64_t)e->used) / 4;
+    assert(words >= -(1 << 18) && words < (1 << 18));
+    a64_emit(e, 0x54000000u | ((uint32_t)words & 0x7FFFF) << 5 | cond);
+}
+
+/* Points the b.cond at byte offset at of the buffer to target (a forward branch, once known). */
+static inline void a64_patch_b_cond(a64_emitter_t *e, size_t at, size_t target)
+{
+    int64_t words = ((int64_t)target - (int64_t)at) / 4;
+    assert(words >= -(1 << 18) && words < (1 << 18));
+    uint32_t word = 0;
+    for (int i = 0; i < 4; i++)
+        word |= (uint32_t)e->p[at + (size_t)i] << (8 * i);
+    word = (word & ~(0x7FFFFu << 5)) | ((uint32_t)words & 0x7FFFF) << 5;
+    for (int i = 0; i < 4; i++)
+        e->p[at + (size_t)i] = (uint8_t)(word >> (8 * i));
+}
+
+/* Vector forms on two 64-bit lanes (.2d) or 16 bytes (.16b): op | m << 16 | n << 5 | d. */
+#define A64_FADD_2D  0x4E60D400u
+#define A64_FSUB_2D  0x4EE0D400u
+#define A64_FMUL_2D  0x6E60DC00u
+#define A64_FDIV_2D  0x6E60FC00u
+#define A64_VEOR     0x6E201C00u
+#define A64_VAND     0x4E201C00u
+#define A64_VORR     0x4EA01C00u
+#define A64_FSQRT_2D 0x6EE1F800u /* one operand: op | n << 5 | d */
+#define A64_SCVTF_2D 0x4E61D800u /* int64 lanes to doubles */
+#define A64_SXTL     0x0F20A400u /* the low two int32 lanes of n, sign-extended to .2d */
+#define A64_SXTL2    0x4F20A400u /* the high two */
+#define A64_AESE     0x4E284800u /* d = SubBytes(ShiftRows(d ^ n)) */
+#define A64_AESD     0x4E285800u /* d = InvSubBytes(InvShiftRows(d ^ n)) */
+#define A64_AESMC    0x4E286800u /* d = MixColumns(n) */
+#define A64_AESIMC   0x4E287800u /* d = InvMixColumns(n) */
+
+static inline void a64_vec2(a64_emitter_t *e, uint32_t op, int d, int n)
+{
+    a64_emit(e, op | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* d = the two 64-bit halves of n swapped (ext d, n, n, #8). */
+static inline void a64_swap_halves(a64_emitter_t *e, int d, int n)
+{
+    a64_emit(e, 0x6E004000u | (uint32_t)n << 16 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* Both 64-bit lanes of d = general register n (dup d.2d, n). */
+static inline void a64_dup_2d(a64_emitter_t *e, int d, int n)
+{
+    a64_emit(e, 0x4E080C00u | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+/* d = 0 in all 128 bits (movi d.2d, #0). */
+static inline void a64_vzero(a64_emitter_t *e, int d)
+{
+    a64_emit(e, 0x6F00E400u | (uint32_t)d);
+}
+
 #endif

@@ -12,6 +12,7 @@
 #ifndef MINEMETER_POW_RX_VM_JIT_H
 #define MINEMETER_POW_RX_VM_JIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/jit_memory.h"
@@ -24,7 +25,8 @@ typedef struct {
     pow_rx_vm_jit_fn fn; /* NULL until a compilation succeeds */
 } pow_rx_vm_jit_t;
 
-/* Nonzero when this build and CPU can run compiled programs (x86-64 with AES-NI). */
+/* Nonzero when this build and CPU can run compiled programs (x86-64 with AES-NI, AArch64 with AES).
+ */
 int pow_rx_vm_jit_supported(void);
 
 /* Maps the code memory once. Returns 0, -ENOTSUP without a JIT, or a negative errno. */
@@ -51,5 +53,25 @@ void pow_rx_vm_jit_execute(const pow_rx_vm_jit_t *jit, rx_vm_t *vm);
 
 /* Unmaps the code memory; safe on a zeroed struct. */
 void pow_rx_vm_jit_release(pow_rx_vm_jit_t *jit);
+
+/*
+ * Inside pow/rx, for each architecture's compiler: the integer registers
+ * the instruction at b (of kind) writes, as a bit set, counted as vm.c
+ * counts them to find where a taken CBRANCH continues (after the last
+ * writer of its register).
+ */
+unsigned pow_rx__vm_jit_registers_written(rx_instruction_kind_t kind, const uint8_t *b);
+
+/* The code memory of a compiled program: the longest program's code fits. */
+#define POW_RX_VM_JIT_BUFFER_SIZE 32768
+
+/*
+ * Inside pow/rx, each architecture's compiler: writes the function for
+ * the program of program_bytes and vm (as pow_rx_vm_jit_compile says) at
+ * code, capacity bytes at least POW_RX_VM_JIT_BUFFER_SIZE, and returns
+ * the bytes written.
+ */
+size_t pow_rx__vm_jit_emit(uint8_t *code, size_t capacity, const rx_vm_t *vm,
+                           const uint8_t *program_bytes);
 
 #endif

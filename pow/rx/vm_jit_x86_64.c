@@ -23,7 +23,6 @@
 #include "config.h"
 #include "pow/rx/vm_jit.h"
 
-#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -44,9 +43,8 @@
 #define MAX_INSTRUCTION_BYTES 48
 #define MAX_FRAME_BYTES       2048
 #define MAX_CODE_BYTES        (RX_PROGRAM_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_FRAME_BYTES)
-#define JIT_BUFFER_SIZE       32768
 
-_Static_assert(MAX_CODE_BYTES <= JIT_BUFFER_SIZE, "the longest code fits the buffer");
+_Static_assert(MAX_CODE_BYTES <= POW_RX_VM_JIT_BUFFER_SIZE, "the longest code fits the buffer");
 
 /* The VM's program registers and the fixed ones (see the top of the file). */
 #define REG_R(i)    (X86_R8 + (int)(i))
@@ -432,40 +430,6 @@ put_instruction(uint8_t *p, const jit_masks_t *m, const uint8_t *b, rx_instructi
     }
 }
 
-/* The integer registers an instruction writes, as a bit set (for CBRANCH targets, as vm.c decides).
- */
-static unsigned registers_written(rx_instruction_kind_t kind, const uint8_t *b)
-{
-    unsigned dst = b[1] % 8, src = b[2] % 8;
-    uint32_t imm = imm32_of(b);
-    switch (kind) {
-    case RX_IADD_RS:
-    case RX_IADD_M:
-    case RX_ISUB_R:
-    case RX_ISUB_M:
-    case RX_IMUL_R:
-    case RX_IMUL_M:
-    case RX_IMULH_R:
-    case RX_IMULH_M:
-    case RX_ISMULH_R:
-    case RX_ISMULH_M:
-    case RX_INEG_R:
-    case RX_IXOR_R:
-    case RX_IXOR_M:
-    case RX_IROR_R:
-    case RX_IROL_R:
-        return 1u << dst;
-    case RX_IMUL_RCP:
-        return imm != 0 && (imm & (imm - 1)) != 0 ? 1u << dst : 0;
-    case RX_ISWAP_R:
-        return src != dst ? 1u << dst | 1u << src : 0;
-    case RX_CBRANCH:
-        return 0xFF; /* a taken branch may change any register's history */
-    default:
-        return 0;
-    }
-}
-
 /* Loads the 64-bit constant into both halves of xmm register x (rax is clobbered). */
 static void emit_broadcast(x86_emitter_t *e, int x, uint64_t value)
 {
@@ -701,7 +665,7 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
             int target = kind == RX_CBRANCH ? last_write[b[1] % 8] + 1 : 0;
             p = put_instruction(p, &m, b, kind, labels[target]);
             assert(p - labels[i] <= MAX_INSTRUCTION_BYTES);
-            for (unsigned written = registers_written(kind, b); written != 0;
+            for (unsigned written = pow_rx__vm_jit_registers_written(kind, b); written != 0;
                  written &= written - 1)
                 last_write[__builtin_ctz(written)] = (int)i;
         }
@@ -719,63 +683,12 @@ int pow_rx_vm_jit_supported(void)
     return arch_cpu_has(ARCH_CPU_SSE2 | ARCH_CPU_AESNI);
 }
 
-int pow_rx_vm_jit_init(pow_rx_vm_jit_t *jit)
+size_t pow_rx__vm_jit_emit(uint8_t *code, size_t capacity, const rx_vm_t *vm,
+                           const uint8_t *program_bytes)
 {
-    memset(jit, 0, sizeof(*jit));
-    if (!pow_rx_vm_jit_supported())
-        return -ENOTSUP;
-    return arch_jit_dual_map(&jit->code, JIT_BUFFER_SIZE);
-}
-
-int pow_rx_vm_jit_compile(pow_rx_vm_jit_t *jit, const rx_vm_t *vm, const uint8_t *program_bytes)
-{
-    jit->fn = NULL;
-    if (jit->code.rw == NULL)
-        return -ENOTSUP;
-    if (vm->variant->program_size > RX_PROGRAM_MAX_SIZE)
-        return -EINVAL;
-    int rc = arch_jit_dual_begin_write(&jit->code);
-    if (rc != 0)
-        return rc;
-    x86_emitter_t e = {jit->code.rw, 0, jit->code.size};
+    x86_emitter_t e = {code, 0, capacity};
     emit_function(&e, vm, program_bytes);
-    rc = arch_jit_dual_end_write(&jit->code, e.used);
-    if (rc != 0)
-        return rc;
-    jit->fn = (pow_rx_vm_jit_fn)(uintptr_t)jit->code.rx;
-    return 0;
-}
-
-#else
-
-int pow_rx_vm_jit_supported(void)
-{
-    return 0;
-}
-
-int pow_rx_vm_jit_init(pow_rx_vm_jit_t *jit)
-{
-    memset(jit, 0, sizeof(*jit));
-    return -ENOTSUP;
-}
-
-int pow_rx_vm_jit_compile(pow_rx_vm_jit_t *jit, const rx_vm_t *vm, const uint8_t *program_bytes)
-{
-    (void)vm;
-    (void)program_bytes;
-    jit->fn = NULL;
-    return -ENOTSUP;
+    return e.used;
 }
 
 #endif
-
-void pow_rx_vm_jit_execute(const pow_rx_vm_jit_t *jit, rx_vm_t *vm)
-{
-    jit->fn(vm);
-}
-
-void pow_rx_vm_jit_release(pow_rx_vm_jit_t *jit)
-{
-    arch_jit_dual_unmap(&jit->code);
-    memset(jit, 0, sizeof(*jit));
-}

@@ -1,5 +1,5 @@
 /*
- * The VM JIT (pow/rx/vm_jit_x86_64.c) against the interpreter (pow/rx/vm.c):
+ * The VM JIT (pow/rx/vm_jit_x86_64.c, vm_jit_aarch64.c) against the interpreter (pow/rx/vm.c):
  * random programs from random bytes, with random registers, scratchpads
  * and rounding modes, run through pow_rx_vm_execute and through the
  * compiled code, must leave the same register file, ma, mx, fprc and
@@ -68,7 +68,7 @@ static rx_vm_t *new_vm(unsigned *reads)
     vm->dataset_read = fake_dataset_read;
     vm->dataset_source = reads;
     vm->fe_mix_v2 =
-        pow_rx_fe_mix_portable; /* the JIT mixes with AES-NI: check it against soft AES */
+        pow_rx_fe_mix_portable; /* the JIT mixes with hardware AES: check it against soft AES */
     return vm;
 }
 
@@ -343,10 +343,49 @@ Test(rx_vm_jit, cbranch_every_taken_pattern_matches_the_interpreter)
     }
 }
 
-Test(rx_vm_jit, execute_changes_only_the_mxcsr_rounding_field)
+/*
+ * The floating-point control register: the AArch64 FPCR (rounding in bits
+ * 22-23, flush-to-zero and default-NaN bits beside it) or the x86-64 MXCSR
+ * (rounding in bits 13-14, flush-to-zero in bit 15, exception flags in
+ * bits 0-5, which a program may raise).
+ */
+#if defined(__aarch64__)
+static uint64_t get_control(void)
+{
+    uint64_t v;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(v));
+    return v;
+}
+
+static void set_control(uint64_t v)
+{
+    __asm__ volatile("msr fpcr, %0" : : "r"(v));
+}
+
+#define CONTROL_TOWARD_ZERO (3ull << 22)
+#define CONTROL_OTHER_BITS  (1ull << 24 | 1ull << 25)
+#define CONTROL_FLAGS       0ull
+#elif defined(__x86_64__)
+static uint64_t get_control(void)
+{
+    return _mm_getcsr();
+}
+
+static void set_control(uint64_t v)
+{
+    _mm_setcsr((unsigned)v);
+}
+
+#define CONTROL_TOWARD_ZERO (3ull << 13)
+#define CONTROL_OTHER_BITS  (1ull << 15)
+#define CONTROL_FLAGS       0x3Full
+#endif
+
+/* Only the rounding field of the floating-point control is the program's. */
+Test(rx_vm_jit, execute_changes_only_the_rounding_field_of_the_fp_control)
 {
     skip_without_jit();
-#if defined(__x86_64__)
+#if defined(__aarch64__) || defined(__x86_64__)
     start_hand_built("rx/0");
     put(0, RX_CFROUND, 0, 1, 0, 0);
     uint64_t r[8] = {0, 3, 0, 0, 0, 0, 0, 0}; /* round toward zero */
@@ -354,16 +393,17 @@ Test(rx_vm_jit, execute_changes_only_the_mxcsr_rounding_field)
     memcpy(compiled->reg.r, r, sizeof(r));
     compiled->fprc = 1;
     cr_assert_eq(pow_rx_vm_jit_compile(&jit, compiled, program), 0);
-    const unsigned flush_to_zero = 1u << 15, rounding = 3u << 13;
-    unsigned before = _mm_getcsr();
-    _mm_setcsr(before | flush_to_zero);
+    const uint64_t rounding = CONTROL_TOWARD_ZERO, ignored = rounding | CONTROL_FLAGS;
+    uint64_t before = get_control();
+    set_control(before | CONTROL_OTHER_BITS);
     pow_rx_vm_jit_execute(&jit, compiled);
-    unsigned after = _mm_getcsr();
-    _mm_setcsr(before);
+    uint64_t after = get_control();
+    set_control(before);
     cr_expect_eq(compiled->fprc, 3u);
-    cr_expect_eq(after & rounding, 3u << 13, "left in the program's last mode");
-    cr_expect_eq(after & ~rounding & ~0x3Fu, (before | flush_to_zero) & ~rounding & ~0x3Fu,
-                 "the caller's other MXCSR bits are kept: %x, was %x", after, before);
+    cr_expect_eq(after & rounding, CONTROL_TOWARD_ZERO, "left in the program's last mode");
+    cr_expect_eq(after & ~ignored, (before | CONTROL_OTHER_BITS) & ~ignored,
+                 "the caller's other control bits are kept: %llx, was %llx",
+                 (unsigned long long)after, (unsigned long long)before);
 #endif
 }
 
