@@ -79,8 +79,20 @@ static double randomx_reference_once(bench_result_t *r, const int *pus, unsigned
     bench_progress("measuring the reference with %u thread(s), repetition %u of %u", threads,
                    rep + 1, repeat);
     double rate = bench_randomx_ref_rate(r->randomx_ref, r->topo, pus, threads, duration);
-    if (rate <= 0) {
-        snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed");
+    if (rate == -ENOMEM) {
+        /* librandomx says only NULL; on 2 MiB pages it is most often the scratchpad's page. */
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "the reference could not create a VM for each of its %u thread(s) "
+                 "(randomx_create_vm failed; on huge pages each VM takes one more: reserve more)",
+                 threads);
+        r->have_reference = -1;
+    } else if (rate < 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note), "the reference run failed (%s)",
+                 strerror((int)-rate));
+        r->have_reference = -1;
+    } else if (rate == 0) {
+        snprintf(r->reference_note, sizeof(r->reference_note),
+                 "the reference run counted no hashes");
         r->have_reference = -1;
     }
     return rate;

@@ -41,7 +41,7 @@
  * epilogue take well under MAX_FRAME_BYTES; that is asserted too.
  */
 #define MAX_INSTRUCTION_BYTES 48
-#define MAX_FRAME_BYTES       2048
+#define MAX_FRAME_BYTES       3072
 #define MAX_CODE_BYTES        (RX_PROGRAM_MAX_SIZE * MAX_INSTRUCTION_BYTES + MAX_FRAME_BYTES)
 
 _Static_assert(MAX_CODE_BYTES <= POW_RX_VM_JIT_BUFFER_SIZE, "the longest code fits the buffer");
@@ -69,10 +69,15 @@ _Static_assert(MAX_CODE_BYTES <= POW_RX_VM_JIT_BUFFER_SIZE, "the longest code fi
 #define FRAME_ITEM       16  /* light mode: the dataset item, 64 bytes */
 #define FRAME_GPR        80  /* light mode: r8-r11, rsi, rdi */
 #define FRAME_XMM        128 /* light mode: xmm0-xmm15 */
-#define FRAME_BYTES      392
+#define FRAME_MXCSR_MODE 392 /* the caller's MXCSR with each rounding mode 0-3, 4 bytes each */
+#define FRAME_RCP        408 /* the program's first RCP_SLOTS reciprocals, 8 bytes each */
+#define RCP_SLOTS        32
+#define FRAME_BYTES      664
 
 _Static_assert(FRAME_XMM + 16 * 16 <= FRAME_SPADDR1, "the spills fit the frame");
-_Static_assert(FRAME_SPADDR1 + 8 <= FRAME_BYTES, "the offsets fit the frame");
+_Static_assert(FRAME_SPADDR1 + 8 <= FRAME_MXCSR_MODE, "the offsets fit the frame");
+_Static_assert(FRAME_MXCSR_MODE + 16 <= FRAME_RCP && FRAME_RCP + 8 * RCP_SLOTS <= FRAME_BYTES,
+               "the tables fit the frame");
 _Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at the call");
 
 #define MXCSR_ROUNDING_SHIFT  13
@@ -104,7 +109,7 @@ _Static_assert((FRAME_BYTES + 6 * 8 + 8) % 16 == 0, "rsp is 16-byte aligned at t
 #define OP_AESENC    "\x0F\x38\xDC" /* 66 */
 #define OP_AESDEC    "\x0F\x38\xDE" /* 66 */
 
-enum { GROUP1_ADD = 0, GROUP1_AND = 4, GROUP1_SUB = 5, GROUP1_XOR = 6 };
+enum { GROUP1_ADD = 0, GROUP1_OR_DIGIT = 1, GROUP1_AND = 4, GROUP1_SUB = 5, GROUP1_XOR = 6 };
 enum { GROUP2_ROL = 0, GROUP2_ROR = 1, GROUP2_SHL = 4, GROUP2_SHR = 5 };
 enum { GROUP3_TEST = 0, GROUP3_NEG = 3, GROUP3_MUL = 4, GROUP3_IMUL = 5 };
 enum { MXCSR_LOAD = 2, MXCSR_STORE = 3 };
@@ -252,13 +257,16 @@ static inline uint8_t *put_integer_r(uint8_t *p, const uint8_t *b, uint8_t op, i
     return put_u32(p, imm32_of(b));
 }
 
-/* eax = rounding mode bits; MXCSR = its base with them; eax is clobbered. */
+/*
+ * MXCSR = the caller's with the rounding mode in eax's low two bits, read
+ * from the frame's table of the four (one load, where building the value
+ * took a shift, an or and a store the load then waited for).
+ */
 static inline uint8_t *put_set_rounding_from_eax(uint8_t *p)
 {
-    /* and eax, 3; shl eax, 13; or eax, [rsp + BASE]; mov [rsp + TMP], eax; ldmxcsr [rsp + TMP] */
-    PUT(0x83, 0xE0, 3, 0xC1, 0xE0, MXCSR_ROUNDING_SHIFT, 0x0B, 0x44, 0x24, FRAME_MXCSR_BASE, 0x89,
-        0x44, 0x24, FRAME_MXCSR_TMP, 0x0F, 0xAE, 0x54, 0x24, FRAME_MXCSR_TMP);
-    return p;
+    /* and eax, 3; ldmxcsr [rsp + rax * 4 + FRAME_MXCSR_MODE] */
+    PUT(0x83, 0xE0, 3, 0x0F, 0xAE, 0x94, 0x84);
+    return put_u32(p, FRAME_MXCSR_MODE);
 }
 
 static void emit_set_rounding_from_eax(x86_emitter_t *e)
@@ -315,7 +323,7 @@ static inline uint8_t *put_load_tmp(uint8_t *p)
 /* One VM instruction at p; branch_target is where a taken CBRANCH continues. Returns the end. */
 static inline __attribute__((always_inline)) uint8_t *
 put_instruction(uint8_t *p, const jit_masks_t *m, const uint8_t *b, rx_instruction_kind_t kind,
-                const uint8_t *branch_target)
+                const uint8_t *branch_target, int rcp_slot)
 {
     unsigned dst = b[1] % 8, src = b[2] % 8, mod = b[3];
     uint32_t imm = imm32_of(b);
@@ -362,6 +370,11 @@ put_instruction(uint8_t *p, const jit_masks_t *m, const uint8_t *b, rx_instructi
         /* Zero and powers of two have no useful reciprocal: the instruction is a NOP. */
         if (imm == 0 || (imm & (imm - 1)) == 0)
             return p;
+        if (rcp_slot >= 0) {
+            /* imul rd, [rsp + FRAME_RCP + 8 * slot]: the prologue stored it there */
+            PUT(REX_WR, 0x0F, 0xAF, (uint8_t)(0x84 | dst << 3), 0x24);
+            return put_u32(p, FRAME_RCP + 8 * (uint32_t)rcp_slot);
+        }
         uint64_t rcp = pow_rx_reciprocal(imm);
         PUT(REX_W, 0xB8); /* mov rax, imm64 */
         memcpy(p, &rcp, 8);
@@ -446,7 +459,32 @@ static void emit_mix(x86_emitter_t *e, const rx_vm_t *vm)
     x86_op(e, 0, 1, OP_XOR, X86_RAX, x86_reg(REG_R(vm->read_reg[1])));
 }
 
-static void emit_prologue(x86_emitter_t *e, const rx_vm_t *vm, uint32_t iterations)
+/* IMUL_RCP with an immediate that has a reciprocal (the others are NOPs). */
+static int has_reciprocal(rx_instruction_kind_t kind, const uint8_t *b)
+{
+    uint32_t imm = imm32_of(b);
+    return kind == RX_IMUL_RCP && imm != 0 && (imm & (imm - 1)) != 0;
+}
+
+/*
+ * The reciprocals of the program's first RCP_SLOTS such IMUL_RCPs into the
+ * frame, in program order: each then multiplies from memory (8 bytes, one
+ * fused micro-op) where it loaded a 64-bit immediate first (14 bytes, two).
+ */
+static void emit_reciprocal_table(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *program_bytes)
+{
+    int slot = 0;
+    for (unsigned i = 0; i < vm->variant->program_size && slot < RCP_SLOTS; i++) {
+        const uint8_t *b = program_bytes + 128 + 8 * i;
+        if (!has_reciprocal((rx_instruction_kind_t)vm->kind_of_opcode[b[0]], b))
+            continue;
+        x86_mov_imm64(e, X86_RAX, pow_rx_reciprocal(imm32_of(b)));
+        x86_op(e, 0, 1, OP_STORE, X86_RAX, x86_mem(X86_RSP, FRAME_RCP + 8 * slot++));
+    }
+}
+
+static void emit_prologue(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *program_bytes,
+                          uint32_t iterations)
 {
     static const int saved[] = {X86_RBX, X86_RBP, 12, 13, 14, 15};
     for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
@@ -465,11 +503,18 @@ static void emit_prologue(x86_emitter_t *e, const rx_vm_t *vm, uint32_t iteratio
     x86_op(e, 0, 0, OP_MOVUPS_LD, XMM_E_OR, x86_mem(REG_VM, VM_FIELD(emask)));
     emit_broadcast(e, XMM_FSCAL, FSCAL_MASK);
 
-    /* Keep the caller's MXCSR but its rounding field, which comes from fprc. */
+    /* Keep the caller's MXCSR but its rounding field, which comes from fprc: the four MXCSR
+       values of the four modes into the frame's table, then the one of fprc. */
     x86_op(e, 0, 0, OP_MXCSR, MXCSR_STORE, x86_mem(X86_RSP, FRAME_MXCSR_BASE));
     emit_group1_imm(e, 0, GROUP1_AND, x86_mem(X86_RSP, FRAME_MXCSR_BASE), ~MXCSR_ROUNDING_MASK);
+    for (uint32_t mode = 0; mode < 4; mode++) {
+        x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_BASE));
+        emit_group1_imm(e, 0, GROUP1_OR_DIGIT, x86_reg(X86_RAX), mode << MXCSR_ROUNDING_SHIFT);
+        x86_op(e, 0, 0, OP_STORE, X86_RAX, x86_mem(X86_RSP, FRAME_MXCSR_MODE + 4 * (int32_t)mode));
+    }
     x86_op(e, 0, 0, OP_LOAD, X86_RAX, x86_mem(REG_VM, VM_FIELD(fprc)));
     emit_set_rounding_from_eax(e);
+    emit_reciprocal_table(e, vm, program_bytes);
 
     /* rbp = mx << 32 | ma */
     x86_op(e, 0, 0, OP_LOAD, REG_MA_MX, x86_mem(REG_VM, VM_FIELD(ma)));
@@ -646,9 +691,10 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
     uint8_t *labels[RX_PROGRAM_MAX_SIZE];
     int last_write[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
     size_t instruction_bytes = 0;
+    int rcp_slots = 0;
 
     uint32_t mask64 = (v->scratchpad_l3 - 1) & ~63u;
-    emit_prologue(e, vm, v->program_iterations);
+    emit_prologue(e, vm, program_bytes, v->program_iterations);
     if (v->program_iterations != 0) {
         /* The loop starts on a cache line (the NOPs run once per program). */
         while (e->used % 64 != 0)
@@ -663,7 +709,10 @@ static void emit_function(x86_emitter_t *e, const rx_vm_t *vm, const uint8_t *pr
             labels[i] = p;
             /* A taken branch continues after the last writer of dst (at 0 when none). */
             int target = kind == RX_CBRANCH ? last_write[b[1] % 8] + 1 : 0;
-            p = put_instruction(p, &m, b, kind, labels[target]);
+            int rcp_slot = -1;
+            if (has_reciprocal(kind, b) && rcp_slots < RCP_SLOTS)
+                rcp_slot = rcp_slots++;
+            p = put_instruction(p, &m, b, kind, labels[target], rcp_slot);
             assert(p - labels[i] <= MAX_INSTRUCTION_BYTES);
             for (unsigned written = pow_rx__vm_jit_registers_written(kind, b); written != 0;
                  written &= written - 1)

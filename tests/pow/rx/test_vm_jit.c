@@ -344,6 +344,30 @@ Test(rx_vm_jit, cbranch_every_taken_pattern_matches_the_interpreter)
 }
 
 /*
+ * More IMUL_RCPs than the x86-64 JIT keeps reciprocals for in its frame
+ * (32): the later ones multiply by an immediate. Zero and powers of two,
+ * which are NOPs, take no slot.
+ */
+Test(rx_vm_jit, forty_imul_rcps_with_nops_among_them_match_the_interpreter)
+{
+    skip_without_jit();
+    const char *names[2] = {"rx/0", "rx/2"};
+    for (int n = 0; n < 2; n++) {
+        start_hand_built(names[n]);
+        for (unsigned i = 0; i < 44; i++) {
+            uint32_t imm = i % 11 == 5 ? 1u << (i % 32) : i % 11 == 7 ? 0u : 0x9E3779B1u * (i + 1);
+            put(i, RX_IMUL_RCP, i % 8, 0, 0, imm);
+        }
+        uint64_t r[8];
+        for (int i = 0; i < 8; i++)
+            r[i] = splitmix64(&rng) | 1;
+        char what[64];
+        snprintf(what, sizeof(what), "%s: 44 IMUL_RCPs", names[n]);
+        run_and_compare(what, r, 0);
+    }
+}
+
+/*
  * The floating-point control register: the AArch64 FPCR (rounding in bits
  * 22-23, flush-to-zero and default-NaN bits beside it) or the x86-64 MXCSR
  * (rounding in bits 13-14, flush-to-zero in bit 15, exception flags in
