@@ -71,6 +71,13 @@ static inline void a64_add_imm(a64_emitter_t *e, int d, int n, uint32_t imm12)
     a64_emit(e, 0x91000000u | imm12 << 10 | (uint32_t)n << 5 | (uint32_t)d);
 }
 
+/* d = n + imm12 in 32 bits (the upper half of d is zeroed). */
+static inline void a64_add_w_imm(a64_emitter_t *e, int d, int n, uint32_t imm12)
+{
+    assert(imm12 < 4096);
+    a64_emit(e, 0x11000000u | imm12 << 10 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
 static inline void a64_sub_imm(a64_emitter_t *e, int d, int n, uint32_t imm12)
 {
     assert(imm12 < 4096);

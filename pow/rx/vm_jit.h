@@ -25,7 +25,9 @@ typedef struct {
     pow_rx_vm_jit_fn fn; /* NULL until a compilation succeeds */
 } pow_rx_vm_jit_t;
 
-/* Nonzero when this build and CPU can run compiled programs (x86-64 with AES-NI, AArch64 with AES).
+/*
+ * Nonzero when this build and CPU can run compiled programs: x86-64 with
+ * AES-NI, AArch64 with the AES instructions (v2's F/E mix needs them).
  */
 int pow_rx_vm_jit_supported(void);
 

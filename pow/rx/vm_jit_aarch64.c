@@ -111,7 +111,7 @@ static unsigned log2_of(uint32_t power_of_two)
 static void emit_address(a64_emitter_t *e, unsigned src, uint32_t imm, unsigned bits)
 {
     if (imm < 4096) {
-        a64_emit(e, 0x11000000u | imm << 10 | (uint32_t)REG_R(src) << 5 | REG_TMP); /* add w */
+        a64_add_w_imm(e, REG_TMP, REG_R(src), imm);
     } else {
         a64_mov_imm32(e, REG_TMP, imm);
         a64_rrr(e, A64_ADD_W, REG_TMP, REG_R(src), REG_TMP);
