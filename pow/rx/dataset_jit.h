@@ -68,14 +68,19 @@ int pow_rx_dataset_jit_supported(void);
 int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
                                size_t cache_bytes);
 
+/* The code memory of the item and batch functions: the longest code of both fits. */
+#define POW_RX_DATASET_JIT_BUFFER_SIZE 262144
+
 /*
- * Inside pow/rx, for each architecture's compiler: clears jit's functions,
- * checks the cache size and the programs as pow_rx_dataset_jit_compile
- * says (-EINVAL), and makes the buffer of buffer_bytes writable, mapping it
- * on first use. Returns 0 or a negative errno.
+ * Inside pow/rx, each architecture's compiler: writes the item function at
+ * code and the batch function at *batch_offset for programs (well formed)
+ * and a cache of cache_bytes (a power of two of at least 64), capacity
+ * bytes at least POW_RX_DATASET_JIT_BUFFER_SIZE, and returns the bytes
+ * written.
  */
-int pow_rx__dataset_jit_begin(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
-                              size_t cache_bytes, size_t buffer_bytes);
+size_t pow_rx__dataset_jit_emit(uint8_t *code, size_t capacity,
+                                const pow_rx_superscalar_t programs[8], size_t cache_bytes,
+                                size_t *batch_offset);
 
 /* Unmaps the buffer; safe on a zeroed struct. */
 void pow_rx_dataset_jit_release(pow_rx_dataset_jit_t *jit);

@@ -14,10 +14,8 @@
  * while the next program runs.
  */
 #include "config.h"
-#include "arch/jit_memory.h"
 #include "pow/rx/dataset_item.h"
 #include "pow/rx/dataset_jit.h"
-
 
 #if defined(__aarch64__)
 
@@ -51,10 +49,9 @@ enum {
     (4 *                                                                                           \
      (PROGRAMS * (POW_RX_SUPERSCALAR_MAX_SIZE * MAX_INSTRUCTION_WORDS + MAX_ACCESS_WORDS + 40) +   \
       64))
-#define FUNCTION_ALIGN  64
-#define JIT_BUFFER_SIZE 262144
+#define FUNCTION_ALIGN 64
 
-_Static_assert(2 * MAX_FUNCTION_BYTES + FUNCTION_ALIGN <= JIT_BUFFER_SIZE,
+_Static_assert(2 * MAX_FUNCTION_BYTES + FUNCTION_ALIGN <= POW_RX_DATASET_JIT_BUFFER_SIZE,
                "the longest code of both functions fits the buffer");
 
 static int program_register(int r)
@@ -252,34 +249,20 @@ static void emit_batch_function(a64_emitter_t *e, const pow_rx_superscalar_t pro
     a64_ret(e);
 }
 
-int pow_rx_dataset_jit_supported(void)
+size_t pow_rx__dataset_jit_emit(uint8_t *code, size_t capacity,
+                                const pow_rx_superscalar_t programs[8], size_t cache_bytes,
+                                size_t *batch_offset)
 {
-    return 1;
-}
-
-int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
-                               size_t cache_bytes)
-{
-    int rc = pow_rx__dataset_jit_begin(jit, programs, cache_bytes, JIT_BUFFER_SIZE);
-    if (rc != 0)
-        return rc;
-
     unsigned mask_bits = 0;
     while (((size_t)LINE_BYTES << mask_bits) < cache_bytes)
         mask_bits++;
-    a64_emitter_t e = {jit->code, 0, jit->size};
+    a64_emitter_t e = {code, 0, capacity};
     emit_function(&e, programs, mask_bits);
     while (e.used % FUNCTION_ALIGN != 0)
         a64_emit(&e, 0); /* udf #0: never run */
-    size_t batch_offset = e.used;
+    *batch_offset = e.used;
     emit_batch_function(&e, programs, mask_bits);
-
-    rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
-    if (rc != 0)
-        return rc;
-    jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
-    jit->batch_fn = (pow_rx_dataset_batch_fn)(void *)(jit->code + batch_offset);
-    return 0;
+    return e.used;
 }
 
 #endif

@@ -12,7 +12,6 @@
  * the saved r12-r15.
  */
 #include "config.h"
-#include "arch/jit_memory.h"
 #include "pow/rx/dataset_item.h"
 #include "pow/rx/dataset_jit.h"
 
@@ -50,9 +49,9 @@
 /* The batch function adds per program a loop of loads, stores and a jump (at most 128 bytes). */
 #define MAX_BATCH_CODE_BYTES (MAX_CODE_BYTES + PROGRAMS * 128)
 #define FUNCTION_ALIGN       64
-#define JIT_BUFFER_SIZE      131072
 
-_Static_assert(MAX_CODE_BYTES + FUNCTION_ALIGN + MAX_BATCH_CODE_BYTES <= JIT_BUFFER_SIZE,
+_Static_assert(MAX_CODE_BYTES + FUNCTION_ALIGN + MAX_BATCH_CODE_BYTES <=
+                   POW_RX_DATASET_JIT_BUFFER_SIZE,
                "the longest code of both functions fits the buffer");
 
 typedef struct {
@@ -398,34 +397,18 @@ static void emit_batch_function(emitter_t *e, const pow_rx_superscalar_t program
     emit_bytes(e, EPILOGUE, sizeof(EPILOGUE));
 }
 
-int pow_rx_dataset_jit_supported(void)
+size_t pow_rx__dataset_jit_emit(uint8_t *code, size_t capacity,
+                                const pow_rx_superscalar_t programs[8], size_t cache_bytes,
+                                size_t *batch_offset)
 {
-    return 1;
-}
-
-int pow_rx_dataset_jit_compile(pow_rx_dataset_jit_t *jit, const pow_rx_superscalar_t programs[8],
-                               size_t cache_bytes)
-{
-    int rc = pow_rx__dataset_jit_begin(jit, programs, cache_bytes, JIT_BUFFER_SIZE);
-    if (rc != 0)
-        return rc;
-
     uint64_t mask = (uint64_t)(cache_bytes / LINE_BYTES) - 1;
-    emitter_t e = {jit->code, 0, jit->size};
+    emitter_t e = {code, 0, capacity};
     emit_function(&e, programs, mask);
     while (e.used % FUNCTION_ALIGN != 0)
         emit(&e, 0xCC); /* int3: never run */
-    size_t batch_offset = e.used;
+    *batch_offset = e.used;
     emit_batch_function(&e, programs, mask);
-
-    rc = arch_jit_memory_executable(jit->code, jit->size, e.used);
-    if (rc != 0)
-        return rc;
-    /* The wide functions are a bonus: where they cannot be had, the batch function serves. */
-    (void)pow_rx__dataset_wide_compile(&jit->wide, programs, mask);
-    jit->fn = (pow_rx_dataset_item_fn)(void *)jit->code;
-    jit->batch_fn = (pow_rx_dataset_batch_fn)(void *)(jit->code + batch_offset);
-    return 0;
+    return e.used;
 }
 
 #endif

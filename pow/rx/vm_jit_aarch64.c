@@ -140,6 +140,14 @@ static void emit_integer_operand(a64_emitter_t *e, const jit_masks_t *m, const u
     a64_ldr_indexed(e, REG_TMP2, REG_SP, REG_TMP);
 }
 
+/* An integer _M instruction: dst op= its memory word. */
+static void emit_integer_m(a64_emitter_t *e, const jit_masks_t *m, const uint8_t *b, uint32_t op)
+{
+    int rd = REG_R(b[1] % 8);
+    emit_integer_operand(e, m, b);
+    a64_rrr(e, op, rd, rd, REG_TMP2);
+}
+
 /* dst op= the sign-extended imm32; an add or subtract of an imm12 takes one instruction. */
 static void emit_with_constant(a64_emitter_t *e, uint32_t op, int dst, uint32_t imm32)
 {
@@ -220,28 +228,22 @@ static void emit_instruction(a64_emitter_t *e, const jit_masks_t *m, const uint8
             emit_with_constant(e, A64_ADD, rd, imm);
         return;
     case RX_IADD_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_ADD, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_ADD);
         return;
     case RX_ISUB_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_SUB, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_SUB);
         return;
     case RX_IMUL_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_MUL, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_MUL);
         return;
     case RX_IXOR_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_EOR, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_EOR);
         return;
     case RX_IMULH_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_UMULH, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_UMULH);
         return;
     case RX_ISMULH_M:
-        emit_integer_operand(e, m, b);
-        a64_rrr(e, A64_SMULH, rd, rd, REG_TMP2);
+        emit_integer_m(e, m, b, A64_SMULH);
         return;
     case RX_IMULH_R:
         a64_rrr(e, A64_UMULH, rd, rd, rs);
